@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job on files shipped in the repo: convert invented valence-arousal ratings (1-9)
+# to unified labels, then score an LLM's raw answers against them with MVEmo-Bench metrics.
+# Usage: bash examples/run_example.sh [OUTDIR]   (default: out/example)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MVEMO=${MVEMO:-.venv/bin/mvemo}
+OUT=${1:-out/example}
+mkdir -p "$OUT"
+echo "== 1. valence-arousal ratings (1-9) -> unified labels: $OUT/reference.csv"
+"$MVEMO" convert table examples/ratings_va.csv --kind va --scale 1 9 --out "$OUT/reference.csv"
+cut -d, -f1,5-8 "$OUT/reference.csv"
+echo
+echo "== 2. the rows that converted become the reference: $OUT/reference_ok.csv"
+"$MVEMO" convert table examples/ratings_va.csv --kind va --scale 1 9 --only-converted --out "$OUT/reference_ok.csv"
+echo
+echo "== 3. an LLM's raw responses scored against the reference"
+"$MVEMO" evaluate --ref "$OUT/reference_ok.csv" --est examples/responses.jsonl
+"$MVEMO" evaluate --ref "$OUT/reference_ok.csv" --est examples/responses.jsonl --json > "$OUT/scores.json"
+echo "scores also in $OUT/scores.json"

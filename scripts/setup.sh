@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Set up mvemo on a fresh Debian/Ubuntu machine in one command:
+#     bash scripts/setup.sh          # everything: core, all extras, dev tools
+#     bash scripts/setup.sh --core   # only the core (numpy/scipy/click) + dev tools
+# Creates ./.venv (override with MVEMO_VENV=path, Python with PYTHON=python3.11).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+VENV=${MVEMO_VENV:-.venv}
+MODE=${1:-all}
+
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "mvemo needs Python >= 3.11; $PY is $("$PY" -V 2>&1). Set PYTHON=python3.11." >&2
+    exit 1
+fi
+if ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
+    echo "Installing python3-venv (Debian/Ubuntu) ..."
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3-venv
+fi
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+PIP=("$VENV/bin/python" -m pip install --disable-pip-version-check -q)
+
+if [ "$MODE" = "--core" ]; then
+    "${PIP[@]}" -e ".[dev]"
+else
+    # 1. torch first, pinned: a plain 'torch' requirement would pull a multi-GB CUDA build.
+    "${PIP[@]}" "torch==2.13.0"
+    # 2. Packages whose declared dependencies are unusable (TensorFlow, GUI OpenCV):
+    #    musicnn ships the pretrained weights, basic-pitch its ONNX model, scenedetect cut detection.
+    "${PIP[@]}" --no-deps musicnn basic-pitch scenedetect
+    # 3. mvemo itself, editable, with every extra and the dev tools.
+    "${PIP[@]}" -e ".[all,dev]"
+fi
+"$VENV/bin/mvemo" --version
+echo "mvemo is set up in $VENV (activate with: source $VENV/bin/activate)"

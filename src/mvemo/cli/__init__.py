@@ -1,0 +1,1 @@
+"""The ``mvemo`` command line: thin click wrappers over the public functions."""
