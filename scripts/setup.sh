@@ -20,6 +20,16 @@ if ! "$PY" -c 'import ensurepip, venv' 2>/dev/null; then
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3-venv
 fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+
+# System packages for rendering MIDI to audio in tests and examples (optional: tests skip
+# without them). Installed only where apt-get can run without a password prompt.
+if [ "$MODE" != "--core" ] && command -v apt-get >/dev/null && ! command -v fluidsynth >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+    if $SUDO true 2>/dev/null; then
+        $SUDO apt-get install -y -qq --no-install-recommends fluidsynth fluid-soundfont-gm >/dev/null \
+            || echo "note: could not install fluidsynth; MIDI rendering tests will be skipped" >&2
+    fi
+fi
 PIP=("$VENV/bin/python" -m pip install --disable-pip-version-check -q)
 
 if [ "$MODE" = "--core" ]; then

@@ -1,0 +1,1 @@
+"""Emotion models. Submodules import torch (extra ``torch``) when they are imported."""
