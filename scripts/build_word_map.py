@@ -7,7 +7,8 @@ category and a reason in the packaged table.
 
 Vocabularies (``vocabulary`` column) and their sources under the data root:
 
-- ``mtg-jamendo``: the 56 tags of ``mtg_jamendo_moodtheme/data/tags/moodtheme_split.txt``
+- ``mtg-jamendo``: the 59 tags of ``mtg_jamendo_moodtheme/data/tags/moodtheme.txt`` (the 56 of
+  the official splits plus ambiental, horror and mellow, which occur in the full subset)
   (``mood/theme---`` prefix stripped);
 - ``emotify-gems9``: the nine GEMS scales of Emotify;
 - ``muvi``: the 27 binary term columns of ``muvi/media_data.csv``;
@@ -69,7 +70,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "build" / "word_map_proposals.csv"
 OUT_COLUMNS = ("vocabulary", "word", "norm_source", "proposed")
 
-MTG_TAGS = Path("mtg_jamendo_moodtheme/data/tags/moodtheme_split.txt")
+MTG_TAGS = Path("mtg_jamendo_moodtheme/data/tags/moodtheme.txt")  # all 59; the splits use 56
 MUVI_MEDIA = Path("muvi/media_data.csv")
 PANDA_METADATA = Path("4q_panda2018/metadata.csv")
 WARRINER = Path("warriner2013/Ratings_Warriner_et_al.csv")

@@ -1,0 +1,62 @@
+"""Entry point of the ``mvemo`` command; subcommands are imported only when used."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from mvemo._version import __version__
+from mvemo.errors import MvemoError
+
+# name -> "module:attribute"; keeps `mvemo --help` fast and free of heavy imports.
+SUBCOMMANDS: dict[str, str] = {
+    "convert": "mvemo.cli.convert:convert",
+    "data": "mvemo.cli.data:data",
+    "evaluate": "mvemo.cli.evaluate:evaluate",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(SUBCOMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in SUBCOMMANDS:
+            module, attr = SUBCOMMANDS[cmd_name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="mvemo")
+def cli() -> None:
+    """mvemo: music-related emotion recognition (lyrics, audio, MIDI, music video).
+
+    Labels use MVEmo's unified representation: one of 28 circumplex categories plus an
+    intensity 0..1 in steps of 0.1.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; mvemo errors become a one-line message and exit status 1."""
+    try:
+        cli.main(args=argv, prog_name="mvemo", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except MvemoError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One loader module per dataset; use :func:`mvemo.data.load` rather than importing these."""
