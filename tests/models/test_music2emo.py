@@ -12,7 +12,7 @@ HEADS = {h.name: h for h in DEFAULT_HEADS}
 def _batch(b=4, length=7, dim=32):
     g = torch.Generator().manual_seed(0)
     roots = torch.randint(0, 13, (b, length), generator=g)
-    quals = torch.randint(0, 10, (b, length), generator=g)
+    quals = torch.randint(0, 15, (b, length), generator=g)
     mask = torch.ones(b, length, dtype=torch.bool)
     mask[0, 3:] = False
     mask[1, :] = False  # a track with no chords

@@ -15,6 +15,8 @@ SUBCOMMANDS: dict[str, str] = {
     "convert": "mvemo.cli.convert:convert",
     "data": "mvemo.cli.data:data",
     "evaluate": "mvemo.cli.evaluate:evaluate",
+    "predict": "mvemo.cli.predict:predict",
+    "train": "mvemo.cli.train:train",
 }
 
 

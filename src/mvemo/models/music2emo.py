@@ -60,7 +60,7 @@ class Music2EmoConfig:
 
     embedding_dim: int = 753
     n_roots: int = 13  # 12 pitch classes + no chord
-    n_qualities: int = 10
+    n_qualities: int = 15  # len(mvemo.features.harmony.CHORD_QUALITIES)
     chord_dim: int = 64
     chord_layers: int = 2
     chord_heads: int = 8

@@ -1,0 +1,47 @@
+"""``mvemo train``: train models on the research datasets."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def train() -> None:
+    """Train mvemo's models (needs the datasets: --data-home or MVEMO_DATA)."""
+
+
+@train.command()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="TOML training config, e.g. configs/music2emo.toml.")
+@click.option("--data-home", type=click.Path(file_okay=False), help="Data root (default: $MVEMO_DATA).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Feature cache (default: $MVEMO_CACHE).")
+@click.option("--out-dir", type=click.Path(file_okay=False), help="Where weights, card and report go.")
+@click.option("--extract/--no-extract", default=True, show_default=True,
+              help="Compute missing features first (resumable: cached tracks are skipped).")
+@click.option("--cv", "cv_folds", type=int, default=0, show_default=True,
+              help="Also run k-fold cross-validation of the 4Q head (0 = off).")
+def music(config_path, data_home, cache_dir, out_dir, extract, cv_folds) -> None:
+    """Train the Music2Emo audio model (musicnn backbone) across datasets.
+
+    Example: mvemo train music --config configs/music2emo.toml --data-home ../shared/data
+    """  # fmt: skip
+    from dataclasses import replace
+
+    from mvemo.pipeline.train_music import TrainConfig, extract_features, run_training
+
+    cfg = TrainConfig.from_toml(config_path)
+    cfg = replace(cfg, **{k: v for k, v in {"data_home": data_home, "cache_dir": cache_dir,
+                                            "out_dir": out_dir}.items() if v})  # fmt: skip
+    if extract:
+        extract_features(cfg, log=click.echo)
+    report = run_training(cfg, cv_folds=cv_folds, log=click.echo)
+    for split in ("validation", "test"):
+        for ds, rep in report.get(split, {}).items():
+            parts = []
+            if "quadrant" in rep:
+                parts.append(f"4Q macro-F1 {rep['quadrant']['macro_f1']:.3f}")
+            if "gems_mean_roc_auc" in rep:
+                parts.append(f"GEMS ROC-AUC {rep['gems_mean_roc_auc']:.3f}")
+            if "unified" in rep:
+                parts.append(f"D_e {rep['unified']['emotion_distance']:.3f}")
+            click.echo(f"{split:<10} {ds:<14} " + ", ".join(parts))

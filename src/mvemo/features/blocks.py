@@ -1,0 +1,159 @@
+"""musicnn frame features of a whole track, computed once and pooled into 0.5-s blocks.
+
+The track's log-mel spectrogram is cut into consecutive 3-s patches (the last one
+shorter) and run through musicnn's front and mid end once; the 753 frame features
+(timbral, temporal, cnn1-3, musicnn's ``mean_pool`` channels) are then summarised per
+0.5-s block as their mean and max.  Any window made of whole blocks (a static track
+window, a dynamic ±2.5 s window, a random training segment) is then pooled from the
+blocks, and musicnn's own back end turns the pooled mean/max into the window's
+``penultimate`` embedding and tag probabilities.  No window is re-encoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mvemo._extras import require
+from mvemo.errors import ParameterError
+from mvemo.features.musicnn import HOP_LENGTH, PATCH_FRAMES, SAMPLE_RATE, log_mel
+
+__all__ = ["BLOCK_SECONDS", "BlockFeatures", "musicnn_blocks", "pool_blocks", "window_embeddings", "EMBEDDING_DIM"]
+
+BLOCK_SECONDS = 0.5
+FRAME_SECONDS = HOP_LENGTH / SAMPLE_RATE  # 16 ms
+_MIDEND_KEYS = ("timbral", "temporal", "cnn1", "cnn2", "cnn3")
+#: Size of :func:`window_embeddings` rows for the 753-channel models: mean_pool + penultimate + tags.
+EMBEDDING_DIM = 753 + 200 + 50
+
+
+@dataclass(frozen=True)
+class BlockFeatures:
+    """Per-block summaries of musicnn frame features.
+
+    Attributes
+    ----------
+    mean, max : np.ndarray, shape (n_blocks, C) float32
+        Mean and max over the frames of each block (C = 753 for MTT/MSD musicnn).
+    count : np.ndarray, shape (n_blocks,) int
+        Frames per block.
+    duration : float
+        Track duration in seconds.
+    block_seconds : float
+    """
+
+    mean: np.ndarray
+    max: np.ndarray
+    count: np.ndarray
+    duration: float
+    block_seconds: float = BLOCK_SECONDS
+
+    @property
+    def n_blocks(self) -> int:
+        """Number of blocks."""
+        return len(self.count)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Arrays for an ``.npz`` cache (float16 summaries)."""
+        return {"block_mean": self.mean.astype(np.float16), "block_max": self.max.astype(np.float16),
+                "block_count": self.count, "duration": np.array(self.duration),
+                "block_seconds": np.array(self.block_seconds)}  # fmt: skip
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "BlockFeatures":
+        """Inverse of :meth:`to_arrays`."""
+        return cls(np.asarray(arrays["block_mean"], np.float32), np.asarray(arrays["block_max"], np.float32),
+                   np.asarray(arrays["block_count"]), float(arrays["duration"]), float(arrays["block_seconds"]))  # fmt: skip
+
+
+def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = BLOCK_SECONDS,
+                   batch_size: int = 8) -> BlockFeatures:  # fmt: skip
+    """Encode a track once with musicnn and summarise its frame features per block.
+
+    Parameters
+    ----------
+    model : mvemo.features.musicnn.Musicnn
+        From :func:`~mvemo.features.musicnn.load_musicnn`.
+    audio : np.ndarray, shape (n_samples,)
+        Mono float audio.
+    sr : int
+        Sample rate in Hz.
+    block_seconds : float
+        Block length in seconds (default 0.5, the MVEmo grid step).
+
+    Returns
+    -------
+    BlockFeatures
+    """
+    if block_seconds <= 0:
+        raise ParameterError(f"block_seconds must be > 0, got {block_seconds!r}")
+    logmel = log_mel(audio, sr)
+    total = logmel.shape[0]
+    n_full = total // PATCH_FRAMES
+    parts = []
+    if n_full:
+        full = logmel[: n_full * PATCH_FRAMES].reshape(n_full, PATCH_FRAMES, -1)
+        out = model.forward_patches(full, batch_size=batch_size)
+        parts.append(np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2).reshape(n_full * PATCH_FRAMES, -1))
+    if total > n_full * PATCH_FRAMES:
+        out = model.forward_patches(logmel[n_full * PATCH_FRAMES:][None], batch_size=1)
+        parts.append(np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2)[0])
+    frames = np.concatenate(parts)  # (total, 753)
+    block = np.floor(np.arange(total) * FRAME_SECONDS / block_seconds + 1e-9).astype(np.int64)
+    n_blocks = int(block[-1]) + 1
+    count = np.bincount(block, minlength=n_blocks)
+    sums = np.zeros((n_blocks, frames.shape[1]), dtype=np.float64)
+    np.add.at(sums, block, frames)
+    maxes = np.full((n_blocks, frames.shape[1]), -np.inf, dtype=np.float32)
+    np.maximum.at(maxes, block, frames)
+    duration = len(np.asarray(audio)) / float(sr)
+    return BlockFeatures((sums / count[:, None]).astype(np.float32), maxes, count, duration, block_seconds)
+
+
+def pool_blocks(blocks: BlockFeatures, start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Frame-weighted mean and max over block ranges ``[start, stop)``.
+
+    Parameters
+    ----------
+    blocks : BlockFeatures
+    start, stop : np.ndarray of int, shape (W,)
+        Block index ranges (clipped to the track; an empty range is an error).
+
+    Returns
+    -------
+    mean, max : np.ndarray, shape (W, C)
+    """
+    start = np.clip(np.asarray(start, dtype=np.int64), 0, blocks.n_blocks)
+    stop = np.clip(np.asarray(stop, dtype=np.int64), 0, blocks.n_blocks)
+    if np.any(stop <= start):
+        raise ParameterError("every window needs at least one block inside the track")
+    weighted = np.concatenate([np.zeros((1, blocks.mean.shape[1])), np.cumsum(blocks.mean * blocks.count[:, None], 0)])
+    frames = np.concatenate([[0], np.cumsum(blocks.count)])
+    mean = (weighted[stop] - weighted[start]) / (frames[stop] - frames[start])[:, None]
+    mx = np.stack([blocks.max[a:b].max(axis=0) for a, b in zip(start, stop)])
+    return mean.astype(np.float32), mx
+
+
+def window_embeddings(model, mean: np.ndarray, mx: np.ndarray) -> np.ndarray:
+    """musicnn's back end on pooled windows: ``[mean_pool || penultimate || tag probabilities]``.
+
+    Parameters
+    ----------
+    model : Musicnn
+    mean, mx : np.ndarray, shape (W, C)
+        Pooled frame features, e.g. from :func:`pool_blocks`.
+
+    Returns
+    -------
+    np.ndarray, shape (W, C + units + n_tags) float32 (1003 for MTT/MSD musicnn)
+    """
+    torch = require("torch", extra="torch")
+    net = model.network
+    with torch.inference_mode():
+        m = torch.from_numpy(np.ascontiguousarray(mean, dtype=np.float32))
+        x = torch.from_numpy(np.ascontiguousarray(mx, dtype=np.float32))
+        pooled = torch.stack([x, m], dim=2).flatten(1)  # musicnn interleaves max and mean
+        pen = net.dense_bn(torch.relu(net.dense(net.pool_bn(pooled))))
+        tags = torch.sigmoid(net.output(pen))
+        return torch.cat([m, pen, tags], dim=1).numpy()

@@ -1,0 +1,1 @@
+"""Pipelines that combine features and models: feature caching, training, batch prediction, plots."""

@@ -1,0 +1,160 @@
+"""Per-track music features for the Music2Emo model, computed once per track.
+
+* ``blocks``: musicnn frame features summarised per 0.5-s block
+  (:mod:`mvemo.features.blocks`), at 16 kHz.
+* ``harmony``: key, chords normalised to C major / A minor and their encoding, and
+  tempo (:mod:`mvemo.features.harmony`, :mod:`mvemo.features.tempo`), at 22.05 kHz.
+
+:class:`TrackFeatures` gives the model inputs of any window of the track, so static and
+dynamic prediction share one encoding pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mvemo.errors import ParameterError
+from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks, window_embeddings
+
+__all__ = [
+    "BLOCKS_KIND",
+    "HARMONY_KIND",
+    "HARMONY_SR",
+    "Harmony",
+    "TrackFeatures",
+    "compute_blocks",
+    "compute_harmony",
+    "WindowInputs",
+]
+
+BLOCKS_KIND = "musicnn-mtt-blocks-v1"
+HARMONY_KIND = "harmony-v1"
+HARMONY_SR = 22050
+
+
+@dataclass(frozen=True)
+class Harmony:
+    """Key, key-normalised chord segments (encoded) and tempo of a track."""
+
+    key_tonic: str
+    key_mode: str
+    key_confidence: float
+    chord_start: np.ndarray  # (n,) seconds
+    chord_end: np.ndarray  # (n,) seconds
+    chord_labels: tuple[str, ...]  # original (not normalised) labels, mir_eval syntax
+    roots: np.ndarray  # (n,) 0-11, 12 = N (normalised)
+    qualities: np.ndarray  # (n,) index into CHORD_QUALITIES
+    tempo: float  # BPM
+
+    @property
+    def mode(self) -> float:
+        """0.0 for major, 1.0 for minor."""
+        return 1.0 if self.key_mode == "minor" else 0.0
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Arrays for the cache."""
+        return {
+            "key": np.array([self.key_tonic, self.key_mode]), "key_confidence": np.array(self.key_confidence),
+            "chord_start": self.chord_start, "chord_end": self.chord_end,
+            "chord_labels": np.array(self.chord_labels, dtype=str), "roots": self.roots,
+            "qualities": self.qualities, "tempo": np.array(self.tempo),
+        }  # fmt: skip
+
+    @classmethod
+    def from_arrays(cls, a) -> "Harmony":
+        """Inverse of :meth:`to_arrays`."""
+        return cls(str(a["key"][0]), str(a["key"][1]), float(a["key_confidence"]),
+                   np.asarray(a["chord_start"], float), np.asarray(a["chord_end"], float),
+                   tuple(str(x) for x in a["chord_labels"]), np.asarray(a["roots"], np.int64),
+                   np.asarray(a["qualities"], np.int64), float(a["tempo"]))  # fmt: skip
+
+
+def compute_blocks(model, y16: np.ndarray) -> BlockFeatures:
+    """musicnn blocks of 16-kHz mono audio."""
+    return musicnn_blocks(model, y16, 16000)
+
+
+def compute_harmony(y: np.ndarray, sr: int = HARMONY_SR) -> Harmony:
+    """Key, chords and tempo of mono audio (no harmonic/percussive separation, for speed)."""
+    from mvemo.features.harmony import analyze_harmony
+    from mvemo.features.tempo import estimate_tempo
+
+    h = analyze_harmony(y, sr, harmonic=False)
+    tempo = estimate_tempo(y, sr)
+    return Harmony(
+        h.key.tonic, h.key.mode, float(h.key.confidence),
+        np.array([s.start for s in h.normalized], float), np.array([s.end for s in h.normalized], float),
+        tuple(s.label for s in h.chords), h.roots, h.qualities, float(tempo.bpm),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WindowInputs:
+    """Model inputs for W windows: ``embedding (W, D)``, ``roots/qualities/mask (W, L)``, ``mode (W,)``."""
+
+    embedding: np.ndarray
+    roots: np.ndarray
+    qualities: np.ndarray
+    mask: np.ndarray
+    mode: np.ndarray
+
+
+@dataclass(frozen=True)
+class TrackFeatures:
+    """Everything the music model needs from one track."""
+
+    blocks: BlockFeatures
+    harmony: Harmony
+
+    @property
+    def duration(self) -> float:
+        """Seconds."""
+        return self.blocks.duration
+
+    def window_inputs(self, model, start: np.ndarray, stop: np.ndarray, *, max_chords: int = 256) -> WindowInputs:
+        """Inputs of windows ``[start, stop)`` in seconds (clipped to the track).
+
+        The embedding pools the blocks inside each window; the chord sequence holds the
+        chords that overlap it.
+        """
+        start = np.asarray(start, dtype=np.float64)
+        stop = np.asarray(stop, dtype=np.float64)
+        bs = self.blocks.block_seconds
+        b0 = np.clip(np.floor(start / bs + 1e-9).astype(np.int64), 0, self.blocks.n_blocks - 1)
+        b1 = np.maximum(np.ceil(stop / bs - 1e-9).astype(np.int64), b0 + 1)
+        mean, mx = pool_blocks(self.blocks, b0, b1)
+        emb = window_embeddings(model, mean, mx)
+        return self._with_chords(emb, start, stop, max_chords=max_chords)
+
+    def _with_chords(self, emb: np.ndarray, start: np.ndarray, stop: np.ndarray, *, max_chords: int) -> WindowInputs:
+        h = self.harmony
+        w = len(start)
+        if w == 0:
+            raise ParameterError("no windows")
+        inside = (h.chord_start[None, :] < stop[:, None]) & (h.chord_end[None, :] > start[:, None])  # (W, n)
+        length = max(1, min(max_chords, int(inside.sum(1).max()) if inside.size else 1))
+        roots = np.full((w, length), 12, dtype=np.int64)
+        quals = np.zeros((w, length), dtype=np.int64)
+        mask = np.zeros((w, length), dtype=bool)
+        for i in range(w):
+            idx = np.flatnonzero(inside[i])[:length]
+            roots[i, : len(idx)] = h.roots[idx]
+            quals[i, : len(idx)] = h.qualities[idx]
+            mask[i, : len(idx)] = True
+        return WindowInputs(emb.astype(np.float32), roots, quals, mask, np.full(w, h.mode, dtype=np.float32))
+
+
+def load_track_audio(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Mono audio at 16 kHz (musicnn) and 22.05 kHz (harmony) of a file."""
+    from mvemo.audio.io import check_audio, load_audio
+
+    y22, _ = load_audio(path, sr=HARMONY_SR)
+    check_audio(y22, HARMONY_SR, path=path, min_duration=1.0)
+    from mvemo._extras import require
+
+    librosa = require("librosa", extra="audio")
+    y16 = librosa.resample(y22, orig_sr=HARMONY_SR, target_sr=16000, res_type="soxr_hq")
+    return y16.astype(np.float32), y22

@@ -1,0 +1,163 @@
+"""Predict the emotion of audio files with the shipped Music2Emo model: static and every 0.5 s.
+
+Each track is decoded once and encoded once (musicnn blocks + harmony); the static label
+pools the whole track, each dynamic label pools the blocks within ±2.5 s of its grid time
+(``2.5, 3.0, ...`` up to ``duration - 2.5``).  Tracks shorter than 5 s get a static label
+and an empty dynamic list; musicnn repeat-pads audio shorter than its 3-s patch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mvemo._extras import require
+from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
+from mvemo.conversion.quadrant import QUADRANTS
+from mvemo.errors import DataError
+from mvemo.pipeline.music_features import TrackFeatures, compute_blocks, compute_harmony, load_track_audio
+from mvemo.representation import default_circumplex, quantize_intensity
+
+__all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model"]
+
+MODEL_NAME = "music2emo-musicnn-mtt-v1"
+_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+
+
+@dataclass
+class MusicEmotionModel:
+    """The shipped music model: musicnn (MTT) + Music2Emo heads, with its metadata.
+
+    Attributes
+    ----------
+    name : str
+    sample_rate : int
+        musicnn's rate, 16000 Hz (audio is resampled as needed).
+    categories : tuple of str
+    gems_terms : tuple of str
+    """
+
+    name: str
+    network: Any
+    musicnn: Any
+    meta: dict
+
+    sample_rate: int = 16000
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The 28 categories, in output order."""
+        return default_circumplex().categories
+
+    @property
+    def gems_terms(self) -> tuple[str, ...]:
+        """GEMS-9 terms of the ``gems`` head."""
+        return tuple(self.meta["gems_terms"])
+
+    # -- features ---------------------------------------------------------------------
+    def features(self, path: str | Path) -> TrackFeatures:
+        """Decode and encode a file once."""
+        y16, y22 = load_track_audio(path)
+        return TrackFeatures(compute_blocks(self.musicnn, y16), compute_harmony(y22))
+
+    def _outputs(self, feats: TrackFeatures, start: np.ndarray, stop: np.ndarray) -> dict[str, np.ndarray]:
+        torch = require("torch", extra="torch")
+        w = feats.window_inputs(self.musicnn, start, stop)
+        with torch.no_grad():
+            out = self.network(torch.from_numpy(w.embedding), torch.from_numpy(w.roots),
+                               torch.from_numpy(w.qualities), torch.from_numpy(w.mask), torch.from_numpy(w.mode))  # fmt: skip
+        return {
+            "category": torch.softmax(out["category"], -1).numpy(),
+            "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+            "gems": torch.sigmoid(out["gems"]).numpy(),
+            "va": out["va"].numpy(),
+            "intensity": out["intensity"].numpy(),
+        }
+
+    # -- prediction ---------------------------------------------------------------------
+    def predict_features(self, feats: TrackFeatures, *, dynamic: bool = True) -> dict[str, Any]:
+        """Static and dynamic predictions from already computed features."""
+        cats = self.categories
+        s = self._outputs(feats, np.array([0.0]), np.array([feats.duration]))
+        static = {
+            "category": cats[int(s["category"][0].argmax())],
+            "intensity": float(quantize_intensity(float(np.clip(s["intensity"][0], 0, 1)))),
+            "probabilities": {c: round(float(p), 5) for c, p in zip(cats, s["category"][0])},
+            "valence": round(float(s["va"][0, 0]), 4),
+            "arousal": round(float(s["va"][0, 1]), 4),
+            "quadrant": QUADRANTS[int(s["quadrant"][0].argmax())],
+            "quadrant_probabilities": {q: round(float(p), 5) for q, p in zip(QUADRANTS, s["quadrant"][0])},
+            "gems": {t: round(float(p), 4) for t, p in zip(self.gems_terms, s["gems"][0])},
+        }
+        frames = []
+        times = grid_times(feats.duration) if dynamic else np.zeros(0)
+        if len(times):
+            d = self._outputs(feats, times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH)
+            levels = quantize_intensity(np.clip(d["intensity"], 0, 1))
+            for i, t in enumerate(times):
+                frames.append({"time": float(t), "category": cats[int(d["category"][i].argmax())],
+                               "intensity": float(levels[i]), "valence": round(float(d["va"][i, 0]), 4),
+                               "arousal": round(float(d["va"][i, 1]), 4)})  # fmt: skip
+        h = feats.harmony
+        return {
+            "model": self.name,
+            "duration": round(feats.duration, 3),
+            "static": static,
+            "dynamic": frames,
+            "features": {
+                "key": f"{h.key_tonic} {h.key_mode}",
+                "tempo": round(h.tempo, 2),
+                "chords": [{"start": round(float(a), 3), "end": round(float(b), 3), "label": lab}
+                           for a, b, lab in zip(h.chord_start, h.chord_end, h.chord_labels)],  # fmt: skip
+            },
+        }
+
+    def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
+        """The JSON record of one audio file: ``file``, ``model``, ``static``, ``dynamic``, ``features``.
+
+        Raises
+        ------
+        DataError
+            For unreadable, empty, silent or too-short audio (the message names the file).
+        """
+        return {"file": str(path), **self.predict_features(self.features(path), dynamic=dynamic)}
+
+
+def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
+    """Load the Music2Emo weights shipped with mvemo (or ``weights``) and the musicnn backbone."""
+    torch = require("torch", extra="torch")
+    from mvemo.features.musicnn import load_musicnn
+    from mvemo.models.music2emo import Music2Emo, Music2EmoConfig
+
+    if weights is None:
+        ref = resources.files("mvemo.models").joinpath(_WEIGHTS)
+        if not ref.is_file():
+            raise DataError(f"the packaged model weights {_WEIGHTS} are missing from this installation")
+        with resources.as_file(ref) as p:
+            blob = torch.load(p, map_location="cpu", weights_only=False)
+    else:
+        try:
+            blob = torch.load(weights, map_location="cpu", weights_only=False)
+        except (OSError, RuntimeError) as exc:
+            raise DataError(f"cannot load model weights {weights}: {exc}") from exc
+    meta = blob["meta"]
+    net = Music2Emo(Music2EmoConfig(**meta["config"]))
+    net.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
+    net.eval()
+    return MusicEmotionModel(meta["name"], net, load_musicnn(meta["backbone"]), meta)
+
+
+def save_music_model(network, meta: dict, path: str | Path) -> None:
+    """Write weights (float16) and metadata atomically."""
+    torch = require("torch", extra="torch")
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    state = {k: (v.half() if v.is_floating_point() else v) for k, v in network.state_dict().items()}
+    torch.save({"meta": json.loads(json.dumps(meta)), "state_dict": state}, tmp)
+    tmp.replace(p)

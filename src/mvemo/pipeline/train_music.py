@@ -1,0 +1,517 @@
+"""Train the Music2Emo model across datasets with different label types.
+
+Recipe (Music2Emo, adapted to the data we can ship from):
+
+1. Features of every track are computed once and cached (musicnn blocks, harmony).
+2. Targets per dataset: 4Q audio -> ``quadrant`` (4 classes); Emotify -> ``gems`` (9 vote
+   shares, weighted BCE); emoMusic and PMEmo -> ``va`` (MSE on their valence-arousal,
+   static and, for windows, dynamic); every item -> the unified ``category`` and
+   ``intensity`` of its manifest.  Items without VA ratings get the VA point of their
+   unified label as a weak ``va`` target (documented in the model card).
+3. Per-dataset teachers (one model per dataset with enough items, trained on that dataset's
+   own heads only), then the student on all datasets: batches come from one dataset at a
+   time, so each updates only the heads its dataset has labels for (selective updates),
+   with knowledge distillation from that dataset's teacher (KL on softened outputs).
+4. Augmentation: each epoch a track contributes the average of a random run of
+   consecutive 0.5-s blocks (at least ``min_segment`` seconds), not always the whole clip.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mvemo._extras import require
+from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
+from mvemo.conversion.va import as_scale, labels_to_va
+from mvemo.errors import DataError, ParameterError
+from mvemo.pipeline.cache import FeatureCache
+from mvemo.pipeline.music_features import BLOCKS_KIND, HARMONY_KIND, Harmony, TrackFeatures
+from mvemo.features.blocks import BlockFeatures
+from mvemo.representation import default_circumplex
+
+torch = require("torch", extra="torch")
+
+__all__ = ["GEMS_TERMS", "TrackExample", "TrainConfig", "WindowBank", "build_bank", "cross_validate", "evaluate_model",
+           "extract_features", "load_examples", "run_training", "train_model"]
+
+GEMS_TERMS = ("amazement", "solemnity", "tenderness", "nostalgia", "calmness", "power",
+              "joyful_activation", "tension", "sadness")  # fmt: skip
+
+
+@dataclass
+class TrainConfig:
+    """Training settings (a TOML file gives any of them)."""
+
+    seed: int = 0
+    data_home: str | None = None
+    cache_dir: str | None = None
+    datasets: tuple[str, ...] = ("4q_panda2018", "emotify", "emomusic", "pmemo")
+    teacher_datasets: tuple[str, ...] = ("4q_panda2018", "emotify")
+    epochs: int = 60
+    teacher_epochs: int = 40
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 1e-3
+    dropout: float = 0.3
+    kd_weight: float = 0.5
+    temperature: float = 2.0
+    min_segment: float = 5.0
+    n_random: int = 15
+    out_dir: str = "build/music2emo"
+    head_weights: dict[str, float] = field(default_factory=lambda: {"category": 0.5, "intensity": 0.5, "va": 1.0})
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "TrainConfig":
+        """Read a TOML config; unknown keys are an error."""
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise DataError(f"cannot read config {path}: {exc}") from exc
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise DataError(f"{path}: unknown setting(s) {unknown}; known: {sorted(known)}")
+        for key in ("datasets", "teacher_datasets"):
+            if key in raw:
+                raw[key] = tuple(raw[key])
+        return cls(**raw)
+
+
+@dataclass
+class TrackExample:
+    """One track with its cached features and targets (``None`` where unlabelled)."""
+
+    id: str
+    dataset: str
+    split: str
+    features: TrackFeatures
+    quadrant: int | None = None
+    gems: np.ndarray | None = None
+    va: np.ndarray | None = None  # (2,) in [-1, 1]
+    va_weak: bool = True
+    category: int | None = None
+    intensity: float | None = None
+    dynamic: tuple[np.ndarray, np.ndarray] | None = None  # times (n,), va (n, 2) in [-1, 1]
+    bank: "WindowBank | None" = None  # precomputed windows, see build_bank
+
+
+def _va_of(item) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
+    labels, scale = item.labels, item.scale
+    if item.label_type != "va" or scale is None:
+        return None, None
+    sc = as_scale(scale)
+    v = labels.get("valence_mean", labels.get("valence"))
+    a = labels.get("arousal_mean", labels.get("arousal"))
+    static = None if v is None or a is None else np.array([sc.to_unit(float(v)), sc.to_unit(float(a))])
+    dyn = None
+    series = labels.get("dynamic_va")
+    if series:
+        # Dynamic series have their own scale: [-1, 1] for emoMusic, [0, 1] for PMEmo.
+        dsc = as_scale("-1-1") if item.dataset == "emomusic" else sc
+        t = np.asarray(series["time"], float)
+        vv = np.clip(np.asarray(series["valence"], float), dsc.low, dsc.high)
+        aa = np.clip(np.asarray(series["arousal"], float), dsc.low, dsc.high)
+        dyn = (t, np.column_stack([dsc.to_unit(vv), dsc.to_unit(aa)]))
+    return static, dyn
+
+
+def load_examples(cfg: TrainConfig) -> tuple[list[TrackExample], list[str]]:
+    """Examples of every audio item whose features are cached; returns (examples, problems)."""
+    from mvemo.data import load
+
+    cache = FeatureCache(cfg.cache_dir) if cfg.cache_dir else None
+    if cache is None:
+        from mvemo.pipeline.cache import default_cache_dir
+
+        cache = FeatureCache(default_cache_dir())
+    circ = default_circumplex()
+    examples, problems = [], []
+    for name in cfg.datasets:
+        ds = load(name, data_home=cfg.data_home)
+        for item in ds.index():
+            if "audio" not in item.media:
+                continue
+            path = ds.root / item.media["audio"]
+            blocks, harmony = cache.get(path, BLOCKS_KIND), cache.get(path, HARMONY_KIND)
+            if blocks is None or harmony is None:
+                problems.append(f"{item.id}: features not cached (run `mvemo train music --extract`)")
+                continue
+            ex = TrackExample(item.id, name, item.split or "train",
+                              TrackFeatures(BlockFeatures.from_arrays(blocks), Harmony.from_arrays(harmony)))  # fmt: skip
+            if item.static:
+                ex.category = circ.index(item.static["category"])
+                ex.intensity = float(item.static["intensity"])
+            if item.label_type == "4q":
+                ex.quadrant = QUADRANTS.index(normalize_quadrant(item.labels["quadrant"]))
+            if item.label_type == "gems":
+                ex.gems = np.array([item.labels["gems"][t] for t in GEMS_TERMS], dtype=np.float32)
+            va, dyn = _va_of(item)
+            if va is not None:
+                ex.va, ex.va_weak, ex.dynamic = va.astype(np.float32), False, dyn
+            elif ex.category is not None:
+                v, a = labels_to_va(np.array([ex.category]), np.array([ex.intensity]))
+                ex.va = np.array([v[0], a[0]], dtype=np.float32)
+            examples.append(ex)
+    return examples, problems
+
+
+# --------------------------------------------------------------------------- batches
+@dataclass
+class WindowBank:
+    """Precomputed model inputs of windows of one track (row 0 = the whole track).
+
+    musicnn's back end is frozen, so a window's embedding never changes: each track gets
+    its whole-track window, ``n_random`` random consecutive segments (the augmentation)
+    and, where it has dynamic VA labels, windows of ±2.5 s around labelled times.
+    """
+
+    embedding: np.ndarray  # (W, D)
+    roots: np.ndarray  # (W, L)
+    qualities: np.ndarray  # (W, L)
+    mask: np.ndarray  # (W, L)
+    mode: np.ndarray  # (W,)
+    va: np.ndarray  # (W, 2); NaN = use the track's own target
+    n_segments: int  # rows 1..n_segments are random segments; after them, dynamic windows
+
+
+def build_bank(ex: TrackExample, musicnn, rng: np.random.Generator, *, n_random: int, min_segment: float,
+               n_dynamic: int = 12) -> WindowBank:  # fmt: skip
+    """The :class:`WindowBank` of one example."""
+    starts, stops = [0.0], [ex.features.duration]
+    for _ in range(n_random):
+        a, b = _random_window(ex, rng, min_segment)
+        starts.append(a)
+        stops.append(b)
+    va = [np.full(2, np.nan)] * (1 + n_random)
+    if ex.dynamic is not None:
+        times, dyn = ex.dynamic
+        for i in rng.choice(len(times), size=min(n_dynamic, len(times)), replace=False):
+            starts.append(times[i] - 2.5)
+            stops.append(times[i] + 2.5)
+            va.append(dyn[i])
+    w = ex.features.window_inputs(musicnn, np.array(starts), np.array(stops))
+    return WindowBank(w.embedding, w.roots, w.qualities, w.mask, w.mode, np.array(va, dtype=np.float32), n_random)
+
+
+def _random_window(ex: TrackExample, rng: np.random.Generator, min_segment: float) -> tuple[float, float]:
+    """Random consecutive run of whole blocks, at least ``min_segment`` seconds (or the whole track)."""
+    bs = ex.features.blocks.block_seconds
+    n = ex.features.blocks.n_blocks
+    k_min = min(n, max(1, int(round(min_segment / bs))))
+    k = int(rng.integers(k_min, n + 1))
+    s = int(rng.integers(0, n - k + 1))
+    return s * bs, (s + k) * bs
+
+
+_TARGETS = {"quadrant": ((), torch.long), "gems": ((9,), torch.float32), "va": ((2,), torch.float32),
+            "category": ((), torch.long), "intensity": ((), torch.float32)}  # fmt: skip
+
+
+def make_batch(rows: list[tuple[TrackExample, int]]):
+    """Tensors for ``(example, bank row)`` pairs: ``(inputs, targets, masks)``.
+
+    ``masks[head]`` marks the rows labelled for that head; dynamic rows carry only VA.
+    """
+    banks = [ex.bank for ex, _ in rows]
+    length = max(b.roots.shape[1] for b in banks)
+
+    def pad(name, fill):
+        out = np.full((len(rows), length), fill, dtype=getattr(banks[0], name).dtype)
+        for i, ((_, r), b) in enumerate(zip(rows, banks)):
+            row = getattr(b, name)[r]
+            out[i, : len(row)] = row
+        return torch.from_numpy(out)
+
+    inputs = (
+        torch.from_numpy(np.stack([b.embedding[r] for (_, r), b in zip(rows, banks)])),
+        pad("roots", 12),
+        pad("qualities", 0),
+        pad("mask", False),
+        torch.from_numpy(np.array([b.mode[r] for (_, r), b in zip(rows, banks)], dtype=np.float32)),
+    )
+    targets, masks = {}, {}
+    for head, (shape, dtype) in _TARGETS.items():
+        values, mask = [], []
+        for (ex, r), b in zip(rows, banks):
+            dynamic_row = r > b.n_segments
+            if head == "va" and dynamic_row:
+                v = b.va[r]
+            else:
+                v = None if dynamic_row else _heads_of(ex)[head]
+            mask.append(v is not None)
+            values.append(np.zeros(shape) if v is None else np.asarray(v))
+        targets[head] = torch.tensor(np.stack(values), dtype=dtype)
+        masks[head] = torch.tensor(mask)
+    return inputs, targets, masks
+
+
+def _heads_of(ex: TrackExample) -> dict[str, Any]:
+    return {"quadrant": ex.quadrant, "gems": ex.gems, "va": ex.va, "category": ex.category,
+            "intensity": ex.intensity}  # fmt: skip
+
+
+def _epoch_rows(examples, rng):
+    """Per dataset: one random bank row per track, plus its dynamic rows."""
+    by_ds: dict[str, list] = {}
+    for ex in examples:
+        rows = by_ds.setdefault(ex.dataset, [])
+        rows.append((ex, int(rng.integers(0, ex.bank.n_segments + 1))))
+        rows += [(ex, r) for r in range(ex.bank.n_segments + 1, len(ex.bank.mode))]
+    return by_ds
+
+
+def _pos_weights(examples) -> dict[str, Any]:
+    gems = np.stack([ex.gems for ex in examples if ex.gems is not None]) if any(
+        ex.gems is not None for ex in examples) else None  # fmt: skip
+    if gems is None:
+        return {}
+    p = np.clip(gems.mean(0), 1e-3, 1 - 1e-3)
+    return {"gems": torch.tensor((1 - p) / p, dtype=torch.float32)}
+
+
+def train_model(
+    examples: list[TrackExample],
+    cfg: TrainConfig,
+    *,
+    heads: tuple[str, ...] | None = None,
+    teachers: dict[str, Any] | None = None,
+    epochs: int | None = None,
+    log=print,
+):
+    """Train one Music2Emo model on ``examples`` (their own splits are not looked at).
+
+    Parameters
+    ----------
+    heads : tuple of str, optional
+        Only these heads are trained (teachers); default all.
+    teachers : dict dataset -> model, optional
+        Distillation targets for the batches of each dataset.
+    """
+    from mvemo.models.losses import multitask_loss
+    from mvemo.models.music2emo import DEFAULT_HEADS, Music2Emo, Music2EmoConfig
+
+    specs = DEFAULT_HEADS if heads is None else tuple(h for h in DEFAULT_HEADS if h.name in heads)
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    dim = examples[0].bank.embedding.shape[1]
+    model = Music2Emo(Music2EmoConfig(embedding_dim=dim, dropout=cfg.dropout))
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    n_epochs = cfg.epochs if epochs is None else epochs
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, n_epochs))
+    pos_weights = _pos_weights(examples)
+    for epoch in range(n_epochs):
+        model.train()
+        t0 = time.perf_counter()
+        batches = []
+        for ds, wins in _epoch_rows(examples, rng).items():
+            order = rng.permutation(len(wins))
+            batches += [(ds, [wins[i] for i in order[j:j + cfg.batch_size]])
+                        for j in range(0, len(wins), cfg.batch_size)]  # fmt: skip
+        losses = []
+        for b in rng.permutation(len(batches)):
+            ds, wins = batches[b]
+            inputs, targets, masks = make_batch(wins)
+            masks = {k: v for k, v in masks.items() if any(s.name == k for s in specs)}
+            if not any(bool(m.any()) for m in masks.values()):
+                continue
+            out = model(*inputs)
+            teacher_out = None
+            if teachers and ds in teachers:
+                with torch.no_grad():
+                    teacher_out = {k: v for k, v in teachers[ds](*inputs).items()
+                                   if k in {"quadrant", "gems"}}  # fmt: skip
+            loss, _ = multitask_loss(specs, out, targets, masks, teacher_outputs=teacher_out,
+                                     kd_weight=cfg.kd_weight, temperature=cfg.temperature,
+                                     pos_weights=pos_weights, head_weights=cfg.head_weights)  # fmt: skip
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.detach()))
+        sched.step()
+        if log and (epoch % 10 == 0 or epoch == n_epochs - 1):
+            log(f"  epoch {epoch + 1}/{n_epochs}: loss {np.mean(losses):.4f} ({time.perf_counter() - t0:.1f} s)")
+    model.eval()
+    return model
+
+
+def predict_static(model, examples: list[TrackExample], *, batch_size: int = 64) -> dict[str, np.ndarray]:
+    """Whole-track outputs of ``model`` for ``examples`` (probabilities for class heads)."""
+    outs: dict[str, list] = {}
+    with torch.no_grad():
+        for i in range(0, len(examples), batch_size):
+            inputs, _, _ = make_batch([(ex, 0) for ex in examples[i:i + batch_size]])
+            for k, v in model(*inputs).items():
+                if k in ("quadrant", "category"):
+                    v = torch.softmax(v, -1)
+                elif k == "gems":
+                    v = torch.sigmoid(v)
+                outs.setdefault(k, []).append(v.numpy())
+    return {k: np.concatenate(v) for k, v in outs.items()}
+
+
+def evaluate_model(model, examples: list[TrackExample]) -> dict[str, Any]:
+    """Scores on ``examples``: 4Q accuracy and macro-F1, GEMS ROC-AUC per term, unified metrics."""
+    from mvemo.metrics import evaluate
+
+    pred = predict_static(model, examples)
+    report: dict[str, Any] = {"n": len(examples)}
+    q = np.array([ex.quadrant is not None for ex in examples])
+    if q.any():
+        ref = np.array([ex.quadrant for ex in examples if ex.quadrant is not None])
+        est = pred["quadrant"][q].argmax(1)
+        f1s = []
+        for c in range(4):
+            tp = np.sum((est == c) & (ref == c))
+            denom = np.sum(est == c) + np.sum(ref == c)
+            f1s.append(2 * tp / denom if denom else 0.0)
+        report["quadrant"] = {"n": int(q.sum()), "accuracy": float(np.mean(est == ref)), "macro_f1": float(np.mean(f1s))}
+    g = np.array([ex.gems is not None for ex in examples])
+    if g.sum() >= 5:
+        shares = np.stack([ex.gems for ex in examples if ex.gems is not None])
+        auc = {}
+        for j, term in enumerate(GEMS_TERMS):
+            # Binary truth: the term got more than its median share of votes.
+            truth = shares[:, j] > np.median(shares[:, j])
+            if 0 < truth.sum() < len(truth):
+                auc[term] = _roc_auc(truth, pred["gems"][g][:, j])
+        report["gems_roc_auc"] = auc
+        report["gems_mean_roc_auc"] = float(np.mean(list(auc.values()))) if auc else float("nan")
+    c = np.array([ex.category is not None for ex in examples])
+    if c.any():
+        circ = default_circumplex()
+        ref_c = [circ.categories[ex.category] for ex in examples if ex.category is not None]
+        ref_i = [ex.intensity for ex in examples if ex.category is not None]
+        est_c = [circ.categories[k] for k in pred["category"][c].argmax(1)]
+        est_i = np.clip(pred["intensity"][c], 0, 1)
+        report["unified"] = evaluate(ref_c, ref_i, est_c, est_i)
+    return report
+
+
+def _roc_auc(truth: np.ndarray, score: np.ndarray) -> float:
+    """Area under the ROC curve by the rank-sum (Mann-Whitney U) formula, ties averaged."""
+    from scipy.stats import rankdata
+
+    ranks = rankdata(score)
+    n_pos = truth.sum()
+    n_neg = len(truth) - n_pos
+    return float((ranks[truth].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+# --------------------------------------------------------------------------- orchestration
+def extract_features(cfg: TrainConfig, *, log=print):
+    """Compute and cache the features of every audio item of the configured datasets (resumable)."""
+    from mvemo.audio.io import load_audio
+    from mvemo.data import load
+    from mvemo.features.musicnn import load_musicnn
+    from mvemo.pipeline.cache import default_cache_dir
+    from mvemo.pipeline.extract import extract_all
+    from mvemo.pipeline.music_features import HARMONY_SR, compute_blocks, compute_harmony
+
+    cache = FeatureCache(cfg.cache_dir or default_cache_dir())
+    paths = []
+    for name in cfg.datasets:
+        ds = load(name, data_home=cfg.data_home)
+        paths += [ds.root / it.media["audio"] for it in ds.index() if "audio" in it.media]
+    musicnn = load_musicnn("MTT_musicnn")
+
+    def blocks(p):
+        y, _ = load_audio(p, sr=16000)
+        return compute_blocks(musicnn, y).to_arrays()
+
+    def harmony(p):
+        y, _ = load_audio(p, sr=HARMONY_SR)
+        return compute_harmony(y).to_arrays()
+
+    report = extract_all(paths, {BLOCKS_KIND: blocks, HARMONY_KIND: harmony}, cache=cache)
+    log(f"features: {report.summary()}")
+    for path, why in report.failed:
+        log(f"  failed: {path}: {why}")
+    return report
+
+
+def _fit(examples, cfg, log):
+    log = log or (lambda *_: None)
+    teachers = {}
+    for ds in cfg.teacher_datasets:
+        own = [ex for ex in examples if ex.dataset == ds]
+        if not own:
+            continue
+        heads = ("quadrant",) if own[0].quadrant is not None else ("gems",)
+        log(f"teacher {ds} ({len(own)} tracks, heads {heads})")
+        teachers[ds] = train_model(own, replace(cfg, seed=cfg.seed + 1), heads=heads,
+                                   epochs=cfg.teacher_epochs, log=log)  # fmt: skip
+    log(f"student ({len(examples)} tracks, datasets {sorted({ex.dataset for ex in examples})})")
+    return train_model(examples, cfg, teachers=teachers, log=log)
+
+
+def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str = "4q_panda2018", log=print):
+    """Stratified k-fold CV of the 4Q head: each fold trains teachers + student on everything else."""
+    own = [ex for ex in examples if ex.dataset == dataset]
+    rest = [ex for ex in examples if ex.dataset != dataset]
+    rng = np.random.default_rng(cfg.seed)
+    fold_of = np.empty(len(own), dtype=int)
+    for q in range(4):
+        idx = np.flatnonzero([ex.quadrant == q for ex in own])
+        fold_of[rng.permutation(idx)] = np.arange(len(idx)) % folds
+    scores = []
+    for k in range(folds):
+        train = [ex for ex, f in zip(own, fold_of) if f != k] + rest
+        test = [ex for ex, f in zip(own, fold_of) if f == k]
+        model = _fit(train, cfg, log=None)
+        rep = evaluate_model(model, test)["quadrant"]
+        log(f"fold {k + 1}/{folds}: accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
+        scores.append(rep)
+    return {"folds": folds, "accuracy": [s["accuracy"] for s in scores], "macro_f1": [s["macro_f1"] for s in scores],
+            "mean_accuracy": float(np.mean([s["accuracy"] for s in scores])),
+            "mean_macro_f1": float(np.mean([s["macro_f1"] for s in scores])),
+            "std_macro_f1": float(np.std([s["macro_f1"] for s in scores]))}  # fmt: skip
+
+
+def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str, Any]:
+    """Train on the train splits, evaluate on validation and test, write weights, card and report.
+
+    Returns the evaluation report (also written to ``out_dir/report.json``).
+    """
+    from mvemo.features.musicnn import load_musicnn
+    from mvemo.io import atomic_write
+    from mvemo.pipeline.predict_music import MODEL_NAME, save_music_model
+
+    t0 = time.perf_counter()
+    examples, problems = load_examples(cfg)
+    for p in problems[:10]:
+        log(f"  skipped: {p}")
+    if not examples:
+        raise DataError("no training examples: extract the features first (mvemo train music --extract)")
+    musicnn = load_musicnn("MTT_musicnn")
+    rng = np.random.default_rng(cfg.seed)
+    for ex in examples:
+        ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment)
+    log(f"window banks of {len(examples)} tracks ready ({time.perf_counter() - t0:.0f} s)")
+    train = [ex for ex in examples if ex.split in ("train", "development")]
+    # Tiny VA sets (emoMusic 10 clips, PMEmo 4) are all used for training.
+    train += [ex for ex in examples if ex.dataset in ("emomusic", "pmemo") and ex not in train]
+    heldout = {s: [ex for ex in examples if ex.split == s and ex not in train] for s in ("validation", "test")}
+    model = _fit(train, cfg, log)
+    report: dict[str, Any] = {"model": MODEL_NAME, "config": asdict(cfg), "n_train": len(train),
+                              "skipped": len(problems)}  # fmt: skip
+    for split, exs in heldout.items():
+        for ds in sorted({ex.dataset for ex in exs}):
+            report.setdefault(split, {})[ds] = evaluate_model(model, [ex for ex in exs if ex.dataset == ds])
+    if cv_folds:
+        report["cv_4q"] = cross_validate(examples, cfg, folds=cv_folds, log=log)
+    report["seconds"] = round(time.perf_counter() - t0, 1)
+    out = Path(cfg.out_dir)
+    meta = {"name": MODEL_NAME, "backbone": "MTT_musicnn", "gems_terms": list(GEMS_TERMS),
+            "config": {"embedding_dim": model.cfg.embedding_dim, "dropout": model.cfg.dropout},
+            "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}  # fmt: skip
+    save_music_model(model, meta, out / f"{MODEL_NAME}.pt")
+    atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
+    log(f"wrote {out / (MODEL_NAME + '.pt')} and {out / 'report.json'} ({report['seconds']} s)")
+    return report

@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("musicnn", exc_type=ImportError)
+
+from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks  # noqa: E402
+from mvemo.features.musicnn import load_musicnn  # noqa: E402
+from mvemo.pipeline.music_features import Harmony, TrackFeatures  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_musicnn("MTT_musicnn")
+
+
+def _tone(seconds, sr=16000, f0=220.0, seed=0):
+    t = np.arange(int(seconds * sr)) / sr
+    rng = np.random.default_rng(seed)
+    y = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 5)) * (0.5 + 0.5 * np.sin(2 * np.pi * 0.5 * t))
+    return (0.2 * y + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
+
+
+def test_blocks_cover_the_track_and_pool_like_frames(model):
+    b = musicnn_blocks(model, _tone(7.3), 16000)
+    assert b.n_blocks == 15 and b.mean.shape == (15, 753) and b.count.sum() == 1 + int(7.3 * 16000) // 256
+    mean, mx = pool_blocks(b, np.array([0, 2]), np.array([15, 4]))
+    expected = (b.mean[2:4] * b.count[2:4, None]).sum(0) / b.count[2:4].sum()
+    np.testing.assert_allclose(mean[1], expected, rtol=1e-5)
+    np.testing.assert_array_equal(mx[0], b.max.max(0))
+    again = BlockFeatures.from_arrays(b.to_arrays())
+    np.testing.assert_allclose(again.mean, b.mean, atol=1e-2 * np.abs(b.mean).max())
+
+
+def test_window_inputs_pool_blocks_and_pick_overlapping_chords(model):
+    b = musicnn_blocks(model, _tone(10.0), 16000)
+    h = Harmony("A", "minor", 0.8, np.array([0.0, 4.0, 8.0]), np.array([4.0, 8.0, 10.0]), ("A:min", "D:min", "E:7"),
+                np.array([0, 5, 7]), np.array([1, 1, 9]), 96.0)
+    w = TrackFeatures(b, h).window_inputs(model, np.array([0.0, 4.5, 8.5]), np.array([10.0, 7.5, 9.5]))
+    assert w.embedding.shape == (3, 1003) and w.mode.tolist() == [1.0, 1.0, 1.0]
+    assert w.mask.sum(1).tolist() == [3, 1, 1]
+    assert w.roots[1, 0] == 5 and w.roots[2, 0] == 7 and w.roots[1, 1] == 12  # padding = no chord
+    tags = w.embedding[:, -50:]
+    assert np.all((tags >= 0) & (tags <= 1))
