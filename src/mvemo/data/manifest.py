@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.io import iter_jsonl_lines
 from mvemo.representation import EmotionLabel
 
 __all__ = [
@@ -225,24 +226,11 @@ def iter_jsonl(path: str | Path, *, data_home: str | Path | None = None) -> Iter
         Naming the file and line of a record that is not a valid item.
     """
     p = Path(path)
-    try:
-        with open(p, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                    if not isinstance(rec, dict):
-                        raise ParameterError(f"expected a JSON object, got {type(rec).__name__}")
-                    yield Item.from_dict(rec, root=data_home)
-                except (json.JSONDecodeError, ParameterError, TypeError) as exc:
-                    raise DataError(f"{p}:{lineno}: not a manifest item ({exc})") from None
-    except FileNotFoundError:
-        raise DataError(f"{p}: file not found") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{p}: not UTF-8 text ({exc.reason})") from exc
-    except OSError as exc:
-        raise DataError(f"{p}: cannot read ({exc.strerror or exc})") from exc
+    for lineno, rec in iter_jsonl_lines(p):
+        try:
+            yield Item.from_dict(rec, root=data_home)
+        except (ParameterError, TypeError) as exc:
+            raise DataError(f"{p}:{lineno}: not a manifest item ({exc})") from None
 
 
 def read_jsonl(path: str | Path, *, data_home: str | Path | None = None) -> list[Item]:

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 
 from mvemo.errors import DataError
 
-__all__ = ["read_records", "iter_jsonl", "write_records", "atomic_write"]
+__all__ = ["read_records", "iter_jsonl", "iter_jsonl_lines", "write_records", "atomic_write"]
 
 _CSV_SUFFIXES = {".csv", ".tsv"}
 _JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
@@ -33,8 +33,8 @@ def _kind(path: Path) -> str:
     raise DataError(f"{path}: unsupported table format {suffix!r}; use .csv, .tsv or .jsonl")
 
 
-def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Yield the records of a JSON Lines file lazily; blank lines are skipped.
+def iter_jsonl_lines(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, record)`` of a JSON Lines file lazily; blank lines are skipped.
 
     Raises
     ------
@@ -53,11 +53,19 @@ def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
                     raise DataError(f"{p}:{lineno}: not valid JSON ({exc.msg})") from None
                 if not isinstance(rec, dict):
                     raise DataError(f"{p}:{lineno}: expected a JSON object, got {type(rec).__name__}")
-                yield rec
+                yield lineno, rec
+    except FileNotFoundError:
+        raise DataError(f"{p}: file not found") from None
     except OSError as exc:
         raise DataError(f"cannot read {p}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise DataError(f"{p}: not UTF-8 text ({exc.reason})") from exc
+
+
+def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Yield the records of a JSON Lines file lazily; see :func:`iter_jsonl_lines`."""
+    for _, rec in iter_jsonl_lines(path):
+        yield rec
 
 
 def read_records(path: str | Path, *, required: Iterable[str] = ()) -> list[dict[str, Any]]:

@@ -513,5 +513,80 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
             "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}  # fmt: skip
     save_music_model(model, meta, out / f"{MODEL_NAME}.pt")
     atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
+    atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
     log(f"wrote {out / (MODEL_NAME + '.pt')} and {out / 'report.json'} ({report['seconds']} s)")
     return report
+
+
+def model_card(report: dict[str, Any]) -> str:
+    """The model card (Markdown) of a training report: data, command, metrics, limits."""
+    lines = [
+        f"# Model card: {report['model']}",
+        "",
+        "**What it is.** mvemo's offline music emotion model: the Music2Emo design (Kang & Herremans) on the",
+        "musicnn MTT backbone (Pons & Serra; weights from the `musicnn` PyPI package, ISC licence), with",
+        "chord and key features. It predicts the unified MVEmo label (28 categories + intensity), valence-",
+        "arousal, the 4Q quadrant and Emotify's GEMS-9 vote shares, for a whole track and every 0.5 s.",
+        "",
+        "**Substitution.** Music2Emo uses MERT/other large audio encoders on a GPU; we use musicnn (753-d",
+        "frame features, 200-d penultimate, 50 tags) because its weights ship on PyPI and it runs on a CPU.",
+        "",
+        "## Training data",
+        "",
+        "| dataset | tracks used for training | labels | heads trained |",
+        "|---|---|---|---|",
+        "| 4Q audio (Panda et al. 2018) | train split (seeded 8:1:1) | 4Q classes | quadrant, category, intensity, weak VA |",
+        "| Emotify (Aljanaki et al.) | train split (seeded 8:1:1) | GEMS-9 vote shares | gems, category, intensity, weak VA |",
+        "| emoMusic (10 clips with audio) | all | static V/A 1-9, dynamic V/A | va (static and ±2.5 s windows), category, intensity |",
+        "| PMEmo (4 clips with audio) | all | static V/A [0,1], dynamic V/A | va (static and windows), category, intensity |",
+        "",
+        "Weak VA: items without ratings get the VA point of their unified label as the `va` target. The",
+        "`category`/`intensity` targets are the manifests' unified static labels (4Q -> excited/distressed/",
+        "depressed/relaxed at 0.5; Emotify -> the vote-weighted circular mean of the GEMS terms' categories).",
+        "So the category head has effectively seen only a few of the 28 categories, and intensity is",
+        "weakly supervised (0.5 for class-derived labels).",
+        "",
+        f"Training set: {report['n_train']} tracks. Config: `{json.dumps(report['config'], default=str)}`.",
+        "",
+        "## Reproduce",
+        "",
+        "```bash",
+        "MVEMO_DATA=../shared/data .venv/bin/mvemo train music --config configs/music2emo.toml --cv 10",
+        "```",
+        "",
+        "## Metrics (held-out splits of the data in ../shared/data)",
+        "",
+        "| split | dataset | n | 4Q accuracy | 4Q macro-F1 | GEMS mean ROC-AUC | category F1 | D_e |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for split in ("validation", "test"):
+        for ds, rep in report.get(split, {}).items():
+            q = rep.get("quadrant", {})
+            u = rep.get("unified", {})
+            def f(x):
+                return "" if x is None else f"{x:.3f}"
+            lines.append(f"| {split} | {ds} | {rep['n']} | {f(q.get('accuracy'))} | {f(q.get('macro_f1'))} | "
+                         f"{f(rep.get('gems_mean_roc_auc'))} | {f(u.get('category_f1'))} | {f(u.get('emotion_distance'))} |")
+    if "cv_4q" in report:
+        cv = report["cv_4q"]
+        lines += ["", f"**4Q {cv['folds']}-fold cross-validation** (stratified; each fold retrains teachers and student):",
+                  f"mean accuracy {cv['mean_accuracy']:.3f}, mean macro-F1 {cv['mean_macro_f1']:.3f} "
+                  f"(std {cv['std_macro_f1']:.3f})."]
+    test_gems = report.get("test", {}).get("emotify", {}).get("gems_roc_auc")
+    if test_gems:
+        lines += ["", "Emotify test ROC-AUC per GEMS term (truth: share above the term's median): "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in test_gems.items()) + "."]
+    lines += [
+        "",
+        "## Limits",
+        "",
+        "- Trained on ~30-60 s previews and clips, re-encoded at 24-32 kbit/s Opus; Western popular and",
+        "  classical music dominate. Expect lower accuracy on other repertoires and on full-length tracks.",
+        "- 4Q labels come from AllMusic tags (noisy); Emotify is induced emotion; only 14 clips carry real",
+        "  valence-arousal ratings, so the VA outputs are mostly shaped by the class-derived weak targets.",
+        "- About 10% of the 4Q and Emotify clips were withheld from our data for independent evaluation;",
+        "  the numbers above are on our own held-out splits of the rest.",
+        "- Dynamic labels come from the same heads applied to ±2.5 s windows; no dataset here has enough",
+        "  dynamic labels with audio to evaluate them.",
+    ]
+    return "\n".join(lines) + "\n"
