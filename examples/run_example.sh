@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# The main job on files shipped in the repo: convert invented valence-arousal ratings (1-9)
-# to unified labels, then score an LLM's raw answers against them with MVEmo-Bench metrics.
+# The main job on files shipped in the repo:
+#   0. predict the emotion of two example pieces (static + every 0.5 s), with plots;
+#   1-3. convert invented valence-arousal ratings (1-9) to unified labels, then score an LLM's
+#        raw answers against them with MVEmo-Bench metrics.
 # Usage: bash examples/run_example.sh [OUTDIR]   (default: out/example)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MVEMO=${MVEMO:-.venv/bin/mvemo}
 OUT=${1:-out/example}
 mkdir -p "$OUT"
+echo "== 0. music emotion of examples/audio/*.mp3 -> $OUT/predictions.jsonl, plots in $OUT/plots"
+"$MVEMO" predict examples/audio --out "$OUT/predictions.jsonl" --plot "$OUT/plots"
+echo
 echo "== 1. valence-arousal ratings (1-9) -> unified labels: $OUT/reference.csv"
 "$MVEMO" convert table examples/ratings_va.csv --kind va --scale 1 9 --out "$OUT/reference.csv"
 cut -d, -f1,5-8 "$OUT/reference.csv"

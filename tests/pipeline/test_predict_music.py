@@ -1,0 +1,50 @@
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("musicnn", exc_type=ImportError)
+sf = pytest.importorskip("soundfile")
+
+from mvemo.errors import DataError  # noqa: E402
+from mvemo.pipeline.predict_music import load_music_model  # noqa: E402
+from mvemo.representation import CATEGORIES  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_music_model()
+
+
+def _write_tone(path, seconds, sr=22050, amp=0.3):
+    t = np.arange(int(seconds * sr)) / sr
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (261.6, 329.6, 392.0)) / 3
+    y = amp * chord * (0.6 + 0.4 * np.sin(2 * np.pi * 2 * t))
+    sf.write(path, y.astype(np.float32), sr)
+    return path
+
+
+def test_record_schema_static_and_dynamic(model, tmp_path):
+    rec = model.predict(_write_tone(tmp_path / "c_major.wav", 8.0))
+    assert rec["model"] == "music2emo-musicnn-mtt-v1" and rec["file"].endswith("c_major.wav")
+    s = rec["static"]
+    assert s["category"] in CATEGORIES and s["intensity"] in [i / 10 for i in range(11)]
+    assert set(s["probabilities"]) == set(CATEGORIES) and abs(sum(s["probabilities"].values()) - 1) < 1e-3
+    assert -1 <= s["valence"] <= 1 and -1 <= s["arousal"] <= 1 and s["quadrant"] in ("Q1", "Q2", "Q3", "Q4")
+    assert len(s["gems"]) == 9
+    assert [d["time"] for d in rec["dynamic"]] == [2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5]
+    assert all(d["category"] in CATEGORIES for d in rec["dynamic"])
+    assert rec["features"]["key"] in ("C major", "A minor", "E minor", "G major")
+    json.dumps(rec)  # serialisable
+
+
+def test_short_clip_has_no_dynamic_labels_and_bad_input_is_refused(model, tmp_path):
+    rec = model.predict(_write_tone(tmp_path / "short.wav", 2.0))
+    assert rec["dynamic"] == [] and rec["static"]["category"] in CATEGORIES
+    with pytest.raises(DataError, match="silent"):
+        model.predict(_write_tone(tmp_path / "silent.wav", 6.0, amp=0.0))
+    bad = tmp_path / "bad.mp3"
+    bad.write_text("not audio")
+    with pytest.raises(DataError, match="bad.mp3"):
+        model.predict(bad)
