@@ -451,8 +451,13 @@ def _fit(examples, cfg, log):
     return train_model(examples, cfg, teachers=teachers, log=log)
 
 
-def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str = "4q_panda2018", log=print):
-    """Stratified k-fold CV of the 4Q head: each fold trains teachers + student on everything else."""
+def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str = "4q_panda2018", log=print,
+                   run_folds: list[int] | None = None):  # fmt: skip
+    """Stratified k-fold CV of the 4Q head: each fold trains teachers + student on everything else.
+
+    ``run_folds`` runs only those folds (to spread a CV over processes); the fold
+    assignment depends only on the seed, so the parts combine into the full CV.
+    """
     own = [ex for ex in examples if ex.dataset == dataset]
     rest = [ex for ex in examples if ex.dataset != dataset]
     rng = np.random.default_rng(cfg.seed)
@@ -461,14 +466,14 @@ def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str 
         idx = np.flatnonzero([ex.quadrant == q for ex in own])
         fold_of[rng.permutation(idx)] = np.arange(len(idx)) % folds
     scores = []
-    for k in range(folds):
+    for k in range(folds) if run_folds is None else run_folds:
         train = [ex for ex, f in zip(own, fold_of) if f != k] + rest
         test = [ex for ex, f in zip(own, fold_of) if f == k]
         model = _fit(train, cfg, log=None)
         rep = evaluate_model(model, test)["quadrant"]
         log(f"fold {k + 1}/{folds}: accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
-        scores.append(rep)
-    return {"folds": folds, "accuracy": [s["accuracy"] for s in scores], "macro_f1": [s["macro_f1"] for s in scores],
+        scores.append({**rep, "fold": k})
+    return {"folds": folds, "run_folds": [s["fold"] for s in scores], "accuracy": [s["accuracy"] for s in scores], "macro_f1": [s["macro_f1"] for s in scores],
             "mean_accuracy": float(np.mean([s["accuracy"] for s in scores])),
             "mean_macro_f1": float(np.mean([s["macro_f1"] for s in scores])),
             "std_macro_f1": float(np.std([s["macro_f1"] for s in scores]))}  # fmt: skip
