@@ -38,12 +38,15 @@ _LAZY: dict[str, str] = {
     "evaluate_dynamic": "mvemo.metrics",
     "parse_response": "mvemo.metrics",
     "error_rate": "mvemo.metrics",
+    "load_music_model": "mvemo.pipeline.predict_music",
+    "load_audio": "mvemo.audio",
     "MvemoError": "mvemo.errors",
     "ParameterError": "mvemo.errors",
     "DataError": "mvemo.errors",
     "MissingExtraError": "mvemo.errors",
 }
-_SUBMODULES = {"representation", "conversion", "metrics", "io", "errors", "cli", "data"}
+_SUBMODULES = {"representation", "conversion", "metrics", "io", "errors", "cli", "data", "audio", "features",
+               "models", "pipeline"}
 
 __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]
 

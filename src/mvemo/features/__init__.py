@@ -20,6 +20,13 @@ _LAZY: dict[str, str] = {
     "MTT_MUSICNN": "mvemo.features.musicnn",
     "MSD_MUSICNN": "mvemo.features.musicnn",
     "MSD_MUSICNN_BIG": "mvemo.features.musicnn",
+    "recognize_chords": "mvemo.features.harmony",
+    "estimate_key": "mvemo.features.harmony",
+    "analyze_harmony": "mvemo.features.harmony",
+    "normalize_chords": "mvemo.features.harmony",
+    "encode_chords": "mvemo.features.harmony",
+    "estimate_tempo": "mvemo.features.tempo",
+    "musicnn_blocks": "mvemo.features.blocks",
 }
 _SUBMODULES = {"tf_checkpoint", "musicnn"}  # others (harmony, tempo, ...) load via find_spec below
 
