@@ -36,13 +36,19 @@ def main() -> None:
     parser.add_argument("--cache-dir")
     parser.add_argument("--out", help="write the JSON result here")
     parser.add_argument("--merge", nargs="+", help="merge part files instead of running")
+    parser.add_argument("--threads", type=int, help="torch threads (1 per process when running parts in parallel)")
     args = parser.parse_args()
     if args.merge:
         result = merge(args.merge)
     else:
         from dataclasses import replace
 
+        import torch
+
         from mvemo.features.musicnn import load_musicnn
+
+        if args.threads:
+            torch.set_num_threads(args.threads)
         from mvemo.pipeline.train_music import TrainConfig, build_bank, cross_validate, load_examples
 
         cfg = TrainConfig.from_toml(args.config)
