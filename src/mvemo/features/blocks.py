@@ -24,6 +24,7 @@ __all__ = ["BLOCK_SECONDS", "BlockFeatures", "musicnn_blocks", "pool_blocks", "w
 BLOCK_SECONDS = 0.5
 FRAME_SECONDS = HOP_LENGTH / SAMPLE_RATE  # 16 ms
 _MIDEND_KEYS = ("timbral", "temporal", "cnn1", "cnn2", "cnn3")
+_PATCHES_PER_CHUNK = 16
 #: Size of :func:`window_embeddings` rows for the 753-channel models: mean_pool + penultimate + tags.
 EMBEDDING_DIM = 753 + 200 + 50
 
@@ -68,7 +69,7 @@ class BlockFeatures:
 
 
 def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = BLOCK_SECONDS,
-                   batch_size: int = 8) -> BlockFeatures:  # fmt: skip
+                   batch_size: int = 4) -> BlockFeatures:  # fmt: skip
     """Encode a track once with musicnn and summarise its frame features per block.
 
     Parameters
@@ -86,27 +87,35 @@ def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = 
     -------
     BlockFeatures
     """
-    if block_seconds <= 0:
-        raise ParameterError(f"block_seconds must be > 0, got {block_seconds!r}")
+    if not block_seconds >= FRAME_SECONDS:
+        raise ParameterError(f"block_seconds must be at least one 16-ms frame, got {block_seconds!r}")
     logmel = log_mel(audio, sr)
     total = logmel.shape[0]
-    n_full = total // PATCH_FRAMES
-    parts = []
-    if n_full:
-        full = logmel[: n_full * PATCH_FRAMES].reshape(n_full, PATCH_FRAMES, -1)
-        out = model.forward_patches(full, batch_size=batch_size)
-        parts.append(np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2).reshape(n_full * PATCH_FRAMES, -1))
-    if total > n_full * PATCH_FRAMES:
-        out = model.forward_patches(logmel[n_full * PATCH_FRAMES:][None], batch_size=1)
-        parts.append(np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2)[0])
-    frames = np.concatenate(parts)  # (total, 753)
     block = np.floor(np.arange(total) * FRAME_SECONDS / block_seconds + 1e-9).astype(np.int64)
     n_blocks = int(block[-1]) + 1
     count = np.bincount(block, minlength=n_blocks)
-    sums = np.zeros((n_blocks, frames.shape[1]), dtype=np.float64)
-    np.add.at(sums, block, frames)
-    maxes = np.full((n_blocks, frames.shape[1]), -np.inf, dtype=np.float32)
-    np.maximum.at(maxes, block, frames)
+    sums = maxes = None
+    # Consecutive 3-s patches (the last one shorter), a few at a time so that memory stays
+    # flat: each chunk's frames are reduced to its blocks at once, then merged.
+    bounds = list(range(0, total, PATCH_FRAMES)) + [total]
+    for i in range(0, len(bounds) - 1, _PATCHES_PER_CHUNK):
+        lo, hi = bounds[i], bounds[min(i + _PATCHES_PER_CHUNK, len(bounds) - 1)]
+        n_full = (hi - lo) // PATCH_FRAMES
+        parts = []
+        if n_full:
+            full = logmel[lo: lo + n_full * PATCH_FRAMES].reshape(n_full, PATCH_FRAMES, -1)
+            out = model.forward_patches(full, batch_size=batch_size)
+            parts.append(np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2).reshape(n_full * PATCH_FRAMES, -1))
+        if lo + n_full * PATCH_FRAMES < hi:
+            out = model.forward_patches(logmel[lo + n_full * PATCH_FRAMES: hi][None], batch_size=1)
+            parts.append(np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2)[0])
+        frames = np.concatenate(parts)
+        if sums is None:
+            sums = np.zeros((n_blocks, frames.shape[1]), dtype=np.float64)
+            maxes = np.full((n_blocks, frames.shape[1]), -np.inf, dtype=np.float32)
+        ids, starts = np.unique(block[lo:hi], return_index=True)  # contiguous runs, in order
+        sums[ids] += np.add.reduceat(frames, starts, axis=0, dtype=np.float64)
+        maxes[ids] = np.maximum(maxes[ids], np.maximum.reduceat(frames, starts, axis=0))
     duration = len(np.asarray(audio)) / float(sr)
     return BlockFeatures((sums / count[:, None]).astype(np.float32), maxes, count, duration, block_seconds)
 
