@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/cv_music.py --config configs/music2emo.toml --folds 10           # all folds
     .venv/bin/python scripts/cv_music.py ... --run 0-4 --out build/cv_a.json   # one part
-    .venv/bin/python scripts/cv_music.py --merge build/cv_a.json build/cv_b.json  # combine parts
+    .venv/bin/python scripts/cv_music.py --merge build/cv_a.json build/cv_b.json \
+        --report build/music2emo/report.json                                   # combine parts, update the card
 
 Needs the datasets ($MVEMO_DATA) and cached features (`mvemo train music` extracts them).
 """
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("--cache-dir")
     parser.add_argument("--out", help="write the JSON result here")
     parser.add_argument("--merge", nargs="+", help="merge part files instead of running")
+    parser.add_argument("--report", help="a training report.json: add the CV to it and rewrite the model card beside it")
     parser.add_argument("--threads", type=int, help="torch threads (1 per process when running parts in parallel)")
     args = parser.parse_args()
     if args.merge:
@@ -67,6 +69,17 @@ def main() -> None:
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")
+    if args.report:
+        from mvemo.io import atomic_write
+        from mvemo.pipeline.train_music import model_card
+
+        report_path = Path(args.report)
+        report = json.loads(report_path.read_text())
+        report["cv_4q"] = result
+        atomic_write(report_path, json.dumps(report, indent=2) + "\n")
+        card = report_path.parent / f"{report['model']}.md"
+        atomic_write(card, model_card(report))
+        print(f"updated {report_path} and {card}")
 
 
 if __name__ == "__main__":
