@@ -15,29 +15,6 @@ AUDIO_SUFFIXES = (".opus", ".ogg", ".wav", ".flac", ".mp3", ".m4a")
 MIDI_SUFFIXES = (".mid", ".midi")
 
 
-def _read_av(path: Path) -> tuple[np.ndarray, int]:
-    av = require("av", extra="audio")
-    try:
-        with av.open(str(path)) as container:
-            stream = container.streams.audio[0]
-            chunks = [frame.to_ndarray() for frame in container.decode(stream)]
-            rate = int(stream.rate)
-            planar = stream.format.is_planar if stream.format is not None else True
-            channels = stream.channels
-    except (av.FFmpegError, IndexError, OSError) as exc:
-        raise DataError(f"{path}: cannot decode audio ({exc})") from exc
-    if not chunks:
-        raise DataError(f"{path}: no audio frames")
-    if planar:  # each frame (channels, n)
-        data = np.concatenate(chunks, axis=1).T
-    else:  # packed: (1, n * channels)
-        data = np.concatenate(chunks, axis=1).reshape(-1, channels)
-    if np.issubdtype(data.dtype, np.integer):
-        data = data / float(np.iinfo(data.dtype).max)
-    data = data.astype(np.float32, copy=False)
-    return (data[:, 0] if data.shape[1] == 1 else data), rate
-
-
 def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
     sf = require("soundfile", extra="audio")
     try:
@@ -54,7 +31,8 @@ def read_audio(path: str | Path, *, backend: str | None = None) -> tuple[np.ndar
     ----------
     path : str or Path
     backend : {"av", "soundfile"} or None
-        Default: PyAV when installed (Opus decodes at 48 kHz), else soundfile.
+        Default (``"av"``): :func:`mvemo.audio.load_audio` (soundfile where it can, else
+        PyAV; Opus decodes at 48 kHz); ``"soundfile"``: libsndfile only.
 
     Returns
     -------
@@ -72,25 +50,23 @@ def read_audio(path: str | Path, *, backend: str | None = None) -> tuple[np.ndar
     p = Path(path)
     if not p.is_file():
         raise DataError(f"{p}: audio file not found")
-    if backend is None:
-        try:
-            require("av", extra="audio")
-            backend = "av"
-        except ImportError:
-            backend = "soundfile"
-    if backend == "av":
-        return _read_av(p)
+    if backend in (None, "av"):
+        from mvemo.audio.io import load_audio
+
+        y, sr = load_audio(p, mono=False)  # (channels, n), native rate
+        return (y[0] if y.shape[0] == 1 else y.T), sr
     if backend == "soundfile":
         return _read_soundfile(p)
     raise ParameterError(f"backend must be 'av' or 'soundfile', got {backend!r}")
 
 
 def audio_duration(path: str | Path) -> float | None:
-    """Duration in seconds from the file header (soundfile), or None if it cannot be read."""
+    """Duration in seconds from the file's metadata, or None if it cannot be read."""
+    from mvemo.audio.io import audio_duration as _duration
+
     try:
-        sf = require("soundfile", extra="audio")
-        return float(sf.info(str(path)).duration)
-    except (ImportError, RuntimeError, TypeError, OSError):
+        return _duration(path)
+    except (DataError, ImportError):
         return None
 
 
