@@ -523,6 +523,9 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     return report
 
 
+_LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")  # machine-specific paths, left out of the card
+
+
 def model_card(report: dict[str, Any]) -> str:
     """The model card (Markdown) of a training report: data, command, metrics, limits."""
     lines = [
@@ -551,7 +554,8 @@ def model_card(report: dict[str, Any]) -> str:
         "So the category head has effectively seen only a few of the 28 categories, and intensity is",
         "weakly supervised (0.5 for class-derived labels).",
         "",
-        f"Training set: {report['n_train']} tracks. Config: `{json.dumps(report['config'], default=str)}`.",
+        f"Training set: {report['n_train']} tracks. Config: "
+        f"`{json.dumps({k: v for k, v in report['config'].items() if k not in _LOCAL_KEYS}, default=str)}`.",
         "",
         "## Reproduce",
         "",
