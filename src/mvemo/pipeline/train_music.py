@@ -30,7 +30,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import as_scale, labels_to_va
-from mvemo.errors import DataError, ParameterError
+from mvemo.errors import DataError
 from mvemo.pipeline.cache import FeatureCache
 from mvemo.pipeline.music_features import BLOCKS_KIND, HARMONY_KIND, Harmony, TrackFeatures
 from mvemo.features.blocks import BlockFeatures
