@@ -186,6 +186,19 @@ class Dataset:
         """Path of a file under the dataset's folder."""
         return self.root.joinpath(self.folder, *parts)
 
+    def optional_audio(self, rel: str, duration: float | None) -> tuple[dict[str, str], str, float | None]:
+        """``(media, modality, duration)`` for an audio file that may be absent from the data root.
+
+        If ``rel`` (relative to the root) exists, the item gets it as ``audio`` and the
+        duration read from the file (``duration`` when unreadable); otherwise no media,
+        modality ``"none"`` and ``duration`` unchanged.
+        """
+        if not (self.root / rel).is_file():
+            return {}, "none", duration
+        from mvemo.data.media import audio_duration
+
+        return {"audio": rel}, "audio", audio_duration(self.root / rel) or duration
+
     def item(self, local_id: str, **fields: Any) -> Item:
         """An :class:`Item` of this dataset with id ``"<name>:<local_id>"``."""
         fields.setdefault("label_type", self.label_type)

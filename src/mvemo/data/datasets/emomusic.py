@@ -9,7 +9,6 @@ from mvemo.data._tables import parse_float, read_csv
 from mvemo.data.dataset import Dataset
 from mvemo.data.labels import dynamic_from_va, static_from_va
 from mvemo.data.manifest import Item
-from mvemo.data.media import audio_duration
 from mvemo.errors import DataError
 
 _SAMPLE = re.compile(r"^sample_(\d+)ms$")
@@ -92,7 +91,6 @@ class EmoMusic(Dataset):
         times_a, aro = read_dynamic(ann / "arousal_cont_average.csv")
         if times_v != times_a:
             raise DataError(f"{ann}: valence and arousal dynamic files have different sample times")
-        audio_dir = self.root / "audio" / "emomusic"
         items = []
         for row in static_rows:
             sid = row["song_id"]
@@ -122,11 +120,7 @@ class EmoMusic(Dataset):
                 duration = float(end - start) if start is not None and end is not None else None
                 custom = {"artist": meta.get("Artist", ""), "title": meta.get("Song title", ""),
                           "genre": meta["Genre"], "segment_start_s": start, "mediaeval2013_set": split}  # fmt: skip
-            audio = audio_dir / f"{sid}.opus"
-            media, modality = {}, "none"
-            if audio.is_file():
-                media, modality = {"audio": f"audio/emomusic/{sid}.opus"}, "audio"
-                duration = audio_duration(audio) or duration
+            media, modality, duration = self.optional_audio(f"audio/emomusic/{sid}.opus", duration)
             items.append(
                 self.item(
                     sid, modality=modality, media=media, duration=duration, labels=labels,

@@ -6,7 +6,6 @@ from mvemo.data._tables import parse_float, read_json
 from mvemo.data.dataset import Dataset
 from mvemo.data.labels import dynamic_from_va, static_from_va
 from mvemo.data.manifest import Item
-from mvemo.data.media import audio_duration
 from mvemo.errors import DataError
 
 
@@ -68,11 +67,7 @@ class PMEmo(Dataset):
             sample_path = self.file("data", "samples", f"{sid}.json")
             if sample_path.is_file():
                 dynamic, duration = self._sample(sample_path, labels, problems)
-            audio = self.root / "audio" / "pmemo" / f"{sid}.opus"
-            media, modality = {}, "none"
-            if audio.is_file():
-                media, modality = {"audio": f"audio/pmemo/{sid}.opus"}, "audio"
-                duration = audio_duration(audio) or duration
+            media, modality, duration = self.optional_audio(f"audio/pmemo/{sid}.opus", duration)
             items.append(
                 self.item(
                     sid, modality=modality, media=media, duration=duration, labels=labels,
