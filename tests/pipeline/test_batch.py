@@ -61,6 +61,6 @@ def test_csv_output_and_bad_suffix(media, tmp_path):
     predict_files(collect_files([media]), _fake_predict, out=out, progress=False)
     predict_files(collect_files([media]), _fake_predict, out=out, resume=True, progress=False)
     lines = out.read_text().splitlines()
-    assert lines[0].startswith("file,model,category,intensity,valence,arousal,quadrant") and len(lines) == 3
+    assert lines[0].startswith("file,model,modality,category,intensity,valence,arousal,quadrant") and len(lines) == 3
     with pytest.raises(ParameterError, match=".jsonl or .csv"):
         predict_files([], _fake_predict, out=tmp_path / "x.txt")

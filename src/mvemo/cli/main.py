@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
 
 from mvemo._version import __version__
+from mvemo.cli._lazy import LazyGroup
 from mvemo.errors import MvemoError
 
 # name -> "module:attribute"; keeps `mvemo --help` fast and free of heavy imports.
 SUBCOMMANDS: dict[str, str] = {
+    "bench": "mvemo.cli.bench:bench",
     "convert": "mvemo.cli.convert:convert",
     "data": "mvemo.cli.data:data",
     "evaluate": "mvemo.cli.evaluate:evaluate",
     "predict": "mvemo.cli.predict:predict",
     "train": "mvemo.cli.train:train",
+    "transcribe": "mvemo.cli.transcribe:transcribe",
+    "video": "mvemo.cli.video:video",
 }
 
 
-class LazyGroup(click.Group):
-    """A click group whose subcommands are imported on first use."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(SUBCOMMANDS))
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in SUBCOMMANDS:
-            module, attr = SUBCOMMANDS[cmd_name].split(":")
-            return getattr(importlib.import_module(module), attr)
-        return super().get_command(ctx, cmd_name)
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_subcommands=SUBCOMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="mvemo")
 def cli() -> None:
     """mvemo: music-related emotion recognition (lyrics, audio, MIDI, music video).

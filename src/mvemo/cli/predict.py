@@ -1,4 +1,4 @@
-"""``mvemo predict``: emotion of audio files, static and every 0.5 s."""
+"""``mvemo predict``: emotion of audio, MIDI, lyrics and video files, static and every 0.5 s."""
 
 from __future__ import annotations
 
@@ -6,32 +6,66 @@ from pathlib import Path
 
 import click
 
+from mvemo.errors import ParameterError
+
+
+def _parse_weights(values: tuple[str, ...]) -> dict[str, str]:
+    """``PATH`` (music) or ``MODALITY=PATH`` -> {modality: path}."""
+    out: dict[str, str] = {}
+    for v in values:
+        modality, sep, path = v.partition("=")
+        if not sep:
+            modality, path = "music", v
+        if not Path(path).is_file():
+            raise ParameterError(f"--weights {v!r}: no such file {path!r}")
+        out[modality] = path
+    return out
+
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Results: .jsonl (full records) or .csv (static columns).")
+@click.option("--lyrics", "lyrics_path", type=click.Path(exists=True, dir_okay=False),
+              help="Lyrics (.lrc or .txt) of the single audio/video INPUT, fused with it.")
+@click.option("--no-sidecar", is_flag=True,
+              help="Don't pick up lyrics files beside media files (same name, .lrc or .txt).")
 @click.option("--resume", is_flag=True, help="Skip files already in --out and append to it.")
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False),
               help="Also draw a PNG per file (VA trajectory + timeline) into this folder.")
 @click.option("--no-dynamic", is_flag=True, help="Static labels only.")
-@click.option("--weights", type=click.Path(exists=True, dir_okay=False), help="Other Music2Emo weights (.pt).")
+@click.option("--weights", multiple=True, metavar="[MODALITY=]PATH",
+              help="Other weights: PATH for the music model, or symbolic=PATH, lyrics=PATH, ... (repeatable).")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def predict(inputs, out_path, resume, plot_dir, no_dynamic, weights, quiet) -> None:
-    """Predict the unified emotion of audio files or folders (mp3, wav, flac, ogg/opus, m4a, mp4).
+def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dynamic, weights, quiet) -> None:
+    """Predict the unified emotion of files or folders.
 
-    Each record has file, model, static {category, intensity, probabilities, valence,
-    arousal, quadrant, ...}, dynamic [{time, category, intensity, valence, arousal}] and
-    features {key, tempo, chords}. Results are written as each file finishes; a bad file is
-    reported and the run goes on.
+    \b
+    audio (mp3 wav flac ogg opus m4a)  -> the music model
+    MIDI (mid midi)                    -> the symbolic model
+    lyrics (lrc txt)                   -> the lyrics model
+    video (mp4 mkv webm mov m4v)       -> music + video (+ lyrics), fused
+    audio with lyrics                  -> music + lyrics, fused
 
-    Example: mvemo predict song.mp3 music/ --out results.jsonl --plot plots/
+    Lyrics go with a media file through --lyrics or as a sidecar file with the same name
+    (song.mp3 + song.lrc). Each record has file, model, modality, static {category,
+    intensity, probabilities, valence, arousal, quadrant}, dynamic [{time, category,
+    intensity, valence, arousal}] and features; multimodal records add modalities and
+    fused. Results are written as each file finishes; a bad file is reported and the run
+    goes on.
+
+    Example: mvemo predict song.mp3 clip.mp4 piece.mid music/ --out results.jsonl --plot plots/
     """  # fmt: skip
-    from mvemo.pipeline.batch import collect_files, predict_files
-    from mvemo.pipeline.predict_music import load_music_model
+    from mvemo.pipeline.batch import predict_files
+    from mvemo.pipeline.router import Router, collect_inputs
 
-    files = collect_files(inputs)
-    model = load_music_model(weights)
+    pairs = collect_inputs(inputs, sidecars=not no_sidecar)
+    if lyrics_path is not None:
+        if len(pairs) != 1:
+            raise ParameterError(f"--lyrics goes with exactly one media file, got {len(pairs)} inputs")
+        pairs = [(pairs[0][0], Path(lyrics_path))]
+    lyrics_of = dict(pairs)
+    router = Router(weights=_parse_weights(weights), dynamic=not no_dynamic)
     on_record = None
     if plot_dir:
         from mvemo.pipeline.plot import plot_prediction
@@ -39,8 +73,8 @@ def predict(inputs, out_path, resume, plot_dir, no_dynamic, weights, quiet) -> N
         def on_record(rec):
             plot_prediction(rec, Path(plot_dir) / (Path(rec["file"]).stem + ".png"))
 
-    report = predict_files(files, lambda p: model.predict(p, dynamic=not no_dynamic), out=out_path, resume=resume,
-                           on_record=on_record, progress=not quiet)  # fmt: skip
+    report = predict_files([p for p, _ in pairs], lambda p: router.predict(p, lyrics=lyrics_of.get(p)),
+                           out=out_path, resume=resume, on_record=on_record, progress=not quiet)  # fmt: skip
     click.echo(f"{out_path}: {report.summary()}", err=True)
     for path, why in report.failed:
         click.echo(f"  failed: {path}: {why}", err=True)

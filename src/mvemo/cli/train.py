@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import click
 
+from mvemo.cli._lazy import LazyGroup
 
-@click.group()
+# trainers of the other modalities, imported on first use
+LAZY_TRAINERS: dict[str, str] = {
+    "symbolic": "mvemo.cli.train_symbolic:command",
+    "lyrics": "mvemo.cli.train_lyrics:command",
+    "video": "mvemo.cli.train_video:command",
+    "fusion": "mvemo.cli.train_fusion:command",
+}
+
+
+@click.group(cls=LazyGroup, lazy_subcommands=LAZY_TRAINERS)
 def train() -> None:
     """Train mvemo's models (needs the datasets: --data-home or MVEMO_DATA)."""
 

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from mvemo.errors import DataError, MvemoError, ParameterError
+from mvemo.pipeline import router as _router
 
 __all__ = ["AUDIO_SUFFIXES", "BatchReport", "collect_files", "predict_files", "CSV_COLUMNS"]
 
-AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".flac", ".ogg", ".opus", ".m4a", ".aac", ".aiff", ".aif",
-                            ".mp4", ".m4v", ".mov", ".mkv", ".webm"})  # fmt: skip
-CSV_COLUMNS = ("file", "model", "category", "intensity", "valence", "arousal", "quadrant", "key", "tempo",
+# media with an audio track (audio files and videos)
+AUDIO_SUFFIXES = _router.AUDIO_SUFFIXES | _router.VIDEO_SUFFIXES
+CSV_COLUMNS = ("file", "model", "modality", "category", "intensity", "valence", "arousal", "quadrant", "key", "tempo",
                "n_dynamic")  # fmt: skip
 
 
@@ -67,7 +68,8 @@ def _done_files(out: Path) -> set[str]:
 
 def _csv_row(rec: dict[str, Any]) -> dict[str, Any]:
     s = rec["static"]
-    return {"file": rec["file"], "model": rec["model"], "category": s["category"], "intensity": s["intensity"],
+    return {"file": rec["file"], "model": rec["model"], "modality": rec.get("modality", ""),
+            "category": s["category"], "intensity": s["intensity"],
             "valence": s["valence"], "arousal": s["arousal"], "quadrant": s["quadrant"],
             "key": rec.get("features", {}).get("key", ""), "tempo": rec.get("features", {}).get("tempo", ""),
             "n_dynamic": len(rec.get("dynamic", []))}  # fmt: skip

@@ -1,0 +1,174 @@
+"""Which model predicts a file: by its suffix, and by whether lyrics come with it.
+
+=================  ==========================================================
+input              predictor
+=================  ==========================================================
+audio              music (:func:`mvemo.pipeline.predict_music.load_music_model`)
+MIDI               symbolic (:func:`mvemo.pipeline.predict_symbolic.load_symbolic_model`)
+LRC / text         lyrics (:func:`mvemo.pipeline.predict_lyrics.load_lyrics_model`)
+video              multimodal: music + video (+ lyrics)
+audio + lyrics     multimodal: music + lyrics
+=================  ==========================================================
+
+Lyrics come with a media file when given explicitly (``lyrics=``) or as a *sidecar*: a
+``.lrc`` (preferred) or ``.txt`` file with the same stem in the same folder.  When a folder
+is collected, sidecar lyrics are used by their media file and not predicted on their own.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from mvemo.errors import DataError, ParameterError
+
+__all__ = [
+    "AUDIO_SUFFIXES",
+    "VIDEO_SUFFIXES",
+    "MIDI_SUFFIXES",
+    "LYRICS_SUFFIXES",
+    "MEDIA_SUFFIXES",
+    "LOADERS",
+    "modality_of",
+    "sidecar_lyrics",
+    "collect_inputs",
+    "Router",
+]
+
+AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".flac", ".ogg", ".opus", ".m4a", ".aac", ".aiff", ".aif"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm"})
+MIDI_SUFFIXES = frozenset({".mid", ".midi"})
+LYRICS_SUFFIXES = frozenset({".lrc", ".txt"})
+MEDIA_SUFFIXES = AUDIO_SUFFIXES | VIDEO_SUFFIXES | MIDI_SUFFIXES | LYRICS_SUFFIXES
+
+# modality -> "module:loader"; each loader(weights=None) returns an object with .name and .predict().
+LOADERS: dict[str, str] = {
+    "music": "mvemo.pipeline.predict_music:load_music_model",
+    "symbolic": "mvemo.pipeline.predict_symbolic:load_symbolic_model",
+    "lyrics": "mvemo.pipeline.predict_lyrics:load_lyrics_model",
+    "multimodal": "mvemo.pipeline.predict_multimodal:load_multimodal_model",
+}
+
+
+def modality_of(path: str | Path, *, lyrics: str | Path | None = None) -> str:
+    """The predictor a file goes to: ``"music"``, ``"symbolic"``, ``"lyrics"`` or ``"multimodal"``.
+
+    Examples
+    --------
+    >>> modality_of("song.mp3"), modality_of("clip.mp4"), modality_of("piece.mid")
+    ('music', 'multimodal', 'symbolic')
+    >>> modality_of("song.mp3", lyrics="song.lrc")
+    'multimodal'
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        return "multimodal"
+    if suffix in AUDIO_SUFFIXES:
+        return "multimodal" if lyrics is not None else "music"
+    if lyrics is not None:
+        raise ParameterError(f"lyrics can be given only with audio or video, not with {Path(path).name!r}")
+    if suffix in MIDI_SUFFIXES:
+        return "symbolic"
+    if suffix in LYRICS_SUFFIXES:
+        return "lyrics"
+    raise DataError(f"{path}: unsupported file type {suffix or '(no suffix)'!r}; "
+                    f"expected one of {', '.join(sorted(MEDIA_SUFFIXES))}")  # fmt: skip
+
+
+def sidecar_lyrics(path: str | Path) -> Path | None:
+    """The ``.lrc`` or ``.txt`` lyrics file beside an audio/video file with the same stem, if any."""
+    p = Path(path)
+    if p.suffix.lower() not in AUDIO_SUFFIXES | VIDEO_SUFFIXES:
+        return None
+    for suffix in (".lrc", ".LRC", ".txt", ".TXT"):
+        cand = p.with_suffix(suffix)
+        if cand.is_file():
+            return cand
+    return None
+
+
+def collect_inputs(inputs: Iterable[str | Path], *, sidecars: bool = True) -> list[tuple[Path, Path | None]]:
+    """``(file, lyrics)`` pairs to predict: files named directly, and media files found
+    recursively in folders (sorted).  With ``sidecars``, media files pick up their sidecar
+    lyrics and, inside folders, those lyrics files are not listed on their own.
+
+    Raises
+    ------
+    DataError
+        For a path that does not exist.
+    """
+    pairs: list[tuple[Path, Path | None]] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in MEDIA_SUFFIXES)
+            used: set[Path] = set()
+            media = []
+            for f in found:
+                side = sidecar_lyrics(f) if sidecars else None
+                if side is not None:
+                    used.add(side)
+                media.append((f, side))
+            pairs += [(f, side) for f, side in media if f not in used]
+        elif p.is_file():
+            pairs.append((p, sidecar_lyrics(p) if sidecars else None))
+        else:
+            raise DataError(f"no such file or directory: {p}")
+    return pairs
+
+
+@dataclass
+class Router:
+    """Loads each modality's model on first use and sends every file to the right one.
+
+    Parameters
+    ----------
+    weights : dict, optional
+        ``modality -> weights path`` for models other than the shipped ones.
+    dynamic : bool
+        Also predict the 0.5-s labels.
+
+    Examples
+    --------
+    >>> router = Router()
+    >>> router.loaded
+    []
+    """
+
+    weights: dict[str, str | Path] = field(default_factory=dict)
+    dynamic: bool = True
+    _models: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.weights) - set(LOADERS)
+        if unknown:
+            raise ParameterError(f"weights given for unknown modalities {sorted(unknown)}; "
+                                 f"known: {sorted(LOADERS)}")  # fmt: skip
+
+    @property
+    def loaded(self) -> list[str]:
+        """Modalities whose models are loaded."""
+        return sorted(self._models)
+
+    def model(self, modality: str) -> Any:
+        """The model of ``modality``, loaded once."""
+        if modality not in LOADERS:
+            raise ParameterError(f"unknown modality {modality!r}; known: {sorted(LOADERS)}")
+        if modality not in self._models:
+            module, attr = LOADERS[modality].split(":")
+            loader = getattr(importlib.import_module(module), attr)
+            self._models[modality] = loader(self.weights.get(modality))
+        return self._models[modality]
+
+    def predict(self, path: str | Path, *, lyrics: str | Path | None = None) -> dict[str, Any]:
+        """The prediction record of one file (see ``docs/predict.md`` for its fields)."""
+        modality = modality_of(path, lyrics=lyrics)
+        model = self.model(modality)
+        if modality == "multimodal":
+            rec = model.predict(path, dynamic=self.dynamic, lyrics=lyrics)
+        else:
+            rec = model.predict(path, dynamic=self.dynamic)
+        rec.setdefault("modality", modality)
+        return rec
