@@ -1,4 +1,8 @@
-"""Figures of a prediction record: the valence-arousal trajectory and the label timeline."""
+"""Figures of a prediction record: the valence-arousal trajectory and the label timeline.
+
+A multimodal record (``"modalities"`` and ``"fused"`` keys) draws every modality's and the
+fused trajectory together: VA plane, valence and arousal over time, and the fused labels.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.representation import default_circumplex
 
-__all__ = ["plot_prediction"]
+__all__ = ["plot_prediction", "plot_multimodal"]
+
+_MODALITY_COLOURS = {"music": "tab:blue", "video": "tab:green", "lyrics": "tab:purple", "fused": "black"}
 
 
 def plot_prediction(record: dict[str, Any], path: str | Path) -> Path:
@@ -25,6 +31,8 @@ def plot_prediction(record: dict[str, Any], path: str | Path) -> Path:
     path : path
         Output PNG (written atomically).
     """
+    if "modalities" in record and "fused" in record:
+        return plot_multimodal(record, path)
     matplotlib = require("matplotlib", extra="plot")
     matplotlib.use("Agg")
     plt = require("matplotlib.pyplot", extra="plot")
@@ -65,6 +73,10 @@ def plot_prediction(record: dict[str, Any], path: str | Path) -> Path:
     fig.suptitle(f"{Path(record['file']).name}: {s['category']} (intensity {s['intensity']:.1f}), "
                  f"{s['quadrant']}; key {record.get('features', {}).get('key', '?')}", fontsize=11)  # fmt: skip
     fig.tight_layout()
+    return _save(fig, plt, path)
+
+
+def _save(fig, plt, path: str | Path) -> Path:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
@@ -74,3 +86,86 @@ def plot_prediction(record: dict[str, Any], path: str | Path) -> Path:
     tmp.write_bytes(buf.getvalue())
     tmp.replace(out)
     return out
+
+
+def _circumplex_axes(ax, plt) -> None:
+    circ = default_circumplex()
+    ax.add_patch(plt.Rectangle((-1, -1), 2, 2, fill=False, color="gray", lw=0.8))
+    for name, ang in zip(circ.categories, np.deg2rad(circ.angles)):
+        ax.plot([0, 1.02 * np.cos(ang)], [0, 1.02 * np.sin(ang)], color="lightgray", lw=0.5, zorder=0)
+        ax.text(1.12 * np.cos(ang), 1.12 * np.sin(ang), name, fontsize=6, ha="center", va="center", color="dimgray")
+    ax.axhline(0, color="gray", lw=0.5)
+    ax.axvline(0, color="gray", lw=0.5)
+    ax.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), xlabel="valence", ylabel="arousal", aspect="equal")
+
+
+def plot_multimodal(record: dict[str, Any], path: str | Path) -> Path:
+    """Draw a multimodal record: per-modality and fused timelines together.
+
+    Panels: the VA plane with each modality's trajectory (lines) and static point (circle)
+    and the fused ones (black, star); valence and arousal over time per modality (thin)
+    and fused (thick); the fused category (points, coloured by angle) and intensity (line).
+    A missing or failed modality is named in the legend.
+
+    Parameters
+    ----------
+    record : dict
+        A record of :meth:`mvemo.pipeline.predict_multimodal.MultimodalModel.predict`.
+    path : path
+        Output PNG (written atomically).
+    """
+    matplotlib = require("matplotlib", extra="plot")
+    matplotlib.use("Agg")
+    plt = require("matplotlib.pyplot", extra="plot")
+    circ = default_circumplex()
+    fig, axes = plt.subplots(2, 2, figsize=(14, 9), gridspec_kw={"width_ratios": [1, 1.6]})
+    ax_va, ax_v, ax_c, ax_a = axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1]
+    _circumplex_axes(ax_va, plt)
+    series = {m: r for m, r in record["modalities"].items() if "static" in r}
+    series["fused"] = record["fused"]
+    for m, r in series.items():
+        col = _MODALITY_COLOURS.get(m, "gray")
+        lw = 2.2 if m == "fused" else 1.0
+        dyn = r.get("dynamic", [])
+        s = r["static"]
+        label = f"{m}: {s['category']} {s['intensity']:.1f}"
+        if m != "fused" and "confidence" in r:
+            label += f" (conf {r['confidence']:.2f})"
+        if dyn:
+            t = np.array([d["time"] for d in dyn])
+            v = np.array([d["valence"] for d in dyn])
+            a = np.array([d["arousal"] for d in dyn])
+            ax_va.plot(v, a, color=col, lw=lw * 0.7, alpha=0.7)
+            ax_v.plot(t, v, color=col, lw=lw, label=m)
+            ax_a.plot(t, a, color=col, lw=lw, label=m)
+        ax_va.scatter([s["valence"]], [s["arousal"]], marker="*" if m == "fused" else "o",
+                      s=240 if m == "fused" else 70, color=col, zorder=4, edgecolor="white", label=label)  # fmt: skip
+    for m, r in record["modalities"].items():
+        if "static" not in r:
+            why = r.get("error") or r.get("missing") or "?"
+            ax_va.plot([], [], " ", label=f"{m}: {'failed' if 'error' in r else 'missing'} ({why[:40]})")
+    ax_va.legend(loc="lower left", fontsize=7)
+    for ax, what in ((ax_v, "valence"), (ax_a, "arousal")):
+        ax.axhline(0, color="gray", lw=0.5)
+        ax.set(ylim=(-1.05, 1.05), xlabel="time (s)", ylabel=what, title=f"{what} every 0.5 s: modalities and fused")
+        if ax.lines:
+            ax.legend(loc="upper right", fontsize=8)
+    fdyn = record["fused"].get("dynamic", [])
+    if fdyn:
+        t = np.array([d["time"] for d in fdyn])
+        idx = np.array([circ.index(d["category"]) for d in fdyn])
+        ax_c.scatter(t, idx, c=[plt.cm.twilight(circ.angles[i] / 360) for i in idx], s=14)
+        used = sorted(set(idx.tolist()))
+        ax_c.set_yticks(used, [circ.categories[i] for i in used], fontsize=8)
+        ax_i = ax_c.twinx()
+        ax_i.plot(t, [d["intensity"] for d in fdyn], color="darkorange", lw=1.2)
+        ax_i.set(ylim=(-0.05, 1.05), ylabel="intensity")
+    else:
+        ax_c.text(0.5, 0.5, "no dynamic labels", ha="center", transform=ax_c.transAxes)
+    ax_c.set(xlabel="time (s)", title="fused category (points) and intensity (line)")
+    s = record["static"]
+    weights = ", ".join(f"{m} {w:.2f}" for m, w in record["fused"].get("weights", {}).items())
+    fig.suptitle(f"{Path(record['file']).name}: fused {s['category']} (intensity {s['intensity']:.1f}), "
+                 f"{s['quadrant']}; weights {weights}", fontsize=11)  # fmt: skip
+    fig.tight_layout()
+    return _save(fig, plt, path)

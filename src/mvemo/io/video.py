@@ -1,0 +1,577 @@
+"""Read, sample and write music videos with PyAV (FFmpeg's libraries; no ``ffmpeg`` binary).
+
+MVEmo samples a music video two ways (section III-B2):
+
+* **static**: one frame every 5 s (t = 0, 5, 10, ...), at most 64 frames; a longer
+  video keeps 64 of those times, evenly spread (:func:`static_times`);
+* **dynamic**: for every grid time t (2.5, 3.0, ... s, see
+  :func:`mvemo.conversion.dynamic.grid_times`) 11 frames at 0.5-s steps from t - 2.5 to
+  t + 2.5 s (:func:`window_frame_times`).  Neighbouring windows share 10 of their 11
+  frames, so the frames are taken once on the 0.5-s grid 0, 0.5, 1.0, ... s
+  (:func:`dynamic_frame_times`) and each window pools its 11.
+
+Frames are resized to 448 x 448 (aspect ratio not kept, as in the paper).  The frame
+shown at time t is the last frame whose presentation time is <= t.
+
+:func:`scan_video` decodes a file once and serves all of it: the sampled frames (any set
+of times) and, optionally, small analysis thumbnails of every decoded frame (for shot cuts
+and motion).  :func:`static_score` is the static-video filter (MVEmo eq. 12).
+
+All heavy imports happen inside the functions (the ``audio`` extra provides PyAV).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from mvemo._extras import require
+from mvemo.conversion.dynamic import GRID_STEP, WINDOW_HALF_WIDTH, grid_times
+from mvemo.errors import DataError, ParameterError
+
+__all__ = [
+    "FRAME_SIZE",
+    "STATIC_STEP",
+    "STATIC_MAX_FRAMES",
+    "STATIC_THRESHOLD",
+    "WINDOW_FRAMES",
+    "VideoInfo",
+    "probe_video",
+    "media_streams",
+    "static_times",
+    "dynamic_frame_times",
+    "window_frame_times",
+    "window_frame_indices",
+    "scan_video",
+    "sample_frames",
+    "static_score",
+    "write_video",
+    "normalize_video",
+]
+
+FRAME_SIZE = 448  #: pixels: frames are resized to FRAME_SIZE x FRAME_SIZE
+STATIC_STEP = 5.0  #: seconds between static frames
+STATIC_MAX_FRAMES = 64  #: at most this many static frames
+STATIC_THRESHOLD = 2.0  #: mean inter-frame MSE at or below which a video is static (eq. 12)
+WINDOW_FRAMES = 11  #: frames per dynamic window (t - 2.5 ... t + 2.5 s at 0.5-s steps)
+_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video file holds.
+
+    Attributes
+    ----------
+    path : str
+    duration : float
+        Seconds of the video stream (container duration when the stream has none).
+    fps : float
+        Average frame rate of the video stream (0 when unknown).
+    width, height : int
+        Coded frame size in pixels.
+    has_audio : bool
+        Whether the file has an audio track.
+    n_frames : int
+        Frames decoded by :func:`scan_video` (the stream's declared count in
+        :func:`probe_video`; 0 when unknown).
+    """
+
+    path: str
+    duration: float
+    fps: float
+    width: int
+    height: int
+    has_audio: bool
+    n_frames: int = 0
+
+
+# --------------------------------------------------------------------------- opening
+def _open(path: str | Path):
+    """``(av, container, video_stream)``; DataError naming the file for anything unreadable."""
+    av = require("av", extra="audio")
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"{p}: no such file")
+    if p.stat().st_size == 0:
+        raise DataError(f"{p}: empty file (0 bytes)")
+    try:
+        container = av.open(str(p), mode="r")
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{p}: not a readable video file ({_reason(exc)})") from None
+    if not container.streams.video:
+        container.close()
+        raise DataError(f"{p}: has no video stream")
+    return av, container, container.streams.video[0]
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _stream_duration(container, stream) -> float:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return float(container.duration) / 1_000_000  # AV_TIME_BASE
+    return 0.0
+
+
+def probe_video(path: str | Path) -> VideoInfo:
+    """Read a video's header (nothing is decoded).
+
+    Raises
+    ------
+    DataError
+        For a missing, empty or unreadable file, or one without a video stream.
+    """
+    _, container, vs = _open(path)
+    with container:
+        rate = vs.average_rate or vs.guessed_rate
+        return VideoInfo(str(path), _stream_duration(container, vs), float(rate) if rate else 0.0,
+                         int(vs.codec_context.width), int(vs.codec_context.height),
+                         bool(container.streams.audio), int(vs.frames or 0))  # fmt: skip
+
+
+def media_streams(path: str | Path) -> dict[str, bool]:
+    """Which tracks a media file has: ``{"video": bool, "audio": bool}``.
+
+    A cover picture embedded in an audio file (an ``attached_pic`` stream, e.g. mp3 album
+    art) is not a video.
+
+    Raises
+    ------
+    DataError
+        For a missing, empty or unreadable file.
+    """
+    av = require("av", extra="audio")
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"{p}: no such file")
+    if p.stat().st_size == 0:
+        raise DataError(f"{p}: empty file (0 bytes)")
+    try:
+        container = av.open(str(p), mode="r")
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{p}: not a readable media file ({_reason(exc)})") from None
+    with container:
+        attached = getattr(getattr(av.stream, "Disposition", None), "attached_pic", None)
+        video = [s for s in container.streams.video
+                 if attached is None or not (s.disposition & attached)]  # fmt: skip
+        return {"video": bool(video), "audio": bool(container.streams.audio)}
+
+
+# --------------------------------------------------------------------------- sampling times
+def static_times(duration: float, *, step: float = STATIC_STEP, max_frames: int = STATIC_MAX_FRAMES) -> np.ndarray:
+    """Static sampling times: ``0, step, 2 step, ...`` below ``duration``; at most
+    ``max_frames`` of them, evenly spread over the video when there are more.
+
+    Examples
+    --------
+    >>> static_times(12.0).tolist()
+    [0.0, 5.0, 10.0]
+    >>> t = static_times(600.0)
+    >>> len(t), float(t[0]), float(t[-1])
+    (64, 0.0, 595.0)
+    """
+    if not np.isfinite(duration) or duration < 0:
+        raise ParameterError(f"duration must be a finite number >= 0 seconds, got {duration!r}")
+    if step <= 0 or max_frames < 1:
+        raise ParameterError(f"need step > 0 and max_frames >= 1, got step={step!r}, max_frames={max_frames!r}")
+    n = max(int(math.ceil(duration / step - _TOL)), 1)
+    times = step * np.arange(n, dtype=np.float64)
+    if n > max_frames:
+        times = times[np.unique(np.round(np.linspace(0, n - 1, max_frames)).astype(np.int64))]
+    return times
+
+
+def dynamic_frame_times(duration: float) -> np.ndarray:
+    """The shared 0.5-s frame grid ``0, 0.5, ...`` that covers every dynamic window.
+
+    Empty when the video is too short for a dynamic label (under 5 s).
+
+    Examples
+    --------
+    >>> dynamic_frame_times(6.2).tolist()
+    [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0]
+    """
+    g = grid_times(duration)
+    if len(g) == 0:
+        return np.zeros(0)
+    n = int(round((g[-1] + WINDOW_HALF_WIDTH) / GRID_STEP)) + 1
+    return GRID_STEP * np.arange(n, dtype=np.float64)
+
+
+def window_frame_indices(n_windows: int) -> np.ndarray:
+    """Indices into :func:`dynamic_frame_times` of each window's 11 frames, shape (n_windows, 11).
+
+    Window ``i`` (grid time ``2.5 + 0.5 i``) takes frames ``i .. i + 10``.
+    """
+    return np.arange(n_windows)[:, None] + np.arange(WINDOW_FRAMES)[None, :]
+
+
+def window_frame_times(t: float) -> np.ndarray:
+    """The 11 frame times of the window at grid time ``t``: ``t - 2.5, t - 2.0, ..., t + 2.5``.
+
+    Examples
+    --------
+    >>> window_frame_times(2.5).tolist()[:3], len(window_frame_times(2.5))
+    ([0.0, 0.5, 1.0], 11)
+    """
+    return t - WINDOW_HALF_WIDTH + GRID_STEP * np.arange(WINDOW_FRAMES, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- decoding
+def scan_video(
+    path: str | Path,
+    times: np.ndarray,
+    on_sample: Callable[[int, float, np.ndarray], None],
+    *,
+    size: int = FRAME_SIZE,
+    on_thumb: Callable[[float, np.ndarray], None] | None = None,
+    thumb_size: tuple[int, int] = (64, 36),
+    thumb_fps: float | None = None,
+    threads: bool = True,
+) -> VideoInfo:
+    """Decode a video once, calling back with the frames needed.
+
+    Parameters
+    ----------
+    path : path
+    times : np.ndarray, shape (N,)
+        Sample times in seconds, increasing.  Times past the last frame get the last frame.
+    on_sample : callable ``(index, time, rgb)``
+        Called once per sample time, in order; ``rgb`` is (size, size, 3) uint8.
+    size : int
+        Edge of the square sampled frames in pixels.
+    on_thumb : callable ``(time, bgr)``, optional
+        Called for every decoded frame (or at most ``thumb_fps`` per second) with a small
+        (thumb_size[1], thumb_size[0], 3) uint8 BGR thumbnail, for cut and motion analysis.
+    thumb_size : (width, height)
+    thumb_fps : float, optional
+        Cap on the thumbnail rate (None: every frame).
+    threads : bool
+        Let FFmpeg decode with several threads.
+
+    Returns
+    -------
+    VideoInfo
+        With ``duration`` measured from the decoded frames and ``n_frames`` counted.
+
+    Raises
+    ------
+    DataError
+        For unreadable files, files without a video stream or without decodable frames.
+    """
+    t = np.asarray(times, dtype=np.float64)
+    if t.ndim != 1 or np.any(np.diff(t) < 0) or not np.all(np.isfinite(t)):
+        raise ParameterError("times must be a 1-d, finite, non-decreasing array of seconds")
+    if size < 8:
+        raise ParameterError(f"size must be at least 8 pixels, got {size!r}")
+    av, container, vs = _open(path)
+    tw, th = (int(v) for v in thumb_size)
+    with container:
+        if threads:
+            vs.thread_type = "AUTO"
+        tb = vs.time_base or Fraction(1, 1)
+        origin = vs.start_time if vs.start_time is not None else None
+        rate = vs.average_rate or vs.guessed_rate
+        fps = float(rate) if rate else 0.0
+        next_i = 0
+        prev = None  # last decoded frame, the one on screen until the next one starts
+        n = 0
+        last_time = 0.0
+        next_thumb = -math.inf
+        try:
+            for frame in container.decode(vs):
+                if frame.pts is None:
+                    ft = n / fps if fps else 0.0
+                else:
+                    if origin is None:
+                        origin = frame.pts
+                    ft = float((frame.pts - origin) * tb)
+                # targets before this frame's start belong to the previous frame
+                while next_i < len(t) and t[next_i] < ft - _TOL:
+                    src = prev if prev is not None else frame
+                    on_sample(next_i, float(t[next_i]), _rgb(src, size))
+                    next_i += 1
+                if on_thumb is not None and ft >= next_thumb - _TOL:
+                    on_thumb(ft, frame.to_ndarray(width=tw, height=th, format="bgr24"))
+                    if thumb_fps:
+                        next_thumb = ft + 1.0 / thumb_fps
+                prev = frame
+                last_time = ft
+                n += 1
+        except av.error.FFmpegError as exc:
+            if n == 0:
+                raise DataError(f"{path}: corrupt video data ({_reason(exc)})") from None
+            # a damaged tail: keep what was decoded
+        if prev is None:
+            raise DataError(f"{path}: video stream has no decodable frames")
+        while next_i < len(t):
+            on_sample(next_i, float(t[next_i]), _rgb(prev, size))
+            next_i += 1
+        frame_dur = 1.0 / fps if fps else 0.0
+        declared = _stream_duration(container, vs)
+        duration = max(last_time + frame_dur, 0.0)
+        if declared > 0 and abs(declared - duration) < 2 * frame_dur + 0.05:
+            duration = declared
+        return VideoInfo(str(path), duration, fps, int(vs.codec_context.width), int(vs.codec_context.height),
+                         bool(container.streams.audio), n)  # fmt: skip
+
+
+def _rgb(frame, size: int) -> np.ndarray:
+    return frame.to_ndarray(width=size, height=size, format="rgb24")
+
+
+def sample_frames(path: str | Path, times: Iterable[float], *, size: int = FRAME_SIZE) -> tuple[np.ndarray, VideoInfo]:
+    """The frames shown at ``times`` (one decoding pass).
+
+    Returns
+    -------
+    frames : np.ndarray, shape (N, size, size, 3), uint8 RGB
+    info : VideoInfo
+
+    Examples
+    --------
+    For a 4-minute video the static frames are ``sample_frames(p, static_times(240.0))``.
+    """
+    t = np.asarray(list(times), dtype=np.float64)
+    out = np.zeros((len(t), size, size, 3), dtype=np.uint8)
+
+    def keep(i: int, _t: float, rgb: np.ndarray) -> None:
+        out[i] = rgb
+
+    info = scan_video(path, t, keep, size=size)
+    return out, info
+
+
+# --------------------------------------------------------------------------- static filter
+def static_score(frames: np.ndarray) -> float:
+    """MVEmo eq. 12: mean MSE between consecutive frames, ``M = 1/(N-1) sum MSE(f_i, f_i+1)``.
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (N, H, W, C), pixel values 0..255
+        The static (5-s) frame sequence.
+
+    Returns
+    -------
+    float
+        ``M`` in squared grey levels; ``M <= 2`` (:data:`STATIC_THRESHOLD`) marks a
+        visually static video.  0 for fewer than two frames.
+
+    Examples
+    --------
+    >>> f = np.zeros((3, 4, 4, 3), np.uint8); f[2] += 3
+    >>> static_score(f)
+    4.5
+    """
+    f = np.asarray(frames)
+    if f.ndim < 2:
+        raise ParameterError(f"frames must be (N, ...) with N frames, got shape {f.shape}")
+    if len(f) < 2:
+        return 0.0
+    mse = [float(np.mean((f[i + 1].astype(np.float32) - f[i].astype(np.float32)) ** 2)) for i in range(len(f) - 1)]
+    return float(np.mean(mse))
+
+
+# --------------------------------------------------------------------------- writing
+def _video_codec(av) -> str:
+    for name in ("libx264", "h264", "mpeg4"):
+        if name in av.codecs_available:
+            try:
+                av.codec.Codec(name, "w")
+            except (av.error.FFmpegError, ValueError):
+                continue
+            return name
+    raise DataError("this PyAV build has no H.264 or MPEG-4 video encoder")
+
+
+def write_video(
+    path: str | Path,
+    frames: Iterable[np.ndarray],
+    *,
+    fps: float = 30.0,
+    audio: np.ndarray | None = None,
+    sample_rate: int = 44100,
+    codec: str | None = None,
+    quality: int = 23,
+    preset: str | None = None,
+) -> Path:
+    """Encode RGB frames (and optional audio) into an MP4 file, atomically.
+
+    Parameters
+    ----------
+    path : path
+        Output ``.mp4``.
+    frames : iterable of np.ndarray, each (H, W, 3) uint8 RGB
+        H and W must be even (yuv420p).
+    fps : float
+    audio : np.ndarray, shape (n,) or (n, channels), float32 in [-1, 1], optional
+        Encoded as AAC.
+    sample_rate : int
+        Hz of ``audio``.
+    codec : str, optional
+        Video encoder; default H.264 when available, else MPEG-4 Part 2.
+    quality : int
+        CRF for H.264 (lower = better), qscale-like for MPEG-4.
+    preset : str, optional
+        x264 speed preset (e.g. ``"ultrafast"``).
+    """
+    av = require("av", extra="audio")
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp.mp4")
+    codec = codec or _video_codec(av)
+    rate = Fraction(fps).limit_denominator(1001)
+    try:
+        with av.open(str(tmp), mode="w", format="mp4") as oc:
+            vs = None
+            for k, rgb in enumerate(frames):
+                rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+                if vs is None:
+                    h, w = rgb.shape[:2]
+                    if h % 2 or w % 2:
+                        raise ParameterError(f"frame size must be even for yuv420p, got {w}x{h}")
+                    vs = oc.add_stream(codec, rate=rate)
+                    vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
+                    vs.options = {"crf": str(quality)} if "264" in codec else {"qscale": str(max(2, quality // 5))}
+                    if preset and "264" in codec:
+                        vs.options = {**vs.options, "preset": preset}
+                    if audio is not None:
+                        as_ = _add_audio_stream(oc, audio, sample_rate)
+                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+                frame.pts = k
+                frame.time_base = 1 / rate
+                for pkt in vs.encode(frame):
+                    oc.mux(pkt)
+            if vs is None:
+                raise ParameterError("write_video needs at least one frame")
+            for pkt in vs.encode(None):
+                oc.mux(pkt)
+            if audio is not None:
+                _encode_audio(av, oc, as_, audio, sample_rate)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def _add_audio_stream(oc, audio: np.ndarray, sample_rate: int):
+    y = np.asarray(audio)
+    channels = 1 if y.ndim == 1 else y.shape[1]
+    st = oc.add_stream("aac", rate=int(sample_rate))
+    st.layout = "mono" if channels == 1 else "stereo"
+    return st
+
+
+def _encode_audio(av, oc, st, audio: np.ndarray, sample_rate: int) -> None:
+    y = np.asarray(audio, dtype=np.float32)
+    y = y[:, None] if y.ndim == 1 else y[:, :2]
+    planar = np.ascontiguousarray(np.clip(y, -1, 1).T)
+    chunk = 1024
+    for k in range(0, planar.shape[1], chunk):
+        fr = av.AudioFrame.from_ndarray(planar[:, k:k + chunk], format="fltp",
+                                        layout="mono" if planar.shape[0] == 1 else "stereo")  # fmt: skip
+        fr.sample_rate = int(sample_rate)
+        fr.pts = k
+        fr.time_base = Fraction(1, int(sample_rate))
+        for pkt in st.encode(fr):
+            oc.mux(pkt)
+    for pkt in st.encode(None):
+        oc.mux(pkt)
+
+
+def normalize_video(src: str | Path, dst: str | Path, *, fps: float = 30.0, codec: str | None = None,
+                    quality: int = 23) -> VideoInfo:  # fmt: skip
+    """Transcode to MPEG-4 (MP4 container, H.264 or MPEG-4 Part 2 video) at a constant ``fps``,
+    keeping the audio (re-encoded as AAC), in one decoding pass; written atomically.
+
+    Frames are resampled to the constant rate by the on-screen rule (output frame k shows
+    the source frame displayed at k / fps), so timing is preserved.
+
+    Raises
+    ------
+    DataError
+        For unreadable input or input without a video stream.
+    """
+    if not (fps > 0 and math.isfinite(fps)):
+        raise ParameterError(f"fps must be a positive number, got {fps!r}")
+    av, container, vs = _open(src)
+    out = Path(dst)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp.mp4")
+    codec = codec or _video_codec(av)
+    rate = Fraction(fps).limit_denominator(1001)
+    n_out = 0
+    try:
+        with container, av.open(str(tmp), mode="w", format="mp4") as oc:
+            w = int(vs.codec_context.width) // 2 * 2
+            h = int(vs.codec_context.height) // 2 * 2
+            ovs = oc.add_stream(codec, rate=rate)
+            ovs.width, ovs.height, ovs.pix_fmt = w, h, "yuv420p"
+            ovs.options = {"crf": str(quality)} if "264" in codec else {"qscale": str(max(2, quality // 5))}
+            ias = container.streams.audio[0] if container.streams.audio else None
+            oas = None
+            if ias is not None:
+                sr = int(ias.codec_context.sample_rate or 44100)
+                oas = oc.add_stream("aac", rate=sr)
+                n_ch = len(ias.layout.channels) if ias.layout is not None else 2
+                oas.layout = "mono" if n_ch == 1 else "stereo"
+                resampler = av.AudioResampler(format="fltp", layout=oas.layout.name, rate=sr)
+            tb = vs.time_base or Fraction(1, 1)
+            origin = vs.start_time
+            prev = None
+
+            def emit(frame) -> None:
+                nonlocal n_out
+                f = frame.reformat(width=w, height=h, format="yuv420p")
+                f.pts = n_out
+                f.time_base = 1 / rate
+                for pkt in ovs.encode(f):
+                    oc.mux(pkt)
+                n_out += 1
+
+            streams = [vs] + ([ias] if ias is not None else [])
+            try:
+                for packet in container.demux(*streams):
+                    for frame in packet.decode():
+                        if packet.stream.type == "video":
+                            if origin is None:
+                                origin = frame.pts or 0
+                            ft = float(((frame.pts if frame.pts is not None else origin) - origin) * tb)
+                            while prev is not None and n_out / fps < ft - _TOL:
+                                emit(prev)
+                            prev = frame
+                        elif oas is not None:
+                            frame.pts = None
+                            for rf in resampler.resample(frame):
+                                for pkt in oas.encode(rf):
+                                    oc.mux(pkt)
+            except av.error.FFmpegError as exc:
+                if prev is None:
+                    raise DataError(f"{src}: corrupt video data ({_reason(exc)})") from None
+            if prev is None:
+                raise DataError(f"{src}: video stream has no decodable frames")
+            end = _stream_duration(container, vs) or (n_out + 1) / fps
+            emit(prev)
+            while n_out / fps < end - _TOL:
+                emit(prev)
+            for pkt in ovs.encode(None):
+                oc.mux(pkt)
+            if oas is not None:
+                for rf in resampler.resample(None):
+                    for pkt in oas.encode(rf):
+                        oc.mux(pkt)
+                for pkt in oas.encode(None):
+                    oc.mux(pkt)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return probe_video(out)

@@ -1,0 +1,237 @@
+"""Multimodal prediction: music (audio track), video (frames) and lyrics, fused.
+
+``load_multimodal_model().predict("clip.mp4", lyrics="clip.lrc")`` runs each modality the
+file has -- the music model on its audio track, the video model on its frames, the lyrics
+model on a lyrics file given beside it -- and fuses their static and dynamic labels
+(:mod:`mvemo.models.fusion`).  A modality the input lacks is reported as
+``{"missing": why}``, one that fails as ``{"error": why}``; the others still fuse.  An
+audio-only file given with lyrics goes through here too (video then missing).
+
+The record has the contract's fields, with ``static``/``dynamic`` equal to the fused
+labels (so CSV output works unchanged), plus ``modalities`` {music, video, lyrics} and
+``fused`` {static, dynamic, method, weights}; ``"modality": "multimodal"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from mvemo._extras import require
+from mvemo.errors import DataError, MvemoError
+from mvemo.models.fusion import (
+    FUSION_MODALITIES,
+    FusionHead,
+    confidence,
+    fuse_dynamic,
+    fuse_static,
+    fusion_input,
+    static_from_distribution,
+)
+
+__all__ = ["MODEL_NAME", "MultimodalModel", "load_multimodal_model", "save_fusion_head", "load_fusion_head"]
+
+MODEL_NAME = "mvemo-late-fusion-v1"
+#: Errors a modality may raise that are reported instead of failing the whole file.
+_MODALITY_ERRORS = (MvemoError, ImportError, OSError, ValueError, RuntimeError)
+
+
+def _load_lyrics_model():
+    # written by the lyrics engineer; imported only when lyrics are given
+    module = importlib.import_module("mvemo.pipeline.predict_lyrics")
+    return module.load_lyrics_model()
+
+
+def _load_music_model():
+    from mvemo.pipeline.predict_music import load_music_model
+
+    return load_music_model()
+
+
+def _load_video_model():
+    from mvemo.pipeline.predict_video import load_video_model
+
+    return load_video_model()
+
+
+@dataclass
+class MultimodalModel:
+    """Runs the per-modality predictors (each loaded on first use) and fuses them.
+
+    Parameters
+    ----------
+    head : torch.nn.Module, optional
+        A trained fusion head (``mvemo train fusion``); default: confidence-weighted fusion.
+    head_meta : dict
+    loaders : dict
+        ``modality -> zero-argument loader`` of its predictor (for other weights or tests).
+    """
+
+    head: Any = None
+    head_meta: dict = field(default_factory=dict)
+    loaders: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    _models: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        defaults = {"music": _load_music_model, "video": _load_video_model, "lyrics": _load_lyrics_model}
+        self.loaders = {**defaults, **self.loaders}
+
+    @property
+    def name(self) -> str:
+        return self.head_meta.get("name", MODEL_NAME) if self.head is not None else MODEL_NAME
+
+    def model(self, modality: str) -> Any:
+        """The predictor of ``modality``, loaded once."""
+        if modality not in self._models:
+            self._models[modality] = self.loaders[modality]()
+        return self._models[modality]
+
+    # -- per modality -------------------------------------------------------------------
+    def _run(self, modality: str, path: Path, dynamic: bool) -> dict[str, Any]:
+        try:
+            rec = self.model(modality).predict(path, dynamic=dynamic)
+        except _MODALITY_ERRORS as exc:
+            return {"error": f"{type(exc).__name__}: {exc}"}
+        out = {"model": rec.get("model"), "static": rec["static"], "dynamic": rec.get("dynamic", []),
+               "features": rec.get("features", {}), "duration": rec.get("duration")}  # fmt: skip
+        if modality == "lyrics":
+            out["file"] = str(path)
+        return out
+
+    def modality_records(self, path: str | Path, *, dynamic: bool = True,
+                         lyrics: str | Path | None = None) -> dict[str, dict[str, Any]]:  # fmt: skip
+        """``modality -> record | {"missing": why} | {"error": why}`` for music, video, lyrics."""
+        from mvemo.io.video import media_streams
+
+        p = Path(path)
+        streams = media_streams(p)
+        out: dict[str, dict[str, Any]] = {}
+        out["music"] = self._run("music", p, dynamic) if streams["audio"] else {"missing": "no audio track"}
+        out["video"] = self._run("video", p, dynamic) if streams["video"] else {"missing": "no video stream"}
+        if lyrics is None:
+            out["lyrics"] = {"missing": "no lyrics given"}
+        elif not Path(lyrics).is_file():
+            out["lyrics"] = {"error": f"DataError: {lyrics}: no such lyrics file"}
+        else:
+            out["lyrics"] = self._run("lyrics", Path(lyrics), dynamic)
+        return out
+
+    # -- fusion -------------------------------------------------------------------------
+    def fuse(self, mods: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """Fused ``static``, ``dynamic``, ``method`` and ``weights`` of the available modalities."""
+        ok = {m: r for m, r in mods.items() if "static" in r}
+        conf = {m: confidence(r["static"]["probabilities"]) if r["static"].get("probabilities") else 0.0
+                for m, r in ok.items()}  # fmt: skip
+        for m, r in ok.items():
+            r["confidence"] = round(conf[m], 4)
+        if self.head is None:
+            total = sum(conf.values())
+            weights = {m: (c / total if total > 0 else 1.0 / len(ok)) for m, c in conf.items()}
+            return {"method": "confidence-weighted late fusion", "weights": {m: round(w, 4) for m, w in weights.items()},
+                    "static": fuse_static({m: r["static"] for m, r in ok.items()}, conf),
+                    "dynamic": fuse_dynamic({m: r["dynamic"] for m, r in ok.items()}, conf)}  # fmt: skip
+        static = self._head_labels([{m: r["static"] for m, r in ok.items()}], conf)[0]
+        by_time: dict[float, dict[str, Any]] = {}
+        for m, r in ok.items():
+            for e in r["dynamic"]:
+                if e.get("category") is not None:
+                    by_time.setdefault(round(float(e["time"]), 3), {})[m] = e
+        times = sorted(by_time)
+        dyn = []
+        if times:
+            labels = self._head_labels([by_time[t] for t in times], conf)
+            for t, lab in zip(times, labels):
+                dyn.append({"time": t, "category": lab["category"], "intensity": lab["intensity"],
+                            "valence": lab["valence"], "arousal": lab["arousal"], "modalities": sorted(by_time[t])})  # fmt: skip
+        return {"method": "fusion head", "weights": {m: round(c, 4) for m, c in conf.items()},
+                "static": static, "dynamic": dyn}  # fmt: skip
+
+    def _head_labels(self, rows: list[dict[str, Any]], conf: dict[str, float]) -> list[dict[str, Any]]:
+        return self._head_labels_from_x(np.stack([fusion_input(r, conf) for r in rows]))
+
+    def _head_labels_from_x(self, x: np.ndarray) -> list[dict[str, Any]]:
+        """Static-style labels of the fusion head for inputs ``x`` (N, 21)."""
+        torch = require("torch", extra="torch")
+        with torch.no_grad():
+            out = self.head(torch.from_numpy(np.asarray(x, dtype=np.float32)))
+        probs = torch.softmax(out["category"], -1).numpy()
+        va, inten = out["va"].numpy(), out["intensity"].numpy()
+        return [static_from_distribution(probs[i], va[i, 0], va[i, 1], inten[i]) for i in range(len(x))]
+
+    # -- the record ---------------------------------------------------------------------
+    def predict(self, path: str | Path, *, dynamic: bool = True, lyrics: str | Path | None = None) -> dict[str, Any]:
+        """The multimodal record of one file (and its lyrics, if given).
+
+        Raises
+        ------
+        DataError
+            If the file cannot be read at all, or no modality gives a prediction (the
+            message names the file and each modality's problem).
+        """
+        mods = self.modality_records(path, dynamic=dynamic, lyrics=lyrics)
+        if not any("static" in r for r in mods.values()):
+            why = "; ".join(f"{m}: {r.get('error') or r.get('missing')}" for m, r in mods.items())
+            raise DataError(f"{path}: no modality could be predicted ({why})")
+        fused = self.fuse(mods)
+        durations = [mods[m].get("duration") for m in ("video", "music", "lyrics") if "static" in mods[m]]
+        duration = next((d for d in durations if d is not None), None)
+        return {
+            "file": str(path),
+            "model": self.name,
+            "modality": "multimodal",
+            "duration": duration,
+            "static": fused["static"],
+            "dynamic": fused["dynamic"],
+            "features": {"used": [m for m in FUSION_MODALITIES if "static" in mods[m]],
+                         "lyrics_file": str(lyrics) if lyrics is not None else None},  # fmt: skip
+            "modalities": mods,
+            "fused": fused,
+        }
+
+
+def load_multimodal_model(weights: str | Path | None = None, *,
+                          loaders: dict[str, Callable[[], Any]] | None = None) -> MultimodalModel:  # fmt: skip
+    """The multimodal predictor: confidence-weighted fusion, or the fusion head in ``weights``.
+
+    Parameters
+    ----------
+    weights : path, optional
+        A fusion head written by ``mvemo train fusion``.
+    loaders : dict, optional
+        ``modality -> zero-argument loader`` replacing the default predictors.
+    """
+    head, meta = (None, {}) if weights is None else load_fusion_head(weights)
+    return MultimodalModel(head=head, head_meta=meta, loaders=dict(loaders or {}))
+
+
+def save_fusion_head(head, meta: dict, path: str | Path) -> Path:
+    """Write a fusion head and its metadata atomically."""
+    torch = require("torch", extra="torch")
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    torch.save({"meta": json.loads(json.dumps(meta)), "state_dict": head.state_dict()}, tmp)
+    tmp.replace(p)
+    return p
+
+
+def load_fusion_head(path: str | Path):
+    """``(head, meta)`` from :func:`save_fusion_head`'s file."""
+    torch = require("torch", extra="torch")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as exc:
+        raise DataError(f"cannot load fusion weights {path}: {exc}") from exc
+    meta = blob.get("meta", {}) if isinstance(blob, dict) else {}
+    if meta.get("kind") != "fusion-head":
+        raise DataError(f"{path}: not a fusion head (kind {meta.get('kind')!r})")
+    head = FusionHead(hidden=int(meta["hidden"]))
+    head.load_state_dict(blob["state_dict"])
+    head.eval()
+    return head, meta

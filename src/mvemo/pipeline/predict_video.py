@@ -1,0 +1,127 @@
+"""Predict the emotion of a video's frames: static and every 0.5 s.
+
+The video is decoded once (:func:`mvemo.features.visual.extract_visual_features`): the
+static label pools the 5-s frames (colour) and the whole video (motion, cuts); each
+dynamic label pools the 11 frames t - 2.5 ... t + 2.5 s and the motion and cuts in that
+window.  Without weights the colour prior (:mod:`mvemo.models.video`) predicts; with
+weights written by ``mvemo train video`` the trained head does.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mvemo._extras import require
+from mvemo.conversion.va import va_to_arrays
+from mvemo.errors import DataError
+from mvemo.features.visual import FEATURE_NAMES, VisualFeatures, extract_visual_features
+from mvemo.models.fusion import category_distribution, static_from_distribution
+from mvemo.models.video import PRIOR_NAME, VideoHead, prior_from_features
+from mvemo.representation import CATEGORIES, quantize_intensity
+
+__all__ = ["VideoEmotionModel", "load_video_model", "save_video_model"]
+
+
+@dataclass
+class VideoEmotionModel:
+    """Video emotion predictor (colour prior, or a trained head when ``head`` is set).
+
+    Attributes
+    ----------
+    name : str
+    head : torch.nn.Module or None
+    meta : dict
+        For a head: ``feature_names``, ``mean``, ``std`` (input standardisation).
+    face_step : float or None
+        Seconds between frames given to the face detector (None: off).
+    """
+
+    name: str = PRIOR_NAME
+    head: Any = None
+    meta: dict = field(default_factory=dict)
+    face_step: float | None = 1.0
+
+    def features(self, path: str | Path, *, dynamic: bool = True) -> VisualFeatures:
+        """Decode the video once and compute its visual features."""
+        feats, _ = extract_visual_features(path, dynamic=dynamic, face_step=self.face_step)
+        return feats
+
+    def outputs(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Model outputs for feature vectors ``x`` (N, F): ``probabilities`` (N, 28), ``va`` (N, 2),
+        ``intensity`` (N,) and, for the prior, ``category`` (N,) indices from the VA point."""
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        if self.head is None:
+            v, a = prior_from_features(x)
+            cat, inten = va_to_arrays(v, a)
+            return {"probabilities": category_distribution(v, a), "va": np.column_stack([v, a]),
+                    "intensity": np.asarray(inten, dtype=np.float64), "category": np.asarray(cat)}  # fmt: skip
+        torch = require("torch", extra="torch")
+        mean, std = np.asarray(self.meta["mean"]), np.asarray(self.meta["std"])
+        z = torch.from_numpy(((x - mean) / std).astype(np.float32))
+        with torch.no_grad():
+            out = self.head(z)
+        probs = torch.softmax(out["category"], -1).numpy().astype(np.float64)
+        return {"probabilities": probs, "va": out["va"].numpy().astype(np.float64),
+                "intensity": out["intensity"].numpy().astype(np.float64), "category": probs.argmax(-1)}  # fmt: skip
+
+    def predict_features(self, feats: VisualFeatures, *, dynamic: bool = True) -> dict[str, Any]:
+        """Static and dynamic predictions from computed features (no ``file`` key)."""
+        s = self.outputs(feats.static_vector()[None])
+        static = static_from_distribution(s["probabilities"][0], s["va"][0, 0], s["va"][0, 1], s["intensity"][0],
+                                          category=CATEGORIES[int(s["category"][0])])  # fmt: skip
+        frames = []
+        times = feats.grid_times() if dynamic else np.zeros(0)
+        if len(times) and len(feats.times) > 1:
+            d = self.outputs(feats.window_matrix(times))
+            levels = quantize_intensity(np.clip(d["intensity"], 0, 1))
+            for i, t in enumerate(times):
+                frames.append({"time": float(t), "category": CATEGORIES[int(d["category"][i])],
+                               "intensity": float(levels[i]), "valence": round(float(d["va"][i, 0]), 4),
+                               "arousal": round(float(d["va"][i, 1]), 4)})  # fmt: skip
+        return {"model": self.name, "modality": "video", "duration": round(feats.duration, 3),
+                "static": static, "dynamic": frames, "features": feats.summary()}  # fmt: skip
+
+    def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
+        """The record of one video file (the contract's fields, ``modality`` = ``"video"``).
+
+        Raises
+        ------
+        DataError
+            For unreadable files and files without a video stream (the message names the file).
+        """
+        return {"file": str(path), **self.predict_features(self.features(path, dynamic=dynamic), dynamic=dynamic)}
+
+
+def load_video_model(weights: str | Path | None = None, *, face_step: float | None = 1.0) -> VideoEmotionModel:
+    """The colour prior (``weights=None``) or a head trained by ``mvemo train video``."""
+    if weights is None:
+        return VideoEmotionModel(face_step=face_step)
+    torch = require("torch", extra="torch")
+    try:
+        blob = torch.load(weights, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as exc:
+        raise DataError(f"cannot load video model weights {weights}: {exc}") from exc
+    meta = blob.get("meta", {}) if isinstance(blob, dict) else {}
+    if meta.get("kind") != "video-head" or list(meta.get("feature_names", [])) != list(FEATURE_NAMES):
+        raise DataError(f"{weights}: not a video head for these features (kind {meta.get('kind')!r})")
+    head = VideoHead(len(FEATURE_NAMES), hidden=int(meta["hidden"]))
+    head.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
+    head.eval()
+    return VideoEmotionModel(meta["name"], head, meta, face_step=face_step)
+
+
+def save_video_model(head, meta: dict, path: str | Path) -> Path:
+    """Write a trained head and its metadata atomically."""
+    torch = require("torch", extra="torch")
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    torch.save({"meta": json.loads(json.dumps(meta)), "state_dict": head.state_dict()}, tmp)
+    tmp.replace(p)
+    return p

@@ -1,0 +1,234 @@
+"""Train the video emotion head on labelled videos (a manifest with video media and unified labels).
+
+Samples: one per video from its static label (the static feature vector), plus one per
+labelled grid time from its dynamic labels (the window feature vector), so one head serves
+both outputs.  Targets: the unified category, its intensity, and the label's valence-arousal
+point (:func:`mvemo.conversion.labels_to_va`).  Loss: cross-entropy + MSE(VA) + MSE(intensity).
+
+Features are cached per video (:class:`mvemo.pipeline.cache.FeatureCache`, kind
+:data:`mvemo.features.visual.VISUAL_KIND`), so a rerun only decodes new or changed files.
+Validation: the manifest's ``validation``/``test`` items if any, else a seeded share of
+the videos; its static MVEmo-Bench scores go to the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from mvemo._extras import require
+from mvemo.conversion.va import labels_to_va
+from mvemo.errors import DataError, MvemoError, ParameterError
+from mvemo.features.visual import FEATURE_NAMES, VISUAL_KIND, VisualFeatures, extract_visual_features
+from mvemo.representation import CATEGORIES
+
+__all__ = ["TrainVideoConfig", "video_samples", "fit_head", "train_video"]
+
+_EVAL_SPLITS = ("validation", "valid", "val", "test")
+
+
+@dataclass
+class TrainVideoConfig:
+    """Options of :func:`train_video`.
+
+    Attributes
+    ----------
+    manifest : str
+        JSONL/Parquet manifest (:mod:`mvemo.data.manifest`) of video items with labels.
+    out : str
+        Output weights (``.pt``); a ``.json`` report is written beside it.
+    data_home : str, optional
+        Root of the items' media (default: ``$MVEMO_DATA``, else the manifest's folder).
+    cache_dir : str, optional
+        Feature cache (default: ``$MVEMO_CACHE`` or ``~/.cache/mvemo``).
+    role : str
+        Media role of the video file in ``Item.media``.
+    epochs, lr, weight_decay, hidden, seed, val_fraction : training settings.
+    """
+
+    manifest: str
+    out: str
+    data_home: str | None = None
+    cache_dir: str | None = None
+    role: str = "video"
+    epochs: int = 300
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    hidden: int = 64
+    seed: int = 0
+    val_fraction: float = 0.2
+    name: str = "video-head-v1"
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.lr <= 0 or self.hidden < 1 or not 0 <= self.val_fraction < 1:
+            raise ParameterError(f"bad training settings: epochs={self.epochs}, lr={self.lr}, "
+                                 f"hidden={self.hidden}, val_fraction={self.val_fraction}")  # fmt: skip
+
+
+def _data_home(cfg_home: str | None, manifest: Path) -> Path:
+    return Path(cfg_home or os.environ.get("MVEMO_DATA") or manifest.parent)
+
+
+def _video_path(item, role: str) -> Path:
+    return item.path(role if role in item.media else None)
+
+
+def _features(path: Path, cache) -> VisualFeatures:
+    hit = cache.get(path, VISUAL_KIND)
+    if hit is not None:
+        return VisualFeatures.from_arrays(hit)
+    feats, _ = extract_visual_features(path, dynamic=True)
+    cache.put(path, VISUAL_KIND, feats.to_arrays())
+    return feats
+
+
+def video_samples(items, *, role: str = "video", cache_dir: str | Path | None = None,
+                  log: Callable[[str], None] = print) -> dict[str, Any]:  # fmt: skip
+    """Feature vectors and targets of labelled video items.
+
+    Returns
+    -------
+    dict
+        ``x`` (N, F), ``category`` (N,) int, ``intensity`` (N,), ``va`` (N, 2),
+        ``item`` (N,) index of the source item, ``static`` (N,) bool (static sample or window),
+        ``skipped`` list of ``(item id, reason)``.
+    """
+    from mvemo.pipeline.cache import FeatureCache, default_cache_dir
+
+    cache = FeatureCache(cache_dir or default_cache_dir())
+    xs, cats, ints, src, is_static, skipped = [], [], [], [], [], []
+    for k, item in enumerate(items):
+        has_dyn = bool(item.dynamic) and any(d.get("category") for d in item.dynamic)
+        if item.static is None and not has_dyn:
+            skipped.append((item.id, "no unified label"))
+            continue
+        try:
+            feats = _features(_video_path(item, role), cache)
+        except MvemoError as exc:
+            skipped.append((item.id, str(exc)))
+            log(f"skip {item.id}: {exc}")
+            continue
+        if item.static is not None:
+            xs.append(feats.static_vector()[None])
+            cats.append([CATEGORIES.index(item.static["category"])])
+            ints.append([float(item.static["intensity"])])
+            src.append([k])
+            is_static.append([True])
+        if has_dyn:
+            lab = [d for d in item.dynamic if d.get("category") is not None]
+            t = np.array([float(d["time"]) for d in lab])
+            ok = (t >= 2.5 - 1e-6) & (t <= feats.duration - 2.5 + 1e-6)
+            if np.any(ok):
+                xs.append(feats.window_matrix(t[ok]))
+                cats.append([CATEGORIES.index(d["category"]) for d, o in zip(lab, ok) if o])
+                ints.append([float(d["intensity"]) for d, o in zip(lab, ok) if o])
+                src.append([k] * int(ok.sum()))
+                is_static.append([False] * int(ok.sum()))
+    if not xs:
+        raise DataError(f"no labelled video could be read ({len(skipped)} skipped: {skipped[:3]})")
+    cat = np.concatenate([np.asarray(c, dtype=np.int64) for c in cats])
+    inten = np.concatenate([np.asarray(i, dtype=np.float64) for i in ints])
+    v, a = labels_to_va(cat, inten)
+    return {"x": np.concatenate(xs), "category": cat, "intensity": inten, "va": np.column_stack([v, a]),
+            "item": np.concatenate([np.asarray(s) for s in src]),
+            "static": np.concatenate([np.asarray(s, dtype=bool) for s in is_static]), "skipped": skipped}  # fmt: skip
+
+
+def fit_head(head, x: np.ndarray, category: np.ndarray, va: np.ndarray, intensity: np.ndarray, *,
+             epochs: int, lr: float, weight_decay: float, seed: int) -> list[float]:  # fmt: skip
+    """Full-batch Adam on CE(category) + MSE(VA) + MSE(intensity); returns the loss per epoch."""
+    torch = require("torch", extra="torch")
+    torch.manual_seed(seed)
+    xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
+    ct = torch.from_numpy(np.asarray(category, dtype=np.int64))
+    vt = torch.from_numpy(np.asarray(va, dtype=np.float32))
+    it = torch.from_numpy(np.asarray(intensity, dtype=np.float32))
+    opt = torch.optim.Adam(head.parameters(), lr=lr, weight_decay=weight_decay)
+    losses = []
+    head.train()
+    for _ in range(epochs):
+        opt.zero_grad()
+        out = head(xt)
+        loss = (torch.nn.functional.cross_entropy(out["category"], ct) + torch.nn.functional.mse_loss(out["va"], vt)
+                + torch.nn.functional.mse_loss(out["intensity"], it))  # fmt: skip
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    head.eval()
+    return losses
+
+
+def _split(items, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    splits = np.array([(it.split or "").lower() for it in items])
+    val = np.isin(splits, _EVAL_SPLITS)
+    if not val.any() and val_fraction > 0 and len(items) >= 2:
+        order = np.random.default_rng(seed).permutation(len(items))
+        val[order[: max(1, int(round(val_fraction * len(items))))]] = True
+    return ~val, val
+
+
+def scores(pred_cat: np.ndarray, pred_int: np.ndarray, cat: np.ndarray, inten: np.ndarray) -> dict[str, float]:
+    """MVEmo-Bench static scores (category/intensity F1, emotion distance) of index arrays."""
+    from mvemo.metrics import evaluate
+
+    s = evaluate([CATEGORIES[i] for i in cat], inten, [CATEGORIES[i] for i in pred_cat], pred_int)
+    return {k: round(float(v), 4) for k, v in s.items() if isinstance(v, (int, float))}
+
+
+def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Train the video head; write weights (``cfg.out``) and a JSON report beside them.
+
+    Returns
+    -------
+    dict
+        The report: sample counts, final training loss, validation scores.
+    """
+    from mvemo.data.manifest import read_manifest
+    from mvemo.pipeline.predict_video import VideoEmotionModel, save_video_model
+    from mvemo.models.video import VideoHead
+    from mvemo.representation import quantize_intensity
+
+    manifest = Path(cfg.manifest)
+    items = read_manifest(manifest, data_home=_data_home(cfg.data_home, manifest))
+    if not items:
+        raise DataError(f"{manifest}: no items")
+    train_mask, val_mask = _split(items, cfg.val_fraction, cfg.seed)
+    data = video_samples(items, role=cfg.role, cache_dir=cfg.cache_dir, log=log)
+    tr = train_mask[data["item"]]
+    va_ = val_mask[data["item"]]
+    if not tr.any():
+        raise DataError(f"{manifest}: no training samples (all {len(items)} items are validation/test or unreadable)")
+    x = data["x"]
+    mean = x[tr].mean(axis=0)
+    std = np.where(x[tr].std(axis=0) > 1e-6, x[tr].std(axis=0), 1.0)
+    head = VideoHead(len(FEATURE_NAMES), hidden=cfg.hidden)
+    losses = fit_head(head, (x[tr] - mean) / std, data["category"][tr], data["va"][tr], data["intensity"][tr],
+                      epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, seed=cfg.seed)  # fmt: skip
+    meta = {"name": cfg.name, "kind": "video-head", "feature_names": list(FEATURE_NAMES), "hidden": cfg.hidden,
+            "mean": mean.tolist(), "std": std.tolist(), "config": asdict(cfg)}  # fmt: skip
+    report: dict[str, Any] = {"n_items": len(items), "n_samples_train": int(tr.sum()), "n_samples_validation": int(va_.sum()),
+                              "skipped": data["skipped"], "final_loss": round(losses[-1], 5)}  # fmt: skip
+    model = VideoEmotionModel(cfg.name, head, meta)
+    for name, mask in (("train", tr), ("validation", va_)):
+        if mask.any():
+            o = model.outputs(x[mask])
+            pred_int = np.asarray(quantize_intensity(np.clip(o["intensity"], 0, 1)))
+            report[name] = {
+                kind: scores(o["category"][mask2], pred_int[mask2], data["category"][mask][mask2],
+                             data["intensity"][mask][mask2])
+                for kind, mask2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
+                if mask2.any()
+            }  # fmt: skip
+    meta["report"] = report
+    out = save_video_model(head, meta, cfg.out)
+    rep_path = out.with_suffix(".json")
+    tmp = rep_path.with_name(rep_path.name + ".tmp")
+    tmp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(rep_path)
+    log(f"wrote {out} and {rep_path}")
+    return report
