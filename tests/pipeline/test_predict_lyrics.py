@@ -1,0 +1,167 @@
+"""Lyrics predictor: record contract, dynamic grid over LRC lines, gaps, non-English, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from mvemo.conversion.dynamic import grid_times
+from mvemo.errors import DataError, ParameterError
+from mvemo.features.lyrics import EMBEDDING_DIM, LEXICON_FEATURES
+from mvemo.io.lyrics import parse_lrc
+from mvemo.models.lyrics import LyricsHeads, LyricsHeadsConfig, load_lyrics_heads, save_lyrics_heads
+from mvemo.pipeline.predict_lyrics import LyricsEmotionModel, line_windows, load_lyrics_model
+from mvemo.representation import CATEGORIES
+
+LRC = """[ar:Tester]
+[ti:Grid song]
+[00:00.50]Happy sunny morning, I love you
+[00:04.00][00:20.00]Dancing all night long with joy
+[00:08.00]
+[00:15.00]Tears fall down, I miss you so
+[00:24.00]Goodbye my love
+"""
+
+
+class CountingEncoder:
+    """Deterministic stand-in for MiniLM (hash-seeded unit vectors); counts the texts it sees."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        out = np.zeros((len(texts), EMBEDDING_DIM), np.float32)
+        for i, t in enumerate(texts):
+            if t.strip():
+                rng = np.random.default_rng(int(hashlib.sha1(t.encode()).hexdigest()[:8], 16))
+                v = rng.standard_normal(EMBEDDING_DIM)
+                out[i] = v / np.linalg.norm(v)
+        return out
+
+
+@pytest.fixture
+def model(tmp_path):
+    torch.manual_seed(0)
+    net = LyricsHeads(LyricsHeadsConfig(input_dim=EMBEDDING_DIM + len(LEXICON_FEATURES), hidden=8))
+    path = tmp_path / "heads.pt"
+    save_lyrics_heads(net, {"name": "test-lyrics", "max_words": 32, "static_from": "head"}, path)
+    m = load_lyrics_model(path)
+    m.encoder = CountingEncoder()
+    return m
+
+
+def _check_record(rec):
+    assert set(rec) == {"file", "model", "modality", "duration", "static", "dynamic", "features"}
+    assert rec["modality"] == "lyrics"
+    st = rec["static"]
+    assert st["category"] in CATEGORIES
+    assert 0 <= st["intensity"] <= 1 and abs(st["intensity"] * 10 - round(st["intensity"] * 10)) < 1e-6
+    assert list(st["probabilities"]) == list(CATEGORIES)
+    assert sum(st["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert -1 <= st["valence"] <= 1 and -1 <= st["arousal"] <= 1
+    assert st["quadrant"] in ("Q1", "Q2", "Q3", "Q4")
+    assert sum(st["quadrant_probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    for fr in rec["dynamic"]:
+        assert set(fr) == {"time", "category", "intensity", "valence", "arousal"}
+        assert fr["category"] in CATEGORIES
+    json.dumps(rec)  # JSON-serialisable
+
+
+def test_lrc_record_and_grid(model, tmp_path):
+    p = tmp_path / "song.lrc"
+    p.write_text(LRC, encoding="utf-8")
+    rec = model.predict(p)
+    _check_record(rec)
+    assert rec["file"] == str(p) and rec["model"] == "test-lyrics"
+    assert rec["duration"] == 24.0  # the last LRC time
+    assert [f["time"] for f in rec["dynamic"]] == grid_times(24.0).tolist()
+    f = rec["features"]
+    assert f["n_lines"] == 5 and f["n_distinct_lines"] == 4 and f["synced"]
+    assert f["metadata"] == {"ar": "Tester", "ti": "Grid song"}
+    # Grid times 10.5..12.5 see no sung line (end marker at 8 s, next line at 15 s): gap frames.
+    assert f["dynamic_gap_frames"] == 5
+    # Each distinct line embedded once for the dynamic part (+ the static chunks).
+    dyn_calls = [t for t in model.encoder.seen if t in {"Dancing all night long with joy", "Goodbye my love"}]
+    assert dyn_calls.count("Dancing all night long with joy") == 1
+
+
+def test_gap_frames_copy_the_preceding_line(model):
+    lyr = parse_lrc("[00:01.00]Line one is sung here\n[00:04.00]\n[00:30.00]Line two at the end\n[00:40.00]\n")
+    rec = model.predict_lyrics(lyr)
+    frames = {f["time"]: f for f in rec["dynamic"]}
+    solo = model.predict_lyrics(parse_lrc("[00:01.00]Line one is sung here\n[00:09.00]\n"), dynamic=False)
+    # 15 s is deep in the 4..30 s gap: its label is line one's.
+    assert frames[15.0]["valence"] == pytest.approx(solo["static"]["valence"], abs=1e-4)
+    assert frames[15.0]["category"] == solo["static"]["category"]
+    assert rec["duration"] == 40.0 and rec["dynamic"][-1]["time"] == 37.5
+
+
+def test_duration_argument_and_dynamic_off(model):
+    lyr = parse_lrc(LRC)
+    rec = model.predict_lyrics(lyr, duration=60.0)
+    assert rec["duration"] == 60.0 and rec["dynamic"][-1]["time"] == 57.5
+    assert model.predict_lyrics(lyr, dynamic=False)["dynamic"] == []
+    with pytest.raises(ParameterError, match="duration"):
+        model.predict_lyrics(lyr, duration=-1.0)
+
+
+def test_plain_text_has_no_time(model, tmp_path):
+    p = tmp_path / "song.txt"
+    p.write_text("[Chorus]\nSun is shining\nWe are dancing\n", encoding="utf-8")
+    rec = model.predict(p)
+    _check_record(rec)
+    assert rec["duration"] is None and rec["dynamic"] == []
+    assert rec["features"]["n_lines"] == 2 and not rec["features"]["synced"]
+    rec2 = model.predict_lyrics("Sun is shining\nWe are dancing", duration=30.0)
+    assert rec2["dynamic"] == [] and rec2["duration"] == 30.0
+    assert rec2["static"] == rec["static"]
+
+
+def test_non_english_does_not_crash(model):
+    rec = model.predict_lyrics("君の名前を呼んでいる\n夜空の下で 一人で")
+    _check_record(rec)
+    hint = rec["features"]["language_hint"]
+    assert hint["likely_english"] is False and hint["ascii_letter_share"] == 0.0
+
+
+def test_errors_name_the_file(model, tmp_path):
+    p = tmp_path / "blob.lrc"
+    p.write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(DataError, match="blob.lrc"):
+        model.predict(p)
+    with pytest.raises(DataError, match="missing.pt"):
+        load_lyrics_model(tmp_path / "missing.pt")
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a torch file")
+    with pytest.raises(DataError, match="bad.pt"):
+        load_lyrics_heads(bad)
+
+
+def test_line_windows_overlap_and_intro():
+    s, e = np.array([5.0, 7.0]), np.array([7.0, 8.0])
+    w, gap = line_windows(s, e, np.array([2.5, 6.0, 20.0]))
+    assert gap.tolist() == [True, False, True]
+    np.testing.assert_allclose(w[0], [1.0, 0.0])  # window [0, 5] ends as line one starts: intro rule
+    np.testing.assert_allclose(w[1], [2.0, 1.0])
+    np.testing.assert_allclose(w[2], [0.0, 1.0])  # nearest preceding line
+    w, gap = line_windows(np.array([30.0]), np.array([35.0]), np.array([2.5]))
+    assert gap.tolist() == [True] and w.tolist() == [[1.0]]  # intro: the first line
+
+
+def test_shipped_model_separates_happy_and_sad():
+    pytest.importorskip("sentence_transformers")
+    try:
+        m = load_lyrics_model()
+    except DataError:
+        pytest.skip("no shipped lyrics weights")
+    assert isinstance(m, LyricsEmotionModel) and m.name.startswith("lyrics-")
+    happy = m.predict_lyrics("I love you, baby, what a happy sunny day\nWe dance and laugh together, joy is here")
+    sad = m.predict_lyrics("I cry alone in the cold dark night\nYou left me, my heart is broken, I want to die")
+    _check_record(happy)
+    assert happy["static"]["valence"] > sad["static"]["valence"]

@@ -1,0 +1,144 @@
+"""Lyrics training: config, resumable unit cache, grid on validation, weights + card + report."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+from mvemo.errors import DataError
+from mvemo.features.lyrics import EMBEDDING_DIM
+from mvemo.pipeline import train_lyrics as tl
+from mvemo.pipeline.predict_lyrics import MODEL_NAME, load_lyrics_model
+
+WORDS = {
+    "happy": "sunshine dance smile joy party bright love laugh",
+    "angry": "rage fight hate scream burn enemy war fury",
+    "sad": "tears alone cold grief lost cry sorrow dark",
+    "relaxed": "calm breeze slow quiet peace gentle rest dream",
+}
+COLUMNS = ["", "song_id_from_src", "dataset", "title", "artist", "genre", "arousal_mean", "arousal_std",
+           "valence_mean", "valence_std", "emotion_4Q", "emotion_2Q", "lyrics", "language", "general_genre"]  # fmt: skip
+
+
+class FakeEncoder:
+    """Stand-in for MiniLM: a bag of hashed words (texts of one class land close together)."""
+
+    calls = 0
+
+    def __init__(self, **kwargs):
+        pass
+
+    def encode(self, texts):
+        FakeEncoder.calls += len(texts)
+        out = np.zeros((len(texts), EMBEDDING_DIM), np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                out[i, int(hashlib.sha1(w.encode()).hexdigest()[:6], 16) % EMBEDDING_DIM] += 1
+            n = np.linalg.norm(out[i])
+            out[i] /= n if n else 1
+        return out
+
+
+def make_lyrics_root(root, n_per_class=12):
+    rng = np.random.default_rng(1)
+    rows, k = [], 0
+    for label, words in WORDS.items():
+        vocab = words.split() + ["the", "a", "and", "you", "me", "we", "night", "day"]
+        for _ in range(n_per_class):
+            text = " ".join(rng.choice(vocab, size=60))
+            pm = label == "happy" and k % 12 == 0
+            rows.append({"": k, "song_id_from_src": k if pm else f"ML{k}", "dataset": "PMEmo2019" if pm else "MoodyLyrics4Q",
+                         "title": f"t{k}", "artist": f"a{k}", "genre": "", "arousal_mean": 0.7 if pm else "",
+                         "arousal_std": "", "valence_mean": 0.8 if pm else "", "valence_std": "", "emotion_4Q": label,
+                         "emotion_2Q": "positive", "lyrics": f"[Verse 1] {text}", "language": "en", "general_genre": ""})  # fmt: skip
+            k += 1
+    (root / "lyrics").mkdir(parents=True)
+    with open(root / "lyrics" / "filtered_dataset_with_lyrics.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    (root / "README.md").write_text("fixture\n")
+    return root
+
+
+@pytest.fixture
+def cfg(tmp_path, monkeypatch):
+    monkeypatch.setattr(tl, "SentenceEncoder", FakeEncoder)
+    root = make_lyrics_root(tmp_path / "data")
+    return tl.LyricsTrainConfig(data_home=str(root), cache_dir=str(tmp_path / "cache"), out_dir=str(tmp_path / "out"),
+                                epochs=60, hidden=(0, 16), l2=(1e-2,), aug_weight=(0.0, 0.3),
+                                baseline_c=(1.0,), pmemo_samples=False)  # fmt: skip
+
+
+def test_config_from_toml(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("seed = 3\nhidden = [0, 64]\nl2 = 0.01\n")
+    c = tl.LyricsTrainConfig.from_toml(p)
+    assert c.seed == 3 and c.hidden == (0, 64) and c.l2 == (0.01,)
+    p.write_text("sed = 3\n")
+    with pytest.raises(DataError, match="unknown setting"):
+        tl.LyricsTrainConfig.from_toml(p)
+
+
+def test_train_end_to_end(cfg, tmp_path):
+    FakeEncoder.calls = 0
+    assert tl.extract_units(cfg, log=lambda *_: None) == 48
+    first = FakeEncoder.calls
+    assert first > 48  # several chunks per song
+    assert tl.extract_units(cfg, log=lambda *_: None) == 0  # resumable: everything cached
+    assert FakeEncoder.calls == first
+    logs = []
+    rep = tl.run_training(cfg, log=logs.append)
+    assert rep["n_train"] + rep["n_validation"] + rep["n_test"] == 48
+    assert len(rep["grid"]) == 4 and rep["chosen"]["hidden"] in (0, 16)
+    # Clearly separable fixture classes: the model and the baseline must learn them.
+    assert rep["validation"]["quadrant"]["macro_f1"] >= 0.75
+    assert rep["baseline"]["test"]["quadrant"]["macro_f1"] >= 0.75
+    assert 0 <= rep["test"]["unified"]["emotion_distance"] <= 2
+    out = tmp_path / "out"
+    card = (out / f"{MODEL_NAME}.md").read_text()
+    assert "4Q macro-F1" in card and "baseline" in card
+    assert "sunshine" not in card and "tears" not in card  # no lyrics text in the card
+    assert json.loads((out / "report.json").read_text())["chosen"] == rep["chosen"]
+    model = load_lyrics_model(out / f"{MODEL_NAME}.pt")
+    model.encoder = FakeEncoder()
+    sad = model.predict_lyrics("tears alone cold grief lost cry sorrow dark tears alone")
+    assert sad["static"]["quadrant"] == "Q3"
+
+
+def test_run_training_without_cache_is_an_error(cfg):
+    with pytest.raises(DataError, match="no training examples"):
+        tl.run_training(cfg, log=lambda *_: None)
+
+
+def test_cli_command(cfg, tmp_path):
+    from click.testing import CliRunner
+
+    from mvemo.cli.train_lyrics import command
+
+    conf = tmp_path / "lyrics.toml"
+    conf.write_text("epochs = 30\nhidden = [0]\nl2 = [0.01]\naug_weight = [0.0]\nbaseline_c = [1.0]\n"
+                    "pmemo_samples = false\n")  # fmt: skip
+    res = CliRunner().invoke(command, ["--config", str(conf), "--data-home", cfg.data_home,
+                                       "--cache-dir", cfg.cache_dir, "--out-dir", str(tmp_path / "cli")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "baseline  test" in res.output
+    assert (tmp_path / "cli" / f"{MODEL_NAME}.pt").is_file()
+
+
+@pytest.mark.shared_data
+def test_real_lyrics_chunk(shared_data):
+    from mvemo.data import load
+
+    ds = load("lyrics", data_home=shared_data)
+    items = ds.index()[:20]
+    for item in items:
+        units = tl.song_units(ds.lyrics(item), max_words=32)
+        assert units and all(1 <= len(u.split()) <= 32 for u in units)
