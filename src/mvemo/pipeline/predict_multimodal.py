@@ -38,6 +38,8 @@ from mvemo.models.fusion import (
 __all__ = ["MODEL_NAME", "MultimodalModel", "load_multimodal_model", "save_fusion_head", "load_fusion_head"]
 
 MODEL_NAME = "mvemo-late-fusion-v1"
+#: Lyrics that look non-English get their confidence scaled by this (the embedding model is English).
+NON_ENGLISH_LYRICS_FACTOR = 0.25
 #: Errors a modality may raise that are reported instead of failing the whole file.
 _MODALITY_ERRORS = (MvemoError, ImportError, OSError, ValueError, RuntimeError)
 
@@ -128,6 +130,9 @@ class MultimodalModel:
         ok = {m: r for m, r in mods.items() if "static" in r}
         conf = {m: confidence(r["static"]["probabilities"]) if r["static"].get("probabilities") else 0.0
                 for m, r in ok.items()}  # fmt: skip
+        lyr = ok.get("lyrics")
+        if lyr is not None and lyr.get("features", {}).get("language_hint", {}).get("likely_english") is False:
+            conf["lyrics"] *= NON_ENGLISH_LYRICS_FACTOR  # the lyrics model reads English only
         for m, r in ok.items():
             r["confidence"] = round(conf[m], 4)
         if self.head is None:

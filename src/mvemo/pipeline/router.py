@@ -159,7 +159,12 @@ class Router:
         if modality not in self._models:
             module, attr = LOADERS[modality].split(":")
             loader = getattr(importlib.import_module(module), attr)
-            self._models[modality] = loader(self.weights.get(modality))
+            if modality == "multimodal":
+                # the fused predictor shares this router's music and lyrics models
+                shared = {m: (lambda m=m: self.model(m)) for m in ("music", "lyrics")}
+                self._models[modality] = loader(self.weights.get(modality), loaders=shared)
+            else:
+                self._models[modality] = loader(self.weights.get(modality))
         return self._models[modality]
 
     def predict(self, path: str | Path, *, lyrics: str | Path | None = None) -> dict[str, Any]:
