@@ -1,0 +1,121 @@
+"""Symbolic predictor: record contract on MIDI written in the test (tiny random weights and shipped weights)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pretty_midi = pytest.importorskip("pretty_midi")
+torch = pytest.importorskip("torch")
+
+from mvemo.conversion.dynamic import grid_times  # noqa: E402
+from mvemo.conversion.quadrant import QUADRANTS  # noqa: E402
+from mvemo.errors import DataError  # noqa: E402
+from mvemo.features.midi import STAT_NAMES  # noqa: E402
+from mvemo.models.symbolic import SymbolicConfig, SymbolicEmotionNet  # noqa: E402
+from mvemo.pipeline.predict_symbolic import load_symbolic_model, save_symbolic_model  # noqa: E402
+from mvemo.representation import default_circumplex  # noqa: E402
+
+
+def _midi(path, seconds=8.0, bpm=120.0):
+    pm = pretty_midi.PrettyMIDI(initial_tempo=bpm)
+    inst = pretty_midi.Instrument(program=0)
+    t, k = 0.0, 0
+    while t < seconds:
+        for p in (60, 64, 67) if k % 2 == 0 else (57, 60, 64):
+            inst.notes.append(pretty_midi.Note(70, p, t, t + 1.0))
+        inst.notes.append(pretty_midi.Note(90, 72 + (k % 5), t, t + 0.5))
+        t += 1.0
+        k += 1
+    pm.instruments.append(inst)
+    pm.write(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_weights(tmp_path_factory):
+    torch.manual_seed(0)
+    nets = [SymbolicEmotionNet(SymbolicConfig(n_stats=len(STAT_NAMES), chord_dim=8, chord_heads=2, chord_layers=1,
+                                              hidden=16, head_hidden=8)) for _ in range(2)]  # fmt: skip
+    for n in nets:
+        n.eval()
+    path = tmp_path_factory.mktemp("w") / "tiny.pt"
+    save_symbolic_model(nets, {"name": "tiny-symbolic"}, path)
+    return path
+
+
+def _check_record(rec, path, duration):
+    cats = default_circumplex().categories
+    assert rec["file"] == str(path) and rec["modality"] == "symbolic"
+    assert rec["duration"] == pytest.approx(duration, abs=1e-3)
+    s = rec["static"]
+    assert s["category"] in cats and len(s["probabilities"]) == 28
+    assert sum(s["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert 0.0 <= s["intensity"] <= 1.0 and round(s["intensity"] * 10, 6) == round(s["intensity"] * 10)
+    assert -1 <= s["valence"] <= 1 and -1 <= s["arousal"] <= 1
+    assert s["quadrant"] in QUADRANTS and set(s["quadrant_probabilities"]) == set(QUADRANTS)
+    times = [f["time"] for f in rec["dynamic"]]
+    assert times == pytest.approx(grid_times(duration).tolist())
+    for f in rec["dynamic"]:
+        assert f["category"] in cats and set(f) == {"time", "category", "intensity", "valence", "arousal"}
+    feats = rec["features"]
+    assert {"key", "tempo", "chords", "note_density", "velocity_mean"} <= set(feats)
+    json.dumps(rec)
+
+
+def test_record_contract_with_tiny_weights(tmp_path, tiny_weights):
+    model = load_symbolic_model(tiny_weights)
+    assert model.name == "tiny-symbolic" and len(model.networks) == 2
+    path = _midi(tmp_path / "a.mid", seconds=8.0)
+    rec = model.predict(path)
+    _check_record(rec, path, 8.0)
+    assert len(rec["dynamic"]) == len(grid_times(8.0)) == 7
+    assert model.predict(path, dynamic=False)["dynamic"] == []
+    # a window's output depends only on the notes within +-2.5 s of its time
+    short = _midi(tmp_path / "short.mid", seconds=3.0)
+    assert model.predict(short)["dynamic"] == []
+
+
+def test_shipped_weights_predict(tmp_path):
+    try:
+        model = load_symbolic_model()
+    except DataError as exc:
+        pytest.skip(str(exc))
+    path = _midi(tmp_path / "b.mid", seconds=10.0)
+    _check_record(model.predict(path), path, 10.0)
+
+
+def test_errors(tmp_path, tiny_weights):
+    model = load_symbolic_model(tiny_weights)
+    with pytest.raises(DataError, match="nope.mid"):
+        model.predict(tmp_path / "nope.mid")
+    bad = tmp_path / "w.pt"
+    bad.write_bytes(b"garbage")
+    with pytest.raises(DataError):
+        load_symbolic_model(bad)
+    torch.save({"x": 1}, tmp_path / "other.pt")
+    with pytest.raises(DataError, match="not a symbolic model"):
+        load_symbolic_model(tmp_path / "other.pt")
+
+
+def test_window_outputs_are_local(tmp_path, tiny_weights):
+    """Changing notes far from a grid time leaves that time's dynamic label unchanged."""
+    model = load_symbolic_model(tiny_weights)
+    a = _midi(tmp_path / "a.mid", seconds=12.0)
+    pm = pretty_midi.PrettyMIDI(str(a))
+    for n in pm.instruments[0].notes:
+        if n.start >= 9.0:
+            n.velocity = 127
+            n.pitch = max(n.pitch - 12, 0)
+    b = tmp_path / "b.mid"
+    pm.write(str(b))
+    fa = model.features(a)
+    fb = model.features(b)
+    t = np.array([2.5])
+    oa = model._outputs(fa, t - 2.5, t + 2.5)
+    ob = model._outputs(fb, t - 2.5, t + 2.5)
+    # key / chords are global, so compare only while they agree
+    if fa.key == fb.key:
+        np.testing.assert_allclose(oa["va"], ob["va"], atol=1e-5)
