@@ -96,7 +96,7 @@ def test_errors(tmp_path, tiny_weights):
     with pytest.raises(DataError):
         load_symbolic_model(bad)
     torch.save({"x": 1}, tmp_path / "other.pt")
-    with pytest.raises(DataError, match="not a symbolic model"):
+    with pytest.raises(DataError, match="other.pt: not an mvemo model file"):
         load_symbolic_model(tmp_path / "other.pt")
 
 

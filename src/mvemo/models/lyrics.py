@@ -11,8 +11,6 @@ Input: a MiniLM embedding (384) concatenated with the lexicon features
 
 from __future__ import annotations
 
-import json
-import pickle
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError
+from mvemo.models.checkpoint import load_checkpoint, save_checkpoint
 
 torch = require("torch", extra="torch")
 nn = torch.nn
@@ -77,12 +76,7 @@ class LyricsHeads(nn.Module):
 
 def save_lyrics_heads(net: LyricsHeads, meta: dict, path: str | Path) -> None:
     """Write weights (float32: the heads are small) and metadata atomically to a ``.pt`` file."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    blob = {"meta": json.loads(json.dumps({**meta, "config": asdict(net.cfg)})), "state_dict": net.state_dict()}
-    torch.save(blob, tmp)
-    tmp.replace(p)
+    save_checkpoint({**meta, "config": asdict(net.cfg)}, path, state_dict=net.state_dict())
 
 
 def load_lyrics_heads(path) -> tuple[LyricsHeads, dict]:
@@ -93,12 +87,12 @@ def load_lyrics_heads(path) -> tuple[LyricsHeads, dict]:
     DataError
         If the file cannot be read or does not hold lyrics heads.
     """
+    blob = load_checkpoint(path, what="lyrics model weights")
+    meta = blob["meta"]
     try:
-        blob = torch.load(path, map_location="cpu", weights_only=False)
-        meta = blob["meta"]
         net = LyricsHeads(LyricsHeadsConfig(**meta["config"]))
         net.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
-    except (OSError, RuntimeError, KeyError, TypeError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+    except (RuntimeError, KeyError, TypeError, ValueError) as exc:
         raise DataError(f"cannot load lyrics model weights {path}: {exc}") from exc
     net.eval()
     return net, meta

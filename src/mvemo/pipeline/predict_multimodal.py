@@ -15,8 +15,6 @@ labels (so CSV output works unchanged), plus ``modalities`` {music, video, lyric
 from __future__ import annotations
 
 import importlib
-import json
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -217,23 +215,17 @@ def load_multimodal_model(weights: str | Path | None = None, *,
 
 def save_fusion_head(head, meta: dict, path: str | Path) -> Path:
     """Write a fusion head and its metadata atomically."""
-    torch = require("torch", extra="torch")
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    torch.save({"meta": json.loads(json.dumps(meta)), "state_dict": head.state_dict()}, tmp)
-    tmp.replace(p)
-    return p
+    from mvemo.models.checkpoint import save_checkpoint
+
+    return save_checkpoint(meta, path, state_dict=head.state_dict())
 
 
 def load_fusion_head(path: str | Path):
     """``(head, meta)`` from :func:`save_fusion_head`'s file."""
-    torch = require("torch", extra="torch")
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as exc:
-        raise DataError(f"cannot load fusion weights {path}: {exc}") from exc
-    meta = blob.get("meta", {}) if isinstance(blob, dict) else {}
+    from mvemo.models.checkpoint import load_checkpoint
+
+    blob = load_checkpoint(path, what="fusion weights")
+    meta = blob["meta"]
     if meta.get("kind") != "fusion-head":
         raise DataError(f"{path}: not a fusion head (kind {meta.get('kind')!r})")
     head = FusionHead(hidden=int(meta["hidden"]))

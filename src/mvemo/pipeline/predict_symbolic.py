@@ -9,10 +9,7 @@ several seeds' networks; their outputs are averaged.
 
 from __future__ import annotations
 
-import json
-import pickle
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -107,26 +104,14 @@ class SymbolicEmotionModel:
         return {"file": str(path), **self.predict_features(self.features(path), dynamic=dynamic)}
 
 
-def _read_blob(weights):
-    torch = require("torch", extra="torch")
-    if weights is None:
-        ref = resources.files("mvemo.models").joinpath(_WEIGHTS)
-        if not ref.is_file():
-            raise DataError(f"the packaged model weights {_WEIGHTS} are missing from this installation")
-        with resources.as_file(ref) as p:
-            return torch.load(p, map_location="cpu", weights_only=False)
-    try:
-        return torch.load(weights, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:
-        raise DataError(f"cannot load model weights {weights}: {exc}") from exc
-
-
 def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionModel:
     """Load the symbolic weights shipped with mvemo (or the file ``weights``)."""
     from mvemo.models.symbolic import SymbolicConfig, SymbolicEmotionNet
 
-    blob = _read_blob(weights)
-    if not isinstance(blob, dict) or "meta" not in blob or "networks" not in blob:
+    from mvemo.models.checkpoint import load_checkpoint
+
+    blob = load_checkpoint(weights, packaged=_WEIGHTS)
+    if "networks" not in blob:
         raise DataError(f"{weights or _WEIGHTS}: not a symbolic model file (needs 'meta' and 'networks')")
     meta = blob["meta"]
     nets = []
@@ -140,12 +125,8 @@ def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionMod
 
 def save_symbolic_model(networks: list, meta: dict, path: str | Path) -> None:
     """Write the networks (float16 weights, configs) and metadata atomically."""
-    torch = require("torch", extra="torch")
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    entries = [{"config": net.cfg.to_dict(),
-                "state_dict": {k: (v.half() if v.is_floating_point() and k not in ("mean", "std") else v)
-                               for k, v in net.state_dict().items()}} for net in networks]  # fmt: skip
-    torch.save({"meta": json.loads(json.dumps(meta)), "networks": entries}, tmp)
-    tmp.replace(p)
+    from mvemo.models.checkpoint import half_state, save_checkpoint
+
+    entries = [{"config": net.cfg.to_dict(), "state_dict": half_state(net.state_dict(), keep=("mean", "std"))}
+               for net in networks]  # fmt: skip
+    save_checkpoint(meta, path, networks=entries)

@@ -9,8 +9,6 @@ weights written by ``mvemo train video`` the trained head does.
 
 from __future__ import annotations
 
-import json
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,12 +100,10 @@ def load_video_model(weights: str | Path | None = None, *, face_step: float | No
     """The colour prior (``weights=None``) or a head trained by ``mvemo train video``."""
     if weights is None:
         return VideoEmotionModel(face_step=face_step)
-    torch = require("torch", extra="torch")
-    try:
-        blob = torch.load(weights, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as exc:
-        raise DataError(f"cannot load video model weights {weights}: {exc}") from exc
-    meta = blob.get("meta", {}) if isinstance(blob, dict) else {}
+    from mvemo.models.checkpoint import load_checkpoint
+
+    blob = load_checkpoint(weights, what="video model weights")
+    meta = blob["meta"]
     if meta.get("kind") != "video-head" or list(meta.get("feature_names", [])) != list(FEATURE_NAMES):
         raise DataError(f"{weights}: not a video head for these features (kind {meta.get('kind')!r})")
     head = VideoHead(len(FEATURE_NAMES), hidden=int(meta["hidden"]))
@@ -118,10 +114,6 @@ def load_video_model(weights: str | Path | None = None, *, face_step: float | No
 
 def save_video_model(head, meta: dict, path: str | Path) -> Path:
     """Write a trained head and its metadata atomically."""
-    torch = require("torch", extra="torch")
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    torch.save({"meta": json.loads(json.dumps(meta)), "state_dict": head.state_dict()}, tmp)
-    tmp.replace(p)
-    return p
+    from mvemo.models.checkpoint import save_checkpoint
+
+    return save_checkpoint(meta, path, state_dict=head.state_dict())
