@@ -27,7 +27,6 @@ import itertools
 import json
 import os
 import time
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,15 @@ import numpy as np
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import labels_to_va, va_to_arrays
 from mvemo.errors import DataError
-from mvemo.features.lyrics import EMBEDDING_DIM, UNIT_STATS, SentenceEncoder, chunk_text, combine_lexicon, lexicon_stats
+from mvemo.features.lyrics import (
+    EMBEDDING_DIM,
+    UNIT_STATS,
+    SentenceEncoder,
+    chunk_text,
+    combine_lexicon,
+    lexicon_stats,
+)
+from mvemo.io.config import read_toml_config
 from mvemo.io.lyrics import clean_lyrics
 from mvemo.representation import default_circumplex, quantize_intensity
 
@@ -73,17 +80,7 @@ class LyricsTrainConfig:
     @classmethod
     def from_toml(cls, path: str | Path) -> LyricsTrainConfig:
         """Read a TOML config; unknown keys are an error."""
-        try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DataError(f"cannot read config {path}: {exc}") from exc
-        unknown = sorted(set(raw) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise DataError(f"{path}: unknown setting(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}")
-        for key in ("hidden", "l2", "aug_weight", "baseline_c"):
-            if key in raw:
-                raw[key] = tuple(raw[key]) if isinstance(raw[key], list) else (raw[key],)
-        return cls(**raw)
+        return read_toml_config(cls, path, tuple_keys=("hidden", "l2", "aug_weight", "baseline_c"))
 
     def resolved_cache(self) -> Path:
         from mvemo.pipeline.cache import default_cache_dir

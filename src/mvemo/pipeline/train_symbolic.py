@@ -22,7 +22,6 @@ import hashlib
 import json
 import pickle
 import time
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.io.config import read_toml_config
 
 __all__ = ["Clip", "SymbolicTrainConfig", "baseline_features", "load_clips", "run_training", "train_network"]
 
@@ -68,17 +68,7 @@ class SymbolicTrainConfig:
     @classmethod
     def from_toml(cls, path: str | Path) -> "SymbolicTrainConfig":
         """Read a TOML config; unknown keys are an error."""
-        try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DataError(f"cannot read config {path}: {exc}") from exc
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise DataError(f"{path}: unknown setting(s) {unknown}; known: {sorted(known)}")
-        if "datasets" in raw:
-            raw["datasets"] = tuple(raw["datasets"])
-        return cls(**raw)
+        return read_toml_config(cls, path, tuple_keys=("datasets",))
 
 
 @dataclass
