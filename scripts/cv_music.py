@@ -5,7 +5,13 @@
     .venv/bin/python scripts/cv_music.py --merge build/cv_a.json build/cv_b.json \
         --report build/music2emo/report.json                                   # combine parts, update the card
 
-Needs the datasets ($MVEMO_DATA) and cached features (`mvemo train music` extracts them).
+    .venv/bin/python scripts/cv_music.py --linear --folds 10   # linear-head backbone comparison
+
+Needs the datasets ($MVEMO_DATA) and cached features (`mvemo train music` extracts them;
+``--linear`` also needs the MSD blocks: ``extract_features(cfg, backbones=("MTT_musicnn",
+"MSD_musicnn"))``).  ``--linear`` is a comparison, not the shipped model: standardised
+logistic regression on whole-clip embeddings (MTT, MSD, both, with or without std pooling),
+on the 4Q clips that have both backbones cached.
 """
 
 from __future__ import annotations
@@ -28,6 +34,57 @@ def merge(paths: list[str]) -> dict:
             "std_macro_f1": float(np.std(f1))}  # fmt: skip
 
 
+def linear_cv(cfg, *, folds: int, seed: int) -> dict:
+    """Stratified k-fold 4Q macro-F1 of logistic regression on pooled whole-clip embeddings."""
+    from mvemo._extras import require
+
+    require("sklearn", extra="symbolic")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
+    from mvemo.data import load
+    from mvemo.features.blocks import BlockFeatures, pool_blocks, pool_blocks_std, window_embeddings
+    from mvemo.features.musicnn import load_musicnn
+    from mvemo.pipeline.cache import FeatureCache, default_cache_dir
+    from mvemo.pipeline.music_features import blocks_kind
+
+    cache = FeatureCache(cfg.cache_dir or default_cache_dir())
+    ds = load("4q_panda2018", data_home=cfg.data_home)
+    nets = {b: load_musicnn(b) for b in ("MTT_musicnn", "MSD_musicnn")}
+    feats: dict[str, list] = {}
+    labels = []
+    for it in ds.index():
+        arrays = {b: cache.get(ds.root / it.media["audio"], blocks_kind(b)) for b in nets}
+        if any(a is None for a in arrays.values()):
+            continue
+        parts = {}
+        for b, a in arrays.items():
+            bl = BlockFeatures.from_arrays(a)
+            lo, hi = np.array([0]), np.array([bl.n_blocks])
+            mean, mx = pool_blocks(bl, lo, hi)
+            parts[b] = (window_embeddings(nets[b], mean, mx)[0], pool_blocks_std(bl, lo, hi)[0])
+        (a, sa), (m, sm) = parts["MTT_musicnn"], parts["MSD_musicnn"]
+        for name, vec in (("mtt", a), ("mtt+std", np.r_[a, sa]), ("msd", m), ("msd+std", np.r_[m, sm]),
+                          ("mtt+msd", np.r_[a, m]), ("mtt+msd+std", np.r_[a, sa, m, sm])):
+            feats.setdefault(name, []).append(vec)
+        labels.append(QUADRANTS.index(normalize_quadrant(it.labels["quadrant"])))
+    y = np.array(labels)
+    out = {"n": int(len(y)), "folds": folds}
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    for name, rows in feats.items():
+        x = np.array(rows)
+        for c in (0.01, 0.1):
+            clf = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+            f1 = [f1_score(y[te], clf.fit(x[tr], y[tr]).predict(x[te]), average="macro")
+                  for tr, te in splitter.split(x, y)]  # fmt: skip
+            out[f"{name} C={c}"] = {"mean_macro_f1": float(np.mean(f1)), "std_macro_f1": float(np.std(f1))}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="configs/music2emo.toml")
@@ -39,9 +96,18 @@ def main() -> None:
     parser.add_argument("--merge", nargs="+", help="merge part files instead of running")
     parser.add_argument("--report", help="a training report.json: add the CV to it and rewrite the model card beside it")
     parser.add_argument("--threads", type=int, help="torch threads (1 per process when running parts in parallel)")
+    parser.add_argument("--linear", action="store_true", help="linear-head backbone comparison instead")
     args = parser.parse_args()
     if args.merge:
         result = merge(args.merge)
+    elif args.linear:
+        from dataclasses import replace
+
+        from mvemo.pipeline.train_music import TrainConfig
+
+        cfg = TrainConfig.from_toml(args.config)
+        cfg = replace(cfg, **{k: v for k, v in {"data_home": args.data_home, "cache_dir": args.cache_dir}.items() if v})
+        result = linear_cv(cfg, folds=args.folds, seed=cfg.seed)
     else:
         from dataclasses import replace
 
@@ -59,7 +125,8 @@ def main() -> None:
         musicnn = load_musicnn("MTT_musicnn")
         rng = np.random.default_rng(cfg.seed)
         for ex in examples:
-            ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment)
+            ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment,
+                                 std=cfg.std_pooling)
         run = None
         if args.run:
             a, _, b = args.run.partition("-")
@@ -69,7 +136,7 @@ def main() -> None:
     print(text)
     if args.out:
         Path(args.out).write_text(text + "\n")
-    if args.report:
+    if args.report and not args.linear:
         from mvemo.io import atomic_write
         from mvemo.pipeline.train_music import model_card
 

@@ -175,3 +175,50 @@ def test_tempo_of_click_track_120_bpm():
     assert tempo.bpm == pytest.approx(120.0, rel=0.02)
     assert len(tempo.beat_times) >= 10
     np.testing.assert_allclose(np.diff(tempo.beat_times), 0.5, atol=0.03)
+
+
+def test_stft_chroma_recognises_a_progression_and_its_key():
+    from mvemo.features.harmony import analyze_harmony
+
+    labels = ["A:min", "D:min", "E:7", "A:min"]
+    res = analyze_harmony(_progression(labels, dur=1.5, seed=3), SR, harmonic=False, method="stft")
+    for i, lab in enumerate(labels):
+        mid = 1.5 * i + 0.75
+        assert next(s.label for s in res.chords if s.start <= mid < s.end) == lab
+    assert res.key.label == "A minor"
+    assert res.chords[-1].end == pytest.approx(6.0, abs=1e-3)
+
+
+def test_stft_tuning_estimate_follows_detuning():
+    from mvemo.features.harmony import _stft_power, _stft_tuning, resample_for_stft
+
+    t = np.arange(3 * SR) / SR
+    for cents in (-30.0, 0.0, 25.0):
+        f0 = 220.0 * 2 ** (cents / 1200)
+        y = sum(np.sin(2 * np.pi * h * f0 * t) / h for h in range(1, 6)).astype(np.float32)
+        tuning = _stft_tuning(_stft_power(resample_for_stft(0.3 * y, SR), 2048, 1024), 2048)
+        assert tuning == pytest.approx(cents / 100, abs=0.04)
+
+
+def test_unknown_chroma_method_is_refused():
+    from mvemo.features.harmony import analyze_harmony
+
+    with pytest.raises(ParameterError, match="method"):
+        analyze_harmony(_progression(["C:maj"], dur=1.0), SR, method="fft")
+
+
+def test_tempo_of_silence_is_zero_without_beats():
+    tempo = estimate_tempo(np.zeros(3 * SR, np.float32), SR)
+    assert tempo.bpm == 0.0 and tempo.beat_times.size == 0
+
+
+def test_tempo_of_click_track_90_bpm_with_a_prior_at_120():
+    y = np.zeros(12 * SR, np.float32)
+    n = int(0.01 * SR)
+    click = np.sin(2 * np.pi * 1500 * np.arange(n) / SR) * np.exp(-np.arange(n) / (0.002 * SR))
+    for t in np.arange(0.3, 11.8, 60 / 90):
+        i = int(t * SR)
+        y[i:i + n] += click.astype(np.float32)
+    tempo = estimate_tempo(y, SR)
+    assert tempo.bpm == pytest.approx(90.0, rel=0.02)
+    np.testing.assert_allclose(np.diff(tempo.beat_times), 60 / 90, atol=0.03)

@@ -4,9 +4,10 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("musicnn", exc_type=ImportError)
 
-from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks  # noqa: E402
+from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks, pool_blocks_std  # noqa: E402
 from mvemo.features.musicnn import load_musicnn  # noqa: E402
-from mvemo.pipeline.music_features import Harmony, TrackFeatures  # noqa: E402
+from mvemo.errors import ParameterError  # noqa: E402
+from mvemo.pipeline.music_features import Harmony, TrackFeatures, blocks_kind  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +43,35 @@ def test_window_inputs_pool_blocks_and_pick_overlapping_chords(model):
     assert w.roots[1, 0] == 5 and w.roots[2, 0] == 7 and w.roots[1, 1] == 12  # padding = no chord
     tags = w.embedding[:, -50:]
     assert np.all((tags >= 0) & (tags <= 1))
+
+
+def test_std_pooling_matches_frame_statistics(model):
+    from mvemo.features.blocks import _MIDEND_KEYS, FRAME_SECONDS
+    from mvemo.features.musicnn import log_mel
+
+    y = _tone(6.0)
+    b = musicnn_blocks(model, y, 16000)
+    # Frames of the first two 3-s patches, as musicnn_blocks computes them.
+    logmel = log_mel(y, 16000)
+    out = model.forward_patches(logmel[: 2 * 187].reshape(2, 187, -1))
+    frames = np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2).reshape(2 * 187, -1)
+    block = np.floor(np.arange(2 * 187) * FRAME_SECONDS / 0.5 + 1e-9).astype(int)
+    sel = frames[(block >= 1) & (block < 5)]
+    std = pool_blocks_std(b, np.array([1]), np.array([5]))[0]
+    np.testing.assert_allclose(std, sel.std(0), atol=1e-3 * max(1.0, float(np.abs(sel).max())))
+    again = BlockFeatures.from_arrays(b.to_arrays())
+    assert again.meansq is not None and again.meansq.shape == b.mean.shape
+    h = Harmony("C", "major", 0.9, np.array([0.0]), np.array([6.0]), ("C:maj",), np.array([0]), np.array([0]), 120.0)
+    w = TrackFeatures(b, h).window_inputs(model, np.array([0.0]), np.array([6.0]), std=True)
+    assert w.embedding.shape == (1, 1003 + 753)
+
+
+def test_std_pooling_needs_meansq_and_kinds_name_the_backbone(model):
+    b = musicnn_blocks(model, _tone(4.0), 16000)
+    old = BlockFeatures(b.mean, b.max, b.count, b.duration)
+    with pytest.raises(ParameterError, match="meansq"):
+        pool_blocks_std(old, np.array([0]), np.array([2]))
+    assert blocks_kind("MTT_musicnn") == "musicnn-mtt-blocks-v2"
+    assert blocks_kind("MSD_musicnn") == "musicnn-msd-blocks-v2"
+    with pytest.raises(ParameterError, match="backbone"):
+        blocks_kind("VGG")

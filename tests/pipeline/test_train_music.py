@@ -71,3 +71,40 @@ def test_config_rejects_unknown_settings(tmp_path):
     p.write_text('epochs = 3\ndatasets = ["emotify"]\n')
     cfg = TrainConfig.from_toml(p)
     assert cfg.epochs == 3 and cfg.datasets == ("emotify",)
+
+
+def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch):
+    """Training features come from the same decode/resample path as `mvemo predict`."""
+    pytest.importorskip("musicnn", exc_type=ImportError)
+    pytest.importorskip("librosa")
+    sf = pytest.importorskip("soundfile")
+    from types import SimpleNamespace
+
+    import mvemo.data
+    from mvemo.features.blocks import BlockFeatures
+    from mvemo.features.musicnn import load_musicnn
+    from mvemo.pipeline.cache import FeatureCache
+    from mvemo.pipeline.music_features import (BLOCKS_KIND, HARMONY_KIND, Harmony, compute_blocks,
+                                               compute_harmony, load_track_audio)
+    from mvemo.pipeline.train_music import extract_features
+
+    sr = 44100  # a rate that neither musicnn nor the harmony analysis uses
+    t = np.arange(int(6.0 * sr)) / sr
+    y = 0.2 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t)) + 0.1 * np.sin(2 * np.pi * 330 * t)
+    sf.write(tmp_path / "a.wav", y.astype(np.float32), sr)
+    item = SimpleNamespace(media={"audio": "a.wav"}, split="train")
+    fake = SimpleNamespace(root=tmp_path, index=lambda: [item])
+    monkeypatch.setattr(mvemo.data, "load", lambda name, data_home=None: fake)
+    cfg = TrainConfig(datasets=("fake",), cache_dir=str(tmp_path / "cache"))
+    report = extract_features(cfg, log=lambda *_: None)
+    assert report.computed == 2 and not report.failed
+    cache = FeatureCache(tmp_path / "cache")
+    got_b = BlockFeatures.from_arrays(cache.get(tmp_path / "a.wav", BLOCKS_KIND))
+    got_h = Harmony.from_arrays(cache.get(tmp_path / "a.wav", HARMONY_KIND))
+    y16, y22 = load_track_audio(tmp_path / "a.wav")
+    want_b = BlockFeatures.from_arrays(compute_blocks(load_musicnn("MTT_musicnn"), y16).to_arrays())
+    want_h = compute_harmony(y22)
+    np.testing.assert_array_equal(got_b.mean, want_b.mean)
+    np.testing.assert_array_equal(got_b.meansq, want_b.meansq)
+    assert got_h.chord_labels == want_h.chord_labels and got_h.tempo == want_h.tempo
+    assert extract_features(cfg, log=lambda *_: None).cached == 2  # resumable

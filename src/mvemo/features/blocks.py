@@ -19,7 +19,8 @@ from mvemo._extras import require
 from mvemo.errors import ParameterError
 from mvemo.features.musicnn import HOP_LENGTH, PATCH_FRAMES, SAMPLE_RATE, log_mel
 
-__all__ = ["BLOCK_SECONDS", "BlockFeatures", "musicnn_blocks", "pool_blocks", "window_embeddings", "EMBEDDING_DIM"]
+__all__ = ["BLOCK_SECONDS", "BlockFeatures", "musicnn_blocks", "pool_blocks", "pool_blocks_std", "window_embeddings",
+           "EMBEDDING_DIM"]
 
 BLOCK_SECONDS = 0.5
 FRAME_SECONDS = HOP_LENGTH / SAMPLE_RATE  # 16 ms
@@ -42,6 +43,9 @@ class BlockFeatures:
     duration : float
         Track duration in seconds.
     block_seconds : float
+    meansq : np.ndarray or None, shape (n_blocks, C) float32
+        Mean of the squared frame features of each block, for standard deviations over
+        windows (:func:`pool_blocks_std`); None for caches written before it existed.
     """
 
     mean: np.ndarray
@@ -49,6 +53,7 @@ class BlockFeatures:
     count: np.ndarray
     duration: float
     block_seconds: float = BLOCK_SECONDS
+    meansq: np.ndarray | None = None
 
     @property
     def n_blocks(self) -> int:
@@ -57,15 +62,20 @@ class BlockFeatures:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Arrays for an ``.npz`` cache (float16 summaries)."""
-        return {"block_mean": self.mean.astype(np.float16), "block_max": self.max.astype(np.float16),
-                "block_count": self.count, "duration": np.array(self.duration),
-                "block_seconds": np.array(self.block_seconds)}  # fmt: skip
+        out = {"block_mean": self.mean.astype(np.float16), "block_max": self.max.astype(np.float16),
+               "block_count": self.count, "duration": np.array(self.duration),
+               "block_seconds": np.array(self.block_seconds)}  # fmt: skip
+        if self.meansq is not None:
+            out["block_meansq"] = self.meansq.astype(np.float16)
+        return out
 
     @classmethod
     def from_arrays(cls, arrays) -> "BlockFeatures":
         """Inverse of :meth:`to_arrays`."""
+        sq = arrays["block_meansq"] if "block_meansq" in arrays else None
         return cls(np.asarray(arrays["block_mean"], np.float32), np.asarray(arrays["block_max"], np.float32),
-                   np.asarray(arrays["block_count"]), float(arrays["duration"]), float(arrays["block_seconds"]))  # fmt: skip
+                   np.asarray(arrays["block_count"]), float(arrays["duration"]), float(arrays["block_seconds"]),
+                   None if sq is None else np.asarray(sq, np.float32))  # fmt: skip
 
 
 def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = BLOCK_SECONDS,
@@ -112,12 +122,15 @@ def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = 
         frames = np.concatenate(parts)
         if sums is None:
             sums = np.zeros((n_blocks, frames.shape[1]), dtype=np.float64)
+            sq = np.zeros((n_blocks, frames.shape[1]), dtype=np.float64)
             maxes = np.full((n_blocks, frames.shape[1]), -np.inf, dtype=np.float32)
         ids, starts = np.unique(block[lo:hi], return_index=True)  # contiguous runs, in order
         sums[ids] += np.add.reduceat(frames, starts, axis=0, dtype=np.float64)
+        sq[ids] += np.add.reduceat(np.square(frames), starts, axis=0, dtype=np.float64)
         maxes[ids] = np.maximum(maxes[ids], np.maximum.reduceat(frames, starts, axis=0))
     duration = len(np.asarray(audio)) / float(sr)
-    return BlockFeatures((sums / count[:, None]).astype(np.float32), maxes, count, duration, block_seconds)
+    return BlockFeatures((sums / count[:, None]).astype(np.float32), maxes, count, duration, block_seconds,
+                         (sq / count[:, None]).astype(np.float32))
 
 
 def pool_blocks(blocks: BlockFeatures, start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,6 +155,36 @@ def pool_blocks(blocks: BlockFeatures, start: np.ndarray, stop: np.ndarray) -> t
     mean = (weighted[stop] - weighted[start]) / (frames[stop] - frames[start])[:, None]
     mx = np.stack([blocks.max[a:b].max(axis=0) for a, b in zip(start, stop)])
     return mean.astype(np.float32), mx
+
+
+def pool_blocks_std(blocks: BlockFeatures, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Frame-level standard deviation of each channel over block ranges ``[start, stop)``.
+
+    Parameters
+    ----------
+    blocks : BlockFeatures
+        With ``meansq`` (caches from v2 on).
+    start, stop : np.ndarray of int, shape (W,)
+
+    Returns
+    -------
+    np.ndarray, shape (W, C) float32
+    """
+    if blocks.meansq is None:
+        raise ParameterError("these blocks have no meansq (re-extract the features) for std pooling")
+    start = np.clip(np.asarray(start, dtype=np.int64), 0, blocks.n_blocks)
+    stop = np.clip(np.asarray(stop, dtype=np.int64), 0, blocks.n_blocks)
+    if np.any(stop <= start):
+        raise ParameterError("every window needs at least one block inside the track")
+    w = blocks.count[:, None].astype(np.float64)
+    zero = np.zeros((1, blocks.mean.shape[1]))
+    s1 = np.concatenate([zero, np.cumsum(blocks.mean * w, 0)])
+    s2 = np.concatenate([zero, np.cumsum(blocks.meansq * w, 0)])
+    frames = np.concatenate([[0], np.cumsum(blocks.count)])
+    n = (frames[stop] - frames[start])[:, None]
+    mean = (s1[stop] - s1[start]) / n
+    var = np.maximum((s2[stop] - s2[start]) / n - mean**2, 0.0)
+    return np.sqrt(var).astype(np.float32)
 
 
 def window_embeddings(model, mean: np.ndarray, mx: np.ndarray) -> np.ndarray:

@@ -5,6 +5,10 @@
 * ``harmony``: key, chords normalised to C major / A minor and their encoding, and
   tempo (:mod:`mvemo.features.harmony`, :mod:`mvemo.features.tempo`), at 22.05 kHz.
 
+Training extraction and prediction decode audio the same way, through
+:func:`load_track_audio` (decode at 22.05 kHz, then resample to 16 kHz for musicnn), so
+the model sees the same features in both.
+
 :class:`TrackFeatures` gives the model inputs of any window of the track, so static and
 dynamic prediction share one encoding pass.
 """
@@ -17,11 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from mvemo.errors import ParameterError
-from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks, window_embeddings
+from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks, pool_blocks_std, window_embeddings
 
 __all__ = [
     "BLOCKS_KIND",
     "HARMONY_KIND",
+    "blocks_kind",
     "HARMONY_SR",
     "Harmony",
     "TrackFeatures",
@@ -30,9 +35,18 @@ __all__ = [
     "WindowInputs",
 ]
 
-BLOCKS_KIND = "musicnn-mtt-blocks-v1"
-HARMONY_KIND = "harmony-v1"
+#: Cache kinds (v2: audio decoded by :func:`load_track_audio`, blocks carry ``block_meansq``).
+BLOCKS_KIND = "musicnn-mtt-blocks-v2"
+HARMONY_KIND = "harmony-v2"
 HARMONY_SR = 22050
+
+
+def blocks_kind(backbone: str) -> str:
+    """Cache kind of the blocks of a musicnn backbone (``"MTT_musicnn"`` -> ``"musicnn-mtt-blocks-v2"``)."""
+    short = {"MTT_musicnn": "mtt", "MSD_musicnn": "msd", "MSD_musicnn_big": "msd-big"}.get(backbone)
+    if short is None:
+        raise ParameterError(f"unknown musicnn backbone {backbone!r}")
+    return f"musicnn-{short}-blocks-v2"
 
 
 @dataclass(frozen=True)
@@ -78,12 +92,20 @@ def compute_blocks(model, y16: np.ndarray) -> BlockFeatures:
 
 
 def compute_harmony(y: np.ndarray, sr: int = HARMONY_SR) -> Harmony:
-    """Key, chords and tempo of mono audio (no harmonic/percussive separation, for speed)."""
-    from mvemo.features.harmony import analyze_harmony
-    from mvemo.features.tempo import estimate_tempo
+    """Key, chords and tempo of mono audio.
 
-    h = analyze_harmony(y, sr, harmonic=False)
-    tempo = estimate_tempo(y, sr)
+    Fast settings (see ``docs/harmony.md``): no harmonic/percussive separation, the STFT
+    chroma, and the signal resampled once to 11025 Hz for both the chroma and the onset
+    envelope of the tempo estimate.
+    """
+    from mvemo.features.harmony import _check_signal, analyze_harmony, resample_for_stft
+    from mvemo.features.tempo import ONSET_SR, onset_envelope, tempo_from_onsets
+
+    y = _check_signal(y, sr)
+    y11 = resample_for_stft(y, sr)
+    h = analyze_harmony(y, sr, harmonic=False, method="stft", y_stft=y11)
+    env, rate = onset_envelope(y11, ONSET_SR)
+    tempo = tempo_from_onsets(env, rate)
     return Harmony(
         h.key.tonic, h.key.mode, float(h.key.confidence),
         np.array([s.start for s in h.normalized], float), np.array([s.end for s in h.normalized], float),
@@ -114,11 +136,13 @@ class TrackFeatures:
         """Seconds."""
         return self.blocks.duration
 
-    def window_inputs(self, model, start: np.ndarray, stop: np.ndarray, *, max_chords: int = 256) -> WindowInputs:
+    def window_inputs(self, model, start: np.ndarray, stop: np.ndarray, *, max_chords: int = 256,
+                      std: bool = False) -> WindowInputs:  # fmt: skip
         """Inputs of windows ``[start, stop)`` in seconds (clipped to the track).
 
-        The embedding pools the blocks inside each window; the chord sequence holds the
-        chords that overlap it.
+        The embedding pools the blocks inside each window (``std``: the frame-level
+        standard deviation of the 753 channels is appended); the chord sequence holds
+        the chords that overlap it.
         """
         start = np.asarray(start, dtype=np.float64)
         stop = np.asarray(stop, dtype=np.float64)
@@ -127,6 +151,8 @@ class TrackFeatures:
         b1 = np.maximum(np.ceil(stop / bs - 1e-9).astype(np.int64), b0 + 1)
         mean, mx = pool_blocks(self.blocks, b0, b1)
         emb = window_embeddings(model, mean, mx)
+        if std:
+            emb = np.concatenate([emb, pool_blocks_std(self.blocks, b0, b1)], axis=1)
         return self._with_chords(emb, start, stop, max_chords=max_chords)
 
     def _with_chords(self, emb: np.ndarray, start: np.ndarray, stop: np.ndarray, *, max_chords: int) -> WindowInputs:

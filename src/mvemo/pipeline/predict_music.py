@@ -67,7 +67,7 @@ class MusicEmotionModel:
 
     def _outputs(self, feats: TrackFeatures, start: np.ndarray, stop: np.ndarray) -> dict[str, np.ndarray]:
         torch = require("torch", extra="torch")
-        w = feats.window_inputs(self.musicnn, start, stop)
+        w = feats.window_inputs(self.musicnn, start, stop, std=bool(self.meta.get("std_pooling", False)))
         with torch.no_grad():
             out = self.network(torch.from_numpy(w.embedding), torch.from_numpy(w.roots),
                                torch.from_numpy(w.qualities), torch.from_numpy(w.mask), torch.from_numpy(w.mode))  # fmt: skip

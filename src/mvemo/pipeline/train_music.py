@@ -64,6 +64,7 @@ class TrainConfig:
     temperature: float = 2.0
     min_segment: float = 5.0
     n_random: int = 15
+    std_pooling: bool = False  # append the frame-level std of musicnn's 753 channels to the embedding
     out_dir: str = "build/music2emo"
     head_weights: dict[str, float] = field(default_factory=lambda: {"category": 0.5, "intensity": 0.5, "va": 1.0})
 
@@ -182,7 +183,7 @@ class WindowBank:
 
 
 def build_bank(ex: TrackExample, musicnn, rng: np.random.Generator, *, n_random: int, min_segment: float,
-               n_dynamic: int = 12) -> WindowBank:  # fmt: skip
+               n_dynamic: int = 12, std: bool = False) -> WindowBank:  # fmt: skip
     """The :class:`WindowBank` of one example."""
     starts, stops = [0.0], [ex.features.duration]
     for _ in range(n_random):
@@ -196,7 +197,7 @@ def build_bank(ex: TrackExample, musicnn, rng: np.random.Generator, *, n_random:
             starts.append(times[i] - 2.5)
             stops.append(times[i] + 2.5)
             va.append(dyn[i])
-    w = ex.features.window_inputs(musicnn, np.array(starts), np.array(stops))
+    w = ex.features.window_inputs(musicnn, np.array(starts), np.array(stops), std=std)
     return WindowBank(w.embedding, w.roots, w.qualities, w.mask, w.mode, np.array(va, dtype=np.float32), n_random)
 
 
@@ -405,31 +406,41 @@ def _roc_auc(truth: np.ndarray, score: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------- orchestration
-def extract_features(cfg: TrainConfig, *, log=print):
-    """Compute and cache the features of every audio item of the configured datasets (resumable)."""
-    from mvemo.audio.io import load_audio
+def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] = ("MTT_musicnn",), harmony: bool = True,
+                     log=print):  # fmt: skip
+    """Compute and cache the features of every audio item of the configured datasets (resumable).
+
+    Audio goes through :func:`~mvemo.pipeline.music_features.load_track_audio`, exactly as
+    in prediction (decoded once per file for all feature kinds).
+    """
     from mvemo.data import load
     from mvemo.features.musicnn import load_musicnn
     from mvemo.pipeline.cache import default_cache_dir
     from mvemo.pipeline.extract import extract_all
-    from mvemo.pipeline.music_features import HARMONY_SR, compute_blocks, compute_harmony
+    from mvemo.pipeline.music_features import blocks_kind, compute_blocks, compute_harmony, load_track_audio
 
     cache = FeatureCache(cfg.cache_dir or default_cache_dir())
     paths = []
     for name in cfg.datasets:
         ds = load(name, data_home=cfg.data_home)
         paths += [ds.root / it.media["audio"] for it in ds.index() if "audio" in it.media]
-    musicnn = load_musicnn("MTT_musicnn")
+    last: dict[str, Any] = {}
 
-    def blocks(p):
-        y, _ = load_audio(p, sr=16000)
-        return compute_blocks(musicnn, y).to_arrays()
+    def audio(p):
+        if last.get("path") != p:
+            last.clear()
+            last["audio"] = load_track_audio(p)
+            last["path"] = p
+        return last["audio"]
 
-    def harmony(p):
-        y, _ = load_audio(p, sr=HARMONY_SR)
-        return compute_harmony(y).to_arrays()
+    def blocks_of(backbone):
+        net = load_musicnn(backbone)
+        return lambda p: compute_blocks(net, audio(p)[0]).to_arrays()
 
-    report = extract_all(paths, {BLOCKS_KIND: blocks, HARMONY_KIND: harmony}, cache=cache)
+    extractors = {blocks_kind(b): blocks_of(b) for b in backbones}
+    if harmony:
+        extractors[HARMONY_KIND] = lambda p: compute_harmony(audio(p)[1]).to_arrays()
+    report = extract_all(paths, extractors, cache=cache)
     log(f"features: {report.summary()}")
     for path, why in report.failed:
         log(f"  failed: {path}: {why}")
@@ -497,7 +508,8 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     musicnn = load_musicnn("MTT_musicnn")
     rng = np.random.default_rng(cfg.seed)
     for ex in examples:
-        ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment)
+        ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment,
+                             std=cfg.std_pooling)  # fmt: skip
     log(f"window banks of {len(examples)} tracks ready ({time.perf_counter() - t0:.0f} s)")
     train = [ex for ex in examples if ex.split in ("train", "development")]
     # Tiny VA sets (emoMusic 10 clips, PMEmo 4) are all used for training.
@@ -515,6 +527,7 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     out = Path(cfg.out_dir)
     meta = {"name": MODEL_NAME, "backbone": "MTT_musicnn", "gems_terms": list(GEMS_TERMS),
             "config": {"embedding_dim": model.cfg.embedding_dim, "dropout": model.cfg.dropout},
+            "std_pooling": bool(cfg.std_pooling), "features": [BLOCKS_KIND, HARMONY_KIND],
             "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}  # fmt: skip
     save_music_model(model, meta, out / f"{MODEL_NAME}.pt")
     atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
@@ -538,6 +551,11 @@ def model_card(report: dict[str, Any]) -> str:
         "",
         "**Substitution.** Music2Emo uses MERT/other large audio encoders on a GPU; we use musicnn (753-d",
         "frame features, 200-d penultimate, 50 tags) because its weights ship on PyPI and it runs on a CPU.",
+        "",
+        f"**Features.** Cache kinds `{BLOCKS_KIND}` and `{HARMONY_KIND}`: audio decoded exactly as `mvemo predict`",
+        "decodes it (22.05 kHz, soxr to 16 kHz for musicnn); harmony from the fast STFT chroma (no HPSS) and",
+        "our numpy tempo estimate (docs/harmony.md)."
+        + (" Embedding with std pooling (+753)." if report.get("config", {}).get("std_pooling") else ""),
         "",
         "## Training data",
         "",
