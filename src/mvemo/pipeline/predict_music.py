@@ -8,9 +8,7 @@ and an empty dynamic list; musicnn repeat-pads audio shorter than its 3-s patch.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +17,12 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
 from mvemo.conversion.quadrant import QUADRANTS
-from mvemo.errors import DataError
-from mvemo.pipeline.music_features import TrackFeatures, compute_blocks, compute_harmony, load_track_audio
+from mvemo.pipeline.music_features import (
+    TrackFeatures,
+    compute_blocks,
+    compute_harmony,
+    load_track_audio,
+)
 from mvemo.representation import default_circumplex, quantize_intensity
 
 __all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model"]
@@ -130,21 +132,11 @@ class MusicEmotionModel:
 
 def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
     """Load the Music2Emo weights shipped with mvemo (or ``weights``) and the musicnn backbone."""
-    torch = require("torch", extra="torch")
     from mvemo.features.musicnn import load_musicnn
+    from mvemo.models.checkpoint import load_checkpoint
     from mvemo.models.music2emo import Music2Emo, Music2EmoConfig
 
-    if weights is None:
-        ref = resources.files("mvemo.models").joinpath(_WEIGHTS)
-        if not ref.is_file():
-            raise DataError(f"the packaged model weights {_WEIGHTS} are missing from this installation")
-        with resources.as_file(ref) as p:
-            blob = torch.load(p, map_location="cpu", weights_only=False)
-    else:
-        try:
-            blob = torch.load(weights, map_location="cpu", weights_only=False)
-        except (OSError, RuntimeError) as exc:
-            raise DataError(f"cannot load model weights {weights}: {exc}") from exc
+    blob = load_checkpoint(weights, packaged=_WEIGHTS)
     meta = blob["meta"]
     net = Music2Emo(Music2EmoConfig(**meta["config"]))
     net.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
@@ -154,10 +146,6 @@ def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
 
 def save_music_model(network, meta: dict, path: str | Path) -> None:
     """Write weights (float16) and metadata atomically."""
-    torch = require("torch", extra="torch")
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    state = {k: (v.half() if v.is_floating_point() else v) for k, v in network.state_dict().items()}
-    torch.save({"meta": json.loads(json.dumps(meta)), "state_dict": state}, tmp)
-    tmp.replace(p)
+    from mvemo.models.checkpoint import half_state, save_checkpoint
+
+    save_checkpoint(meta, path, state_dict=half_state(network.state_dict()))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import time
-import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,15 @@ from mvemo._extras import require
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import as_scale, labels_to_va
 from mvemo.errors import DataError
-from mvemo.pipeline.cache import FeatureCache
-from mvemo.pipeline.music_features import BLOCKS_KIND, HARMONY_KIND, Harmony, TrackFeatures
 from mvemo.features.blocks import BlockFeatures
+from mvemo.io.config import read_toml_config
+from mvemo.pipeline.cache import FeatureCache
+from mvemo.pipeline.music_features import (
+    BLOCKS_KIND,
+    HARMONY_KIND,
+    Harmony,
+    TrackFeatures,
+)
 from mvemo.representation import default_circumplex
 
 torch = require("torch", extra="torch")
@@ -71,18 +76,7 @@ class TrainConfig:
     @classmethod
     def from_toml(cls, path: str | Path) -> "TrainConfig":
         """Read a TOML config; unknown keys are an error."""
-        try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DataError(f"cannot read config {path}: {exc}") from exc
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            raise DataError(f"{path}: unknown setting(s) {unknown}; known: {sorted(known)}")
-        for key in ("datasets", "teacher_datasets"):
-            if key in raw:
-                raw[key] = tuple(raw[key])
-        return cls(**raw)
+        return read_toml_config(cls, path, tuple_keys=("datasets", "teacher_datasets"))
 
 
 @dataclass
@@ -417,7 +411,12 @@ def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] = ("MTT_mus
     from mvemo.features.musicnn import load_musicnn
     from mvemo.pipeline.cache import default_cache_dir
     from mvemo.pipeline.extract import extract_all
-    from mvemo.pipeline.music_features import blocks_kind, compute_blocks, compute_harmony, load_track_audio
+    from mvemo.pipeline.music_features import (
+        blocks_kind,
+        compute_blocks,
+        compute_harmony,
+        load_track_audio,
+    )
 
     cache = FeatureCache(cfg.cache_dir or default_cache_dir())
     paths = []
