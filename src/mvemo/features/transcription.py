@@ -2,8 +2,8 @@
 
 Steps (all offline, on a CPU):
 
-1. **Tempo first**: :func:`mvemo.features.tempo.estimate_tempo` (librosa's beat tracker,
-   refined from the beat times) gives the BPM and the beat phase that anchor the
+1. **Tempo first**: :func:`mvemo.features.tempo.estimate_tempo` (mvemo's onset-envelope
+   tempo and beat tracker) gives the BPM and the beat phase that anchor the
    quantisation grid (``grid_divisions`` steps per beat, 16th notes by default).
 2. **Notes**: basic-pitch's shipped ONNX model (``nmp.onnx``), run through onnxruntime
    on 2-s windows of 22.05-kHz audio with 30 overlapping frames (half of the overlap is
@@ -20,7 +20,7 @@ Steps (all offline, on a CPU):
 5. **Melody**: the skyline (highest sounding note at each onset, notes at or above
    ``melody_floor``) is the melody; the other notes are the accompaniment.
 6. **Chords and key**: :func:`mvemo.features.harmony.analyze_harmony` (the audio model's
-   harmony features: CQT chroma, no HPSS), written as a block-chord track (one octave from C3,
+   harmony features, no HPSS: chords from the STFT chroma, the key from the CQT chroma), written as a block-chord track (one octave from C3,
    velocity 60) and as text events with the mir_eval chord labels.  The key becomes a
    MIDI key signature and the tempo the initial tempo.
 """
@@ -386,9 +386,12 @@ def transcribe(
             continue
         notes.append(NoteEvent(float(s), float(e), int(p), int(np.clip(vel[m], 1, 127))))
     melody, accompaniment = skyline(notes, floor=melody_floor)  # 5. melody
-    h = analyze_harmony(y, BP_SR, harmonic=False)  # 6. chords and key
-    chords = [(float(c.start), float(c.end), c.label) for c in h.chords]
-    return LeadSheet(melody, accompaniment, chords, h.key.label, float(bpm), offset, rests)
+    # 6. chords from the STFT chroma, key from the CQT chroma: on rendered lead sheets the
+    # former finds chords far better (majmin 0.81 vs 0.53), the latter keys (6/6 vs 4/6)
+    chords = [(float(c.start), float(c.end), c.label)
+              for c in analyze_harmony(y, BP_SR, harmonic=False, method="stft").chords]  # fmt: skip
+    key = analyze_harmony(y, BP_SR, harmonic=False).key
+    return LeadSheet(melody, accompaniment, chords, key.label, float(bpm), offset, rests)
 
 
 def transcribe_file(
