@@ -154,3 +154,24 @@ def test_real_emopia_clips():
         assert len(f.roots) == len(f.chords) >= 1
         stats = f.window_stats(np.array([0.0, 2.5]), np.array([f.duration, 7.5]))
         assert np.all(np.isfinite(stats))
+
+
+def test_frames_channels_and_transposition():
+    from mvemo.features.midi import FRAME_CHANNELS, FRAME_RATE
+
+    f = midi_features(_progression(tonic=0))
+    x = f.frames()
+    assert x.shape == (int(np.ceil(f.duration * FRAME_RATE)), len(FRAME_CHANNELS)) and x.dtype == np.float32
+    # first half bar: C major triad (C3 E3 G3) + melody on C5: sounding pcs C, E, G only; bass is C
+    first = x[1]
+    assert set(np.flatnonzero(first[:12])) == {0, 4, 7}
+    assert np.flatnonzero(first[24:36]).tolist() == [0]
+    assert first[41] == pytest.approx(4 / 8)  # three chord notes + one melody note
+    assert x[0, 12 + 0] > 0 and x[0, 36] > 0  # onsets in the first frame
+    # transposing by 2 semitones rolls the pitch-class blocks by 2
+    y = midi_features(_progression(tonic=2)).frames()
+    n = min(len(x), len(y))
+    for b in range(3):
+        np.testing.assert_allclose(np.roll(x[:n, 12 * b : 12 * b + 12], 2, axis=1), y[:n, 12 * b : 12 * b + 12])
+    with pytest.raises(ParameterError, match="fps"):
+        f.frames(fps=0)

@@ -14,7 +14,7 @@ from mvemo.conversion.dynamic import grid_times  # noqa: E402
 from mvemo.conversion.quadrant import QUADRANTS  # noqa: E402
 from mvemo.errors import DataError  # noqa: E402
 from mvemo.features.midi import STAT_NAMES  # noqa: E402
-from mvemo.models.symbolic import SymbolicConfig, SymbolicEmotionNet  # noqa: E402
+from mvemo.models.symbolic import FrameConfig, FrameEmotionNet, SymbolicConfig, SymbolicEmotionNet  # noqa: E402
 from mvemo.pipeline.predict_symbolic import load_symbolic_model, save_symbolic_model  # noqa: E402
 from mvemo.representation import default_circumplex  # noqa: E402
 
@@ -119,3 +119,41 @@ def test_window_outputs_are_local(tmp_path, tiny_weights):
     # key / chords are global, so compare only while they agree
     if fa.key == fb.key:
         np.testing.assert_allclose(oa["va"], ob["va"], atol=1e-5)
+
+
+def test_frame_networks_roundtrip_and_contract(tmp_path):
+    torch.manual_seed(1)
+    nets = [SymbolicEmotionNet(SymbolicConfig(n_stats=len(STAT_NAMES), chord_dim=8, chord_heads=2, chord_layers=1,
+                                              hidden=16, head_hidden=8)).eval()]  # fmt: skip
+    frames = [FrameEmotionNet(FrameConfig(n_stats=len(STAT_NAMES), pc_channels=4, channels=8, hidden=16)).eval()]
+    path = tmp_path / "mixed.pt"
+    save_symbolic_model(nets, {"name": "mixed", "frame_weight": 0.5}, path, frame_networks=frames)
+    model = load_symbolic_model(path)
+    assert len(model.networks) == 1 and len(model.frame_networks) == 1
+    midi = _midi(tmp_path / "c.mid", seconds=9.0)
+    rec = model.predict(midi)
+    _check_record(rec, midi, 9.0)
+    feats = model.features(midi)
+    t = np.array([0.0]), np.array([9.0])
+    with torch.no_grad():
+        from mvemo.pipeline.predict_symbolic import window_frames
+
+        x, m = window_frames(feats, *t)
+        p_frame = torch.softmax(frames[0](torch.from_numpy(x), torch.from_numpy(m),
+                                          torch.from_numpy(feats.window_stats(*t)))["quadrant"], -1).numpy()
+    save_symbolic_model(nets, {"name": "s"}, tmp_path / "s.pt")
+    p_stats = load_symbolic_model(tmp_path / "s.pt")._outputs(feats, *t)["quadrant"]
+    np.testing.assert_allclose(model._outputs(feats, *t)["quadrant"], 0.5 * p_stats + 0.5 * p_frame, rtol=1e-4)
+
+
+def test_frame_network_is_transposition_invariant():
+    torch.manual_seed(2)
+    net = FrameEmotionNet(FrameConfig(n_stats=3, pc_channels=4, channels=8, hidden=16)).eval()
+    x = torch.rand(2, 30, 42)
+    m = torch.ones(2, 30, dtype=torch.bool)
+    s = torch.rand(2, 3)
+    y = x.clone()
+    for b in range(3):
+        y[:, :, 12 * b : 12 * b + 12] = torch.roll(x[:, :, 12 * b : 12 * b + 12], 5, dims=2)
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x, m, s)["quadrant"].numpy(), net(y, m, s)["quadrant"].numpy(), atol=1e-5)

@@ -21,6 +21,7 @@ from mvemo.pipeline.train_symbolic import (  # noqa: E402
     evaluate_network,
     model_card,
     run_baselines,
+    train_frame_network,
     train_network,
 )
 from mvemo.conversion.quadrant import quadrant_to_label  # noqa: E402
@@ -76,6 +77,22 @@ def test_tiny_fit_is_seeded_and_learns(clips):
     assert rep["quadrant"]["accuracy"] >= 0.75  # two separable toy classes
     assert rep["quadrant"]["n"] == len(clips)
     assert set(rep["unified"]) >= {"category_f1", "emotion_distance"}
+
+
+def test_frame_network_fit_and_ensemble(clips):
+    cfg = replace(SymbolicTrainConfig(), frame_epochs=12, frame_batch_size=8, lr=1e-2, hidden=16, frame_pc_channels=4,
+                  frame_channels=8, epochs=4, batch_size=8, chord_dim=8, head_hidden=8)  # fmt: skip
+    a = train_frame_network(clips, cfg, seed=0, log=None)
+    b = train_frame_network(clips, cfg, seed=0, log=None)
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert ka == kb and torch.equal(va, vb)
+    assert evaluate_network([], clips, frame_nets=[a])["quadrant"]["accuracy"] >= 0.75
+    net = train_network(clips, cfg, seed=0, log=None)
+    from mvemo.pipeline.train_symbolic import predict_clips
+
+    both = predict_clips([net], clips, frame_nets=[a], frame_weight=0.25)
+    one, two = predict_clips([net], clips), predict_clips([], clips, frame_nets=[a])
+    np.testing.assert_allclose(both["quadrant"], 0.75 * one["quadrant"] + 0.25 * two["quadrant"], rtol=1e-5)
 
 
 def test_baselines_and_card(clips):

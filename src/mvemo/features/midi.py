@@ -50,6 +50,8 @@ from mvemo.features.harmony import (
 )
 
 __all__ = [
+    "FRAME_CHANNELS",
+    "FRAME_RATE",
     "STAT_NAMES",
     "MidiFeatures",
     "Notes",
@@ -63,6 +65,15 @@ _BASS_BONUS = 0.05  # cosine bonus for a chord whose root is the segment's lowes
 _TRIAD_BONUS = 0.02  # cosine bonus for major and minor triads
 _MIN_CHORD_WEIGHT = 1e-6
 _BEATS_PER_CHORD = 2  # half a 4/4 bar
+
+#: Frame rate (frames/s) of :meth:`MidiFeatures.frames`.
+FRAME_RATE = 8.0
+#: Names of the :meth:`MidiFeatures.frames` channels, in order.
+FRAME_CHANNELS: tuple[str, ...] = (
+    *[f"sounding_pc_{i}" for i in range(12)], *[f"onset_pc_{i}" for i in range(12)],
+    *[f"bass_pc_{i}" for i in range(12)],
+    "log_onsets", "onset_velocity", "pitch_mean", "pitch_high", "pitch_low", "n_sounding",
+)  # fmt: skip
 
 #: Names of the :meth:`MidiFeatures.window_stats` columns, in order.
 STAT_NAMES: tuple[str, ...] = (
@@ -367,6 +378,58 @@ class MidiFeatures:
             quals[i, : idx.size] = self.qualities[idx]
             mask[i, : idx.size] = True
         return roots, quals, mask
+
+    def frames(self, *, fps: float = FRAME_RATE) -> np.ndarray:
+        """A frame sequence of the whole file for the sequence encoder.
+
+        Channels (:data:`FRAME_CHANNELS`): three pitch-class blocks in absolute pitch
+        classes (C = 0) -- sounding notes at the frame centre (count, capped at 1 after
+        /2), onsets in the frame (velocity-weighted) and the lowest sounding note (one-hot)
+        -- then six scalars: log(1 + onsets), mean onset velocity, mean / highest / lowest
+        sounding pitch (/127) and the number of sounding notes (/8).
+
+        Parameters
+        ----------
+        fps : float
+            Frames per second.
+
+        Returns
+        -------
+        np.ndarray
+            Shape ``(T, 42)`` float32, ``T = ceil(duration * fps)``.
+        """
+        if not fps > 0:
+            raise ParameterError(f"fps must be positive, got {fps!r}")
+        n = self.notes
+        t = max(1, int(np.ceil(self.duration * fps)))
+        centres = (np.arange(t) + 0.5) / fps
+        roll = np.zeros((t, 128), dtype=np.float32)
+        first = np.searchsorted(centres, n.start, side="left")
+        last = np.searchsorted(centres, n.end, side="left")
+        for a, b, p in zip(first, last, n.pitch):
+            roll[a:b, p] += 1.0
+        out = np.zeros((t, 42), dtype=np.float32)
+        pcs = np.arange(128) % 12
+        for k in range(12):
+            out[:, k] = roll[:, pcs == k].sum(1)
+        out[:, :12] = np.minimum(out[:, :12] / 2.0, 1.0)
+        on_idx = np.minimum((n.start * fps).astype(np.int64), t - 1)
+        vel = n.velocity.astype(np.float32) / 127
+        np.add.at(out, (on_idx, 12 + n.pitch % 12), vel)
+        busy = roll.sum(1) > 0
+        low = np.where(busy, np.argmax(roll > 0, axis=1), 0)
+        high = np.where(busy, 127 - np.argmax(roll[:, ::-1] > 0, axis=1), 0)
+        out[busy, 24 + low[busy] % 12] = 1.0
+        count = np.bincount(on_idx, minlength=t)[:t].astype(np.float32)
+        vsum = np.bincount(on_idx, weights=vel, minlength=t)[:t]
+        out[:, 36] = np.log1p(count)
+        out[:, 37] = np.where(count > 0, vsum / np.maximum(count, 1), 0.0)
+        nsound = roll.sum(1)
+        out[:, 38] = np.where(busy, (roll * np.arange(128)).sum(1) / np.maximum(nsound, 1) / 127, 0.0)
+        out[:, 39] = high / 127
+        out[:, 40] = low / 127
+        out[:, 41] = nsound / 8
+        return out
 
     def summary(self) -> dict[str, Any]:
         """JSON-serialisable key, tempo, chords and whole-file note statistics."""

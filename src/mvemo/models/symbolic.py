@@ -26,7 +26,7 @@ from mvemo.models.music2emo import HeadSpec, Music2Emo, Music2EmoConfig
 torch = require("torch", extra="torch")
 nn = torch.nn
 
-__all__ = ["SYMBOLIC_HEADS", "SymbolicConfig", "SymbolicEmotionNet"]
+__all__ = ["SYMBOLIC_HEADS", "FrameConfig", "FrameEmotionNet", "SymbolicConfig", "SymbolicEmotionNet"]
 
 #: Output heads of the symbolic model.
 SYMBOLIC_HEADS: tuple[HeadSpec, ...] = (
@@ -97,3 +97,90 @@ class SymbolicEmotionNet(nn.Module):
             roots = torch.full_like(roots, 12)
             qualities = torch.zeros_like(qualities)
         return self.net(z, roots, qualities, chord_mask, mode)
+
+
+@dataclass(frozen=True)
+class FrameConfig:
+    """Sizes of the frame-sequence network (:class:`FrameEmotionNet`).
+
+    Attributes
+    ----------
+    n_stats : int
+        Length of the statistics vector (0: frames only).
+    n_scalars : int
+        Scalar channels after the three 12-channel pitch-class blocks of a frame.
+    """
+
+    n_stats: int
+    n_scalars: int = 6
+    pc_channels: int = 24
+    channels: int = 64
+    hidden: int = 96
+    dropout: float = 0.3
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable fields."""
+        return asdict(self)
+
+
+class FrameEmotionNet(nn.Module):
+    """A note-frame sequence (+ statistics) -> the heads of :data:`SYMBOLIC_HEADS`.
+
+    The pitch-class blocks ``(3, 12, T)`` go through a 2-D convolution that is circular
+    over the 12 pitch classes (kernel spanning all 12, so it sees every interval from each
+    pitch class) and then pooled over pitch class (mean and max): the encoder is exactly
+    invariant to transposition but not to mode.  The scalars join through a 1-D
+    convolution; two dilated temporal convolutions and attention pooling over the valid
+    frames give a clip vector, concatenated with the standardised statistics.
+
+    Forward arguments: ``frames (B, T, 36 + n_scalars) float``, ``frame_mask (B, T) bool``,
+    ``stats (B, F) float``.
+    """
+
+    def __init__(self, cfg: FrameConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        c = cfg.pc_channels
+        self.pc1 = nn.Conv2d(3, c, kernel_size=(12, 3), padding=(0, 1))
+        self.pc2 = nn.Conv2d(c, c, kernel_size=(1, 3), padding=(0, 1))
+        self.sc = nn.Conv1d(cfg.n_scalars, 16, kernel_size=3, padding=1)
+        self.t1 = nn.Conv1d(2 * c + 16, cfg.channels, kernel_size=5, padding=4, dilation=2)
+        self.t2 = nn.Conv1d(cfg.channels, cfg.channels, kernel_size=5, padding=8, dilation=4)
+        self.att = nn.Linear(cfg.channels, 1)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.trunk = nn.Sequential(nn.Linear(cfg.channels * 2 + cfg.n_stats, cfg.hidden), nn.ReLU(), nn.Dropout(cfg.dropout))
+        self.heads = nn.ModuleDict({h.name: nn.Linear(cfg.hidden, h.size) for h in SYMBOLIC_HEADS})
+        self.register_buffer("mean", torch.zeros(cfg.n_stats))
+        self.register_buffer("std", torch.ones(cfg.n_stats))
+
+    def set_normalization(self, mean, std) -> None:
+        """Store the training statistics' mean and standard deviation, shape ``(F,)``."""
+        self.mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+        self.std.copy_(torch.clamp(torch.as_tensor(std, dtype=torch.float32), min=1e-3))
+
+    def forward(self, frames, frame_mask, stats):
+        b, t, _ = frames.shape
+        pcs = frames[:, :, :36].reshape(b, t, 3, 12).permute(0, 2, 3, 1)  # (B, 3, 12, T)
+        pcs = torch.cat([pcs, pcs[:, :, :11]], dim=2)  # circular over pitch class
+        h = torch.relu(self.pc1(pcs))  # (B, C, 12, T)
+        h = torch.relu(self.pc2(h))
+        h = torch.cat([h.mean(2), h.amax(2)], dim=1)  # (B, 2C, T)
+        s = torch.relu(self.sc(frames[:, :, 36:].transpose(1, 2)))
+        h = torch.relu(self.t1(self.drop(torch.cat([h, s], dim=1))))
+        h = h + torch.relu(self.t2(h))  # (B, D, T)
+        h = h.transpose(1, 2)  # (B, T, D)
+        m = frame_mask[:, :, None]
+        w = self.att(h).masked_fill(~m, -1e9).softmax(1)
+        att = (w * h).sum(1)
+        mx = h.masked_fill(~m, -1e9).amax(1)
+        z = (stats - self.mean) / self.std
+        z = self.trunk(torch.cat([att, mx, z], dim=1))
+        out = {}
+        for spec in SYMBOLIC_HEADS:
+            y = self.heads[spec.name](z)
+            if spec.name == "va":
+                y = torch.tanh(y)
+            elif spec.name == "intensity":
+                y = torch.sigmoid(y).squeeze(-1)
+            out[spec.name] = y
+        return out

@@ -10,6 +10,10 @@
   relaxed at 0.5), and valence-arousal: the point of that unified label (weak VA: no
   dataset here rates V/A on a continuous scale).
 * Loss: quadrant cross-entropy + weighted category cross-entropy and VA / intensity MSE.
+* Optional (``frame_seeds > 0``): :class:`~mvemo.models.symbolic.FrameEmotionNet` networks on
+  the 8-frames/s note-frame sequence (:meth:`mvemo.features.midi.MidiFeatures.frames`) plus the
+  statistics, with time-stretch augmentation, ensembled with weight ``frame_weight``; the
+  report then has a ``components`` section (each family alone).
 * Baselines on the same whole-clip features (statistics + a bag of key-normalised
   chord qualities): logistic regression and gradient boosting (scikit-learn).
 
@@ -63,6 +67,14 @@ class SymbolicTrainConfig:
     baselines: bool = True
     evaluate_test: bool = False
     threads: int = 1
+    frame_seeds: int = 0
+    frame_epochs: int = 12
+    frame_batch_size: int = 32
+    frame_n_random: int = 1
+    frame_pc_channels: int = 16
+    frame_channels: int = 48
+    tempo_stretch: float = 0.1
+    frame_weight: float = 0.5
     head_weights: dict[str, float] = field(default_factory=lambda: {"category": 0.3, "intensity": 0.3, "va": 0.5})
 
     @classmethod
@@ -240,24 +252,130 @@ def train_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: int, log
     return net
 
 
-def predict_clips(nets: list, clips: list[Clip]) -> dict[str, np.ndarray]:
-    """Whole-clip outputs averaged over ``nets``: probabilities for class heads."""
+def _frame_batch(frames: list, rows: np.ndarray, stats: np.ndarray, rng: np.random.Generator | None,
+                 stretch: float, max_frames: int = 400):  # fmt: skip
+    """Pad the frame sequences of ``rows``; in training (``rng``) each is time-stretched by a
+    random factor in ``[1 - stretch, 1 + stretch]`` (nearest-frame resampling) and cut to a
+    random excerpt of ``max_frames`` when longer."""
     torch = require("torch", extra="torch")
-    bank = _bank(clips, None, n_random=0, min_window=0.0)
-    acc: dict[str, np.ndarray] = {}
+    seqs = []
+    for r in rows:
+        f = frames[r]
+        if rng is not None and stretch > 0:
+            factor = rng.uniform(1 - stretch, 1 + stretch)
+            idx = np.minimum((np.arange(max(1, round(len(f) * factor))) / factor).astype(np.int64), len(f) - 1)
+            f = f[idx]
+            if len(f) > max_frames:  # long clips: a random excerpt per step
+                a = int(rng.integers(0, len(f) - max_frames + 1))
+                f = f[a : a + max_frames]
+        seqs.append(f)
+    length = max(len(f) for f in seqs)
+    x = np.zeros((len(rows), length, seqs[0].shape[1]), np.float32)
+    m = np.zeros((len(rows), length), bool)
+    for j, f in enumerate(seqs):
+        x[j, : len(f)], m[j, : len(f)] = f, True
+    return torch.from_numpy(x), torch.from_numpy(m), torch.from_numpy(stats[rows])
+
+
+def _frame_bank(clips: list[Clip], rng, *, n_random: int, min_window: float):
+    """Frames, statistics and clip index of the whole clips (+ ``n_random`` crops each)."""
+    from mvemo.features.midi import FRAME_RATE
+
+    frames, stats, idx = [], [], []
+    for i, c in enumerate(clips):
+        s, e = _windows(c, rng, n_random, min_window)
+        st = c.features.window_stats(s, e)
+        whole = c.features.frames(fps=FRAME_RATE)
+        for k in range(len(s)):
+            a, b = int(np.floor(s[k] * FRAME_RATE)), max(int(np.ceil(e[k] * FRAME_RATE)), int(np.floor(s[k] * FRAME_RATE)) + 1)
+            frames.append(whole[a:b])
+            stats.append(st[k])
+            idx.append(i)
+    return frames, np.asarray(stats, np.float32), np.asarray(idx)
+
+
+def train_frame_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: int, log=print):
+    """Fit one :class:`~mvemo.models.symbolic.FrameEmotionNet` on ``train``; returns it in eval mode."""
+    torch = require("torch", extra="torch")
+    from mvemo.features.midi import STAT_NAMES
+    from mvemo.models.symbolic import FrameConfig, FrameEmotionNet
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed + 1000)
+    frames, stats, idx = _frame_bank(train, rng, n_random=cfg.frame_n_random, min_window=cfg.min_window)
+    net = FrameEmotionNet(FrameConfig(n_stats=len(STAT_NAMES), pc_channels=cfg.frame_pc_channels,
+                                      channels=cfg.frame_channels, hidden=cfg.hidden, dropout=cfg.dropout))  # fmt: skip
+    net.set_normalization(stats.mean(0), stats.std(0))
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    bs = cfg.frame_batch_size
+    steps = cfg.frame_epochs * int(np.ceil(len(frames) / bs))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(steps, 1))
+    ce, mse = torch.nn.functional.cross_entropy, torch.nn.functional.mse_loss
+    hw = cfg.head_weights
+    for epoch in range(cfg.frame_epochs):
+        net.train()
+        order = rng.permutation(len(frames))
+        total = 0.0
+        for b in range(0, len(order), bs):
+            rows = order[b : b + bs]
+            x, m, st = _frame_batch(frames, rows, stats, rng, cfg.tempo_stretch)
+            cl = [train[i] for i in idx[rows]]
+            out = net(x, m, st)
+            loss = (ce(out["quadrant"], torch.tensor([c.quadrant for c in cl]))
+                    + hw.get("category", 0) * ce(out["category"], torch.tensor([c.category for c in cl]))
+                    + hw.get("va", 0) * mse(out["va"], torch.from_numpy(np.stack([c.va for c in cl])))
+                    + hw.get("intensity", 0) * mse(out["intensity"], torch.tensor([c.intensity for c in cl],
+                                                                                  dtype=torch.float32)))  # fmt: skip
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(rows)
+        if log and (epoch + 1) % 5 == 0:
+            log(f"  frame net seed {seed} epoch {epoch + 1}/{cfg.frame_epochs}: loss {total / len(order):.4f}")
+    net.eval()
+    return net
+
+
+def predict_clips(nets: list, clips: list[Clip], *, frame_nets: list = (), frame_weight: float = 0.5
+                  ) -> dict[str, np.ndarray]:  # fmt: skip
+    """Whole-clip outputs averaged over ``nets`` (probabilities for class heads); with
+    ``frame_nets``, ``(1 - frame_weight) * mean(nets) + frame_weight * mean(frame_nets)``."""
+    torch = require("torch", extra="torch")
+    from mvemo.pipeline.predict_symbolic import _accumulate
+
+    families = []
     with torch.no_grad():
-        for net in nets:
-            parts: dict[str, list] = {}
-            for b in range(0, len(clips), 128):
-                x, _ = _batch(bank, np.arange(b, min(b + 128, len(clips))), clips, net.cfg.max_chords)
-                out = net(*x)
-                parts.setdefault("quadrant", []).append(torch.softmax(out["quadrant"], -1).numpy())
-                parts.setdefault("category", []).append(torch.softmax(out["category"], -1).numpy())
-                parts.setdefault("va", []).append(out["va"].numpy())
-                parts.setdefault("intensity", []).append(out["intensity"].numpy())
-            for k, v in parts.items():
-                acc[k] = acc.get(k, 0) + np.concatenate(v) / len(nets)
-    return acc
+        if nets:
+            bank = _bank(clips, None, n_random=0, min_window=0.0)
+            acc: dict[str, np.ndarray] = {}
+            for net in nets:
+                parts: dict[str, list] = {}
+                for b in range(0, len(clips), 128):
+                    x, _ = _batch(bank, np.arange(b, min(b + 128, len(clips))), clips, net.cfg.max_chords)
+                    one: dict[str, np.ndarray] = {}
+                    _accumulate(one, net(*x), 1)
+                    for k, v in one.items():
+                        parts.setdefault(k, []).append(v)
+                for k, v in parts.items():
+                    acc[k] = acc.get(k, 0) + np.concatenate(v) / len(nets)
+            families.append(acc)
+        if frame_nets:
+            frames, stats, _ = _frame_bank(clips, None, n_random=0, min_window=0.0)
+            acc = {}
+            for net in frame_nets:
+                parts = {}
+                for b in range(0, len(clips), 64):
+                    one = {}
+                    _accumulate(one, net(*_frame_batch(frames, np.arange(b, min(b + 64, len(clips))), stats, None, 0.0)), 1)
+                    for k, v in one.items():
+                        parts.setdefault(k, []).append(v)
+                for k, v in parts.items():
+                    acc[k] = acc.get(k, 0) + np.concatenate(v) / len(frame_nets)
+            families.append(acc)
+    if len(families) == 1:
+        return families[0]
+    return {k: (1 - frame_weight) * families[0][k] + frame_weight * families[1][k] for k in families[0]}
 
 
 def _class_report(truth: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
@@ -278,13 +396,14 @@ def _class_report(truth: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
             "confusion": conf.tolist()}  # fmt: skip
 
 
-def evaluate_network(nets: list, clips: list[Clip]) -> dict[str, Any]:
+def evaluate_network(nets: list, clips: list[Clip], *, frame_nets: list = (), frame_weight: float = 0.5
+                     ) -> dict[str, Any]:  # fmt: skip
     """4Q accuracy / macro-F1 / V and A accuracy, and MVEmo metrics of the unified label."""
     from mvemo.metrics import evaluate
     from mvemo.representation import default_circumplex, quantize_intensity
 
     cats = default_circumplex().categories
-    out = predict_clips(nets, clips)
+    out = predict_clips(nets, clips, frame_nets=frame_nets, frame_weight=frame_weight)
     truth = np.array([c.quadrant for c in clips])
     rep = {"quadrant": _class_report(truth, out["quadrant"].argmax(1))}
     va_pred = np.sign(out["va"])
@@ -364,21 +483,32 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
     splits = ("validation", "test") if cfg.evaluate_test else ("validation",)
     heldout = {s: [c for c in clips if c.split == s] for s in splits}
     nets = [train_network(train, cfg, seed=cfg.seed + k, log=log) for k in range(cfg.n_seeds)]
+    frame_nets = [train_frame_network(train, cfg, seed=cfg.seed + k, log=log) for k in range(cfg.frame_seeds)]
+    fw = cfg.frame_weight if frame_nets else 0.0
     settings = {k: v for k, v in asdict(cfg).items() if k not in ("data_home", "cache_dir", "out_dir")}  # no local paths
     report: dict[str, Any] = {"model": MODEL_NAME, "config": settings, "n_train": len(train),
                               "n_train_by_dataset": {d: sum(c.dataset == d for c in train) for d in cfg.datasets},
                               "skipped": len(problems)}  # fmt: skip
     for split, cs in heldout.items():
         for ds in sorted({c.dataset for c in cs}):
-            report.setdefault(split, {})[ds] = evaluate_network(nets, [c for c in cs if c.dataset == ds])
+            sub = [c for c in cs if c.dataset == ds]
+            report.setdefault(split, {})[ds] = evaluate_network(nets, sub, frame_nets=frame_nets, frame_weight=fw)
+            if frame_nets:  # the two families alone (ablation)
+                report.setdefault("components", {}).setdefault(split, {})[ds] = {
+                    "stats_chord": _class_report(np.array([c.quadrant for c in sub]),
+                                                 predict_clips(nets, sub)["quadrant"].argmax(1)),
+                    "frames": _class_report(np.array([c.quadrant for c in sub]),
+                                            predict_clips([], sub, frame_nets=frame_nets)["quadrant"].argmax(1)),
+                }  # fmt: skip
     if cfg.baselines:
         report["baselines"] = run_baselines(train, heldout, seed=cfg.seed)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     out = Path(cfg.out_dir)
     from mvemo.pipeline.predict_symbolic import save_symbolic_model
 
-    save_symbolic_model(nets, {"name": MODEL_NAME, "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}},
-                        out / f"{MODEL_NAME}.pt")  # fmt: skip
+    save_symbolic_model(nets, {"name": MODEL_NAME, "frame_weight": fw,
+                               "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}},
+                        out / f"{MODEL_NAME}.pt", frame_networks=frame_nets)  # fmt: skip
     atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
     atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
     return report
@@ -393,7 +523,13 @@ def model_card(report: dict[str, Any]) -> str:
         "**What it is.** mvemo's symbolic-music (MIDI) emotion model: MIDI note statistics (pitch, rhythm,",
         "density, velocity, key mode, tempo) and the key-normalised chord sequence (half-bar template",
         "chords, encoded like the audio model's chord input) through the Music2Emo chord Transformer",
-        "and MLP heads. It predicts the unified MVEmo label (28 categories + intensity), valence-arousal",
+        "and MLP heads"
+        + (" -- ensembled with a frame-sequence encoder over the notes (8 frames/s of sounding / onset /"
+           " bass pitch classes and loudness, register and density scalars; a 2-D convolution circular over"
+           " the 12 pitch classes and pooled over them, so exactly transposition-invariant but mode-sensitive;"
+           " dilated temporal convolutions, attention pooling, joined with the statistics), outputs averaged"
+           f" with weight {cfg.get('frame_weight', 0.5)} on the frame encoder." if cfg.get("frame_seeds") else ".")
+        + " It predicts the unified MVEmo label (28 categories + intensity), valence-arousal",
         "and the 4Q quadrant, for a whole file and every 0.5 s (windows of +-2.5 s).",
         "",
         "## Training data",
@@ -427,6 +563,14 @@ def model_card(report: dict[str, Any]) -> str:
             lines.append(f"| {split} | {ds} | {q['n']} | {q['accuracy']:.3f} | {q['macro_f1']:.3f} | "
                          f"{q['valence_accuracy']:.3f} | {q['arousal_accuracy']:.3f} | {u['category_f1']:.3f} | "
                          f"{u['emotion_distance']:.3f} |")  # fmt: skip
+    if "components" in report:
+        lines += ["", "The two families alone (4Q accuracy; same seeds):", "",
+                  "| split | dataset | stats + chords | frame sequence | ensemble |", "|---|---|---|---|---|"]  # fmt: skip
+        for split, by_ds in report["components"].items():
+            for ds, comp in by_ds.items():
+                lines.append(f"| {split} | {ds} | {comp['stats_chord']['accuracy']:.3f} | "
+                             f"{comp['frames']['accuracy']:.3f} | "
+                             f"{report[split][ds]['quadrant']['accuracy']:.3f} |")  # fmt: skip
     t = report.get("test", {}).get("emopia")
     if t:
         acc, n = t["quadrant"]["accuracy"], t["quadrant"]["n"]
@@ -442,19 +586,26 @@ def model_card(report: dict[str, Any]) -> str:
                     lines.append(f"| {name} | {split} | {ds} | {q['accuracy']:.3f} | {q['macro_f1']:.3f} |")
     lines += [
         "",
-        "## Published symbolic results on EMOPIA (4Q, official test split)",
+        "## Published symbolic results on EMOPIA (4Q)",
         "",
-        "Not re-verified here: our search tools returned the papers' abstracts but not their result",
-        "tables, so the figures below are recollections and must be checked before they are quoted.",
+        "| work | model | 4Q accuracy | where read |",
+        "|---|---|---|---|",
+        ("| Hung et al., ISMIR 2021 (EMOPIA), official code `seungheondoh/EMOPIA_cls` | LSTM + self-attention on "
+         "MIDI-like tokens (`midi_cls/exp/EMOPIA/ar_va/magenta/.../results_last.json`) | 0.684 ('best' epoch), 0.569 "
+         "(last epoch), both `test_acc` | that JSON file of the repository |"),
+        ("| Hung et al., ISMIR 2021, paper Table (logistic regression, LSTM-Attn + MIDI-like / REMI) | | unverified | "
+         "the table is an image; the arXiv/ar5iv text we could reach stops before it |"),
+        ("| Chou et al. (MidiBERT-Piano), arXiv 2107.05223 | 12-layer BERT on CP / REMI tokens | unverified | "
+         "results table is an image (`fig/result.png` of `wazenmai/MIDI-BERT`) |"),
+        ("| Zhao et al. (PianoBART), arXiv 2407.03361 | BART pre-trained on piano MIDI | unverified | "
+         "only the abstract/introduction was reachable |"),
         "",
-        "| work | model | 4Q accuracy |",
-        "|---|---|---|",
-        "| Hung et al., ISMIR 2021 (EMOPIA) | logistic regression on note length, velocity, density, key | unverified |",
-        "| Hung et al., ISMIR 2021 (EMOPIA) | LSTM-Attn on MIDI-like / REMI tokens | about 0.68 for the best (unverified) |",
-        "| Chou et al. 2021 (MidiBERT-Piano) | 12-layer BERT pre-trained on piano MIDI, CP tokens | about 0.68 (unverified) |",
-        "",
+        "'best' and 'last' are that file's own keys; the file does not say how 'best' was selected",
+        "(if by test accuracy, it is optimistic).",
         "Those models read the full token sequence (and MidiBERT pre-trains on thousands of pieces);",
-        "ours reads summary statistics and a half-bar chord sequence, trained in minutes on a CPU.",
+        "ours reads summary statistics and a half-bar chord sequence"
+        + (" (and an 8-frames/s note-frame sequence)" if cfg.get("frame_seeds") else "")
+        + ", trained in minutes on one CPU thread.",
     ]
     lines += [
         "",
@@ -465,7 +616,10 @@ def model_card(report: dict[str, Any]) -> str:
         "- EMOPIA's MIDI carries no tempo map (120 BPM), so 'tempo' and the beat-based chord grid",
         "  are nominal there; density and inter-onset features carry the rhythm.",
         "- Valence (Q1/Q4 vs Q2/Q3) is much harder than arousal; see the V/A accuracy columns.",
-        "- Dynamic labels are the same heads on +-2.5 s windows; no dataset here evaluates them.",
+        "- Dynamic labels are the same heads on +-2.5 s windows"
+        + (" (40 frames for the frame encoder, trained on whole clips and random crops of >= 5 s)"
+           if cfg.get("frame_seeds") else "")
+        + "; no dataset here evaluates them.",
         "",
     ]
     return "\n".join(lines)
