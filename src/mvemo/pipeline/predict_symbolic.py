@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
-from mvemo.conversion.quadrant import QUADRANTS
 from mvemo.errors import DataError
-from mvemo.representation import default_circumplex, quantize_intensity
+from mvemo.pipeline.records import dynamic_labels, static_label
+from mvemo.representation import default_circumplex
 
 __all__ = ["MODEL_NAME", "SymbolicEmotionModel", "load_symbolic_model", "save_symbolic_model", "window_frames"]
 
@@ -78,26 +77,9 @@ class SymbolicEmotionModel:
 
     def predict_features(self, feats, *, dynamic: bool = True) -> dict[str, Any]:
         """Static and dynamic predictions from :class:`~mvemo.features.midi.MidiFeatures`."""
-        cats = self.categories
         s = self._outputs(feats, np.array([0.0]), np.array([max(feats.duration, 1e-3)]))
-        static = {
-            "category": cats[int(s["category"][0].argmax())],
-            "intensity": float(quantize_intensity(float(np.clip(s["intensity"][0], 0, 1)))),
-            "probabilities": {c: round(float(p), 5) for c, p in zip(cats, s["category"][0])},
-            "valence": round(float(s["va"][0, 0]), 4),
-            "arousal": round(float(s["va"][0, 1]), 4),
-            "quadrant": QUADRANTS[int(s["quadrant"][0].argmax())],
-            "quadrant_probabilities": {q: round(float(p), 5) for q, p in zip(QUADRANTS, s["quadrant"][0])},
-        }
-        frames = []
-        times = grid_times(feats.duration) if dynamic else np.zeros(0)
-        if len(times):
-            d = self._outputs(feats, times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH)
-            levels = quantize_intensity(np.clip(d["intensity"], 0, 1))
-            for i, t in enumerate(times):
-                frames.append({"time": float(t), "category": cats[int(d["category"][i].argmax())],
-                               "intensity": float(levels[i]), "valence": round(float(d["va"][i, 0]), 4),
-                               "arousal": round(float(d["va"][i, 1]), 4)})  # fmt: skip
+        static = static_label(s)
+        frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []
         return {
             "model": self.name,
             "modality": "symbolic",

@@ -1,0 +1,59 @@
+"""Prediction records from network outputs: the ``static`` label and the ``dynamic`` 0.5-s labels.
+
+The music and symbolic models share one output layout (per window: 28 category
+probabilities, 4 quadrant probabilities, intensity in [0, 1], valence-arousal in [-1, 1]);
+these helpers turn it into the record fields of ``docs/predict.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
+from mvemo.conversion.quadrant import QUADRANTS
+from mvemo.representation import default_circumplex, quantize_intensity
+
+__all__ = ["static_label", "dynamic_labels"]
+
+# outputs(start (W,), stop (W,)) -> {"category" (W, 28), "quadrant" (W, 4), "intensity" (W,), "va" (W, 2)}
+Outputs = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
+
+
+def static_label(out: dict[str, np.ndarray], i: int = 0) -> dict[str, Any]:
+    """The ``static`` record of window ``i`` of the outputs.
+
+    Examples
+    --------
+    >>> p = np.full((1, 28), 0.01); p[0, 3] = 0.73
+    >>> out = {"category": p, "quadrant": np.array([[0.1, 0.6, 0.2, 0.1]]),
+    ...        "intensity": np.array([0.64]), "va": np.array([[-0.5, 0.7]])}
+    >>> s = static_label(out)
+    >>> s["category"], s["intensity"], s["quadrant"], s["valence"]
+    ('astonished', 0.6, 'Q2', -0.5)
+    """
+    cats = default_circumplex().categories
+    return {
+        "category": cats[int(out["category"][i].argmax())],
+        "intensity": float(quantize_intensity(float(np.clip(out["intensity"][i], 0, 1)))),
+        "probabilities": {c: round(float(p), 5) for c, p in zip(cats, out["category"][i])},
+        "valence": round(float(out["va"][i, 0]), 4),
+        "arousal": round(float(out["va"][i, 1]), 4),
+        "quadrant": QUADRANTS[int(out["quadrant"][i].argmax())],
+        "quadrant_probabilities": {q: round(float(p), 5) for q, p in zip(QUADRANTS, out["quadrant"][i])},
+    }
+
+
+def dynamic_labels(outputs: Outputs, duration: float) -> list[dict[str, Any]]:
+    """One ``{time, category, intensity, valence, arousal}`` per MVEmo grid time of ``duration``,
+    each from the window ``time ± 2.5 s`` (all windows in one call of ``outputs``)."""
+    times = grid_times(duration)
+    if not len(times):
+        return []
+    d = outputs(times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH)
+    cats = default_circumplex().categories
+    levels = quantize_intensity(np.clip(d["intensity"], 0, 1))
+    return [{"time": float(t), "category": cats[int(d["category"][i].argmax())], "intensity": float(levels[i]),
+             "valence": round(float(d["va"][i, 0]), 4), "arousal": round(float(d["va"][i, 1]), 4)}
+            for i, t in enumerate(times)]  # fmt: skip
