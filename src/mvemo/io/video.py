@@ -92,8 +92,8 @@ class VideoInfo:
 
 
 # --------------------------------------------------------------------------- opening
-def _open(path: str | Path):
-    """``(av, container, video_stream)``; DataError naming the file for anything unreadable."""
+def _open_media(path: str | Path, *, what: str):
+    """``(av, container)``; DataError naming the file when it is missing, empty or unreadable."""
     av = require("av", extra="audio")
     p = Path(path)
     if not p.is_file():
@@ -101,9 +101,15 @@ def _open(path: str | Path):
     if p.stat().st_size == 0:
         raise DataError(f"{p}: empty file (0 bytes)")
     try:
-        container = av.open(str(p), mode="r")
+        return av, av.open(str(p), mode="r")
     except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{p}: not a readable video file ({_reason(exc)})") from None
+        raise DataError(f"{p}: not a readable {what} file ({_reason(exc)})") from None
+
+
+def _open(path: str | Path):
+    """``(av, container, video_stream)``; DataError naming the file for anything unreadable."""
+    p = Path(path)
+    av, container = _open_media(p, what="video")
     if not container.streams.video:
         container.close()
         raise DataError(f"{p}: has no video stream")
@@ -149,16 +155,7 @@ def media_streams(path: str | Path) -> dict[str, bool]:
     DataError
         For a missing, empty or unreadable file.
     """
-    av = require("av", extra="audio")
-    p = Path(path)
-    if not p.is_file():
-        raise DataError(f"{p}: no such file")
-    if p.stat().st_size == 0:
-        raise DataError(f"{p}: empty file (0 bytes)")
-    try:
-        container = av.open(str(p), mode="r")
-    except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{p}: not a readable media file ({_reason(exc)})") from None
+    av, container = _open_media(path, what="media")
     with container:
         attached = getattr(getattr(av.stream, "Disposition", None), "attached_pic", None)
         video = [s for s in container.streams.video
