@@ -42,6 +42,9 @@ else
     "${PIP[@]}" --no-deps musicnn basic-pitch scenedetect
     # 3. mvemo itself, editable, with every extra and the dev tools.
     "${PIP[@]}" -e ".[all,dev]"
+    # librosa compiles its numba kernels on first import (~40 s on 2 cores) and caches them:
+    # pay that once here rather than in the first prediction.
+    "$VENV/bin/python" -c "import librosa, librosa.core.audio, librosa.util.utils" >/dev/null
 fi
 "$VENV/bin/mvemo" --version
 echo "mvemo is set up in $VENV (activate with: source $VENV/bin/activate)"
