@@ -36,16 +36,9 @@ def plot_prediction(record: dict[str, Any], path: str | Path) -> Path:
     matplotlib = require("matplotlib", extra="plot")
     matplotlib.use("Agg")
     plt = require("matplotlib.pyplot", extra="plot")
-    circ = default_circumplex()
     dyn = record.get("dynamic", [])
     fig, (ax_va, ax_t) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1, 1.6]})
-    # Circumplex: unit square of VA, category directions as spokes.
-    ax_va.add_patch(plt.Rectangle((-1, -1), 2, 2, fill=False, color="gray", lw=0.8))
-    for name, ang in zip(circ.categories, np.deg2rad(circ.angles)):
-        ax_va.plot([0, 1.02 * np.cos(ang)], [0, 1.02 * np.sin(ang)], color="lightgray", lw=0.5, zorder=0)
-        ax_va.text(1.12 * np.cos(ang), 1.12 * np.sin(ang), name, fontsize=6.5, ha="center", va="center", color="dimgray")
-    ax_va.axhline(0, color="gray", lw=0.5)
-    ax_va.axvline(0, color="gray", lw=0.5)
+    _circumplex_axes(ax_va, plt, fontsize=6.5)
     if dyn:
         t = np.array([d["time"] for d in dyn])
         v = np.array([d["valence"] for d in dyn])
@@ -56,19 +49,8 @@ def plot_prediction(record: dict[str, Any], path: str | Path) -> Path:
     s = record["static"]
     ax_va.scatter([s["valence"]], [s["arousal"]], marker="*", s=260, color="crimson", zorder=4,
                   label=f"static: {s['category']} {s['intensity']:.1f}")  # fmt: skip
-    ax_va.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), xlabel="valence", ylabel="arousal", aspect="equal")
     ax_va.legend(loc="lower left", fontsize=8)
-    # Timeline.
-    if dyn:
-        idx = np.array([circ.index(d["category"]) for d in dyn])
-        ax_t.scatter(t, idx, c=[plt.cm.twilight(circ.angles[i] / 360) for i in idx], s=16)
-        used = sorted(set(idx.tolist()))
-        ax_t.set_yticks(used, [circ.categories[i] for i in used], fontsize=8)
-        ax_i = ax_t.twinx()
-        ax_i.plot(t, [d["intensity"] for d in dyn], color="darkorange", lw=1.2)
-        ax_i.set(ylim=(-0.05, 1.05), ylabel="intensity")
-    else:
-        ax_t.text(0.5, 0.5, "no dynamic labels (track shorter than 5 s)", ha="center", transform=ax_t.transAxes)
+    _category_timeline(ax_t, dyn, plt, size=16, empty="no dynamic labels (track shorter than 5 s)")
     ax_t.set(xlabel="time (s)", title="category (points) and intensity (line) every 0.5 s")
     fig.suptitle(f"{Path(record['file']).name}: {s['category']} (intensity {s['intensity']:.1f}), "
                  f"{s['quadrant']}; key {record.get('features', {}).get('key', '?')}", fontsize=11)  # fmt: skip
@@ -88,15 +70,33 @@ def _save(fig, plt, path: str | Path) -> Path:
     return out
 
 
-def _circumplex_axes(ax, plt) -> None:
+def _circumplex_axes(ax, plt, *, fontsize: float = 6) -> None:
+    """The VA plane: unit square, axes, and each category's direction as a labelled spoke."""
     circ = default_circumplex()
     ax.add_patch(plt.Rectangle((-1, -1), 2, 2, fill=False, color="gray", lw=0.8))
     for name, ang in zip(circ.categories, np.deg2rad(circ.angles)):
         ax.plot([0, 1.02 * np.cos(ang)], [0, 1.02 * np.sin(ang)], color="lightgray", lw=0.5, zorder=0)
-        ax.text(1.12 * np.cos(ang), 1.12 * np.sin(ang), name, fontsize=6, ha="center", va="center", color="dimgray")
+        ax.text(1.12 * np.cos(ang), 1.12 * np.sin(ang), name, fontsize=fontsize, ha="center", va="center",
+                color="dimgray")  # fmt: skip
     ax.axhline(0, color="gray", lw=0.5)
     ax.axvline(0, color="gray", lw=0.5)
     ax.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), xlabel="valence", ylabel="arousal", aspect="equal")
+
+
+def _category_timeline(ax, dyn: list[dict[str, Any]], plt, *, size: float, empty: str) -> None:
+    """Category per grid time (points coloured by angle) and intensity (line, right axis)."""
+    if not dyn:
+        ax.text(0.5, 0.5, empty, ha="center", transform=ax.transAxes)
+        return
+    circ = default_circumplex()
+    t = np.array([d["time"] for d in dyn])
+    idx = np.array([circ.index(d["category"]) for d in dyn])
+    ax.scatter(t, idx, c=[plt.cm.twilight(circ.angles[i] / 360) for i in idx], s=size)
+    used = sorted(set(idx.tolist()))
+    ax.set_yticks(used, [circ.categories[i] for i in used], fontsize=8)
+    ax_i = ax.twinx()
+    ax_i.plot(t, [d["intensity"] for d in dyn], color="darkorange", lw=1.2)
+    ax_i.set(ylim=(-0.05, 1.05), ylabel="intensity")
 
 
 def plot_multimodal(record: dict[str, Any], path: str | Path) -> Path:
@@ -117,7 +117,6 @@ def plot_multimodal(record: dict[str, Any], path: str | Path) -> Path:
     matplotlib = require("matplotlib", extra="plot")
     matplotlib.use("Agg")
     plt = require("matplotlib.pyplot", extra="plot")
-    circ = default_circumplex()
     fig, axes = plt.subplots(2, 2, figsize=(14, 9), gridspec_kw={"width_ratios": [1, 1.6]})
     ax_va, ax_v, ax_c, ax_a = axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1]
     _circumplex_axes(ax_va, plt)
@@ -150,18 +149,7 @@ def plot_multimodal(record: dict[str, Any], path: str | Path) -> Path:
         ax.set(ylim=(-1.05, 1.05), xlabel="time (s)", ylabel=what, title=f"{what} every 0.5 s: modalities and fused")
         if ax.lines:
             ax.legend(loc="upper right", fontsize=8)
-    fdyn = record["fused"].get("dynamic", [])
-    if fdyn:
-        t = np.array([d["time"] for d in fdyn])
-        idx = np.array([circ.index(d["category"]) for d in fdyn])
-        ax_c.scatter(t, idx, c=[plt.cm.twilight(circ.angles[i] / 360) for i in idx], s=14)
-        used = sorted(set(idx.tolist()))
-        ax_c.set_yticks(used, [circ.categories[i] for i in used], fontsize=8)
-        ax_i = ax_c.twinx()
-        ax_i.plot(t, [d["intensity"] for d in fdyn], color="darkorange", lw=1.2)
-        ax_i.set(ylim=(-0.05, 1.05), ylabel="intensity")
-    else:
-        ax_c.text(0.5, 0.5, "no dynamic labels", ha="center", transform=ax_c.transAxes)
+    _category_timeline(ax_c, record["fused"].get("dynamic", []), plt, size=14, empty="no dynamic labels")
     ax_c.set(xlabel="time (s)", title="fused category (points) and intensity (line)")
     s = record["static"]
     weights = ", ".join(f"{m} {w:.2f}" for m, w in record["fused"].get("weights", {}).items())
