@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from mvemo.cli._lazy import LazyGroup
+from mvemo.cli._training import config_options, load_config
 
 # trainers of the other modalities, imported on first use
 LAZY_TRAINERS: dict[str, str] = {
@@ -21,11 +22,7 @@ def train() -> None:
 
 
 @train.command()
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
-              help="TOML training config, e.g. configs/music2emo.toml.")
-@click.option("--data-home", type=click.Path(file_okay=False), help="Data root (default: $MVEMO_DATA).")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Feature cache (default: $MVEMO_CACHE).")
-@click.option("--out-dir", type=click.Path(file_okay=False), help="Where weights, card and report go.")
+@config_options("configs/music2emo.toml")
 @click.option("--extract/--no-extract", default=True, show_default=True,
               help="Compute missing features first (resumable: cached tracks are skipped).")
 @click.option("--cv", "cv_folds", type=int, default=0, show_default=True,
@@ -35,13 +32,9 @@ def music(config_path, data_home, cache_dir, out_dir, extract, cv_folds) -> None
 
     Example: mvemo train music --config configs/music2emo.toml --data-home ../shared/data
     """  # fmt: skip
-    from dataclasses import replace
-
     from mvemo.pipeline.train_music import TrainConfig, extract_features, run_training
 
-    cfg = TrainConfig.from_toml(config_path)
-    cfg = replace(cfg, **{k: v for k, v in {"data_home": data_home, "cache_dir": cache_dir,
-                                            "out_dir": out_dir}.items() if v})  # fmt: skip
+    cfg = load_config(TrainConfig, config_path, data_home=data_home, cache_dir=cache_dir, out_dir=out_dir)
     if extract:
         extract_features(cfg, log=click.echo)
     report = run_training(cfg, cv_folds=cv_folds, log=click.echo)

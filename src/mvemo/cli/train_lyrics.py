@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import click
 
+from mvemo.cli._training import config_options, load_config
+
 
 @click.command("lyrics")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
-              help="TOML training config, e.g. configs/lyrics.toml.")
-@click.option("--data-home", type=click.Path(file_okay=False), help="Data root (default: $MVEMO_DATA).")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Embedding cache (default: $MVEMO_CACHE).")
-@click.option("--out-dir", type=click.Path(file_okay=False), help="Where weights, card and report go.")
+@config_options("configs/lyrics.toml", cache="Embedding cache")
 @click.option("--extract/--no-extract", default=True, show_default=True,
               help="Embed songs not yet cached first (resumable: cached songs are skipped).")
 def command(config_path, data_home, cache_dir, out_dir, extract) -> None:
@@ -18,13 +16,9 @@ def command(config_path, data_home, cache_dir, out_dir, extract) -> None:
 
     Example: mvemo train lyrics --config configs/lyrics.toml --data-home ../shared/data
     """  # fmt: skip
-    from dataclasses import replace
-
     from mvemo.pipeline.train_lyrics import LyricsTrainConfig, extract_units, run_training
 
-    cfg = LyricsTrainConfig.from_toml(config_path)
-    cfg = replace(cfg, **{k: v for k, v in {"data_home": data_home, "cache_dir": cache_dir,
-                                            "out_dir": out_dir}.items() if v})  # fmt: skip
+    cfg = load_config(LyricsTrainConfig, config_path, data_home=data_home, cache_dir=cache_dir, out_dir=out_dir)
     if extract:
         extract_units(cfg, log=click.echo)
     report = run_training(cfg, log=click.echo)

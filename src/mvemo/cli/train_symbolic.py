@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import click
 
+from mvemo.cli._training import config_options, load_config
+
 __all__ = ["command"]
 
 
 @click.command("symbolic")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
-              help="TOML training config, e.g. configs/symbolic.toml.")
-@click.option("--data-home", type=click.Path(file_okay=False), help="Data root (default: $MVEMO_DATA).")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Feature cache (default: $MVEMO_CACHE).")
-@click.option("--out-dir", type=click.Path(file_okay=False), help="Where weights, card and report go.")
+@config_options("configs/symbolic.toml")
 @click.option("--test/--no-test", "evaluate_test", default=None,
               help="Also evaluate the test splits (default: the config's evaluate_test).")
 def command(config_path, data_home, cache_dir, out_dir, evaluate_test) -> None:
@@ -20,15 +18,10 @@ def command(config_path, data_home, cache_dir, out_dir, evaluate_test) -> None:
 
     Example: mvemo train symbolic --config configs/symbolic.toml --data-home ../shared/data
     """  # fmt: skip
-    from dataclasses import replace
-
     from mvemo.pipeline.train_symbolic import SymbolicTrainConfig, run_training
 
-    cfg = SymbolicTrainConfig.from_toml(config_path)
-    over = {"data_home": data_home, "cache_dir": cache_dir, "out_dir": out_dir}
-    cfg = replace(cfg, **{k: v for k, v in over.items() if v})
-    if evaluate_test is not None:
-        cfg = replace(cfg, evaluate_test=evaluate_test)
+    cfg = load_config(SymbolicTrainConfig, config_path, data_home=data_home, cache_dir=cache_dir, out_dir=out_dir,
+                      evaluate_test=evaluate_test)  # fmt: skip
     report = run_training(cfg, log=click.echo)
     for split in ("validation", "test"):
         for ds, rep in report.get(split, {}).items():
