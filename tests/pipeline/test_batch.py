@@ -3,7 +3,13 @@ import json
 import pytest
 
 from mvemo.errors import DataError, ParameterError
-from mvemo.pipeline.batch import collect_files, predict_files
+from mvemo.pipeline.batch import predict_files
+from mvemo.pipeline.router import collect_inputs
+
+
+def collect_files(inputs):
+    """The media files ``mvemo predict`` collects (no sidecar lyrics here)."""
+    return [p for p, _ in collect_inputs(inputs)]
 
 
 def _fake_predict(path):
@@ -17,7 +23,7 @@ def _fake_predict(path):
 def media(tmp_path):
     d = tmp_path / "music"
     (d / "sub").mkdir(parents=True)
-    for name in ("a.mp3", "sub/b.wav", "bad.ogg", "notes.txt"):
+    for name in ("a.mp3", "sub/b.wav", "bad.ogg", "notes.md"):
         (d / name).write_bytes(b"x")
     return d
 

@@ -8,15 +8,12 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
-from mvemo.errors import DataError, MvemoError, ParameterError
-from mvemo.pipeline import router as _router
+from mvemo.errors import MvemoError, ParameterError
 
-__all__ = ["AUDIO_SUFFIXES", "BatchReport", "collect_files", "predict_files", "CSV_COLUMNS"]
+__all__ = ["BatchReport", "predict_files", "CSV_COLUMNS"]
 
-# media with an audio track (audio files and videos)
-AUDIO_SUFFIXES = _router.AUDIO_SUFFIXES | _router.VIDEO_SUFFIXES
 CSV_COLUMNS = ("file", "model", "modality", "category", "intensity", "valence", "arousal", "quadrant", "key", "tempo",
                "n_dynamic")  # fmt: skip
 
@@ -33,20 +30,6 @@ class BatchReport:
     def summary(self) -> str:
         """One line."""
         return f"{self.done} predicted, {self.skipped} already done, {len(self.failed)} failed in {self.seconds:.1f} s"
-
-
-def collect_files(inputs: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, plus media files (by suffix) found recursively in directories, sorted."""
-    files: list[Path] = []
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in AUDIO_SUFFIXES)
-        elif p.exists():
-            files.append(p)
-        else:
-            raise DataError(f"no such file or directory: {p}")
-    return files
 
 
 def _done_files(out: Path) -> set[str]:
