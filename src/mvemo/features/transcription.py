@@ -356,7 +356,7 @@ def transcribe(
     melody_floor : int
         Lowest MIDI pitch that can be melody.
     """
-    from mvemo.features.harmony import analyze_harmony
+    from mvemo.features.harmony import analyze_harmony, estimate_key
     from mvemo.features.tempo import estimate_tempo
 
     if not (isinstance(sr, (int, np.integer)) and sr > 0):
@@ -390,7 +390,7 @@ def transcribe(
     # former finds chords far better (majmin 0.81 vs 0.53), the latter keys (6/6 vs 4/6)
     chords = [(float(c.start), float(c.end), c.label)
               for c in analyze_harmony(y, BP_SR, harmonic=False, method="stft").chords]  # fmt: skip
-    key = analyze_harmony(y, BP_SR, harmonic=False).key
+    key = estimate_key(y, BP_SR, harmonic=False)
     return LeadSheet(melody, accompaniment, chords, key.label, float(bpm), offset, rests)
 
 
