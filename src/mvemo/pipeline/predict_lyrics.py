@@ -112,6 +112,7 @@ class LyricsEmotionModel:
 
     @property
     def max_words(self) -> int:
+        """Words per embedded chunk (MiniLM truncates long inputs), as trained."""
         return int(self.meta.get("max_words", 32))
 
     # -- model ------------------------------------------------------------------------

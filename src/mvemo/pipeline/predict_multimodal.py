@@ -84,6 +84,7 @@ class MultimodalModel:
 
     @property
     def name(self) -> str:
+        """The fusion head's name, or the late-fusion model's when no head is loaded."""
         return self.head_meta.get("name", MODEL_NAME) if self.head is not None else MODEL_NAME
 
     def model(self, modality: str) -> Any:

@@ -83,6 +83,7 @@ class LyricsTrainConfig:
         return read_toml_config(cls, path, tuple_keys=("hidden", "l2", "aug_weight", "baseline_c"))
 
     def resolved_cache(self) -> Path:
+        """The embedding cache folder: ``cache_dir`` or the default feature cache."""
         from mvemo.pipeline.cache import default_cache_dir
 
         return Path(self.cache_dir) if self.cache_dir else default_cache_dir()
