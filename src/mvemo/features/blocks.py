@@ -125,8 +125,10 @@ def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = 
             sq = np.zeros((n_blocks, frames.shape[1]), dtype=np.float64)
             maxes = np.full((n_blocks, frames.shape[1]), -np.inf, dtype=np.float32)
         ids, starts = np.unique(block[lo:hi], return_index=True)  # contiguous runs, in order
-        sums[ids] += np.add.reduceat(frames, starts, axis=0, dtype=np.float64)
-        sq[ids] += np.add.reduceat(np.square(frames), starts, axis=0, dtype=np.float64)
+        # Block sums as one matrix product (BLAS, all cores) instead of float64 reduceat.
+        member = (block[lo:hi][None, :] == ids[:, None]).astype(np.float32)  # (n_ids, n_frames)
+        sums[ids] += member @ frames
+        sq[ids] += member @ np.square(frames)
         maxes[ids] = np.maximum(maxes[ids], np.maximum.reduceat(frames, starts, axis=0))
     duration = len(np.asarray(audio)) / float(sr)
     return BlockFeatures((sums / count[:, None]).astype(np.float32), maxes, count, duration, block_seconds,
