@@ -122,7 +122,7 @@ def main() -> None:
         cfg = TrainConfig.from_toml(args.config)
         cfg = replace(cfg, **{k: v for k, v in {"data_home": args.data_home, "cache_dir": args.cache_dir}.items() if v})
         examples, _ = load_examples(cfg)
-        musicnn = load_musicnn("MTT_musicnn")
+        musicnn = load_musicnn(cfg.backbone)
         rng = np.random.default_rng(cfg.seed)
         for ex in examples:
             ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment,

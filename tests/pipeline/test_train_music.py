@@ -108,3 +108,12 @@ def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch
     np.testing.assert_array_equal(got_b.meansq, want_b.meansq)
     assert got_h.chord_labels == want_h.chord_labels and got_h.tempo == want_h.tempo
     assert extract_features(cfg, log=lambda *_: None).cached == 2  # resumable
+    # The backbone setting picks the blocks that are extracted and loaded.
+    msd = TrainConfig(datasets=("fake",), cache_dir=str(tmp_path / "cache"), backbone="MSD_musicnn")
+    assert extract_features(msd, log=lambda *_: None).computed == 1  # harmony is shared, MSD blocks are new
+    from mvemo.pipeline.music_features import blocks_kind
+
+    got_msd = BlockFeatures.from_arrays(cache.get(tmp_path / "a.wav", blocks_kind("MSD_musicnn")))
+    want_msd = compute_blocks(load_musicnn("MSD_musicnn"), y16)
+    np.testing.assert_allclose(got_msd.mean, want_msd.mean, rtol=1e-2, atol=1e-2)  # cached as float16
+    assert not np.allclose(got_msd.mean, got_b.mean)

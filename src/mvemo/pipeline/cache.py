@@ -1,9 +1,11 @@
-"""An on-disk cache of per-track features (``.npz``), keyed by file identity and feature kind.
+"""An on-disk cache of per-track features (``.npz``), keyed by file content and feature kind.
 
-A key is the SHA-1 of the file's absolute path, size and modification time plus the
-feature kind and its version, so an edited file or a changed extractor misses the
-cache.  Writes are atomic, so an interrupted extraction never leaves a broken entry,
-and a rerun resumes where it stopped.
+A key is the SHA-1 of the file's bytes plus the feature kind and its version, so an
+edited file or a changed extractor misses the cache, while a copied, moved or
+re-downloaded file (new path or modification time, same bytes) still hits it.  The
+content hash is computed once per file, path, size and modification time in a
+process.  Writes are atomic, so an interrupted extraction never leaves a broken
+entry, and a rerun resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import os
 import tempfile
 from pathlib import Path
 
+from functools import lru_cache
+
 import numpy as np
 
 from mvemo.errors import DataError
+
+_CHUNK = 1 << 20  # bytes read at a time while hashing
 
 __all__ = ["FeatureCache", "default_cache_dir"]
 
@@ -49,13 +55,14 @@ class FeatureCache:
         self.root = Path(root)
 
     def key(self, path: str | Path, kind: str) -> str:
-        """Cache key of a file for a feature kind."""
+        """Cache key of a file for a feature kind: SHA-1 of its content digest and ``kind``."""
         p = Path(path).resolve()
         try:
             st = p.stat()
         except OSError as exc:
             raise DataError(f"cannot read {p}: {exc.strerror or exc}") from exc
-        return hashlib.sha1(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0{kind}".encode()).hexdigest()
+        digest = _content_digest(str(p), st.st_size, st.st_mtime_ns)
+        return hashlib.sha1(f"{digest}\0{kind}".encode()).hexdigest()
 
     def path(self, path: str | Path, kind: str) -> Path:
         """Where the entry of ``path`` for ``kind`` lives."""
@@ -84,3 +91,16 @@ class FeatureCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+@lru_cache(maxsize=65536)
+def _content_digest(path: str, size: int, mtime_ns: int) -> str:
+    """SHA-1 of a file's bytes (memoised on path, size and mtime, which only gate reuse)."""
+    h = hashlib.sha1()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                h.update(chunk)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return f"{h.hexdigest()}:{size}"

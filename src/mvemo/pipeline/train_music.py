@@ -34,10 +34,10 @@ from mvemo.features.blocks import BlockFeatures
 from mvemo.io.config import read_toml_config
 from mvemo.pipeline.cache import FeatureCache
 from mvemo.pipeline.music_features import (
-    BLOCKS_KIND,
     HARMONY_KIND,
     Harmony,
     TrackFeatures,
+    blocks_kind,
 )
 from mvemo.representation import default_circumplex
 
@@ -70,6 +70,8 @@ class TrainConfig:
     min_segment: float = 5.0
     n_random: int = 15
     std_pooling: bool = False  # append the frame-level std of musicnn's 753 channels to the embedding
+    backbone: str = "MTT_musicnn"  # musicnn model whose blocks feed the heads ("MTT_musicnn" or "MSD_musicnn")
+    model_name: str | None = None  # name of the written weights; default the shipped model's name
     out_dir: str = "build/music2emo"
     head_weights: dict[str, float] = field(default_factory=lambda: {"category": 0.5, "intensity": 0.5, "va": 1.0})
 
@@ -134,7 +136,7 @@ def load_examples(cfg: TrainConfig) -> tuple[list[TrackExample], list[str]]:
             if "audio" not in item.media:
                 continue
             path = ds.root / item.media["audio"]
-            blocks, harmony = cache.get(path, BLOCKS_KIND), cache.get(path, HARMONY_KIND)
+            blocks, harmony = cache.get(path, blocks_kind(cfg.backbone)), cache.get(path, HARMONY_KIND)
             if blocks is None or harmony is None:
                 problems.append(f"{item.id}: features not cached (run `mvemo train music --extract`)")
                 continue
@@ -400,9 +402,11 @@ def _roc_auc(truth: np.ndarray, score: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------- orchestration
-def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] = ("MTT_musicnn",), harmony: bool = True,
+def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] | None = None, harmony: bool = True,
                      log=print):  # fmt: skip
     """Compute and cache the features of every audio item of the configured datasets (resumable).
+
+    ``backbones`` defaults to the config's ``backbone``.
 
     Audio goes through :func:`~mvemo.pipeline.music_features.load_track_audio`, exactly as
     in prediction (decoded once per file for all feature kinds).
@@ -436,7 +440,7 @@ def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] = ("MTT_mus
         net = load_musicnn(backbone)
         return lambda p: compute_blocks(net, audio(p)[0]).to_arrays()
 
-    extractors = {blocks_kind(b): blocks_of(b) for b in backbones}
+    extractors = {blocks_kind(b): blocks_of(b) for b in (backbones or (cfg.backbone,))}
     if harmony:
         extractors[HARMONY_KIND] = lambda p: compute_harmony(audio(p)[1]).to_arrays()
     report = extract_all(paths, extractors, cache=cache)
@@ -504,7 +508,7 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
         log(f"  skipped: {p}")
     if not examples:
         raise DataError("no training examples: extract the features first (mvemo train music --extract)")
-    musicnn = load_musicnn("MTT_musicnn")
+    musicnn = load_musicnn(cfg.backbone)
     rng = np.random.default_rng(cfg.seed)
     for ex in examples:
         ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment,
@@ -515,7 +519,8 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     train += [ex for ex in examples if ex.dataset in ("emomusic", "pmemo") and ex not in train]
     heldout = {s: [ex for ex in examples if ex.split == s and ex not in train] for s in ("validation", "test")}
     model = _fit(train, cfg, log)
-    report: dict[str, Any] = {"model": MODEL_NAME, "config": asdict(cfg), "n_train": len(train),
+    name = cfg.model_name or MODEL_NAME
+    report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train),
                               "skipped": len(problems)}  # fmt: skip
     for split, exs in heldout.items():
         for ds in sorted({ex.dataset for ex in exs}):
@@ -524,14 +529,14 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
         report["cv_4q"] = cross_validate(examples, cfg, folds=cv_folds, log=log)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     out = Path(cfg.out_dir)
-    meta = {"name": MODEL_NAME, "backbone": "MTT_musicnn", "gems_terms": list(GEMS_TERMS),
+    meta = {"name": name, "backbone": cfg.backbone, "gems_terms": list(GEMS_TERMS),
             "config": {"embedding_dim": model.cfg.embedding_dim, "dropout": model.cfg.dropout},
-            "std_pooling": bool(cfg.std_pooling), "features": [BLOCKS_KIND, HARMONY_KIND],
+            "std_pooling": bool(cfg.std_pooling), "features": [blocks_kind(cfg.backbone), HARMONY_KIND],
             "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}  # fmt: skip
-    save_music_model(model, meta, out / f"{MODEL_NAME}.pt")
+    save_music_model(model, meta, out / f"{name}.pt")
     atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
-    atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
-    log(f"wrote {out / (MODEL_NAME + '.pt')} and {out / 'report.json'} ({report['seconds']} s)")
+    atomic_write(out / f"{name}.md", model_card(report))
+    log(f"wrote {out / (name + '.pt')} and {out / 'report.json'} ({report['seconds']} s)")
     return report
 
 
@@ -544,14 +549,15 @@ def model_card(report: dict[str, Any]) -> str:
         f"# Model card: {report['model']}",
         "",
         "**What it is.** mvemo's offline music emotion model: the Music2Emo design (Kang & Herremans) on the",
-        "musicnn MTT backbone (Pons & Serra; weights from the `musicnn` PyPI package, ISC licence), with",
+        f"musicnn {report['config'].get('backbone', 'MTT_musicnn').split('_')[0]} backbone (Pons & Serra; weights "
+        "from the `musicnn` PyPI package, ISC licence), with",
         "chord and key features. It predicts the unified MVEmo label (28 categories + intensity), valence-",
         "arousal, the 4Q quadrant and Emotify's GEMS-9 vote shares, for a whole track and every 0.5 s.",
         "",
         "**Substitution.** Music2Emo uses MERT/other large audio encoders on a GPU; we use musicnn (753-d",
         "frame features, 200-d penultimate, 50 tags) because its weights ship on PyPI and it runs on a CPU.",
         "",
-        f"**Features.** Cache kinds `{BLOCKS_KIND}` and `{HARMONY_KIND}`: audio decoded exactly as `mvemo predict`",
+        f"**Features.** Cache kinds `{blocks_kind(report['config'].get('backbone', 'MTT_musicnn'))}` and `{HARMONY_KIND}`: audio decoded exactly as `mvemo predict`",
         "decodes it (22.05 kHz, soxr to 16 kHz for musicnn); harmony from the fast STFT chroma (no HPSS) and",
         "our numpy tempo estimate (docs/harmony.md)."
         + (" Embedding with std pooling (+753)." if report.get("config", {}).get("std_pooling") else ""),
