@@ -14,8 +14,17 @@ from mvemo.conversion.dynamic import grid_times
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.lyrics import EMBEDDING_DIM, LEXICON_FEATURES
 from mvemo.io.lyrics import parse_lrc
-from mvemo.models.lyrics import LyricsHeads, LyricsHeadsConfig, load_lyrics_heads, save_lyrics_heads
-from mvemo.pipeline.predict_lyrics import LyricsEmotionModel, line_windows, load_lyrics_model
+from mvemo.models.lyrics import (
+    LyricsHeads,
+    LyricsHeadsConfig,
+    load_lyrics_heads,
+    save_lyrics_heads,
+)
+from mvemo.pipeline.predict_lyrics import (
+    LyricsEmotionModel,
+    line_windows,
+    load_lyrics_model,
+)
 from mvemo.representation import CATEGORIES
 
 LRC = """[ar:Tester]
@@ -165,3 +174,71 @@ def test_shipped_model_separates_happy_and_sad():
     sad = m.predict_lyrics("I cry alone in the cold dark night\nYou left me, my heart is broken, I want to die")
     _check_record(happy)
     assert happy["static"]["valence"] > sad["static"]["valence"]
+
+
+# -- bag-of-words blend ------------------------------------------------------------------
+def _bow(beta):
+    """A hand-made channel: 'joy' -> Q1/excited, 'tears' -> Q3/depressed (no scikit-learn)."""
+    from mvemo.features.bow import BowClassifier, TfidfTransform
+    from mvemo.models.lyrics import LyricsBow
+
+    cats = list(CATEGORIES)
+    exc, dep = cats.index("excited"), cats.index("depressed")
+    tfidf = TfidfTransform({"joy": 0, "tears": 1, "tears fall": 2}, np.array([1.0, 1.5, 2.0]))
+    q = BowClassifier(np.array([[20.0, -5, -5], [0, 0, 0], [-5, 20, 20], [0, 0, 0]]), np.zeros(4), [0, 1, 2, 3], 4)
+    c = BowClassifier(np.array([[20.0, -20, -20], [-20, 20, 20]]), np.zeros(2), [exc, dep], len(cats))
+    return LyricsBow(tfidf, q, c, beta, {"C": 1.0})
+
+
+@pytest.fixture
+def bow_model(tmp_path):
+    torch.manual_seed(0)
+    net = LyricsHeads(LyricsHeadsConfig(input_dim=EMBEDDING_DIM + len(LEXICON_FEATURES), hidden=8))
+    path = tmp_path / "heads-bow.pt"
+    save_lyrics_heads(net, {"name": "test-lyrics-bow", "max_words": 32, "static_from": "head"}, path, bow=_bow(1.0))
+    return path
+
+
+def test_bow_channel_round_trip(bow_model, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # prediction must not need scikit-learn
+    m = load_lyrics_model(bow_model)
+    assert m.bow is not None and m.bow.beta == 1.0 and m.bow.info == {"C": 1.0}
+    ref = _bow(1.0)
+    assert m.bow.tfidf.vocabulary == ref.tfidf.vocabulary
+    np.testing.assert_allclose(m.bow.quadrant.coef, ref.quadrant.coef)  # float16-exact values
+    m.encoder = CountingEncoder()
+    rec = m.predict_lyrics("Tears fall, tears fall, I cry")
+    _check_record(rec)
+    assert rec["static"]["quadrant"] == "Q3" and rec["static"]["category"] == "depressed"
+    assert {k for k, p in rec["static"]["probabilities"].items() if p > 0} <= {"excited", "depressed"}
+
+
+def test_static_blend_is_the_weighted_mean(bow_model):
+    m = load_lyrics_model(bow_model)
+    m.encoder = CountingEncoder()
+    text = "Tears fall down in joy"
+    pb = m.bow.predict([text])
+    heads = LyricsEmotionModel("h", m.network, m.meta, encoder=CountingEncoder())  # no bow: heads only
+    ph = heads.predict_lyrics(text)["static"]
+    for beta in (0.0, 0.25, 0.5):
+        m.bow.beta = beta
+        st = m.predict_lyrics(text)["static"]
+        want_q = (1 - beta) * np.array(list(ph["quadrant_probabilities"].values())) + beta * pb["quadrant"][0]
+        want_c = (1 - beta) * np.array(list(ph["probabilities"].values())) + beta * pb["category"][0]
+        np.testing.assert_allclose(list(st["quadrant_probabilities"].values()), want_q, atol=2e-5)
+        np.testing.assert_allclose(list(st["probabilities"].values()), want_c, atol=2e-5)
+        assert st["valence"] == ph["valence"] and st["intensity"] == ph["intensity"]  # VA/intensity: heads
+    m.bow.beta = 0.0
+    assert m.predict_lyrics(text)["static"] == ph
+
+
+def test_dynamic_blend_uses_the_window_lines(bow_model):
+    m = load_lyrics_model(bow_model)
+    m.encoder = CountingEncoder()
+    lrc = "[00:00.00]Dancing with joy\n[00:10.00]\n[00:20.00]Tears fall down\n[00:30.00]\n"
+    rec = m.predict_lyrics(parse_lrc(lrc))
+    frames = {f["time"]: f["category"] for f in rec["dynamic"]}
+    assert frames[3.0] == "excited" and frames[14.0] == "excited"  # 14 s: gap, the preceding line
+    assert frames[25.0] == "depressed" and frames[27.5] == "depressed"

@@ -74,14 +74,15 @@ def cfg(tmp_path, monkeypatch):
     root = make_lyrics_root(tmp_path / "data")
     return tl.LyricsTrainConfig(data_home=str(root), cache_dir=str(tmp_path / "cache"), out_dir=str(tmp_path / "out"),
                                 epochs=60, hidden=(0, 16), l2=(1e-2,), aug_weight=(0.0, 0.3),
-                                baseline_c=(1.0,), pmemo_samples=False)  # fmt: skip
+                                baseline_c=(1.0,), bow_c=(1.0, 10.0), pmemo_samples=False)  # fmt: skip
 
 
 def test_config_from_toml(tmp_path):
     p = tmp_path / "c.toml"
-    p.write_text("seed = 3\nhidden = [0, 64]\nl2 = 0.01\n")
+    p.write_text("seed = 3\nhidden = [0, 64]\nl2 = 0.01\nblend_beta = [0, 0.5]\nbow_c = [2.0]\nbow_max_features = 99\n")
     c = tl.LyricsTrainConfig.from_toml(p)
     assert c.seed == 3 and c.hidden == (0, 64) and c.l2 == (0.01,)
+    assert c.blend_beta == (0, 0.5) and c.bow_c == (2.0,) and c.bow_max_features == 99
     p.write_text("sed = 3\n")
     with pytest.raises(DataError, match="unknown setting"):
         tl.LyricsTrainConfig.from_toml(p)
@@ -102,15 +103,53 @@ def test_train_end_to_end(cfg, tmp_path):
     assert rep["validation"]["quadrant"]["macro_f1"] >= 0.75
     assert rep["baseline"]["test"]["quadrant"]["macro_f1"] >= 0.75
     assert 0 <= rep["test"]["unified"]["emotion_distance"] <= 2
+    # Bag-of-words channel and blend: chosen on validation, the blend is the reported model.
+    assert rep["bow"]["C"] in (1.0, 10.0) and len(rep["bow"]["grid"]) == 2
+    assert rep["bow"]["max_abs_diff_vs_sklearn"] < 1e-2  # float16 coefficients
+    assert rep["beta"] in cfg.blend_beta and [g["beta"] for g in rep["beta_grid"]] == list(cfg.blend_beta)
+    best = max(g["val_quadrant_macro_f1"] for g in rep["beta_grid"])
+    assert next(g for g in rep["beta_grid"] if g["val_quadrant_macro_f1"] == best)["beta"] == rep["beta"]
+    assert set(rep["variants"]) == {"heads", "bow", "blend"}
+    assert rep["validation"] == rep["variants"]["blend"]["validation"]
+    assert rep["variants"]["bow"]["test"]["quadrant"]["macro_f1"] >= 0.75
+    assert rep["checkpoint_bytes"] == (tmp_path / "out" / f"{MODEL_NAME}.pt").stat().st_size
     out = tmp_path / "out"
     card = (out / f"{MODEL_NAME}.md").read_text()
-    assert "4Q macro-F1" in card and "baseline" in card
+    assert "4Q macro-F1" in card and "baseline" in card and f"beta = {rep['beta']:g}" in card
+    assert "bag of words only" in card and "heads only" in card
     assert "sunshine" not in card and "tears" not in card  # no lyrics text in the card
     assert json.loads((out / "report.json").read_text())["chosen"] == rep["chosen"]
     model = load_lyrics_model(out / f"{MODEL_NAME}.pt")
+    assert model.bow is not None and model.bow.beta == rep["beta"]
+    assert model.meta["blend"]["beta"] == rep["beta"]
     model.encoder = FakeEncoder()
     sad = model.predict_lyrics("tears alone cold grief lost cry sorrow dark tears alone")
     assert sad["static"]["quadrant"] == "Q3"
+    # The shipped predictions equal the training-time blend of the validation songs.
+    examples, _ = tl.load_examples(cfg)
+    val = [ex for ex in examples if ex.split == "validation"][:3]
+    q = [model._heads(ex.features()[None], [ex.text])["quadrant"][0] for ex in val]
+    net = model.network
+    ph = tl.predict_heads(net, np.stack([ex.features() for ex in val]))
+    pb = model.bow.predict([ex.text for ex in val])
+    want = (1 - rep["beta"]) * ph["quadrant"] + rep["beta"] * pb["quadrant"]
+    np.testing.assert_allclose(np.stack(q), want, atol=1e-6)
+
+
+def test_choose_beta_prefers_the_better_channel():
+    exs = [tl.SongExample(str(i), "validation", np.zeros((1, EMBEDDING_DIM)), np.zeros((1, 15)), i % 4, 0, 0.5,
+                          np.zeros(2, np.float32), True) for i in range(8)]  # fmt: skip
+    truth = np.eye(4)[[i % 4 for i in range(8)]]
+    wrong = np.roll(truth, 1, axis=1)
+    cat = np.tile(np.eye(28)[0], (8, 1))
+    ph = {"quadrant": 0.6 * wrong + 0.4 * truth, "category": cat, "intensity": np.full(8, 0.5), "va": np.zeros((8, 2))}
+    pb = {"quadrant": truth, "category": cat}
+    beta, grid = tl.choose_beta(exs, ph, pb, (0.0, 0.25, 0.5, 1.0))
+    assert [g["beta"] for g in grid] == [0.0, 0.25, 0.5, 1.0]
+    assert grid[0]["val_quadrant_macro_f1"] == 0.0 and beta == 0.25  # first of the ties at 1.0
+    assert tl.choose_beta(exs, ph, {**pb, "quadrant": ph["quadrant"]}, (0.0, 1.0))[0] == 0.0
+    with pytest.raises(DataError, match="blend_beta"):
+        tl.choose_beta(exs, ph, pb, ())
 
 
 def test_run_training_without_cache_is_an_error(cfg):

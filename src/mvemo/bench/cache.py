@@ -48,11 +48,12 @@ def cached_track_features(path: str | Path, musicnn, *, cache=None, compute: boo
     from mvemo.features.blocks import BlockFeatures
     from mvemo.pipeline.cache import FeatureCache, default_cache_dir
     from mvemo.pipeline.music_features import (
-        BLOCKS_KIND, HARMONY_KIND, Harmony, TrackFeatures, compute_blocks, compute_harmony,
+        HARMONY_KIND, Harmony, TrackFeatures, blocks_kind, compute_blocks, compute_harmony,
     )  # fmt: skip
 
     cache = cache if cache is not None else FeatureCache(default_cache_dir())
-    blocks, harmony = cache.get(path, BLOCKS_KIND), cache.get(path, HARMONY_KIND)
+    kind = blocks_kind(musicnn.name)  # the blocks of the backbone the caller's model uses
+    blocks, harmony = cache.get(path, kind), cache.get(path, HARMONY_KIND)
     if (blocks is None or harmony is None) and not compute:
         raise DataError(f"{path}: music features not cached (run without compute=false, "
                         "or `mvemo train music --extract`)")
@@ -63,7 +64,7 @@ def cached_track_features(path: str | Path, musicnn, *, cache=None, compute: boo
         y16, y22 = load_track_audio(path)
         if blocks is None:
             blocks = compute_blocks(musicnn, y16).to_arrays()
-            cache.put(path, BLOCKS_KIND, blocks)
+            cache.put(path, kind, blocks)
         if harmony is None:
             harmony = compute_harmony(y22).to_arrays()
             cache.put(path, HARMONY_KIND, harmony)
@@ -79,15 +80,16 @@ def cached_blocks(path: str | Path, musicnn, *, cache=None, compute: bool = True
     """
     from mvemo.features.blocks import BlockFeatures
     from mvemo.pipeline.cache import FeatureCache, default_cache_dir
-    from mvemo.pipeline.music_features import BLOCKS_KIND, compute_blocks, load_track_audio
+    from mvemo.pipeline.music_features import blocks_kind, compute_blocks, load_track_audio
 
     cache = cache if cache is not None else FeatureCache(default_cache_dir())
-    blocks = cache.get(path, BLOCKS_KIND)
+    kind = blocks_kind(musicnn.name)
+    blocks = cache.get(path, kind)
     if blocks is None:
         if not compute:
             raise DataError(f"{path}: music features not cached (run without compute=false)")
         blocks = compute_blocks(musicnn, load_track_audio(path)[0]).to_arrays()
-        cache.put(path, BLOCKS_KIND, blocks)
+        cache.put(path, kind, blocks)
     return BlockFeatures.from_arrays(blocks)
 
 

