@@ -119,3 +119,16 @@ def test_blend():
         blend_probabilities(a, b, 1.5)
     with pytest.raises(ParameterError, match="shapes"):
         blend_probabilities(a, b[:, :1], 0.5)
+
+
+def test_blend_outputs_blends_only_quadrant_and_category():
+    from mvemo.features.bow import blend_outputs
+
+    heads = {"quadrant": np.array([[1.0, 0.0, 0.0, 0.0]]), "category": np.eye(28)[[3]],
+             "va": np.array([[0.5, -0.5]]), "intensity": np.array([0.7])}
+    bow = {"quadrant": np.array([[0.0, 1.0, 0.0, 0.0]]), "category": np.eye(28)[[5]]}
+    out = blend_outputs(heads, bow, 0.25)
+    np.testing.assert_allclose(out["quadrant"], [[0.75, 0.25, 0.0, 0.0]])
+    assert out["category"][0, 3] == 0.75 and out["category"][0, 5] == 0.25
+    assert out["va"] is heads["va"] and out["intensity"] is heads["intensity"]
+    assert heads["quadrant"][0, 0] == 1.0  # the input dict is not changed

@@ -30,7 +30,8 @@ import numpy as np
 
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["TOKEN_PATTERN", "BowClassifier", "TfidfTransform", "blend_probabilities", "tokenize", "word_ngrams"]
+__all__ = ["BLENDED_OUTPUTS", "TOKEN_PATTERN", "BowClassifier", "TfidfTransform", "blend_outputs", "blend_probabilities",
+           "tokenize", "word_ngrams"]
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -246,3 +247,23 @@ def blend_probabilities(p_heads: np.ndarray, p_bow: np.ndarray | None, beta: flo
     if p_bow.shape != p_heads.shape:
         raise ParameterError(f"probability shapes differ: heads {p_heads.shape}, bag-of-words {p_bow.shape}")
     return (1.0 - beta) * p_heads + beta * p_bow
+
+
+#: Outputs that the bag-of-words channel blends into; intensity and VA stay the heads'.
+BLENDED_OUTPUTS = ("quadrant", "category")
+
+
+def blend_outputs(p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray], beta: float) -> dict[str, np.ndarray]:
+    """A copy of the heads' outputs with :data:`BLENDED_OUTPUTS` replaced by
+    ``(1 - beta) * heads + beta * bag-of-words`` (:func:`blend_probabilities`).
+
+    Parameters
+    ----------
+    p_heads : dict of str to np.ndarray
+        The heads' outputs (``quadrant`` (N, 4), ``category`` (N, 28) probabilities, ...).
+    p_bow : dict of str to np.ndarray
+        The bag-of-words channel's ``quadrant`` and ``category`` probabilities (:meth:`mvemo.models.lyrics.LyricsBow.predict`).
+    beta : float
+        Blend weight in [0, 1].
+    """
+    return {**p_heads, **{k: blend_probabilities(p_heads[k], p_bow[k], beta) for k in BLENDED_OUTPUTS}}

@@ -24,7 +24,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError
-from mvemo.features.bow import BowClassifier, TfidfTransform, blend_probabilities
+from mvemo.features.bow import BowClassifier, TfidfTransform, blend_outputs
 from mvemo.models.checkpoint import load_checkpoint, save_checkpoint
 
 torch = require("torch", extra="torch")
@@ -113,13 +113,9 @@ class LyricsBow:
     def blend(self, p_heads: dict[str, np.ndarray], texts: list[str], *, beta: float | None = None) -> dict[str, np.ndarray]:
         """A copy of the heads' outputs with ``quadrant``/``category`` blended with this channel's."""
         b = self.beta if beta is None else beta
-        out = dict(p_heads)
         if b == 0:
-            return out
-        pb = self.predict(texts)
-        for k in ("quadrant", "category"):
-            out[k] = blend_probabilities(p_heads[k], pb[k], b)
-        return out
+            return dict(p_heads)
+        return blend_outputs(p_heads, self.predict(texts), b)
 
     def to_checkpoint(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(meta, tensors)``: JSON-safe metadata (terms in column order) and torch tensors

@@ -253,7 +253,8 @@ class LyricsEmotionModel:
             x[r, : emb.shape[1]] = (emb[nz] * ww[:, None]).sum(0) / ww.sum()
             x[r, emb.shape[1] :] = combine_lexicon(stats[nz], ww)
         # Bag-of-words text of a window: its sung lines (gap rule included), in time order.
-        window_texts = [" ".join(texts[k] for k in np.flatnonzero(w[r] > 0)) for r in range(len(times))]
+        window_texts = None if self.bow is None else [
+            " ".join(texts[k] for k in np.flatnonzero(w[r] > 0)) for r in range(len(times))]
         d = self._heads(x, window_texts)
         cats = self.categories
         frames = [{"time": float(t), "category": cats[int(d["label_category"][i])],

@@ -46,6 +46,7 @@ import numpy as np
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import labels_to_va, va_to_arrays
 from mvemo.errors import DataError
+from mvemo.features.bow import blend_outputs
 from mvemo.features.lyrics import (
     EMBEDDING_DIM,
     UNIT_STATS,
@@ -447,7 +448,7 @@ def choose_beta(examples: list[SongExample], p_heads: dict[str, np.ndarray], p_b
         raise DataError("blend_beta is empty: give at least one blend weight in [0, 1]")
     grid, best = [], None
     for b in betas:
-        rep = score_outputs(examples, _blend(p_heads, p_bow, b), static_from="head")
+        rep = score_outputs(examples, blend_outputs(p_heads, p_bow, b), static_from="head")
         grid.append({"beta": float(b), "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
                      "val_category_f1": rep["unified"]["category_f1"],
                      "val_emotion_distance": rep["unified"]["emotion_distance"]})  # fmt: skip
@@ -499,7 +500,7 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     pb_val = bow.predict(texts["validation"])
     beta, beta_grid = choose_beta(val, ph_val, pb_val, tuple(cfg.blend_beta))
     bow.beta = beta
-    by = {s: score_outputs(val, _blend(ph_val, pb_val, beta), static_from=s)["unified"]["emotion_distance"]
+    by = {s: score_outputs(val, blend_outputs(ph_val, pb_val, beta), static_from=s)["unified"]["emotion_distance"]
           for s in ("head", "va")}  # fmt: skip
     static_from = min(by, key=by.get)
     log(f"  chosen: beta {beta:g} (validation 4Q macro-F1), static label from {static_from!r} (validation D_e)")
@@ -509,8 +510,8 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     variants: dict[str, Any] = {}
     for name, b, sf in (("heads", 0.0, heads_from), ("bow", 1.0, "head"), ("blend", beta, static_from)):
         variants[name] = {"beta": b, "static_from": sf,
-                          "validation": score_outputs(val, _blend(ph_val, pb_val, b), static_from=sf),
-                          "test": score_outputs(test, _blend(ph_te, pb_te, b), static_from=sf)}  # fmt: skip
+                          "validation": score_outputs(val, blend_outputs(ph_val, pb_val, b), static_from=sf),
+                          "test": score_outputs(test, blend_outputs(ph_te, pb_te, b), static_from=sf)}  # fmt: skip
     report: dict[str, Any] = {
         "model": MODEL_NAME, "config": asdict(cfg), "n_train": len(train), "n_validation": len(val),
         "n_test": len(test), "skipped": len(problems), "grid": grid,
@@ -534,12 +535,6 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
     log(f"wrote {out / (MODEL_NAME + '.pt')}, its card and {out / 'report.json'} ({report['seconds']} s)")
     return report
-
-
-def _blend(p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray], beta: float) -> dict[str, np.ndarray]:
-    from mvemo.features.bow import blend_probabilities
-
-    return {**p_heads, **{k: blend_probabilities(p_heads[k], p_bow[k], beta) for k in ("quadrant", "category")}}
 
 
 _LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")
