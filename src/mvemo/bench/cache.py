@@ -1,7 +1,7 @@
 """Caches of the benchmark: music features (shared with training) and LLM responses.
 
 * Music features live in the feature cache of :mod:`mvemo.pipeline.cache` under the
-  same kinds as ``mvemo train music --extract`` (``BLOCKS_KIND`` and ``HARMONY_KIND`` of
+  same kinds as ``mvemo train music --extract`` (``blocks_kind(backbone)`` and ``HARMONY_KIND`` of
   :mod:`mvemo.pipeline.music_features`) and are computed the same way, so the benchmark, the training and
   the predictor share one cache; a miss is computed once and stored.
 * LLM responses are JSON files keyed by the SHA-256 of (model, request body without
