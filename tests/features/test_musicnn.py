@@ -182,3 +182,23 @@ def test_big_model_needs_a_source_install(musicnn_pkg):
         assert "source" in str(exc) and "checkpoint=" in str(exc)
     else:
         pytest.skip("this musicnn install ships MSD_musicnn_big")
+
+
+def test_front_end_pooling_shortcut_equals_the_full_computation():
+    # max over frequency of bn(relu(conv)), with batch-norm scales of both signs and zero
+    torch = pytest.importorskip("torch")
+    net = mn._network_class()(n_tags=3, midend_filters=8, backend_units=4).eval()
+    conv, bn = net.timbral[0], net.timbral_bn[0]
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        bn.weight.copy_(torch.randn(conv.out_channels, generator=g))
+        bn.weight[:3] = 0.0
+        bn.bias.copy_(torch.randn(conv.out_channels, generator=g))
+        bn.running_mean.copy_(torch.randn(conv.out_channels, generator=g))
+        bn.running_var.copy_(torch.rand(conv.out_channels, generator=g) + 0.5)
+        x = torch.randn(2, 1, 20, 96, generator=g)
+        full = bn(torch.relu(conv(x))).amax(dim=3)
+        fast = net._conv_relu_bn_maxpool(x, conv, bn)
+    assert (bn.weight < 0).any() and (bn.weight > 0).any()
+    assert fast.shape == full.shape == (2, conv.out_channels, 14)
+    torch.testing.assert_close(fast, full, rtol=1e-5, atol=1e-5)
