@@ -175,3 +175,46 @@ def test_frames_channels_and_transposition():
         np.testing.assert_allclose(np.roll(x[:n, 12 * b : 12 * b + 12], 2, axis=1), y[:n, 12 * b : 12 * b + 12])
     with pytest.raises(ParameterError, match="fps"):
         f.frames(fps=0)
+
+
+def test_valence_features_major_minor_empty_and_shape():
+    from mvemo.features.midi import VALENCE_FEATURE_NAMES, valence_features
+
+    major = midi_features(_progression(tonic=2))
+    minor = midi_features(_progression(tonic=2, minor=True))
+    t0, t1 = np.array([0.0, 100.0, 1.0]), np.array([major.duration, 105.0, 2.0])  # whole, empty, 1-s window
+    vmaj, vmin = major.valence_features(t0, t1), minor.valence_features(t0, t1)
+    assert vmaj.shape == (3, len(VALENCE_FEATURE_NAMES)) and vmaj.dtype == np.float32
+    assert np.all(np.isfinite(vmaj)) and np.all(np.isfinite(vmin))
+    k = VALENCE_FEATURE_NAMES.index
+    for w in (4, 8):
+        assert vmaj[0, k(f"key{w}_diff_mean")] > 0 > vmin[0, k(f"key{w}_diff_mean")]
+        assert vmaj[0, k(f"key{w}_major_frac")] == 1.0 and vmin[0, k(f"key{w}_major_frac")] == 0.0
+        assert vmaj[0, k(f"key{w}_major_mean")] > vmin[0, k(f"key{w}_major_mean")]
+    assert not vmaj[1].any() and not vmin[1].any()  # no notes: zeros
+    ic = vmaj[0, [k(f"ic{i}") for i in range(1, 7)]]
+    assert ic.sum() == pytest.approx(1.0, abs=1e-5)
+    # triads with a fifth: ic3 (minor third / major sixth), ic4 and ic5 only; no seconds or tritones
+    assert ic[0] == ic[1] == ic[5] == 0.0 and ic[2] > 0 and ic[3] > 0 and ic[4] > 0
+    # the melody climbs the chord (root, third, fifth, octave): mostly upward steps
+    assert vmaj[0, k("mel_up_frac")] > vmaj[0, k("mel_down_frac")]
+    assert vmaj[0, k("reg_top_mean")] > vmaj[0, k("reg_bottom_mean")] > 0
+    np.testing.assert_allclose(valence_features(major.notes, t0, t1), vmaj)
+    with pytest.raises(ParameterError):
+        major.valence_features(np.array([2.0]), np.array([1.0]))
+
+
+def test_valence_features_follow_velocity_and_articulation():
+    from mvemo.features.midi import VALENCE_FEATURE_NAMES
+
+    k = VALENCE_FEATURE_NAMES.index
+    soft, loud = midi_features(_progression(velocity=40)), midi_features(_progression(velocity=100))
+    win = (np.array([0.0]), np.array([soft.duration]))
+    assert loud.valence_features(*win)[0, k("dyn_velocity_mean")] > soft.valence_features(*win)[0, k("dyn_velocity_mean")]
+    pm = _progression()
+    for n in pm.instruments[0].notes:  # staccato: every note cut to a fifth of its length
+        n.end = n.start + (n.end - n.start) / 5
+    short = midi_features(pm).valence_features(*win)[0]
+    legato = soft.valence_features(*win)[0]
+    assert short[k("art_staccato_frac")] > legato[k("art_staccato_frac")]
+    assert short[k("art_log_ratio")] < legato[k("art_log_ratio")]

@@ -157,3 +157,68 @@ def test_frame_network_is_transposition_invariant():
         y[:, :, 12 * b : 12 * b + 12] = torch.roll(x[:, :, 12 * b : 12 * b + 12], 5, dims=2)
     with torch.no_grad():
         np.testing.assert_allclose(net(x, m, s)["quadrant"].numpy(), net(y, m, s)["quadrant"].numpy(), atol=1e-5)
+
+
+def _random_linear(seed=0):
+    from mvemo.features.midi import VALENCE_FEATURE_NAMES
+    from mvemo.models.symbolic import LinearFactor, TwoFactorLinear
+
+    rng = np.random.default_rng(seed)
+    nv, na = len(STAT_NAMES) + len(VALENCE_FEATURE_NAMES), len(STAT_NAMES)
+    return TwoFactorLinear(
+        LinearFactor(("stats", "valence"), rng.normal(size=nv), rng.uniform(0.5, 2, nv), rng.normal(size=nv) * 0.1, 0.2),
+        LinearFactor(("stats",), rng.normal(size=na), rng.uniform(0.5, 2, na), rng.normal(size=na) * 0.1, -0.1),
+    )  # fmt: skip
+
+
+def test_linear_model_roundtrip_contract_and_blend(tmp_path, tiny_weights):
+    from mvemo.pipeline.predict_symbolic import heads_from_quadrant, linear_blocks
+
+    lin = _random_linear()
+    path = tmp_path / "lin.pt"
+    save_symbolic_model([], {"name": "lin-only"}, path, linear=lin)
+    model = load_symbolic_model(path)
+    assert model.networks == [] and model.linear is not None
+    for a, b in zip(model.linear.to_dict()["valence"].values(), lin.to_dict()["valence"].values()):
+        np.testing.assert_array_equal(a, b)
+    midi = _midi(tmp_path / "d.mid", seconds=9.0)
+    rec = model.predict(midi)
+    _check_record(rec, midi, 9.0)
+    feats = model.features(midi)
+    t = np.array([0.0, 2.0]), np.array([9.0, 7.0])
+    q = lin.quadrant_proba(linear_blocks(feats, *t, lin.inputs))
+    out = model._outputs(feats, *t)
+    np.testing.assert_allclose(out["quadrant"], q)
+    np.testing.assert_allclose(q.sum(1), 1.0)
+    cats = default_circumplex().categories
+    derived = heads_from_quadrant(q)
+    np.testing.assert_allclose(out["va"], derived["va"])
+    assert rec["static"]["category"] == {"Q1": "excited", "Q2": "distressed", "Q3": "depressed",
+                                         "Q4": "relaxed"}[rec["static"]["quadrant"]]  # fmt: skip
+    assert out["category"][:, [cats.index(c) for c in ("excited", "distressed", "depressed", "relaxed")]].sum(1) == \
+        pytest.approx(1.0)  # fmt: skip
+    # blended with networks: quadrant mixes, the other heads are the networks'
+    nets = load_symbolic_model(tiny_weights)
+    save_symbolic_model(nets.networks, {"name": "both", "linear_weight": 0.25}, tmp_path / "both.pt", linear=lin)
+    both = load_symbolic_model(tmp_path / "both.pt")
+    ob, on = both._outputs(feats, *t), nets._outputs(feats, *t)
+    np.testing.assert_allclose(ob["quadrant"], 0.25 * q + 0.75 * on["quadrant"], rtol=1e-5)
+    np.testing.assert_allclose(ob["va"], on["va"])
+    _check_record(both.predict(midi), midi, 9.0)
+
+
+def test_linear_model_errors(tmp_path):
+    from mvemo.errors import ParameterError
+    from mvemo.models.symbolic import LinearFactor
+
+    with pytest.raises(ParameterError):
+        save_symbolic_model([], {"name": "empty"}, tmp_path / "e.pt")
+    with pytest.raises(ParameterError):
+        LinearFactor(("stats", "nope"), np.zeros(2), np.ones(2), np.zeros(2), 0.0)
+    with pytest.raises(ParameterError):
+        LinearFactor(("stats",), np.zeros(2), np.ones(3), np.zeros(2), 0.0)
+    with pytest.raises(ParameterError):
+        _random_linear().valence.predict_proba(np.zeros((1, 3)))
+    torch.save({"meta": {"name": "x"}, "networks": []}, tmp_path / "none.pt")
+    with pytest.raises(DataError, match="not a symbolic model file"):
+        load_symbolic_model(tmp_path / "none.pt")

@@ -31,12 +31,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _clip(i: int, quadrant: int) -> Clip:
-    """Q1 (index 0): fast, loud, major; Q3 (index 2): slow, soft, minor."""
-    fast = quadrant == 0
+    """High arousal (Q1, Q2: indices 0, 1): fast and loud, else slow and soft; positive valence
+    (Q1, Q4: 0, 3): major triads, else minor."""
+    fast = quadrant in (0, 1)
     pm = pretty_midi.PrettyMIDI(initial_tempo=120)
     inst = pretty_midi.Instrument(program=0)
     step = 0.25 if fast else 1.0
-    third = 4 if fast else 3
+    third = 4 if quadrant in (0, 3) else 3
     t, k = 0.0, 0
     rng = np.random.default_rng(i)
     while t < 8.0:
@@ -118,3 +119,66 @@ def test_cli_command_is_click():
 
     res = CliRunner().invoke(command, ["--help"])
     assert res.exit_code == 0 and "--config" in res.output
+
+
+def test_linear_factor_equals_sklearn():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from mvemo.pipeline.train_symbolic import fit_linear_factor
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 5)) * [1.0, 3.0, 0.1, 10.0, 1.0] + [0.0, 5.0, -2.0, 1.0, 0.0]
+    y = (x[:, 0] + 0.3 * x[:, 1] + rng.normal(size=120) > 1.5).astype(int)
+    groups = np.arange(120) // 4
+    factor, info = fit_linear_factor(x, y, groups, inputs=("stats",), cs=(0.1,))
+    ref = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=5000)).fit(x, y)
+    test = rng.normal(size=(30, 5)) * 4
+    np.testing.assert_allclose(factor.predict_proba(test), ref.predict_proba(test)[:, 1], rtol=1e-6, atol=1e-9)
+    assert info["C"] == 0.1
+    # with several candidates C comes from the grouped cross-validation
+    _, info = fit_linear_factor(x, y, groups, inputs=("stats",), cs=(0.001, 1.0), folds=3)
+    assert info["C"] in (0.001, 1.0) and set(info["cv_log_loss"]) == {"0.001", "1.0"}
+    with pytest.raises(DataError):
+        fit_linear_factor(x, np.zeros(120, int), groups, inputs=("stats",), cs=(0.1,))
+
+
+def test_two_factor_product_and_clip_groups():
+    from mvemo.models.symbolic import TwoFactorLinear
+    from mvemo.pipeline.train_symbolic import clip_group, predict_clips, train_linear
+
+    toy = [_clip(i, (0, 1, 2, 3)[i % 4]) for i in range(12)]
+    for i, c in enumerate(toy):
+        c.id, c.dataset = f"emopia:Q{c.quadrant + 1}_song{i // 2}_{i % 2}", "emopia"
+    assert clip_group(toy[3]) == "emopia:song1"
+    assert clip_group(Clip("vgmidi:8149_0", "vgmidi", "train", None, 0, 0, 0.5, np.zeros(2))) == "vgmidi:8149"
+    cfg = replace(SymbolicTrainConfig(), linear=True, linear_datasets=("emopia",), linear_folds=3,
+                  linear_cs=(0.1, 1.0))  # fmt: skip
+    model, info = train_linear(toy, cfg, log=None)
+    assert isinstance(model, TwoFactorLinear) and info["n_clips"] == 12
+    out = predict_clips([], toy, linear=model)
+    np.testing.assert_allclose(out["quadrant"].sum(1), 1.0)
+    from mvemo.pipeline.train_symbolic import linear_design
+
+    pv, pa = model.factors(linear_design(toy, model.inputs)[0])
+    np.testing.assert_allclose(out["quadrant"][:, 0], pv * pa)
+    np.testing.assert_allclose(out["quadrant"][:, 3], pv * (1 - pa))
+    # arousal (tempo, loudness) is separable in the toy clips
+    assert np.mean((pa > 0.5) == np.isin([c.quadrant for c in toy], (0, 1))) == 1.0
+    assert np.mean((pv > 0.5) == np.isin([c.quadrant for c in toy], (0, 3))) >= 0.75
+    assert evaluate_network([], toy, linear=model)["quadrant"]["n"] == 12
+
+
+def test_card_describes_linear_model():
+    q = {"n": 2, "accuracy": 0.5, "macro_f1": 0.4, "valence_accuracy": 0.5, "arousal_accuracy": 1.0}
+    report = {"model": "m2", "config": {"seed": 0, "n_seeds": 3, "linear": True, "linear_weight": 0.5,
+                                        "valence_inputs": ["stats", "valence"], "arousal_inputs": ["stats"],
+                                        "linear_datasets": ["emopia"]},
+              "n_train_by_dataset": {"emopia": 1}, "linear": {"valence": {"C": 0.03}, "arousal": {"C": 0.1}},
+              "validation": {"emopia": {"quadrant": q, "unified": {"category_f1": 0.1, "emotion_distance": 0.2}}},
+              "components": {"validation": {"emopia": {"networks": q, "linear": q}}}}  # fmt: skip
+    card = model_card(report)
+    assert "Valence x arousal factorisation" in card and "valence C = 0.03" in card
+    assert "| split | dataset | networks | linear V x A | shipped combination |" in card
+    assert "| validation | emopia | 0.500 | 0.500 | 0.500 |" in card

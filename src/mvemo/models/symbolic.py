@@ -14,19 +14,37 @@ The network is :class:`~mvemo.models.music2emo.Music2Emo` with the statistics ve
 place of the audio embedding and smaller layers (the data sets are ~1,000 clips):
 ``[stats || chord CLS || mode]`` -> ``hidden`` units -> one MLP per head.  Heads: the
 unified category (28), intensity, valence-arousal and the 4Q quadrant.
+
+:class:`TwoFactorLinear` is the linear valence x arousal model of ``symbolic-emopia-vgmidi-v2``:
+two standardised logistic regressions held as plain numpy arrays (no scikit-learn at
+prediction time), ``p_v = P(positive valence)`` (Q1/Q4) and ``p_a = P(high arousal)``
+(Q1/Q2), combined as ``P(Q1) = p_v p_a``, ``P(Q2) = (1 - p_v) p_a``,
+``P(Q3) = (1 - p_v)(1 - p_a)``, ``P(Q4) = p_v (1 - p_a)``.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from mvemo._extras import require
+from mvemo.errors import DataError, ParameterError
 from mvemo.models.music2emo import HeadSpec, Music2Emo, Music2EmoConfig
 
 torch = require("torch", extra="torch")
 nn = torch.nn
 
-__all__ = ["SYMBOLIC_HEADS", "FrameConfig", "FrameEmotionNet", "SymbolicConfig", "SymbolicEmotionNet"]
+__all__ = [
+    "FEATURE_BLOCKS",
+    "SYMBOLIC_HEADS",
+    "FrameConfig",
+    "FrameEmotionNet",
+    "LinearFactor",
+    "SymbolicConfig",
+    "SymbolicEmotionNet",
+    "TwoFactorLinear",
+]
 
 #: Output heads of the symbolic model.
 SYMBOLIC_HEADS: tuple[HeadSpec, ...] = (
@@ -184,3 +202,130 @@ class FrameEmotionNet(nn.Module):
                 y = torch.sigmoid(y).squeeze(-1)
             out[spec.name] = y
         return out
+
+
+#: Feature blocks a :class:`LinearFactor` may read, concatenated in the order given:
+#: ``"stats"`` = :meth:`mvemo.features.midi.MidiFeatures.window_stats`,
+#: ``"valence"`` = :meth:`mvemo.features.midi.MidiFeatures.valence_features`.
+FEATURE_BLOCKS: tuple[str, ...] = ("stats", "valence")
+
+
+@dataclass(frozen=True)
+class LinearFactor:
+    """A standardised binary logistic regression as numpy arrays.
+
+    ``p = sigmoid(((x - mean) / scale) @ coef + intercept)`` for ``x`` = the concatenation of
+    the feature blocks ``inputs`` (see :data:`FEATURE_BLOCKS`).
+
+    Attributes
+    ----------
+    inputs : tuple of str
+        Feature blocks, in order.
+    mean, scale, coef : np.ndarray
+        Shape ``(F,)`` each (``scale > 0``).
+    intercept : float
+    """
+
+    inputs: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def __post_init__(self) -> None:
+        unknown = [b for b in self.inputs if b not in FEATURE_BLOCKS]
+        if not self.inputs or unknown:
+            raise ParameterError(f"inputs must be a non-empty subset of {FEATURE_BLOCKS}, got {self.inputs!r}")
+        shapes = {np.shape(self.mean), np.shape(self.scale), np.shape(self.coef)}
+        if len(shapes) != 1 or len(next(iter(shapes))) != 1:
+            raise ParameterError(f"mean, scale and coef must be 1-d of one length, got shapes {sorted(shapes)}")
+        if np.any(np.asarray(self.scale) <= 0):
+            raise ParameterError("scale must be positive")
+
+    @property
+    def n_features(self) -> int:
+        """Length of the input vector."""
+        return int(np.shape(self.coef)[0])
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        """The logit of each row of ``x`` (shape ``(N, F)``)."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != self.n_features:
+            raise ParameterError(f"x must have shape (N, {self.n_features}), got {x.shape}")
+        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """``P(positive class)`` of each row of ``x``, shape ``(N,)``."""
+        z = self.decision_function(x)
+        return 0.5 * (1.0 + np.tanh(0.5 * z))  # = sigmoid(z), without overflow
+
+    def to_dict(self) -> dict:
+        """Plain arrays and lists (what the weights file stores)."""
+        return {"inputs": list(self.inputs), "mean": np.asarray(self.mean, np.float64),
+                "scale": np.asarray(self.scale, np.float64), "coef": np.asarray(self.coef, np.float64),
+                "intercept": float(self.intercept)}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LinearFactor":
+        """Inverse of :meth:`to_dict`.
+
+        Raises
+        ------
+        DataError
+            A key is missing.
+        """
+        try:
+            return cls(tuple(d["inputs"]), np.asarray(d["mean"], np.float64), np.asarray(d["scale"], np.float64),
+                       np.asarray(d["coef"], np.float64), float(d["intercept"]))  # fmt: skip
+        except (KeyError, TypeError) as exc:
+            raise DataError(f"not a linear factor entry: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class TwoFactorLinear:
+    """Valence x arousal: 4Q probabilities as the product of two :class:`LinearFactor` models.
+
+    Attributes
+    ----------
+    valence : LinearFactor
+        ``P(positive valence)`` = P(Q1 or Q4).
+    arousal : LinearFactor
+        ``P(high arousal)`` = P(Q1 or Q2).
+    """
+
+    valence: LinearFactor
+    arousal: LinearFactor
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The feature blocks either factor reads (in :data:`FEATURE_BLOCKS` order)."""
+        used = set(self.valence.inputs) | set(self.arousal.inputs)
+        return tuple(b for b in FEATURE_BLOCKS if b in used)
+
+    def factors(self, blocks: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """``(p_v, p_a)``, each shape ``(N,)``, from the feature blocks (name -> ``(N, F_b)``)."""
+
+        def x(f: LinearFactor) -> np.ndarray:
+            missing = [b for b in f.inputs if b not in blocks]
+            if missing:
+                raise ParameterError(f"missing feature blocks {missing}")
+            return np.concatenate([np.asarray(blocks[b], np.float64) for b in f.inputs], axis=1)
+
+        return self.valence.predict_proba(x(self.valence)), self.arousal.predict_proba(x(self.arousal))
+
+    def quadrant_proba(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
+        """4Q probabilities (Q1..Q4), shape ``(N, 4)``; rows sum to 1."""
+        pv, pa = self.factors(blocks)
+        return np.stack([pv * pa, (1 - pv) * pa, (1 - pv) * (1 - pa), pv * (1 - pa)], axis=1)
+
+    def to_dict(self) -> dict:
+        """``{"valence": ..., "arousal": ...}`` of :meth:`LinearFactor.to_dict`."""
+        return {"valence": self.valence.to_dict(), "arousal": self.arousal.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TwoFactorLinear":
+        """Inverse of :meth:`to_dict`."""
+        try:
+            return cls(LinearFactor.from_dict(d["valence"]), LinearFactor.from_dict(d["arousal"]))
+        except (KeyError, TypeError) as exc:
+            raise DataError(f"not a two-factor linear model entry: {exc}") from exc

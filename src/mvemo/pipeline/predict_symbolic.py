@@ -7,6 +7,18 @@ shorter than 5 s get a static label and an empty dynamic list.  The shipped weig
 several seeds' networks; their outputs are averaged.  A weights file may also hold
 frame-sequence networks (``frame_networks``, :class:`~mvemo.models.symbolic.FrameEmotionNet`);
 their mean is then averaged with the others' with weight ``meta["frame_weight"]``.
+
+Version 2 files (``symbolic-emopia-vgmidi-v2``, the default) hold a linear valence x arousal
+model (``linear``, :class:`~mvemo.models.symbolic.TwoFactorLinear`: two logistic regressions
+as numpy arrays over the window statistics and
+:meth:`~mvemo.features.midi.MidiFeatures.valence_features`).  Its 4Q probabilities are
+blended with the networks' with weight ``meta["linear_weight"]`` (1.0 = linear only).  The
+other outputs come from the networks when the file has any; a file with the linear model
+alone derives them from the 4Q probabilities ``P`` (:func:`heads_from_quadrant`): category
+probabilities ``P(Qk)`` on the unified category of each quadrant (Q1 excited, Q2
+distressed, Q3 depressed, Q4 relaxed), valence-arousal the expectation of those labels'
+VA points under ``P`` (the points the networks' VA head is trained on), intensity 0.5
+(the intensity of every training label).
 """
 
 from __future__ import annotations
@@ -18,24 +30,35 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.errors import DataError
+from mvemo.errors import DataError, ParameterError
 from mvemo.pipeline.records import dynamic_labels, static_label
 from mvemo.representation import default_circumplex
 
-__all__ = ["MODEL_NAME", "SymbolicEmotionModel", "load_symbolic_model", "save_symbolic_model", "window_frames"]
+__all__ = [
+    "MODEL_NAME",
+    "SymbolicEmotionModel",
+    "combine_outputs",
+    "heads_from_quadrant",
+    "linear_blocks",
+    "load_symbolic_model",
+    "save_symbolic_model",
+    "window_frames",
+]
 
-MODEL_NAME = "symbolic-emopia-vgmidi-v1"
+MODEL_NAME = "symbolic-emopia-vgmidi-v2"
 _WEIGHTS = f"weights/{MODEL_NAME}.pt"
 
 
 @dataclass
 class SymbolicEmotionModel:
-    """The shipped MIDI model: one or more :class:`~mvemo.models.symbolic.SymbolicEmotionNet`."""
+    """The shipped MIDI model: :class:`~mvemo.models.symbolic.SymbolicEmotionNet` networks and/or
+    a linear valence x arousal model (:class:`~mvemo.models.symbolic.TwoFactorLinear`)."""
 
     name: str
     networks: list
     meta: dict
     frame_networks: list = field(default_factory=list)
+    linear: Any = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -54,6 +77,11 @@ class SymbolicEmotionModel:
         the frame-sequence networks when the model has them."""
         torch = require("torch", extra="torch")
         stats = feats.window_stats(start, stop)
+        lin = None
+        if self.linear is not None:
+            lin = self.linear.quadrant_proba(linear_blocks(feats, start, stop, self.linear.inputs, stats=stats))
+        if not self.networks:
+            return combine_outputs(None, lin)
         families = []
         with torch.no_grad():
             acc: dict[str, np.ndarray] = {}
@@ -71,9 +99,11 @@ class SymbolicEmotionModel:
                                 len(self.frame_networks))  # fmt: skip
                 families.append(acc)
         if len(families) == 1:
-            return families[0]
-        w = float(self.meta.get("frame_weight", 0.5))
-        return {k: (1 - w) * families[0][k] + w * families[1][k] for k in families[0]}
+            nets = families[0]
+        else:
+            w = float(self.meta.get("frame_weight", 0.5))
+            nets = {k: (1 - w) * families[0][k] + w * families[1][k] for k in families[0]}
+        return combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)))
 
     def predict_features(self, feats, *, dynamic: bool = True) -> dict[str, Any]:
         """Static and dynamic predictions from :class:`~mvemo.features.midi.MidiFeatures`."""
@@ -109,6 +139,70 @@ def _accumulate(acc: dict, out: dict, n: int) -> None:
         acc[k] = acc.get(k, 0) + v / n
 
 
+def linear_blocks(feats, start: np.ndarray, stop: np.ndarray, inputs, *, stats: np.ndarray | None = None
+                  ) -> dict[str, np.ndarray]:  # fmt: skip
+    """The feature blocks ``inputs`` (of :data:`mvemo.models.symbolic.FEATURE_BLOCKS`) of windows.
+
+    Parameters
+    ----------
+    feats : MidiFeatures
+    start, stop : np.ndarray
+        Window bounds in seconds, shape ``(W,)``.
+    inputs : sequence of str
+        ``"stats"`` (:meth:`~mvemo.features.midi.MidiFeatures.window_stats`) and/or ``"valence"``
+        (:meth:`~mvemo.features.midi.MidiFeatures.valence_features`).
+    stats : np.ndarray, optional
+        Already computed window statistics of the same windows.
+    """
+    out: dict[str, np.ndarray] = {}
+    for b in inputs:
+        if b == "stats":
+            out[b] = feats.window_stats(start, stop) if stats is None else stats
+        elif b == "valence":
+            out[b] = feats.valence_features(start, stop)
+        else:
+            raise ParameterError(f"unknown feature block {b!r}; choose from ('stats', 'valence')")
+    return out
+
+
+def heads_from_quadrant(quadrant: np.ndarray) -> dict[str, np.ndarray]:
+    """All four outputs from 4Q probabilities ``(W, 4)`` (used when there are no networks).
+
+    ``category``: ``(W, 28)`` with ``P(Qk)`` on the unified category of quadrant k;
+    ``va``: the expectation of the quadrant labels' VA points; ``intensity``: 0.5.
+    """
+    from mvemo.conversion.quadrant import DEFAULT_INTENSITY, QUADRANTS, quadrant_to_label
+    from mvemo.conversion.va import label_to_va
+
+    q = np.asarray(quadrant, dtype=np.float64)
+    cats = default_circumplex().categories
+    labels = [quadrant_to_label(name) for name in QUADRANTS]
+    cat = np.zeros((q.shape[0], len(cats)))
+    for k, lab in enumerate(labels):
+        cat[:, cats.index(lab.category)] += q[:, k]
+    points = np.array([label_to_va(lab) for lab in labels], dtype=np.float64)
+    return {"category": cat, "quadrant": q, "va": q @ points, "intensity": np.full(q.shape[0], DEFAULT_INTENSITY)}
+
+
+def combine_outputs(nets: dict | None, linear: np.ndarray | None, *, linear_weight: float = 1.0
+                    ) -> dict[str, np.ndarray]:  # fmt: skip
+    """Network outputs and/or the linear model's 4Q probabilities -> the model's outputs.
+
+    With both, the quadrant is ``linear_weight * linear + (1 - linear_weight) * nets["quadrant"]``
+    and the other heads are the networks'; with one of them, that one
+    (:func:`heads_from_quadrant` for the linear model alone).
+    """
+    if linear is None:
+        if nets is None:
+            raise ParameterError("need network outputs or linear probabilities")
+        return nets
+    if nets is None:
+        return heads_from_quadrant(linear)
+    if not 0.0 <= linear_weight <= 1.0:
+        raise ParameterError(f"linear_weight must be in [0, 1], got {linear_weight!r}")
+    return {**nets, "quadrant": linear_weight * linear + (1 - linear_weight) * nets["quadrant"]}
+
+
 def window_frames(feats, start: np.ndarray, stop: np.ndarray, *, fps: float | None = None):
     """Frame sequences (:meth:`~mvemo.features.midi.MidiFeatures.frames`) of windows, padded.
 
@@ -133,21 +227,22 @@ def window_frames(feats, start: np.ndarray, stop: np.ndarray, *, fps: float | No
 
 
 def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionModel:
-    """Load the symbolic weights shipped with mvemo (or the file ``weights``)."""
+    """Load the symbolic weights shipped with mvemo (or the file ``weights``; v1 files load too)."""
     from mvemo.models.checkpoint import load_checkpoint
     from mvemo.models.symbolic import (
         FrameConfig,
         FrameEmotionNet,
         SymbolicConfig,
         SymbolicEmotionNet,
+        TwoFactorLinear,
     )
 
     blob = load_checkpoint(weights, packaged=_WEIGHTS)
-    if "networks" not in blob:
-        raise DataError(f"{weights or _WEIGHTS}: not a symbolic model file (needs 'meta' and 'networks')")
+    if not blob.get("networks") and blob.get("linear") is None:
+        raise DataError(f"{weights or _WEIGHTS}: not a symbolic model file (needs 'meta' and 'networks' or 'linear')")
     meta = blob["meta"]
     nets = []
-    for entry in blob["networks"]:
+    for entry in blob.get("networks", []):
         net = SymbolicEmotionNet(SymbolicConfig(**entry["config"]))
         net.load_state_dict({k: v.float() for k, v in entry["state_dict"].items()})
         net.eval()
@@ -158,16 +253,23 @@ def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionMod
         net.load_state_dict({k: v.float() for k, v in entry["state_dict"].items()})
         net.eval()
         frame_nets.append(net)
-    return SymbolicEmotionModel(meta["name"], nets, meta, frame_nets)
+    linear = TwoFactorLinear.from_dict(blob["linear"]) if blob.get("linear") is not None else None
+    return SymbolicEmotionModel(meta["name"], nets, meta, frame_nets, linear)
 
 
-def save_symbolic_model(networks: list, meta: dict, path: str | Path, *, frame_networks: list = ()) -> None:
-    """Write the networks (float16 weights, configs) and metadata atomically."""
+def save_symbolic_model(networks: list, meta: dict, path: str | Path, *, frame_networks: list = (),
+                        linear=None) -> None:  # fmt: skip
+    """Write the networks (float16 weights, configs), the linear model (float64 numpy arrays,
+    :meth:`~mvemo.models.symbolic.TwoFactorLinear.to_dict`) and metadata atomically."""
     from mvemo.models.checkpoint import half_state, save_checkpoint
 
     def entries(nets):
         return [{"config": net.cfg.to_dict(), "state_dict": half_state(net.state_dict(), keep=("mean", "std"))}
                 for net in nets]  # fmt: skip
 
+    if not networks and linear is None:
+        raise ParameterError("a symbolic model needs networks or a linear model")
     extra = {"frame_networks": entries(frame_networks)} if frame_networks else {}
+    if linear is not None:
+        extra["linear"] = linear.to_dict()
     save_checkpoint(meta, path, networks=entries(networks), **extra)
