@@ -48,3 +48,13 @@ def test_short_clip_has_no_dynamic_labels_and_bad_input_is_refused(model, tmp_pa
     bad.write_text("not audio")
     with pytest.raises(DataError, match="bad.mp3"):
         model.predict(bad)
+
+
+def test_music_model_backbone_is_read_from_the_weights(model, tmp_path):
+    from mvemo.pipeline.predict_music import music_model_backbone, save_music_model
+
+    assert music_model_backbone() == model.musicnn.name == model.meta["backbone"]
+    other = "MTT_musicnn" if model.musicnn.name == "MSD_musicnn" else "MSD_musicnn"
+    path = tmp_path / "other.pt"
+    save_music_model(model.network, {**model.meta, "backbone": other}, path)
+    assert music_model_backbone(path) == other

@@ -183,21 +183,21 @@ class SoftmaxRegression:
         return self.classes[np.argmax(x @ self.w + self.b, axis=1)]
 
 
-#: Backbone of the feature baselines: the shipped music model's (``music2emo-musicnn-msd-v2``), so
-#: that baselines and model read the same cached blocks.
-BASELINE_BACKBONE = "MSD_musicnn"
-
-
 class _MusicFeatureBaseline:
-    """Shared feature code: pooled musicnn embeddings (1003 values: mean pool, penultimate layer, tags), cached."""
+    """Shared feature code: pooled musicnn embeddings (1003 values: mean pool, penultimate layer, tags), cached.
+
+    The backbone is the shipped music model's (:func:`~mvemo.pipeline.predict_music.music_model_backbone`),
+    so that baselines and model read the same cached blocks.
+    """
 
     trains = True
 
     def __init__(self, *, cache_dir: str | None = None, compute: bool = True) -> None:
         from mvemo.features.musicnn import load_musicnn
         from mvemo.pipeline.cache import FeatureCache, default_cache_dir
+        from mvemo.pipeline.predict_music import music_model_backbone
 
-        self.musicnn = load_musicnn(BASELINE_BACKBONE)
+        self.musicnn = load_musicnn(music_model_backbone())
         self.cache = FeatureCache(cache_dir or default_cache_dir())
         self.compute = compute
         self.mean: np.ndarray | None = None
@@ -288,7 +288,7 @@ class LogRegMusic(_MusicFeatureBaseline):
         self.inten = SoftmaxRegression(c=c)
 
     def config(self) -> dict[str, Any]:
-        return {"c": self.c, "features": f"{BASELINE_BACKBONE} pooled embedding (1003)",
+        return {"c": self.c, "features": f"{self.musicnn.name} pooled embedding (1003)",
                 "cache_dir": str(self.cache.root)}
 
     def fit(self, items: Sequence[Item], *, task: Task) -> None:
@@ -323,7 +323,7 @@ class RidgeMusicVA(_MusicFeatureBaseline):
         self.intercept: np.ndarray | None = None
 
     def config(self) -> dict[str, Any]:
-        return {"alpha": self.alpha, "features": f"{BASELINE_BACKBONE} pooled embedding (1003)",
+        return {"alpha": self.alpha, "features": f"{self.musicnn.name} pooled embedding (1003)",
                 "targets": "labels_to_va of the unified training labels",
                 "cache_dir": str(self.cache.root)}  # fmt: skip
 

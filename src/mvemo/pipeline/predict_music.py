@@ -24,7 +24,7 @@ from mvemo.pipeline.music_features import (
 from mvemo.pipeline.records import dynamic_labels, static_label
 from mvemo.representation import default_circumplex
 
-__all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model"]
+__all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model", "music_model_backbone"]
 
 MODEL_NAME = "music2emo-musicnn-msd-v2"
 _WEIGHTS = f"weights/{MODEL_NAME}.pt"
@@ -124,6 +124,21 @@ def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
     net.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
     net.eval()
     return MusicEmotionModel(meta["name"], net, load_musicnn(meta["backbone"]), meta)
+
+
+def music_model_backbone(weights: str | Path | None = None) -> str:
+    """Name of the musicnn backbone that the shipped music weights (or ``weights``) were trained on.
+
+    Read from the weights' metadata, without building the networks.
+
+    Examples
+    --------
+    >>> music_model_backbone()  # doctest: +SKIP
+    'MSD_musicnn'
+    """
+    from mvemo.models.checkpoint import load_checkpoint
+
+    return load_checkpoint(weights, packaged=_WEIGHTS)["meta"]["backbone"]
 
 
 def save_music_model(network, meta: dict, path: str | Path) -> None:
