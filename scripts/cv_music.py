@@ -6,12 +6,16 @@
         --report build/music2emo/report.json                                   # combine parts, update the card
 
     .venv/bin/python scripts/cv_music.py --linear --folds 10   # linear-head backbone comparison
+    .venv/bin/python scripts/cv_music.py --channel --folds 10 --seeds 0 1 2   # the linear quadrant channel
 
 Needs the datasets ($MVEMO_DATA) and cached features (`mvemo train music` extracts them;
 ``--linear`` also needs the MSD blocks: ``extract_features(cfg, backbones=("MTT_musicnn",
 "MSD_musicnn"))``).  ``--linear`` is a comparison, not the shipped model: standardised
 logistic regression on whole-clip embeddings (MTT, MSD, both, with or without std pooling),
-on the 4Q clips that have both backbones cached.
+on the 4Q clips that have both backbones cached.  ``--channel`` cross-validates the config's
+linear quadrant channel alone (``quadrant_linear_*``), with the full CV's fold assignment for
+the config's seed (and others with ``--seeds``): with ``quadrant_linear_weight = 1`` that is
+exactly the model's static quadrant output, in seconds instead of hours.
 """
 
 from __future__ import annotations
@@ -85,6 +89,37 @@ def linear_cv(cfg, *, folds: int, seed: int) -> dict:
     return out
 
 
+def channel_cv(cfg, *, folds: int, seeds: list[int]) -> dict:
+    """k-fold 4Q macro-F1 of the config's linear quadrant channel, per seed of the fold assignment."""
+    from dataclasses import replace
+
+    from sklearn.metrics import f1_score
+
+    from mvemo.features.musicnn import load_musicnn
+    from mvemo.pipeline.train_music import fit_quadrant_channel, load_examples, stack_track_blocks, stratified_folds
+
+    if cfg.quadrant_linear_c <= 0:
+        raise SystemExit("the config has no linear quadrant channel (quadrant_linear_c = 0)")
+    examples, _ = load_examples(replace(cfg, datasets=("4q_panda2018",)))
+    musicnn = load_musicnn(cfg.backbone)
+    stack_track_blocks(examples, musicnn)  # computed once, reused by every fold
+    y = np.array([ex.quadrant for ex in examples])
+    out = {"n": int(len(y)), "folds": folds, "c": cfg.quadrant_linear_c, "inputs": list(cfg.quadrant_linear_inputs),
+           "per_seed": {}}  # fmt: skip
+    for seed in seeds:
+        fold_of = stratified_folds(examples, folds=folds, seed=seed)
+        f1 = []
+        for k in range(folds):
+            train = [ex for ex, f in zip(examples, fold_of) if f != k]
+            test = [ex for ex, f in zip(examples, fold_of) if f == k]
+            lin = fit_quadrant_channel(train, musicnn, replace(cfg, quadrant_linear_weight=1.0)).linear
+            est = lin.predict_proba(stack_track_blocks(test, musicnn)).argmax(1)
+            f1.append(float(f1_score(y[fold_of == k], est, average="macro")))
+        out["per_seed"][str(seed)] = {"macro_f1": f1, "mean_macro_f1": float(np.mean(f1)), "std_macro_f1": float(np.std(f1))}
+    out["mean_macro_f1"] = float(np.mean([r["mean_macro_f1"] for r in out["per_seed"].values()]))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="configs/music2emo.toml")
@@ -97,17 +132,22 @@ def main() -> None:
     parser.add_argument("--report", help="a training report.json: add the CV to it and rewrite the model card beside it")
     parser.add_argument("--threads", type=int, help="torch threads (1 per process when running parts in parallel)")
     parser.add_argument("--linear", action="store_true", help="linear-head backbone comparison instead")
+    parser.add_argument("--channel", action="store_true", help="the config's linear quadrant channel alone")
+    parser.add_argument("--seeds", type=int, nargs="+", help="fold-assignment seeds for --channel (default: the config's)")
     args = parser.parse_args()
     if args.merge:
         result = merge(args.merge)
-    elif args.linear:
+    elif args.linear or args.channel:
         from dataclasses import replace
 
         from mvemo.pipeline.train_music import TrainConfig
 
         cfg = TrainConfig.from_toml(args.config)
         cfg = replace(cfg, **{k: v for k, v in {"data_home": args.data_home, "cache_dir": args.cache_dir}.items() if v})
-        result = linear_cv(cfg, folds=args.folds, seed=cfg.seed)
+        if args.channel:
+            result = channel_cv(cfg, folds=args.folds, seeds=args.seeds or [cfg.seed])
+        else:
+            result = linear_cv(cfg, folds=args.folds, seed=cfg.seed)
     else:
         from dataclasses import replace
 
@@ -142,7 +182,7 @@ def main() -> None:
 
         report_path = Path(args.report)
         report = json.loads(report_path.read_text())
-        report["cv_4q"] = result
+        report["cv_channel" if args.channel else "cv_4q"] = result
         atomic_write(report_path, json.dumps(report, indent=2) + "\n")
         card = report_path.parent / f"{report['model']}.md"
         atomic_write(card, model_card(report))

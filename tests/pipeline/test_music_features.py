@@ -75,3 +75,26 @@ def test_std_pooling_needs_meansq_and_kinds_name_the_backbone(model):
     assert blocks_kind("MSD_musicnn") == "musicnn-msd-blocks-v2"
     with pytest.raises(ParameterError, match="backbone"):
         blocks_kind("VGG")
+
+
+def test_segment_spread_is_the_std_of_segment_embeddings(model):
+    from mvemo.features.blocks import segment_spread, window_embeddings
+
+    b = musicnn_blocks(model, _tone(9.0, f0=330.0), 16000)  # 18 blocks
+    got = segment_spread(model, b, 0, b.n_blocks, segment_blocks=6, hop_blocks=3)
+    lo = np.array([0, 3, 6, 9, 12])
+    rows = window_embeddings(model, *pool_blocks(b, lo, lo + 6))
+    np.testing.assert_allclose(got, rows.std(axis=0), rtol=1e-5, atol=1e-6)
+    assert got.shape == (1003,) and got.max() > 0
+    # A range shorter than one segment is one segment: no spread.
+    np.testing.assert_array_equal(segment_spread(model, b, 2, 5), np.zeros(1003, np.float32))
+    h = Harmony("C", "major", 0.9, np.array([0.0]), np.array([9.0]), ("C:maj",), np.array([0]), np.array([0]), 120.0)
+    tb = TrackFeatures(b, h).track_blocks(model)
+    assert set(tb) == {"embedding", "segment_spread"} and tb["embedding"].shape == (1, 1003)
+    np.testing.assert_allclose(tb["segment_spread"][0], got)
+    whole = TrackFeatures(b, h).window_inputs(model, np.array([0.0]), np.array([9.0])).embedding
+    np.testing.assert_allclose(tb["embedding"], whole, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ParameterError, match="holds no block"):
+        segment_spread(model, b, 18, 30)
+    with pytest.raises(ParameterError, match="segment_blocks"):
+        segment_spread(model, b, 0, 18, hop_blocks=0)

@@ -27,7 +27,7 @@ def _write_tone(path, seconds, sr=22050, amp=0.3):
 
 def test_record_schema_static_and_dynamic(model, tmp_path):
     rec = model.predict(_write_tone(tmp_path / "c_major.wav", 8.0))
-    assert rec["model"] == "music2emo-musicnn-msd-v2" and rec["file"].endswith("c_major.wav")
+    assert rec["model"] == "music2emo-musicnn-msd-v3" and rec["file"].endswith("c_major.wav")
     s = rec["static"]
     assert s["category"] in CATEGORIES and s["intensity"] in [i / 10 for i in range(11)]
     assert set(s["probabilities"]) == set(CATEGORIES) and abs(sum(s["probabilities"].values()) - 1) < 1e-3
@@ -58,3 +58,26 @@ def test_music_model_backbone_is_read_from_the_weights(model, tmp_path):
     path = tmp_path / "other.pt"
     save_music_model(model.network, {**model.meta, "backbone": other}, path)
     assert music_model_backbone(path) == other
+
+
+def test_static_quadrant_is_the_shipped_linear_channel_blend(model, tmp_path):
+    from mvemo.pipeline.predict_music import load_music_model, save_music_model
+
+    assert model.quadrant_channel is not None and model.quadrant_channel.linear.n_classes == 4
+    feats = model.features(_write_tone(tmp_path / "tone.wav", 12.0))
+    net = model._outputs(feats, np.array([0.0]), np.array([feats.duration]))["quadrant"]
+    want = model.quadrant_channel.blend(net, feats.track_blocks(model.musicnn))[0]
+    got = model.predict_features(feats, dynamic=False)["static"]["quadrant_probabilities"]
+    np.testing.assert_allclose([got[q] for q in ("Q1", "Q2", "Q3", "Q4")], want, atol=1e-5)
+    # A file without a channel (v2 and earlier) keeps the network's quadrant.
+    path = tmp_path / "plain.pt"
+    save_music_model(model.network, model.meta, path)
+    plain = load_music_model(path)
+    assert plain.quadrant_channel is None
+    got = plain.predict_features(feats, dynamic=False)["static"]["quadrant_probabilities"]
+    np.testing.assert_allclose([got[q] for q in ("Q1", "Q2", "Q3", "Q4")], net[0], atol=1e-5)
+    # And one saved with it round-trips.
+    path = tmp_path / "with.pt"
+    save_music_model(model.network, model.meta, path, quadrant_channel=model.quadrant_channel)
+    again = load_music_model(path).quadrant_channel
+    np.testing.assert_array_equal(again.linear.coef, model.quadrant_channel.linear.coef)

@@ -3,7 +3,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from mvemo.errors import DataError  # noqa: E402
+from mvemo.errors import DataError, ParameterError  # noqa: E402
 from mvemo.pipeline.train_music import (  # noqa: E402
     TrackExample,
     TrainConfig,
@@ -117,3 +117,52 @@ def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch
     want_msd = compute_blocks(load_musicnn("MSD_musicnn"), y16)
     np.testing.assert_allclose(got_msd.mean, want_msd.mean, rtol=1e-2, atol=1e-2)  # cached as float16
     assert not np.allclose(got_msd.mean, got_b.mean)
+
+
+def _with_track_blocks(examples, seed=1):
+    """Give each example whole-track blocks where only the linear channel sees the quadrant."""
+    rng = np.random.default_rng(seed)
+    for i, ex in enumerate(examples):
+        emb = rng.normal(0, 1, (1, 10))
+        if ex.quadrant is not None:
+            emb[0, ex.quadrant] += 6.0
+        ex.track_blocks = {"embedding": emb, "segment_spread": rng.random((1, 3))}
+    return examples
+
+
+def test_linear_quadrant_channel_is_fitted_blended_and_cross_validated():
+    from mvemo.pipeline.train_music import fit_quadrant_channel
+
+    ex = _with_track_blocks(_examples())
+    for e in ex:  # the network's embedding carries no signal now
+        e.bank.embedding[:] = np.random.default_rng(0).normal(0, 0.3, e.bank.embedding.shape)
+    cfg = TrainConfig(epochs=2, teacher_epochs=1, batch_size=16, quadrant_linear_c=1.0, quadrant_linear_weight=1.0)
+    channel = fit_quadrant_channel(ex, None, cfg)
+    assert channel.linear.inputs == ("embedding", "segment_spread") and channel.linear.n_features == 13
+    model = train_model(ex, cfg, log=None)
+    alone = evaluate_model(model, ex)["quadrant"]["accuracy"]
+    blended = evaluate_model(model, ex, quadrant_channel=channel, musicnn=object())["quadrant"]["accuracy"]
+    assert blended >= 0.9 > alone
+    with pytest.raises(ParameterError, match="musicnn"):
+        evaluate_model(model, ex, quadrant_channel=channel)
+    with pytest.raises(DataError, match="4Q labels"):
+        fit_quadrant_channel([e for e in ex if e.quadrant is None], None, cfg)
+
+
+def test_cross_validation_scores_the_blended_quadrant():
+    pytest.importorskip("musicnn", exc_type=ImportError)
+    ex = _with_track_blocks(_examples(n=64))
+    for e in ex:
+        e.dataset = "4q_panda2018" if e.quadrant is not None else "emotify"
+        e.bank.embedding[:] = 0.0
+    cfg = TrainConfig(epochs=1, teacher_epochs=1, batch_size=16, teacher_datasets=("4q_panda2018",),
+                      quadrant_linear_c=1.0)
+    cv = cross_validate(ex, cfg, folds=2, log=lambda *_: None)
+    assert cv["mean_macro_f1"] > 0.8  # only the channel can separate the quadrants
+
+
+def test_config_checks_the_quadrant_channel_settings():
+    with pytest.raises(ParameterError, match="quadrant_linear_inputs"):
+        TrainConfig(quadrant_linear_inputs=("embedding", "loudness"))
+    with pytest.raises(ParameterError, match="quadrant_linear_weight"):
+        TrainConfig(quadrant_linear_weight=1.5)

@@ -20,7 +20,7 @@ from mvemo.errors import ParameterError
 from mvemo.features.musicnn import HOP_LENGTH, PATCH_FRAMES, SAMPLE_RATE, log_mel
 
 __all__ = ["BLOCK_SECONDS", "BlockFeatures", "musicnn_blocks", "pool_blocks", "pool_blocks_std", "window_embeddings",
-           "EMBEDDING_DIM"]
+           "segment_spread", "EMBEDDING_DIM"]
 
 BLOCK_SECONDS = 0.5
 FRAME_SECONDS = HOP_LENGTH / SAMPLE_RATE  # 16 ms
@@ -211,3 +211,46 @@ def window_embeddings(model, mean: np.ndarray, mx: np.ndarray) -> np.ndarray:
         pen = net.dense_bn(torch.relu(net.dense(net.pool_bn(pooled))))
         tags = torch.sigmoid(net.output(pen))
         return torch.cat([m, pen, tags], dim=1).numpy()
+
+
+def segment_spread(model, blocks: BlockFeatures, start: int, stop: int, *, segment_blocks: int = 6,
+                   hop_blocks: int = 3) -> np.ndarray:  # fmt: skip
+    """How the window embedding varies inside ``[start, stop)``: the std over its segments.
+
+    The blocks ``[start, stop)`` are cut into segments of ``segment_blocks`` blocks
+    (3 s by default) every ``hop_blocks`` blocks; each segment gets its
+    :func:`window_embeddings` row, and the result is the standard deviation of those rows.
+    A range shorter than one segment is one segment (all zeros).
+
+    Parameters
+    ----------
+    model : Musicnn
+    blocks : BlockFeatures
+    start, stop : int
+        Block range (clipped to the track; must hold at least one block).
+    segment_blocks, hop_blocks : int
+        Segment length and hop in blocks (both >= 1).
+
+    Returns
+    -------
+    np.ndarray, shape (D,) float32
+        ``D`` = the width of :func:`window_embeddings` (1003 for MTT/MSD musicnn).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mvemo.features.musicnn import load_musicnn
+    >>> bl = BlockFeatures(np.zeros((8, 753), np.float32), np.zeros((8, 753), np.float32),
+    ...                    np.full(8, 31), duration=4.0)
+    >>> segment_spread(load_musicnn("MSD_musicnn"), bl, 0, 8).shape
+    (1003,)
+    """
+    if segment_blocks < 1 or hop_blocks < 1:
+        raise ParameterError(f"segment_blocks and hop_blocks must be >= 1, got {segment_blocks!r}, {hop_blocks!r}")
+    start, stop = max(int(start), 0), min(int(stop), blocks.n_blocks)
+    if stop <= start:
+        raise ParameterError(f"the block range [{start}, {stop}) holds no block of the track")
+    lo = np.arange(start, max(stop - segment_blocks, start) + 1, hop_blocks)
+    hi = np.minimum(lo + segment_blocks, stop)
+    mean, mx = pool_blocks(blocks, lo, hi)
+    return window_embeddings(model, mean, mx).std(axis=0).astype(np.float32)

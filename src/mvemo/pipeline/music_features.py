@@ -21,7 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from mvemo.errors import ParameterError
-from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks, pool_blocks_std, window_embeddings
+from mvemo.features.blocks import (
+    BlockFeatures,
+    musicnn_blocks,
+    pool_blocks,
+    pool_blocks_std,
+    segment_spread,
+    window_embeddings,
+)
 
 __all__ = [
     "BLOCKS_KIND",
@@ -33,7 +40,11 @@ __all__ = [
     "compute_blocks",
     "compute_harmony",
     "WindowInputs",
+    "TRACK_BLOCKS",
 ]
+
+#: Whole-track feature blocks of :meth:`TrackFeatures.track_blocks` (the linear quadrant channel's inputs).
+TRACK_BLOCKS = ("embedding", "segment_spread")
 
 #: Cache kinds (v2: audio decoded by :func:`load_track_audio`, blocks carry ``block_meansq``).
 BLOCKS_KIND = "musicnn-mtt-blocks-v2"
@@ -154,6 +165,19 @@ class TrackFeatures:
         if std:
             emb = np.concatenate([emb, pool_blocks_std(self.blocks, b0, b1)], axis=1)
         return self._with_chords(emb, start, stop, max_chords=max_chords)
+
+    def track_blocks(self, model) -> dict[str, np.ndarray]:
+        """Whole-track feature blocks, each shape ``(1, D)`` (names in :data:`TRACK_BLOCKS`).
+
+        ``embedding`` is musicnn's back end on the whole track's pooled blocks (the
+        network's embedding without std pooling); ``segment_spread`` is the standard
+        deviation of that embedding over 3-s segments every 1.5 s
+        (:func:`~mvemo.features.blocks.segment_spread`): how much the track changes.
+        """
+        n = self.blocks.n_blocks
+        mean, mx = pool_blocks(self.blocks, np.array([0]), np.array([n]))
+        return {"embedding": window_embeddings(model, mean, mx),
+                "segment_spread": segment_spread(model, self.blocks, 0, n)[None]}  # fmt: skip
 
     def _with_chords(self, emb: np.ndarray, start: np.ndarray, stop: np.ndarray, *, max_chords: int) -> WindowInputs:
         h = self.harmony

@@ -4,6 +4,10 @@ Each track is decoded once and encoded once (musicnn blocks + harmony); the stat
 pools the whole track, each dynamic label pools the blocks within ±2.5 s of its grid time
 (``2.5, 3.0, ...`` up to ``duration - 2.5``).  Tracks shorter than 5 s get a static label
 and an empty dynamic list; musicnn repeat-pads audio shorter than its 3-s patch.
+
+From v3 the weights carry a linear quadrant channel (a logistic regression on the whole-track
+embedding and its spread over 3-s segments, :meth:`TrackFeatures.track_blocks`): the static
+quadrant probabilities are its blend with the network's (``docs/music_model.md``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from mvemo.representation import default_circumplex
 
 __all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model", "music_model_backbone"]
 
-MODEL_NAME = "music2emo-musicnn-msd-v2"
+MODEL_NAME = "music2emo-musicnn-msd-v3"
 _WEIGHTS = f"weights/{MODEL_NAME}.pt"
 
 
@@ -41,12 +45,17 @@ class MusicEmotionModel:
         musicnn's rate, 16000 Hz (audio is resampled as needed).
     categories : tuple of str
     gems_terms : tuple of str
+    quadrant_channel : mvemo.models.linear.LinearChannel or None
+        The weights' linear quadrant channel (v3 on): blended into the static quadrant
+        probabilities (the dynamic labels have no quadrant; category, intensity and VA are the
+        network's).
     """
 
     name: str
     network: Any
     musicnn: Any
     meta: dict
+    quadrant_channel: Any = None
 
     sample_rate: int = 16000
 
@@ -84,6 +93,8 @@ class MusicEmotionModel:
     def predict_features(self, feats: TrackFeatures, *, dynamic: bool = True) -> dict[str, Any]:
         """Static and dynamic predictions from already computed features."""
         s = self._outputs(feats, np.array([0.0]), np.array([feats.duration]))
+        if self.quadrant_channel is not None:
+            s["quadrant"] = self.quadrant_channel.blend(s["quadrant"], feats.track_blocks(self.musicnn))
         gems = {t: round(float(p), 4) for t, p in zip(self.gems_terms, s["gems"][0])}
         static = {**static_label(s), "gems": gems}
         frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []
@@ -116,6 +127,7 @@ def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
     """Load the Music2Emo weights shipped with mvemo (or ``weights``) and the musicnn backbone."""
     from mvemo.features.musicnn import load_musicnn
     from mvemo.models.checkpoint import load_checkpoint
+    from mvemo.models.linear import LinearChannel
     from mvemo.models.music2emo import Music2Emo, Music2EmoConfig
 
     blob = load_checkpoint(weights, packaged=_WEIGHTS)
@@ -123,7 +135,8 @@ def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
     net = Music2Emo(Music2EmoConfig(**meta["config"]))
     net.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
     net.eval()
-    return MusicEmotionModel(meta["name"], net, load_musicnn(meta["backbone"]), meta)
+    channel = LinearChannel.from_dict(blob["quadrant_linear"]) if blob.get("quadrant_linear") is not None else None
+    return MusicEmotionModel(meta["name"], net, load_musicnn(meta["backbone"]), meta, channel)
 
 
 def music_model_backbone(weights: str | Path | None = None) -> str:
@@ -141,8 +154,9 @@ def music_model_backbone(weights: str | Path | None = None) -> str:
     return load_checkpoint(weights, packaged=_WEIGHTS)["meta"]["backbone"]
 
 
-def save_music_model(network, meta: dict, path: str | Path) -> None:
-    """Write weights (float16) and metadata atomically."""
+def save_music_model(network, meta: dict, path: str | Path, *, quadrant_channel=None) -> None:
+    """Write weights (float16), metadata and the optional linear quadrant channel (float64 arrays) atomically."""
     from mvemo.models.checkpoint import half_state, save_checkpoint
 
-    save_checkpoint(meta, path, state_dict=half_state(network.state_dict()))
+    extra = {} if quadrant_channel is None else {"quadrant_linear": quadrant_channel.to_dict()}
+    save_checkpoint(meta, path, state_dict=half_state(network.state_dict()), **extra)

@@ -29,12 +29,13 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import as_scale, labels_to_va
-from mvemo.errors import DataError
+from mvemo.errors import DataError, ParameterError
 from mvemo.features.blocks import BlockFeatures
 from mvemo.io.config import read_toml_config
 from mvemo.pipeline.cache import FeatureCache
 from mvemo.pipeline.music_features import (
     HARMONY_KIND,
+    TRACK_BLOCKS,
     Harmony,
     TrackFeatures,
     blocks_kind,
@@ -44,7 +45,8 @@ from mvemo.representation import default_circumplex
 torch = require("torch", extra="torch")
 
 __all__ = ["GEMS_TERMS", "TrackExample", "TrainConfig", "WindowBank", "build_bank", "cross_validate", "evaluate_model",
-           "extract_features", "load_examples", "run_training", "train_model"]
+           "extract_features", "fit_quadrant_channel", "load_examples", "run_training", "stack_track_blocks",
+           "stratified_folds", "train_model"]
 
 GEMS_TERMS = ("amazement", "solemnity", "tenderness", "nostalgia", "calmness", "power",
               "joyful_activation", "tension", "sadness")  # fmt: skip
@@ -74,11 +76,26 @@ class TrainConfig:
     model_name: str | None = None  # name of the written weights; default the shipped model's name
     out_dir: str = "build/music2emo"
     head_weights: dict[str, float] = field(default_factory=lambda: {"category": 0.5, "intensity": 0.5, "va": 1.0})
+    # Linear quadrant channel (docs/music_model.md): quadrant_linear_c > 0 fits a standardised logistic
+    # regression with that C on the 4Q training tracks' whole-track `quadrant_linear_inputs`
+    # (TrackFeatures.track_blocks); the static quadrant is weight * linear + (1 - weight) * network.
+    quadrant_linear_c: float = 0.0
+    quadrant_linear_weight: float = 1.0
+    quadrant_linear_inputs: tuple[str, ...] = TRACK_BLOCKS
+
+    def __post_init__(self) -> None:
+        unknown = [b for b in self.quadrant_linear_inputs if b not in TRACK_BLOCKS]
+        if not self.quadrant_linear_inputs or unknown:
+            raise ParameterError(f"quadrant_linear_inputs must be a non-empty subset of {TRACK_BLOCKS}, "
+                                 f"got {self.quadrant_linear_inputs!r}")  # fmt: skip
+        if not 0.0 <= self.quadrant_linear_weight <= 1.0 or self.quadrant_linear_c < 0:
+            raise ParameterError(f"quadrant_linear_weight must be in [0, 1] and quadrant_linear_c >= 0, got "
+                                 f"{self.quadrant_linear_weight!r}, {self.quadrant_linear_c!r}")  # fmt: skip
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "TrainConfig":
         """Read a TOML config; unknown keys are an error."""
-        return read_toml_config(cls, path, tuple_keys=("datasets", "teacher_datasets"))
+        return read_toml_config(cls, path, tuple_keys=("datasets", "teacher_datasets", "quadrant_linear_inputs"))
 
 
 @dataclass
@@ -97,6 +114,7 @@ class TrackExample:
     intensity: float | None = None
     dynamic: tuple[np.ndarray, np.ndarray] | None = None  # times (n,), va (n, 2) in [-1, 1]
     bank: "WindowBank | None" = None  # precomputed windows, see build_bank
+    track_blocks: dict[str, np.ndarray] | None = None  # TrackFeatures.track_blocks, computed on first use
 
 
 def _va_of(item) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
@@ -353,11 +371,44 @@ def predict_static(model, examples: list[TrackExample], *, batch_size: int = 64)
     return {k: np.concatenate(v) for k, v in outs.items()}
 
 
-def evaluate_model(model, examples: list[TrackExample]) -> dict[str, Any]:
-    """Scores on ``examples``: 4Q accuracy and macro-F1, GEMS ROC-AUC per term, unified metrics."""
+def stack_track_blocks(examples: list[TrackExample], musicnn) -> dict[str, np.ndarray]:
+    """The whole-track feature blocks of ``examples``, each ``(N, D)`` (computed once per example)."""
+    for ex in examples:
+        if ex.track_blocks is None:
+            ex.track_blocks = ex.features.track_blocks(musicnn)
+    return {k: np.concatenate([ex.track_blocks[k] for ex in examples]) for k in TRACK_BLOCKS}
+
+
+def fit_quadrant_channel(examples: list[TrackExample], musicnn, cfg: TrainConfig):
+    """The linear quadrant channel of ``cfg`` fitted on the examples that have 4Q labels.
+
+    Returns
+    -------
+    mvemo.models.linear.LinearChannel
+    """
+    from mvemo.models.linear import LinearChannel, fit_softmax_linear
+
+    own = [ex for ex in examples if ex.quadrant is not None]
+    if not own:
+        raise DataError("the linear quadrant channel needs training tracks with 4Q labels")
+    linear = fit_softmax_linear(stack_track_blocks(own, musicnn), np.array([ex.quadrant for ex in own]),
+                                inputs=cfg.quadrant_linear_inputs, c=cfg.quadrant_linear_c, n_classes=4)  # fmt: skip
+    return LinearChannel(linear, cfg.quadrant_linear_weight)
+
+
+def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None, musicnn=None) -> dict[str, Any]:
+    """Scores on ``examples``: 4Q accuracy and macro-F1, GEMS ROC-AUC per term, unified metrics.
+
+    ``quadrant_channel`` (a :class:`~mvemo.models.linear.LinearChannel`, with the ``musicnn``
+    backbone for its inputs) is blended into the quadrant probabilities, as in prediction.
+    """
     from mvemo.metrics import evaluate
 
     pred = predict_static(model, examples)
+    if quadrant_channel is not None:
+        if musicnn is None:
+            raise ParameterError("a quadrant_channel needs the musicnn backbone for its inputs")
+        pred["quadrant"] = quadrant_channel.blend(pred["quadrant"], stack_track_blocks(examples, musicnn))
     report: dict[str, Any] = {"n": len(examples)}
     q = np.array([ex.quadrant is not None for ex in examples])
     if q.any():
@@ -465,6 +516,16 @@ def _fit(examples, cfg, log):
     return train_model(examples, cfg, teachers=teachers, log=log)
 
 
+def stratified_folds(examples: list[TrackExample], *, folds: int, seed: int) -> np.ndarray:
+    """Fold index (0 .. folds - 1) of each example, stratified by quadrant; depends only on ``seed``."""
+    rng = np.random.default_rng(seed)
+    fold_of = np.empty(len(examples), dtype=int)
+    for q in range(4):
+        idx = np.flatnonzero([ex.quadrant == q for ex in examples])
+        fold_of[rng.permutation(idx)] = np.arange(len(idx)) % folds
+    return fold_of
+
+
 def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str = "4q_panda2018", log=print,
                    run_folds: list[int] | None = None):  # fmt: skip
     """Stratified k-fold CV of the 4Q head: each fold trains teachers + student on everything else.
@@ -474,20 +535,23 @@ def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str 
     """
     own = [ex for ex in examples if ex.dataset == dataset]
     rest = [ex for ex in examples if ex.dataset != dataset]
-    rng = np.random.default_rng(cfg.seed)
-    fold_of = np.empty(len(own), dtype=int)
-    for q in range(4):
-        idx = np.flatnonzero([ex.quadrant == q for ex in own])
-        fold_of[rng.permutation(idx)] = np.arange(len(idx)) % folds
+    fold_of = stratified_folds(own, folds=folds, seed=cfg.seed)
     scores = []
+    musicnn = None
+    if cfg.quadrant_linear_c > 0:
+        from mvemo.features.musicnn import load_musicnn
+
+        musicnn = load_musicnn(cfg.backbone)
     for k in range(folds) if run_folds is None else run_folds:
         train = [ex for ex, f in zip(own, fold_of) if f != k] + rest
         test = [ex for ex, f in zip(own, fold_of) if f == k]
         model = _fit(train, cfg, log=None)
-        rep = evaluate_model(model, test)["quadrant"]
+        channel = fit_quadrant_channel(train, musicnn, cfg) if musicnn is not None else None
+        rep = evaluate_model(model, test, quadrant_channel=channel, musicnn=musicnn)["quadrant"]
         log(f"fold {k + 1}/{folds}: accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
         scores.append({**rep, "fold": k})
     return {"folds": folds, "run_folds": [s["fold"] for s in scores], "accuracy": [s["accuracy"] for s in scores], "macro_f1": [s["macro_f1"] for s in scores],
+            "quadrant_channel": musicnn is not None,
             "mean_accuracy": float(np.mean([s["accuracy"] for s in scores])),
             "mean_macro_f1": float(np.mean([s["macro_f1"] for s in scores])),
             "std_macro_f1": float(np.std([s["macro_f1"] for s in scores]))}  # fmt: skip
@@ -519,12 +583,20 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     train += [ex for ex in examples if ex.dataset in ("emomusic", "pmemo") and ex not in train]
     heldout = {s: [ex for ex in examples if ex.split == s and ex not in train] for s in ("validation", "test")}
     model = _fit(train, cfg, log)
+    channel = None
+    if cfg.quadrant_linear_c > 0:
+        channel = fit_quadrant_channel(train, musicnn, cfg)
+        log(f"linear quadrant channel: C {cfg.quadrant_linear_c}, weight {cfg.quadrant_linear_weight}, "
+            f"inputs {list(cfg.quadrant_linear_inputs)} ({channel.linear.n_features} features)")  # fmt: skip
     name = cfg.model_name or MODEL_NAME
     report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train),
                               "skipped": len(problems)}  # fmt: skip
     for split, exs in heldout.items():
         for ds in sorted({ex.dataset for ex in exs}):
-            report.setdefault(split, {})[ds] = evaluate_model(model, [ex for ex in exs if ex.dataset == ds])
+            part = [ex for ex in exs if ex.dataset == ds]
+            report.setdefault(split, {})[ds] = evaluate_model(model, part, quadrant_channel=channel, musicnn=musicnn)
+            if channel is not None and any(ex.quadrant is not None for ex in part):
+                report[split][ds]["quadrant_network_only"] = evaluate_model(model, part)["quadrant"]
     if cv_folds:
         report["cv_4q"] = cross_validate(examples, cfg, folds=cv_folds, log=log)
     report["seconds"] = round(time.perf_counter() - t0, 1)
@@ -533,7 +605,10 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
             "config": {"embedding_dim": model.cfg.embedding_dim, "dropout": model.cfg.dropout},
             "std_pooling": bool(cfg.std_pooling), "features": [blocks_kind(cfg.backbone), HARMONY_KIND],
             "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}  # fmt: skip
-    save_music_model(model, meta, out / f"{name}.pt")
+    if channel is not None:
+        meta["quadrant_linear"] = {"c": cfg.quadrant_linear_c, "weight": channel.weight,
+                                   "inputs": list(channel.linear.inputs)}  # fmt: skip
+    save_music_model(model, meta, out / f"{name}.pt", quadrant_channel=channel)
     atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
     atomic_write(out / f"{name}.md", model_card(report))
     log(f"wrote {out / (name + '.pt')} and {out / 'report.json'} ({report['seconds']} s)")
@@ -599,11 +674,34 @@ def model_card(report: dict[str, Any]) -> str:
                 return "" if x is None else f"{x:.3f}"
             lines.append(f"| {split} | {ds} | {rep['n']} | {f(q.get('accuracy'))} | {f(q.get('macro_f1'))} | "
                          f"{f(rep.get('gems_mean_roc_auc'))} | {f(u.get('category_f1'))} | {f(u.get('emotion_distance'))} |")
+    cfg = report.get("config", {})
+    if cfg.get("quadrant_linear_c", 0) > 0:
+        lines += ["", f"**Linear quadrant channel.** The static quadrant is {cfg['quadrant_linear_weight']} x a standardised "
+                  f"logistic regression (C = {cfg['quadrant_linear_c']}, fitted on the 4Q training tracks' whole-track "
+                  f"{' + '.join(f'`{b}`' for b in cfg['quadrant_linear_inputs'])}) + "
+                  f"{1 - cfg['quadrant_linear_weight']:g} x the network's 4Q head; the 4Q columns above are that blend. "
+                  "The network's 4Q head alone:"]
+        for split in ("validation", "test"):
+            q = report.get(split, {}).get("4q_panda2018", {}).get("quadrant_network_only")
+            if q:
+                lines.append(f"{split} accuracy {q['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f}" + (";" if split == "validation" else "."))
     if "cv_4q" in report:
         cv = report["cv_4q"]
-        lines += ["", f"**4Q {cv['folds']}-fold cross-validation** (stratified; each fold retrains teachers and student):",
+        what = "the blended quadrant" if cv.get("quadrant_channel") else "the network's 4Q head"
+        lines += ["", f"**4Q {cv['folds']}-fold cross-validation** of {what} (stratified; each fold retrains teachers "
+                  "and student):",
                   f"mean accuracy {cv['mean_accuracy']:.3f}, mean macro-F1 {cv['mean_macro_f1']:.3f} "
                   f"(std {cv['std_macro_f1']:.3f})."]
+        if "macro_f1" in cv and len(cv["macro_f1"]) == cv["folds"]:
+            lines.append("Folds: " + ", ".join(f"{x:.3f}" for x in cv["macro_f1"]) + ".")
+    if "cv_channel" in report:
+        cv = report["cv_channel"]
+        lines += ["", f"**4Q {cv['folds']}-fold cross-validation of the linear quadrant channel alone** "
+                  f"(`scripts/cv_music.py --channel`, same stratified fold assignment as above, on {cv['n']} clips; "
+                  "with weight 1 this is the static quadrant output):"]
+        for seed, r in cv["per_seed"].items():
+            lines.append(f"fold seed {seed}: mean macro-F1 {r['mean_macro_f1']:.3f} (std {r['std_macro_f1']:.3f});")
+        lines.append(f"mean over seeds {cv['mean_macro_f1']:.3f}.")
     test_gems = report.get("test", {}).get("emotify", {}).get("gems_roc_auc")
     if test_gems:
         lines += ["", "Emotify test ROC-AUC per GEMS term (truth: share above the term's median): "
