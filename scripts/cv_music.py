@@ -112,7 +112,7 @@ def channel_cv(cfg, *, folds: int, seeds: list[int]) -> dict:
         for k in range(folds):
             train = [ex for ex, f in zip(examples, fold_of) if f != k]
             test = [ex for ex, f in zip(examples, fold_of) if f == k]
-            lin = fit_quadrant_channel(train, musicnn, replace(cfg, quadrant_linear_weight=1.0)).linear
+            lin = fit_quadrant_channel(train, musicnn, cfg).linear
             est = lin.predict_proba(stack_track_blocks(test, musicnn)).argmax(1)
             f1.append(float(f1_score(y[fold_of == k], est, average="macro")))
         out["per_seed"][str(seed)] = {"macro_f1": f1, "mean_macro_f1": float(np.mean(f1)), "std_macro_f1": float(np.std(f1))}

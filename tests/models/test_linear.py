@@ -56,7 +56,7 @@ def test_bad_inputs_are_refused():
         fit_softmax_linear(blocks, np.zeros(len(y), int), inputs=("a",), c=1.0, n_classes=4)
     with pytest.raises(ParameterError, match="c must be positive"):
         fit_softmax_linear(blocks, y, inputs=("a",), c=0.0, n_classes=4)
-    with pytest.raises(ParameterError, match="inputs must name"):
+    with pytest.raises(ParameterError, match="missing feature blocks"):
         fit_softmax_linear(blocks, y, inputs=("z",), c=1.0, n_classes=4)
     with pytest.raises(ParameterError, match="weight must be in"):
         LinearChannel(m, 1.5)

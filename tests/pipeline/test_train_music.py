@@ -141,8 +141,9 @@ def test_linear_quadrant_channel_is_fitted_blended_and_cross_validated():
     assert channel.linear.inputs == ("embedding", "segment_spread") and channel.linear.n_features == 13
     model = train_model(ex, cfg, log=None)
     alone = evaluate_model(model, ex)["quadrant"]["accuracy"]
-    blended = evaluate_model(model, ex, quadrant_channel=channel, musicnn=object())["quadrant"]["accuracy"]
-    assert blended >= 0.9 > alone
+    rep = evaluate_model(model, ex, quadrant_channel=channel, musicnn=object())
+    blended = rep["quadrant"]["accuracy"]
+    assert blended >= 0.9 > alone and rep["quadrant_network_only"]["accuracy"] == alone
     with pytest.raises(ParameterError, match="musicnn"):
         evaluate_model(model, ex, quadrant_channel=channel)
     with pytest.raises(DataError, match="4Q labels"):

@@ -14,7 +14,26 @@ import numpy as np
 
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["LinearChannel", "SoftmaxLinear", "fit_softmax_linear"]
+__all__ = ["LinearChannel", "SoftmaxLinear", "fit_softmax_linear", "stack_blocks"]
+
+
+def stack_blocks(blocks: dict[str, np.ndarray], inputs) -> np.ndarray:
+    """The named feature blocks (each ``(N, F_b)``) side by side, float64, in the order of ``inputs``.
+
+    Raises
+    ------
+    ParameterError
+        ``inputs`` is empty or names a block that ``blocks`` lacks.
+
+    Examples
+    --------
+    >>> stack_blocks({"a": np.ones((2, 1)), "b": np.zeros((2, 2))}, ("b", "a")).tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
+    """
+    missing = [b for b in inputs if b not in blocks]
+    if not inputs or missing:
+        raise ParameterError(f"missing feature blocks {missing} of inputs {list(inputs)} (have {sorted(blocks)})")
+    return np.concatenate([np.atleast_2d(np.asarray(blocks[b], np.float64)) for b in inputs], axis=1)
 
 
 @dataclass(frozen=True)
@@ -68,10 +87,7 @@ class SoftmaxLinear:
 
     def design(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
         """The input matrix ``(N, F)``: the named blocks (each ``(N, F_b)``) side by side."""
-        missing = [b for b in self.inputs if b not in blocks]
-        if missing:
-            raise ParameterError(f"missing feature blocks {missing} (have {sorted(blocks)})")
-        x = np.concatenate([np.atleast_2d(np.asarray(blocks[b], np.float64)) for b in self.inputs], axis=1)
+        x = stack_blocks(blocks, self.inputs)
         if x.shape[1] != self.n_features:
             raise ParameterError(f"the blocks {list(self.inputs)} give {x.shape[1]} features, the model has {self.n_features}")
         return x
@@ -130,10 +146,7 @@ def fit_softmax_linear(blocks: dict[str, np.ndarray], y: np.ndarray, *, inputs: 
     y = np.asarray(y, dtype=np.int64)
     if set(np.unique(y)) != set(range(n_classes)):
         raise ParameterError(f"y must hold every class 0..{n_classes - 1}, got {sorted(set(np.unique(y)))}")
-    missing = [b for b in inputs if b not in blocks]
-    if not inputs or missing:
-        raise ParameterError(f"inputs must name blocks that are given, got {list(inputs)} (have {sorted(blocks)})")
-    x = np.concatenate([np.atleast_2d(np.asarray(blocks[b], np.float64)) for b in inputs], axis=1)
+    x = stack_blocks(blocks, inputs)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-12] = 1.0

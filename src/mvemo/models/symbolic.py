@@ -305,13 +305,10 @@ class TwoFactorLinear:
     def factors(self, blocks: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """``(p_v, p_a)``, each shape ``(N,)``, from the feature blocks (name -> ``(N, F_b)``)."""
 
-        def x(f: LinearFactor) -> np.ndarray:
-            missing = [b for b in f.inputs if b not in blocks]
-            if missing:
-                raise ParameterError(f"missing feature blocks {missing}")
-            return np.concatenate([np.asarray(blocks[b], np.float64) for b in f.inputs], axis=1)
+        from mvemo.models.linear import stack_blocks
 
-        return self.valence.predict_proba(x(self.valence)), self.arousal.predict_proba(x(self.arousal))
+        return (self.valence.predict_proba(stack_blocks(blocks, self.valence.inputs)),
+                self.arousal.predict_proba(stack_blocks(blocks, self.arousal.inputs)))
 
     def quadrant_proba(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
         """4Q probabilities (Q1..Q4), shape ``(N, 4)``; rows sum to 1."""

@@ -400,26 +400,24 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
     """Scores on ``examples``: 4Q accuracy and macro-F1, GEMS ROC-AUC per term, unified metrics.
 
     ``quadrant_channel`` (a :class:`~mvemo.models.linear.LinearChannel`, with the ``musicnn``
-    backbone for its inputs) is blended into the quadrant probabilities, as in prediction.
+    backbone for its inputs) is blended into the quadrant probabilities, as in prediction;
+    the network's head alone is then scored too, as ``quadrant_network_only``.
     """
     from mvemo.metrics import evaluate
 
     pred = predict_static(model, examples)
+    network_quadrant = pred["quadrant"]
     if quadrant_channel is not None:
         if musicnn is None:
             raise ParameterError("a quadrant_channel needs the musicnn backbone for its inputs")
-        pred["quadrant"] = quadrant_channel.blend(pred["quadrant"], stack_track_blocks(examples, musicnn))
+        pred["quadrant"] = quadrant_channel.blend(network_quadrant, stack_track_blocks(examples, musicnn))
     report: dict[str, Any] = {"n": len(examples)}
     q = np.array([ex.quadrant is not None for ex in examples])
     if q.any():
         ref = np.array([ex.quadrant for ex in examples if ex.quadrant is not None])
-        est = pred["quadrant"][q].argmax(1)
-        f1s = []
-        for c in range(4):
-            tp = np.sum((est == c) & (ref == c))
-            denom = np.sum(est == c) + np.sum(ref == c)
-            f1s.append(2 * tp / denom if denom else 0.0)
-        report["quadrant"] = {"n": int(q.sum()), "accuracy": float(np.mean(est == ref)), "macro_f1": float(np.mean(f1s))}
+        report["quadrant"] = _quadrant_scores(ref, pred["quadrant"][q].argmax(1))
+        if quadrant_channel is not None:
+            report["quadrant_network_only"] = _quadrant_scores(ref, network_quadrant[q].argmax(1))
     g = np.array([ex.gems is not None for ex in examples])
     if g.sum() >= 5:
         shares = np.stack([ex.gems for ex in examples if ex.gems is not None])
@@ -440,6 +438,16 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
         est_i = np.clip(pred["intensity"][c], 0, 1)
         report["unified"] = evaluate(ref_c, ref_i, est_c, est_i)
     return report
+
+
+def _quadrant_scores(ref: np.ndarray, est: np.ndarray) -> dict[str, Any]:
+    """4Q accuracy and macro-F1 of class indices ``est`` against ``ref``."""
+    f1s = []
+    for c in range(4):
+        tp = np.sum((est == c) & (ref == c))
+        denom = np.sum(est == c) + np.sum(ref == c)
+        f1s.append(2 * tp / denom if denom else 0.0)
+    return {"n": int(len(ref)), "accuracy": float(np.mean(est == ref)), "macro_f1": float(np.mean(f1s))}
 
 
 def _roc_auc(truth: np.ndarray, score: np.ndarray) -> float:
@@ -595,8 +603,6 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
         for ds in sorted({ex.dataset for ex in exs}):
             part = [ex for ex in exs if ex.dataset == ds]
             report.setdefault(split, {})[ds] = evaluate_model(model, part, quadrant_channel=channel, musicnn=musicnn)
-            if channel is not None and any(ex.quadrant is not None for ex in part):
-                report[split][ds]["quadrant_network_only"] = evaluate_model(model, part)["quadrant"]
     if cv_folds:
         report["cv_4q"] = cross_validate(examples, cfg, folds=cv_folds, log=log)
     report["seconds"] = round(time.perf_counter() - t0, 1)
