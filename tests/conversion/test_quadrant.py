@@ -1,6 +1,16 @@
 import pytest
 
-from mvemo.conversion import QUADRANTS, angle_to_quadrant, label_to_quadrant, normalize_quadrant, quadrant_to_label
+import numpy as np
+
+from mvemo.conversion import (
+    QUADRANTS,
+    angle_to_quadrant,
+    category_quadrants,
+    conform_categories,
+    label_to_quadrant,
+    normalize_quadrant,
+    quadrant_to_label,
+)
 from mvemo.errors import ParameterError
 from mvemo.representation import CATEGORIES, EmotionLabel
 
@@ -34,3 +44,42 @@ def test_every_category_has_a_quadrant_and_tense_depends_on_anchor():
     assert quads["angry"] == "Q2" and quads["sad"] == "Q3" and quads["serene"] == "Q4" and quads["glad"] == "Q4"
     assert quads["tense"] == "Q2"
     assert label_to_quadrant(EmotionLabel("tense", 0.5), anchor="center") == "Q1"
+
+
+def test_category_quadrants_agree_with_label_to_quadrant():
+    q = category_quadrants()
+    for k, name in enumerate(CATEGORIES):
+        assert QUADRANTS[q[k]] == label_to_quadrant(EmotionLabel(name, 0.5))
+    assert QUADRANTS[category_quadrants(anchor="center")[CATEGORIES.index("tense")]] == "Q1"
+
+
+def test_conform_categories_matches_quadrant_marginal_and_keeps_ratios():
+    rng = np.random.default_rng(0)
+    cat = rng.dirichlet(np.ones(28), size=5)
+    quad = rng.dirichlet(np.ones(4), size=5)
+    out = conform_categories(cat, quad)
+    member = np.eye(4)[category_quadrants()]
+    np.testing.assert_allclose(out @ member, quad, atol=1e-12)
+    np.testing.assert_allclose(out.sum(1), 1.0, atol=1e-12)
+    # Within a quadrant the categories keep their relative weights.
+    idx = np.flatnonzero(category_quadrants() == 2)
+    np.testing.assert_allclose(out[:, idx] / out[:, idx[:1]], cat[:, idx] / cat[:, idx[:1]], rtol=1e-9)
+    # A 1-D input gives a 1-D output; the argmax moves into the favoured quadrant.
+    one = np.full(28, 0.001)
+    one[CATEGORIES.index("excited")] = 1 - 0.027
+    moved = conform_categories(one, np.array([0.05, 0.05, 0.85, 0.05]))
+    assert moved.shape == (28,) and category_quadrants()[moved.argmax()] == 2
+
+
+def test_conform_categories_spreads_a_quadrant_without_mass():
+    cat = np.zeros(28)
+    cat[CATEGORIES.index("excited")] = 1.0
+    out = conform_categories(cat, np.array([0.4, 0.6, 0.0, 0.0]))
+    q2 = np.flatnonzero(category_quadrants() == 1)
+    np.testing.assert_allclose(out[q2], 0.6 / len(q2))
+    assert out[CATEGORIES.index("excited")] == pytest.approx(0.4)
+
+
+def test_conform_categories_rejects_bad_shapes():
+    with pytest.raises(ParameterError, match=r"\(3, 28\) and \(2, 4\)"):
+        conform_categories(np.full((3, 28), 1 / 28), np.full((2, 4), 0.25))

@@ -81,3 +81,25 @@ def test_static_quadrant_is_the_shipped_linear_channel_blend(model, tmp_path):
     save_music_model(model.network, model.meta, path, quadrant_channel=model.quadrant_channel)
     again = load_music_model(path).quadrant_channel
     np.testing.assert_array_equal(again.linear.coef, model.quadrant_channel.linear.coef)
+
+
+def test_conform_categories_flag_moves_the_static_category_into_the_quadrant(model, tmp_path):
+    from mvemo.conversion.quadrant import category_quadrants
+    from mvemo.pipeline.predict_music import load_music_model, save_music_model
+
+    feats = model.features(_write_tone(tmp_path / "tone.wav", 12.0))
+    plain = model.predict_features(feats, dynamic=False)["static"]
+    path = tmp_path / "conf.pt"
+    save_music_model(model.network, {**model.meta, "conform_categories": True}, path,
+                     quadrant_channel=model.quadrant_channel)  # fmt: skip
+    conf = load_music_model(path).predict_features(feats, dynamic=True)
+    cats = model.categories
+    member = np.eye(4)[category_quadrants()]
+    probs = np.array([conf["static"]["probabilities"][c] for c in cats])
+    quad = np.array([conf["static"]["quadrant_probabilities"][q] for q in ("Q1", "Q2", "Q3", "Q4")])
+    np.testing.assert_allclose(probs @ member, quad, atol=1e-4)
+    np.testing.assert_allclose(quad, [plain["quadrant_probabilities"][q] for q in ("Q1", "Q2", "Q3", "Q4")])
+    before = np.array([plain["probabilities"][c] for c in cats])
+    within = category_quadrants() == int(quad.argmax())
+    # Inside a quadrant the network's ranking is kept.
+    assert np.argmax(np.where(within, probs, -1)) == np.argmax(np.where(within, before, -1))

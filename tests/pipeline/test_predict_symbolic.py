@@ -11,7 +11,7 @@ pretty_midi = pytest.importorskip("pretty_midi")
 torch = pytest.importorskip("torch")
 
 from mvemo.conversion.dynamic import grid_times  # noqa: E402
-from mvemo.conversion.quadrant import QUADRANTS  # noqa: E402
+from mvemo.conversion.quadrant import QUADRANTS, category_quadrants, conform_categories  # noqa: E402
 from mvemo.errors import DataError  # noqa: E402
 from mvemo.features.midi import STAT_NAMES  # noqa: E402
 from mvemo.models.symbolic import FrameConfig, FrameEmotionNet, SymbolicConfig, SymbolicEmotionNet  # noqa: E402
@@ -204,7 +204,22 @@ def test_linear_model_roundtrip_contract_and_blend(tmp_path, tiny_weights):
     ob, on = both._outputs(feats, *t), nets._outputs(feats, *t)
     np.testing.assert_allclose(ob["quadrant"], 0.25 * q + 0.75 * on["quadrant"], rtol=1e-5)
     np.testing.assert_allclose(ob["va"], on["va"])
+    np.testing.assert_allclose(ob["category"], on["category"])
     _check_record(both.predict(midi), midi, 9.0)
+    # conform_categories (v3): the networks' categories rescaled to the blended quadrant,
+    # static and dynamic alike.
+    save_symbolic_model(nets.networks, {"name": "conf", "linear_weight": 0.25, "conform_categories": True},
+                        tmp_path / "conf.pt", linear=lin)  # fmt: skip
+    conf = load_symbolic_model(tmp_path / "conf.pt")
+    oc = conf._outputs(feats, *t)
+    member = np.eye(4)[category_quadrants()]
+    np.testing.assert_allclose(oc["category"] @ member, oc["quadrant"], atol=1e-6)
+    np.testing.assert_allclose(oc["category"], conform_categories(on["category"], ob["quadrant"]), rtol=1e-6)
+    rec = conf.predict(midi)
+    _check_record(rec, midi, 9.0)
+    probs = np.array([rec["static"]["probabilities"][c] for c in cats])
+    qp = np.array([rec["static"]["quadrant_probabilities"][k] for k in ("Q1", "Q2", "Q3", "Q4")])
+    np.testing.assert_allclose(probs @ member, qp, atol=1e-4)
 
 
 def test_linear_model_errors(tmp_path):

@@ -144,8 +144,13 @@ def test_linear_quadrant_channel_is_fitted_blended_and_cross_validated():
     rep = evaluate_model(model, ex, quadrant_channel=channel, musicnn=object())
     blended = rep["quadrant"]["accuracy"]
     assert blended >= 0.9 > alone and rep["quadrant_network_only"]["accuracy"] == alone
+    assert set(rep) >= {"unified", "unified_conform_on"}
+    conf = evaluate_model(model, ex, quadrant_channel=channel, musicnn=object(), conform=True)
+    assert conf["unified"] == rep["unified_conform_on"] and conf["unified_conform_off"] == rep["unified"]
     with pytest.raises(ParameterError, match="musicnn"):
         evaluate_model(model, ex, quadrant_channel=channel)
+    with pytest.raises(ParameterError, match="quadrant_channel"):
+        evaluate_model(model, ex, conform=True)
     with pytest.raises(DataError, match="4Q labels"):
         fit_quadrant_channel([e for e in ex if e.quadrant is None], None, cfg)
 
@@ -167,3 +172,26 @@ def test_config_checks_the_quadrant_channel_settings():
         TrainConfig(quadrant_linear_inputs=("embedding", "loudness"))
     with pytest.raises(ParameterError, match="quadrant_linear_weight"):
         TrainConfig(quadrant_linear_weight=1.5)
+
+
+def test_card_reports_the_quadrant_channel_and_the_conform_ablation():
+    from mvemo.pipeline.train_music import model_card
+
+    u = {"category_f1": 0.4, "emotion_distance": 0.2, "quadrant_agreement": 0.75}
+    o = {"category_f1": 0.7, "emotion_distance": 0.1, "quadrant_agreement": 0.95}
+    q = {"n": 80, "accuracy": 0.8, "macro_f1": 0.79}
+    report = {"model": "m", "n_train": 10,
+              "config": {"backbone": "MSD_musicnn", "quadrant_linear_c": 0.01, "quadrant_linear_weight": 1.0,
+                         "quadrant_linear_inputs": ["embedding"], "conform_categories": False},
+              "validation": {"4q_panda2018": {"n": 80, "quadrant": q, "quadrant_network_only": q, "unified": u,
+                                              "unified_conform_on": o}}}  # fmt: skip
+    card = model_card(report)
+    assert "**Linear quadrant channel.**" in card and "`conform_categories = false`" in card
+    assert "| validation | 4q_panda2018 | 0.400 / 0.200 / 0.75 | 0.700 / 0.100 / 0.95 |" in card
+    report["config"]["conform_categories"] = True
+    report["validation"]["4q_panda2018"] = {**report["validation"]["4q_panda2018"], "unified": o,
+                                            "unified_conform_off": u}  # fmt: skip
+    del report["validation"]["4q_panda2018"]["unified_conform_on"]
+    card = model_card(report)
+    assert "are conformed to the blended quadrant" in card and "conform_categories off |" in card
+    assert "| validation | 4q_panda2018 | 0.700 / 0.100 / 0.95 | 0.400 / 0.200 / 0.75 |" in card

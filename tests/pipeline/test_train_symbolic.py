@@ -182,3 +182,27 @@ def test_card_describes_linear_model():
     assert "Valence x arousal factorisation" in card and "valence C = 0.03" in card
     assert "| split | dataset | networks | linear V x A | shipped combination |" in card
     assert "| validation | emopia | 0.500 | 0.500 | 0.500 |" in card
+    # With conform_categories the card states it and tabulates the other setting.
+    report["config"]["conform_categories"] = True
+    report["validation"]["emopia"]["unified"]["quadrant_agreement"] = 1.0
+    report["components"]["validation"]["emopia"]["unified_conform_off"] = {"category_f1": 0.3, "emotion_distance": 0.4,
+                                                                           "quadrant_agreement": 0.8}  # fmt: skip
+    card = model_card(report)
+    assert "**Categories conformed to the quadrant**" in card
+    assert "| validation | emopia | 0.100 / 0.200 / 1.00 | 0.300 / 0.400 / 0.80 |" in card
+
+
+def test_combine_outputs_conform():
+    from mvemo.conversion.quadrant import category_quadrants
+    from mvemo.pipeline.predict_symbolic import combine_outputs
+
+    rng = np.random.default_rng(3)
+    nets = {"category": rng.dirichlet(np.ones(28), 4), "quadrant": rng.dirichlet(np.ones(4), 4),
+            "va": rng.normal(size=(4, 2)), "intensity": rng.random(4)}  # fmt: skip
+    lin = rng.dirichlet(np.ones(4), 4)
+    plain = combine_outputs(nets, lin, linear_weight=0.5)
+    conf = combine_outputs(nets, lin, linear_weight=0.5, conform=True)
+    np.testing.assert_allclose(conf["quadrant"], plain["quadrant"])
+    np.testing.assert_array_equal(plain["category"], nets["category"])
+    np.testing.assert_allclose(conf["category"] @ np.eye(4)[category_quadrants()], plain["quadrant"], atol=1e-12)
+    np.testing.assert_array_equal(conf["va"], nets["va"])

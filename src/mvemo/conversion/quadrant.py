@@ -20,6 +20,8 @@ __all__ = [
     "quadrant_to_label",
     "angle_to_quadrant",
     "label_to_quadrant",
+    "category_quadrants",
+    "conform_categories",
 ]
 
 QUADRANTS: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
@@ -110,3 +112,60 @@ def label_to_quadrant(label: EmotionLabel, *, anchor: Anchor = "word") -> str:
     """
     angles = anchor_angles(default_circumplex(), anchor)
     return QUADRANTS[int(angle_to_quadrant(angles[label.index])) - 1]
+
+
+def category_quadrants(*, anchor: Anchor = "word") -> np.ndarray:
+    """Quadrant index (0 = Q1 .. 3 = Q4) of each of the 28 unified categories, shape ``(28,)``.
+
+    Examples
+    --------
+    >>> q = category_quadrants()
+    >>> q.shape, sorted(set(q.tolist()))
+    ((28,), [0, 1, 2, 3])
+    """
+    return angle_to_quadrant(anchor_angles(default_circumplex(), anchor)) - 1
+
+
+def conform_categories(category: np.ndarray, quadrant: np.ndarray, *, anchor: Anchor = "word") -> np.ndarray:
+    """Rescale category probabilities so that their mass per quadrant equals ``quadrant``.
+
+    ``p'(c) = p(c) * P(q(c)) / sum_{c' in q(c)} p(c')``: within each quadrant the categories
+    keep their relative weights, and the quadrant marginal becomes the given quadrant
+    probabilities.  Used where a model's quadrant comes from a better channel than its
+    category head (a linear 4Q model), so that the category agrees with the quadrant.  A
+    quadrant whose categories have no mass spreads its probability evenly over them.
+
+    Parameters
+    ----------
+    category : np.ndarray, shape (W, 28) or (28,)
+        Category probabilities (rows sum to 1).
+    quadrant : np.ndarray, shape (W, 4) or (4,)
+        Quadrant probabilities Q1..Q4 (rows sum to 1).
+    anchor : {"word", "center"}
+        Which angle of a category decides its quadrant (:func:`label_to_quadrant`).
+
+    Returns
+    -------
+    np.ndarray, shape like ``category``
+
+    Examples
+    --------
+    >>> p = np.full(28, 1 / 28)
+    >>> out = conform_categories(p, np.array([0.7, 0.1, 0.1, 0.1]))
+    >>> q = category_quadrants()
+    >>> round(float(out[q == 0].sum()), 6), round(float(out.sum()), 6)
+    (0.7, 1.0)
+    """
+    cat = np.asarray(category, dtype=np.float64)
+    quad = np.asarray(quadrant, dtype=np.float64)
+    if cat.shape[-1] != 28 or quad.shape[-1] != 4 or cat.shape[:-1] != quad.shape[:-1]:
+        raise ParameterError(f"need category (..., 28) and quadrant (..., 4) probabilities with the same "
+                             f"leading shape, got {cat.shape} and {quad.shape}")  # fmt: skip
+    member = np.eye(4)[category_quadrants(anchor=anchor)]  # (28, 4)
+    mass = cat @ member  # (..., 4)
+    empty = mass <= 1e-12
+    ratio = np.where(empty, 0.0, quad / np.where(empty, 1.0, mass))
+    out = cat * (ratio @ member.T)
+    # Quadrants without category mass: their probability spread evenly over their categories.
+    out += (np.where(empty, quad, 0.0) / member.sum(0)) @ member.T
+    return out

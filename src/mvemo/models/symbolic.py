@@ -15,7 +15,7 @@ place of the audio embedding and smaller layers (the data sets are ~1,000 clips)
 ``[stats || chord CLS || mode]`` -> ``hidden`` units -> one MLP per head.  Heads: the
 unified category (28), intensity, valence-arousal and the 4Q quadrant.
 
-:class:`TwoFactorLinear` is the linear valence x arousal model of ``symbolic-emopia-vgmidi-v2``:
+:class:`TwoFactorLinear` is the linear valence x arousal model of ``symbolic-emopia-vgmidi-v2`` and ``-v3``:
 two standardised logistic regressions held as plain numpy arrays (no scikit-learn at
 prediction time), ``p_v = P(positive valence)`` (Q1/Q4) and ``p_a = P(high arousal)``
 (Q1/Q2), combined as ``P(Q1) = p_v p_a``, ``P(Q2) = (1 - p_v) p_a``,

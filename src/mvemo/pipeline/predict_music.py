@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.conversion.quadrant import conform_categories
 from mvemo.pipeline.music_features import (
     TrackFeatures,
     compute_blocks,
@@ -95,6 +96,8 @@ class MusicEmotionModel:
         s = self._outputs(feats, np.array([0.0]), np.array([feats.duration]))
         if self.quadrant_channel is not None:
             s["quadrant"] = self.quadrant_channel.blend(s["quadrant"], feats.track_blocks(self.musicnn))
+            if self.meta.get("conform_categories", False):
+                s["category"] = conform_categories(s["category"], s["quadrant"])
         gems = {t: round(float(p), 4) for t, p in zip(self.gems_terms, s["gems"][0])}
         static = {**static_label(s), "gems": gems}
         frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []

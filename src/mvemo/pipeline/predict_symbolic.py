@@ -8,7 +8,7 @@ several seeds' networks; their outputs are averaged.  A weights file may also ho
 frame-sequence networks (``frame_networks``, :class:`~mvemo.models.symbolic.FrameEmotionNet`);
 their mean is then averaged with the others' with weight ``meta["frame_weight"]``.
 
-Version 2 files (``symbolic-emopia-vgmidi-v2``, the default) hold a linear valence x arousal
+Version 2 and 3 files (``symbolic-emopia-vgmidi-v3`` is the default) hold a linear valence x arousal
 model (``linear``, :class:`~mvemo.models.symbolic.TwoFactorLinear`: two logistic regressions
 as numpy arrays over the window statistics and
 :meth:`~mvemo.features.midi.MidiFeatures.valence_features`).  Its 4Q probabilities are
@@ -18,7 +18,9 @@ alone derives them from the 4Q probabilities ``P`` (:func:`heads_from_quadrant`)
 probabilities ``P(Qk)`` on the unified category of each quadrant (Q1 excited, Q2
 distressed, Q3 depressed, Q4 relaxed), valence-arousal the expectation of those labels'
 VA points under ``P`` (the points the networks' VA head is trained on), intensity 0.5
-(the intensity of every training label).
+(the intensity of every training label).  Version 3 sets ``meta["conform_categories"]``: the
+networks' category probabilities are rescaled to the blended quadrant
+(:func:`mvemo.conversion.quadrant.conform_categories`), so the category lies in the quadrant.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ __all__ = [
     "window_frames",
 ]
 
-MODEL_NAME = "symbolic-emopia-vgmidi-v2"
+MODEL_NAME = "symbolic-emopia-vgmidi-v3"
 _WEIGHTS = f"weights/{MODEL_NAME}.pt"
 
 
@@ -103,7 +105,8 @@ class SymbolicEmotionModel:
         else:
             w = float(self.meta.get("frame_weight", 0.5))
             nets = {k: (1 - w) * families[0][k] + w * families[1][k] for k in families[0]}
-        return combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)))
+        return combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)),
+                               conform=bool(self.meta.get("conform_categories", False)))  # fmt: skip
 
     def predict_features(self, feats, *, dynamic: bool = True) -> dict[str, Any]:
         """Static and dynamic predictions from :class:`~mvemo.features.midi.MidiFeatures`."""
@@ -184,13 +187,15 @@ def heads_from_quadrant(quadrant: np.ndarray) -> dict[str, np.ndarray]:
     return {"category": cat, "quadrant": q, "va": q @ points, "intensity": np.full(q.shape[0], DEFAULT_INTENSITY)}
 
 
-def combine_outputs(nets: dict | None, linear: np.ndarray | None, *, linear_weight: float = 1.0
-                    ) -> dict[str, np.ndarray]:  # fmt: skip
+def combine_outputs(nets: dict | None, linear: np.ndarray | None, *, linear_weight: float = 1.0,
+                    conform: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
     """Network outputs and/or the linear model's 4Q probabilities -> the model's outputs.
 
     With both, the quadrant is ``linear_weight * linear + (1 - linear_weight) * nets["quadrant"]``
-    and the other heads are the networks'; with one of them, that one
-    (:func:`heads_from_quadrant` for the linear model alone).
+    and the other heads are the networks'; with ``conform``, the networks' category
+    probabilities are rescaled to that quadrant
+    (:func:`mvemo.conversion.quadrant.conform_categories`), so that the category agrees with
+    it.  With one of them, that one (:func:`heads_from_quadrant` for the linear model alone).
     """
     if linear is None:
         if nets is None:
@@ -200,7 +205,13 @@ def combine_outputs(nets: dict | None, linear: np.ndarray | None, *, linear_weig
         return heads_from_quadrant(linear)
     if not 0.0 <= linear_weight <= 1.0:
         raise ParameterError(f"linear_weight must be in [0, 1], got {linear_weight!r}")
-    return {**nets, "quadrant": linear_weight * linear + (1 - linear_weight) * nets["quadrant"]}
+    quadrant = linear_weight * linear + (1 - linear_weight) * nets["quadrant"]
+    out = {**nets, "quadrant": quadrant}
+    if conform:
+        from mvemo.conversion.quadrant import conform_categories
+
+        out["category"] = conform_categories(nets["category"], quadrant)
+    return out
 
 
 def window_frames(feats, start: np.ndarray, stop: np.ndarray, *, fps: float | None = None):

@@ -82,6 +82,9 @@ class TrainConfig:
     quadrant_linear_c: float = 0.0
     quadrant_linear_weight: float = 1.0
     quadrant_linear_inputs: tuple[str, ...] = TRACK_BLOCKS
+    # With a channel: rescale the network's static category probabilities to the channel's quadrant
+    # (mvemo.conversion.quadrant.conform_categories); the report scores both settings.
+    conform_categories: bool = False
 
     def __post_init__(self) -> None:
         unknown = [b for b in self.quadrant_linear_inputs if b not in TRACK_BLOCKS]
@@ -396,15 +399,23 @@ def fit_quadrant_channel(examples: list[TrackExample], musicnn, cfg: TrainConfig
     return LinearChannel(linear, cfg.quadrant_linear_weight)
 
 
-def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None, musicnn=None) -> dict[str, Any]:
+def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None, musicnn=None,
+                   conform: bool = False) -> dict[str, Any]:  # fmt: skip
     """Scores on ``examples``: 4Q accuracy and macro-F1, GEMS ROC-AUC per term, unified metrics.
 
     ``quadrant_channel`` (a :class:`~mvemo.models.linear.LinearChannel`, with the ``musicnn``
     backbone for its inputs) is blended into the quadrant probabilities, as in prediction;
-    the network's head alone is then scored too, as ``quadrant_network_only``.
+    the network's head alone is then scored too, as ``quadrant_network_only``.  With a
+    channel, ``conform`` rescales the category probabilities to the blended quadrant
+    (:func:`~mvemo.conversion.quadrant.conform_categories`) as prediction does with the
+    weights' ``conform_categories``; the unified metrics of the other setting are reported as
+    ``unified_conform_on`` / ``unified_conform_off``.
     """
+    from mvemo.conversion.quadrant import category_quadrants, conform_categories
     from mvemo.metrics import evaluate
 
+    if conform and quadrant_channel is None:
+        raise ParameterError("conform needs a quadrant_channel (it rescales categories to its quadrant)")
     pred = predict_static(model, examples)
     network_quadrant = pred["quadrant"]
     if quadrant_channel is not None:
@@ -434,9 +445,16 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
         circ = default_circumplex()
         ref_c = [circ.categories[ex.category] for ex in examples if ex.category is not None]
         ref_i = [ex.intensity for ex in examples if ex.category is not None]
-        est_c = [circ.categories[k] for k in pred["category"][c].argmax(1)]
         est_i = np.clip(pred["intensity"][c], 0, 1)
-        report["unified"] = evaluate(ref_c, ref_i, est_c, est_i)
+        variants = {conform: "unified"}
+        if quadrant_channel is not None:
+            variants[not conform] = "unified_conform_" + ("off" if conform else "on")
+        for on, key in variants.items():
+            cat = conform_categories(pred["category"], pred["quadrant"]) if on else pred["category"]
+            report[key] = evaluate(ref_c, ref_i, [circ.categories[k] for k in cat[c].argmax(1)], est_i)
+            # Share of tracks whose category lies in the predicted quadrant.
+            report[key]["quadrant_agreement"] = float(np.mean(
+                category_quadrants()[cat[c].argmax(1)] == pred["quadrant"][c].argmax(1)))  # fmt: skip
     return report
 
 
@@ -596,13 +614,15 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
         channel = fit_quadrant_channel(train, musicnn, cfg)
         log(f"linear quadrant channel: C {cfg.quadrant_linear_c}, weight {cfg.quadrant_linear_weight}, "
             f"inputs {list(cfg.quadrant_linear_inputs)} ({channel.linear.n_features} features)")  # fmt: skip
+    conform = bool(cfg.conform_categories) and channel is not None
     name = cfg.model_name or MODEL_NAME
     report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train),
                               "skipped": len(problems)}  # fmt: skip
     for split, exs in heldout.items():
         for ds in sorted({ex.dataset for ex in exs}):
             part = [ex for ex in exs if ex.dataset == ds]
-            report.setdefault(split, {})[ds] = evaluate_model(model, part, quadrant_channel=channel, musicnn=musicnn)
+            report.setdefault(split, {})[ds] = evaluate_model(model, part, quadrant_channel=channel, musicnn=musicnn,
+                                                              conform=conform)  # fmt: skip
     if cv_folds:
         report["cv_4q"] = cross_validate(examples, cfg, folds=cv_folds, log=log)
     report["seconds"] = round(time.perf_counter() - t0, 1)
@@ -614,6 +634,7 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     if channel is not None:
         meta["quadrant_linear"] = {"c": cfg.quadrant_linear_c, "weight": channel.weight,
                                    "inputs": list(channel.linear.inputs)}  # fmt: skip
+        meta["conform_categories"] = conform
     save_music_model(model, meta, out / f"{name}.pt", quadrant_channel=channel)
     atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
     atomic_write(out / f"{name}.md", model_card(report))
@@ -622,6 +643,11 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
 
 
 _LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")  # machine-specific paths, left out of the card
+
+
+def _scores(u: dict) -> str:
+    agree = u.get("quadrant_agreement")
+    return f"{u['category_f1']:.3f} / {u['emotion_distance']:.3f}" + ("" if agree is None else f" / {agree:.2f}")
 
 
 def model_card(report: dict[str, Any]) -> str:
@@ -691,6 +717,20 @@ def model_card(report: dict[str, Any]) -> str:
             q = report.get(split, {}).get("4q_panda2018", {}).get("quadrant_network_only")
             if q:
                 lines.append(f"{split} accuracy {q['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f}" + (";" if split == "validation" else "."))
+        on = bool(cfg.get("conform_categories"))
+        other = "unified_conform_" + ("off" if on else "on")
+        rows = [(split, ds, rep["unified"], rep[other]) for split in ("validation", "test")
+                for ds, rep in report.get(split, {}).items() if other in rep]  # fmt: skip
+        if rows:
+            lines += ["", ("The static category probabilities are conformed to the blended quadrant (`conform_categories`)."
+                           if on else "The static category is the network's category head (`conform_categories = false`), "
+                           "so it can fall outside the blended quadrant.")
+                      + " Category F1 / D_e / share of tracks whose category lies in the predicted quadrant, with"
+                      " the other setting (`mvemo.conversion.quadrant.conform_categories`):", "",
+                      "| split | dataset | shipped | conform_categories " + ("off" if on else "on") + " |",
+                      "|---|---|---|---|"]  # fmt: skip
+            for split, ds, u, o in rows:
+                lines.append(f"| {split} | {ds} | {_scores(u)} | {_scores(o)} |")
     if "cv_4q" in report:
         cv = report["cv_4q"]
         what = "the blended quadrant" if cv.get("quadrant_channel") else "the network's 4Q head"

@@ -19,7 +19,9 @@
   regression (Q1/Q4 vs Q2/Q3) on ``valence_inputs`` (statistics + :func:`~mvemo.features.midi.valence_features`)
   and an arousal one (Q1/Q2 vs Q3/Q4) on ``arousal_inputs``, C by song/piece-grouped CV on
   train; 4Q = the product, blended with the networks' 4Q output with weight ``linear_weight``
-  (``n_seeds = 0``: the linear model alone).
+  (``n_seeds = 0``: the linear model alone).  With ``conform_categories`` (v3) the networks'
+  category probabilities are rescaled to that blended quadrant
+  (:func:`mvemo.conversion.quadrant.conform_categories`).
 * Baselines on the same whole-clip features (statistics + a bag of key-normalised
   chord qualities): logistic regression and gradient boosting (scikit-learn).
 
@@ -41,10 +43,10 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.io.config import read_toml_config
+from mvemo.pipeline.predict_symbolic import MODEL_NAME
 
 __all__ = ["Clip", "SymbolicTrainConfig", "baseline_features", "load_clips", "run_training", "train_network"]
 
-MODEL_NAME = "symbolic-emopia-vgmidi-v2"
 _FEATURE_CACHE = "symbolic-midi-features-v1.pkl"  # MidiFeatures objects; stats are computed on use
 
 
@@ -94,6 +96,7 @@ class SymbolicTrainConfig:
     linear_folds: int = 5
     linear_n_random: int = 0
     linear_weight: float = 1.0
+    conform_categories: bool = False
     networks_from: str | None = None
     head_weights: dict[str, float] = field(default_factory=lambda: {"category": 0.3, "intensity": 0.3, "va": 0.5})
 
@@ -359,7 +362,7 @@ def train_frame_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: in
 
 
 def predict_clips(nets: list, clips: list[Clip], *, frame_nets: list = (), frame_weight: float = 0.5,
-                  linear=None, linear_weight: float = 1.0) -> dict[str, np.ndarray]:  # fmt: skip
+                  linear=None, linear_weight: float = 1.0, conform: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
     """Whole-clip outputs averaged over ``nets`` (probabilities for class heads); with
     ``frame_nets``, ``(1 - frame_weight) * mean(nets) + frame_weight * mean(frame_nets)``; with
     ``linear`` (:class:`~mvemo.models.symbolic.TwoFactorLinear`), combined as the predictor does
@@ -405,7 +408,7 @@ def predict_clips(nets: list, clips: list[Clip], *, frame_nets: list = (), frame
         out = families[0]
     else:
         out = {k: (1 - frame_weight) * families[0][k] + frame_weight * families[1][k] for k in families[0]}
-    return combine_outputs(out, lin, linear_weight=linear_weight)
+    return combine_outputs(out, lin, linear_weight=linear_weight, conform=conform)
 
 
 # --------------------------------------------------------------------------- linear valence x arousal
@@ -563,15 +566,16 @@ def _class_report(truth: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
 
 
 def evaluate_network(nets: list, clips: list[Clip], *, frame_nets: list = (), frame_weight: float = 0.5,
-                     linear=None, linear_weight: float = 1.0) -> dict[str, Any]:  # fmt: skip
+                     linear=None, linear_weight: float = 1.0, conform: bool = False) -> dict[str, Any]:  # fmt: skip
     """4Q accuracy / macro-F1 / V and A accuracy, and MVEmo metrics of the unified label
     (outputs of :func:`predict_clips` with the same arguments)."""
+    from mvemo.conversion.quadrant import category_quadrants
     from mvemo.metrics import evaluate
     from mvemo.representation import default_circumplex, quantize_intensity
 
     cats = default_circumplex().categories
     out = predict_clips(nets, clips, frame_nets=frame_nets, frame_weight=frame_weight, linear=linear,
-                        linear_weight=linear_weight)  # fmt: skip
+                        linear_weight=linear_weight, conform=conform)  # fmt: skip
     truth = np.array([c.quadrant for c in clips])
     rep = {"quadrant": _class_report(truth, out["quadrant"].argmax(1))}
     va_pred = np.sign(out["va"])
@@ -583,6 +587,9 @@ def evaluate_network(nets: list, clips: list[Clip], *, frame_nets: list = (), fr
     u = evaluate([cats[c.category] for c in clips], [c.intensity for c in clips],
                  [cats[k] for k in out["category"].argmax(1)], list(est_i))  # fmt: skip
     rep["unified"] = {k: float(v) for k, v in u.items()}
+    # Share of clips whose category lies in the predicted quadrant.
+    rep["unified"]["quadrant_agreement"] = float(np.mean(
+        category_quadrants()[out["category"].argmax(1)] == out["quadrant"].argmax(1)))  # fmt: skip
     return rep
 
 
@@ -670,6 +677,7 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
         frame_nets = [train_frame_network(train, cfg, seed=cfg.seed + k, log=log) for k in range(cfg.frame_seeds)]
         fw = cfg.frame_weight if frame_nets else 0.0
     lw = float(cfg.linear_weight) if linear is not None else 0.0
+    conform = bool(cfg.conform_categories) and linear is not None and bool(nets)
     settings = {k: v for k, v in asdict(cfg).items() if k not in ("data_home", "cache_dir", "out_dir")}  # no local paths
     report: dict[str, Any] = {"model": MODEL_NAME, "config": settings, "n_train": len(train),
                               "n_train_by_dataset": {d: sum(c.dataset == d for c in train) for d in cfg.datasets},
@@ -682,7 +690,8 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
         for ds in sorted({c.dataset for c in cs}):
             sub = [c for c in cs if c.dataset == ds]
             report.setdefault(split, {})[ds] = evaluate_network(nets, sub, frame_nets=frame_nets, frame_weight=fw,
-                                                                linear=linear, linear_weight=lw)  # fmt: skip
+                                                                linear=linear, linear_weight=lw,
+                                                                conform=conform)  # fmt: skip
             truth = np.array([c.quadrant for c in sub])
             comp = {}
             if frame_nets:  # the families alone (ablation)
@@ -692,6 +701,10 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
                 comp["networks"] = _class_report(truth, predict_clips(nets, sub, frame_nets=frame_nets,
                                                                       frame_weight=fw)["quadrant"].argmax(1))  # fmt: skip
                 comp["linear"] = _class_report(truth, predict_clips([], sub, linear=linear)["quadrant"].argmax(1))
+                # The unified label with the other setting of conform_categories (ablation).
+                comp["unified_conform_" + ("off" if conform else "on")] = evaluate_network(
+                    nets, sub, frame_nets=frame_nets, frame_weight=fw, linear=linear, linear_weight=lw,
+                    conform=not conform)["unified"]  # fmt: skip
             if comp:
                 report.setdefault("components", {}).setdefault(split, {})[ds] = comp
     if cfg.baselines:
@@ -700,7 +713,7 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
     out = Path(cfg.out_dir)
     from mvemo.pipeline.predict_symbolic import save_symbolic_model
 
-    meta = {"name": MODEL_NAME, "frame_weight": fw, "linear_weight": lw,
+    meta = {"name": MODEL_NAME, "frame_weight": fw, "linear_weight": lw, "conform_categories": conform,
             "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}
     if source is not None:
         meta["networks_from"] = source.name
@@ -709,6 +722,10 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
     atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
     atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
     return report
+
+
+def _share(x) -> str:
+    return "" if x is None else f"{x:.2f}"
 
 
 def model_card(report: dict[str, Any]) -> str:
@@ -784,15 +801,16 @@ def model_card(report: dict[str, Any]) -> str:
         "",
         "## Metrics (held-out splits)",
         "",
-        "| split | dataset | n | 4Q accuracy | 4Q macro-F1 | valence acc. | arousal acc. | category F1 | D_e |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| split | dataset | n | 4Q accuracy | 4Q macro-F1 | valence acc. | arousal acc. | category F1 | D_e |"
+        " category in quadrant |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for split in ("validation", "test"):
         for ds, rep in report.get(split, {}).items():
             q, u = rep["quadrant"], rep["unified"]
             lines.append(f"| {split} | {ds} | {q['n']} | {q['accuracy']:.3f} | {q['macro_f1']:.3f} | "
                          f"{q['valence_accuracy']:.3f} | {q['arousal_accuracy']:.3f} | {u['category_f1']:.3f} | "
-                         f"{u['emotion_distance']:.3f} |")  # fmt: skip
+                         f"{u['emotion_distance']:.3f} | {_share(u.get('quadrant_agreement'))} |")  # fmt: skip
     if "components" in report:
         names = {"stats_chord": "stats + chords", "frames": "frame sequence", "networks": "networks",
                  "linear": "linear V x A"}  # fmt: skip
@@ -804,6 +822,22 @@ def model_card(report: dict[str, Any]) -> str:
             for ds, comp in by_ds.items():
                 cells = " | ".join(f"{comp[k]['accuracy']:.3f}" if k in comp else "" for k in keys)
                 lines.append(f"| {split} | {ds} | {cells} | {report[split][ds]['quadrant']['accuracy']:.3f} |")
+    ablation = [(split, ds, comp[k]) for split, by_ds in report.get("components", {}).items()
+                for ds, comp in by_ds.items() for k in ("unified_conform_on", "unified_conform_off") if k in comp]
+    if ablation:
+        on = bool(cfg.get("conform_categories"))
+        lines += ["", ("**Categories conformed to the quadrant** (`conform_categories`): the networks' 28 category"
+                       " probabilities are rescaled so that their mass per quadrant equals the blended 4Q"
+                       " probabilities (`mvemo.conversion.quadrant.conform_categories`), so the category follows"
+                       " the predicted quadrant (the share of clips where it lies in it is the last figure)." if on else
+                       "**Categories not conformed** to the blended quadrant (`conform_categories = false`)."),
+                  "", "| split | dataset | category F1 / D_e / category in quadrant, shipped | with conform_categories "
+                  + ("off" if on else "on") + " |", "|---|---|---|---|"]  # fmt: skip
+        for split, ds, other in ablation:
+            u = report[split][ds]["unified"]
+            lines.append(f"| {split} | {ds} | {u['category_f1']:.3f} / {u['emotion_distance']:.3f} / "
+                         f"{_share(u.get('quadrant_agreement'))} | {other['category_f1']:.3f} / "
+                         f"{other['emotion_distance']:.3f} / {_share(other.get('quadrant_agreement'))} |")  # fmt: skip
     t = report.get("test", {}).get("emopia")
     if t:
         acc, n = t["quadrant"]["accuracy"], t["quadrant"]["n"]
