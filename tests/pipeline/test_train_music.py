@@ -172,6 +172,8 @@ def test_config_checks_the_quadrant_channel_settings():
         TrainConfig(quadrant_linear_inputs=("embedding", "loudness"))
     with pytest.raises(ParameterError, match="quadrant_linear_weight"):
         TrainConfig(quadrant_linear_weight=1.5)
+    with pytest.raises(ParameterError, match="conform_categories"):
+        TrainConfig(conform_categories=True, quadrant_linear_c=0.0)
 
 
 def test_card_reports_the_quadrant_channel_and_the_conform_ablation():

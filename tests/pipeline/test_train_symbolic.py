@@ -206,3 +206,11 @@ def test_combine_outputs_conform():
     np.testing.assert_array_equal(plain["category"], nets["category"])
     np.testing.assert_allclose(conf["category"] @ np.eye(4)[category_quadrants()], plain["quadrant"], atol=1e-12)
     np.testing.assert_array_equal(conf["va"], nets["va"])
+
+
+def test_conform_categories_needs_the_linear_model():
+    from mvemo.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="conform_categories"):
+        SymbolicTrainConfig(conform_categories=True, linear=False)
+    assert SymbolicTrainConfig.from_toml(ROOT / "configs" / "symbolic.toml").conform_categories

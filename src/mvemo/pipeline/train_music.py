@@ -94,6 +94,9 @@ class TrainConfig:
         if not 0.0 <= self.quadrant_linear_weight <= 1.0 or self.quadrant_linear_c < 0:
             raise ParameterError(f"quadrant_linear_weight must be in [0, 1] and quadrant_linear_c >= 0, got "
                                  f"{self.quadrant_linear_weight!r}, {self.quadrant_linear_c!r}")  # fmt: skip
+        if self.conform_categories and self.quadrant_linear_c <= 0:
+            raise ParameterError("conform_categories = true needs the linear quadrant channel "
+                                 f"(quadrant_linear_c > 0), got quadrant_linear_c = {self.quadrant_linear_c!r}")  # fmt: skip
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "TrainConfig":

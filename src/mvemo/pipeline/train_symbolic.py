@@ -100,6 +100,11 @@ class SymbolicTrainConfig:
     networks_from: str | None = None
     head_weights: dict[str, float] = field(default_factory=lambda: {"category": 0.3, "intensity": 0.3, "va": 0.5})
 
+    def __post_init__(self) -> None:
+        if self.conform_categories and not self.linear:
+            raise ParameterError("conform_categories = true needs the linear model (linear = true): it rescales "
+                                 "the networks' categories to the blended quadrant")  # fmt: skip
+
     @classmethod
     def from_toml(cls, path: str | Path) -> "SymbolicTrainConfig":
         """Read a TOML config; unknown keys are an error."""
