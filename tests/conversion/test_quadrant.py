@@ -9,6 +9,7 @@ from mvemo.conversion import (
     conform_categories,
     label_to_quadrant,
     normalize_quadrant,
+    quadrant_agreement,
     quadrant_to_label,
 )
 from mvemo.errors import ParameterError
@@ -83,3 +84,13 @@ def test_conform_categories_spreads_a_quadrant_without_mass():
 def test_conform_categories_rejects_bad_shapes():
     with pytest.raises(ParameterError, match=r"\(3, 28\) and \(2, 4\)"):
         conform_categories(np.full((3, 28), 1 / 28), np.full((2, 4), 0.25))
+
+
+def test_quadrant_agreement_counts_rows_and_checks_shapes():
+    cat = np.zeros((3, 28))
+    cat[:, CATEGORIES.index("excited")] = 1.0  # Q1
+    quad = np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1], [0.4, 0.3, 0.2, 0.1]])
+    assert quadrant_agreement(cat, quad) == pytest.approx(2 / 3)
+    assert quadrant_agreement(conform_categories(cat + 0.01, quad), quad) == 1.0
+    with pytest.raises(ParameterError, match=r"\(3, 28\) and \(2, 4\)"):
+        quadrant_agreement(cat, quad[:2])

@@ -22,6 +22,7 @@ from mvemo.conversion.quadrant import (
     conform_categories,
     label_to_quadrant,
     normalize_quadrant,
+    quadrant_agreement,
     quadrant_to_label,
 )
 from mvemo.conversion.va import (
@@ -56,6 +57,7 @@ __all__ = [
     "label_to_va",
     "labels_to_va",
     "normalize_quadrant",
+    "quadrant_agreement",
     "quadrant_to_label",
     "resample_to_grid",
     "va_series_to_labels",

@@ -22,6 +22,7 @@ __all__ = [
     "label_to_quadrant",
     "category_quadrants",
     "conform_categories",
+    "quadrant_agreement",
 ]
 
 QUADRANTS: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
@@ -169,3 +170,33 @@ def conform_categories(category: np.ndarray, quadrant: np.ndarray, *, anchor: An
     # Quadrants without category mass: their probability spread evenly over their categories.
     out += (np.where(empty, quad, 0.0) / member.sum(0)) @ member.T
     return out
+
+
+def quadrant_agreement(category: np.ndarray, quadrant: np.ndarray, *, anchor: Anchor = "word") -> float:
+    """Share of rows whose most probable category lies in the most probable quadrant.
+
+    Parameters
+    ----------
+    category : np.ndarray, shape (W, 28)
+        Category probabilities (or scores) per row.
+    quadrant : np.ndarray, shape (W, 4)
+        Quadrant probabilities Q1..Q4 per row.
+    anchor : {"word", "center"}
+        Which angle of a category decides its quadrant (:func:`label_to_quadrant`).
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> p = np.zeros((2, 28)); p[:, 0] = 1.0  # category 0 lies in Q1
+    >>> quadrant_agreement(p, np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.7, 0.1, 0.1]]))
+    0.5
+    """
+    cat = np.asarray(category)
+    quad = np.asarray(quadrant)
+    if cat.ndim != 2 or quad.ndim != 2 or cat.shape[1] != 28 or quad.shape[1] != 4 or len(cat) != len(quad):
+        raise ParameterError(f"need category (W, 28) and quadrant (W, 4) arrays, got {cat.shape} and {quad.shape}")
+    return float(np.mean(category_quadrants(anchor=anchor)[cat.argmax(1)] == quad.argmax(1)))

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.conversion.quadrant import conform_categories
 from mvemo.errors import DataError, ParameterError
 from mvemo.pipeline.records import dynamic_labels, static_label
 from mvemo.representation import default_circumplex
@@ -208,8 +209,6 @@ def combine_outputs(nets: dict | None, linear: np.ndarray | None, *, linear_weig
     quadrant = linear_weight * linear + (1 - linear_weight) * nets["quadrant"]
     out = {**nets, "quadrant": quadrant}
     if conform:
-        from mvemo.conversion.quadrant import conform_categories
-
         out["category"] = conform_categories(nets["category"], quadrant)
     return out
 

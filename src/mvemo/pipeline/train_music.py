@@ -414,7 +414,7 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
     weights' ``conform_categories``; the unified metrics of the other setting are reported as
     ``unified_conform_on`` / ``unified_conform_off``.
     """
-    from mvemo.conversion.quadrant import category_quadrants, conform_categories
+    from mvemo.conversion.quadrant import conform_categories, quadrant_agreement
     from mvemo.metrics import evaluate
 
     if conform and quadrant_channel is None:
@@ -455,9 +455,7 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
         for on, key in variants.items():
             cat = conform_categories(pred["category"], pred["quadrant"]) if on else pred["category"]
             report[key] = evaluate(ref_c, ref_i, [circ.categories[k] for k in cat[c].argmax(1)], est_i)
-            # Share of tracks whose category lies in the predicted quadrant.
-            report[key]["quadrant_agreement"] = float(np.mean(
-                category_quadrants()[cat[c].argmax(1)] == pred["quadrant"][c].argmax(1)))  # fmt: skip
+            report[key]["quadrant_agreement"] = quadrant_agreement(cat[c], pred["quadrant"][c])
     return report
 
 
@@ -617,7 +615,7 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
         channel = fit_quadrant_channel(train, musicnn, cfg)
         log(f"linear quadrant channel: C {cfg.quadrant_linear_c}, weight {cfg.quadrant_linear_weight}, "
             f"inputs {list(cfg.quadrant_linear_inputs)} ({channel.linear.n_features} features)")  # fmt: skip
-    conform = bool(cfg.conform_categories) and channel is not None
+    conform = cfg.conform_categories  # TrainConfig ensures a channel then
     name = cfg.model_name or MODEL_NAME
     report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train),
                               "skipped": len(problems)}  # fmt: skip

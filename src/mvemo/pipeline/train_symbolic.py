@@ -574,7 +574,7 @@ def evaluate_network(nets: list, clips: list[Clip], *, frame_nets: list = (), fr
                      linear=None, linear_weight: float = 1.0, conform: bool = False) -> dict[str, Any]:  # fmt: skip
     """4Q accuracy / macro-F1 / V and A accuracy, and MVEmo metrics of the unified label
     (outputs of :func:`predict_clips` with the same arguments)."""
-    from mvemo.conversion.quadrant import category_quadrants
+    from mvemo.conversion.quadrant import quadrant_agreement
     from mvemo.metrics import evaluate
     from mvemo.representation import default_circumplex, quantize_intensity
 
@@ -592,9 +592,7 @@ def evaluate_network(nets: list, clips: list[Clip], *, frame_nets: list = (), fr
     u = evaluate([cats[c.category] for c in clips], [c.intensity for c in clips],
                  [cats[k] for k in out["category"].argmax(1)], list(est_i))  # fmt: skip
     rep["unified"] = {k: float(v) for k, v in u.items()}
-    # Share of clips whose category lies in the predicted quadrant.
-    rep["unified"]["quadrant_agreement"] = float(np.mean(
-        category_quadrants()[out["category"].argmax(1)] == out["quadrant"].argmax(1)))  # fmt: skip
+    rep["unified"]["quadrant_agreement"] = quadrant_agreement(out["category"], out["quadrant"])
     return rep
 
 
@@ -682,7 +680,8 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
         frame_nets = [train_frame_network(train, cfg, seed=cfg.seed + k, log=log) for k in range(cfg.frame_seeds)]
         fw = cfg.frame_weight if frame_nets else 0.0
     lw = float(cfg.linear_weight) if linear is not None else 0.0
-    conform = bool(cfg.conform_categories) and linear is not None and bool(nets)
+    # The config ensures a linear model; without networks the categories already follow it.
+    conform = cfg.conform_categories and bool(nets)
     settings = {k: v for k, v in asdict(cfg).items() if k not in ("data_home", "cache_dir", "out_dir")}  # no local paths
     report: dict[str, Any] = {"model": MODEL_NAME, "config": settings, "n_train": len(train),
                               "n_train_by_dataset": {d: sum(c.dataset == d for c in train) for d in cfg.datasets},
