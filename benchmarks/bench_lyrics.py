@@ -41,7 +41,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from mvemo.pipeline.predict_lyrics import load_lyrics_model
+    from mvemo.predict.lyrics import load_lyrics_model
 
     t0 = time.perf_counter()
     model = load_lyrics_model()

@@ -40,7 +40,7 @@ def make_track(minutes: float, out: Path) -> Path:
 def naive_seconds(model, path: Path, n_windows: int) -> tuple[float, int]:
     """Time re-encoding each ±2.5 s window from its own audio (musicnn + harmony per window)."""
     from mvemo.conversion.dynamic import grid_times
-    from mvemo.pipeline.music_features import TrackFeatures, compute_blocks, compute_harmony, load_track_audio
+    from mvemo.features.music import TrackFeatures, compute_blocks, compute_harmony, load_track_audio
 
     y16, y22 = load_track_audio(path)
     times = grid_times(len(y22) / 22050)
@@ -64,7 +64,7 @@ def main() -> None:
                         help="windows timed for the naive estimate (extrapolated to all grid times)")
     args = parser.parse_args()
 
-    from mvemo.pipeline.predict_music import load_music_model
+    from mvemo.predict.music import load_music_model
 
     t0 = time.perf_counter()
     model = load_music_model()
@@ -87,7 +87,7 @@ def main() -> None:
               f"CPU s of the best run {cpu[times.index(best)]:.2f}")
         # Stage breakdown, best of --repeat: wall and CPU (process) seconds.  On a shared
         # machine CPU seconds are the steadier figure for the single-threaded stages.
-        from mvemo.pipeline.music_features import compute_blocks, compute_harmony, load_track_audio
+        from mvemo.features.music import compute_blocks, compute_harmony, load_track_audio
 
         stages: dict[str, list[tuple[float, float]]] = {"decode+resample": [], "musicnn": [], "harmony+tempo": []}
         for _ in range(args.repeat):

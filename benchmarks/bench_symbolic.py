@@ -40,7 +40,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    from mvemo.pipeline.predict_symbolic import load_symbolic_model
+    from mvemo.predict.symbolic import load_symbolic_model
 
     t0 = time.perf_counter()
     model = load_symbolic_model()

@@ -67,7 +67,7 @@ def measure(path: str, what: str, threads: int) -> dict:
     torch.set_num_threads(threads)
     cv2.setNumThreads(threads)
     from mvemo.io.video import scan_video
-    from mvemo.pipeline.predict_video import load_video_model
+    from mvemo.predict.video import load_video_model
 
     t0 = time.perf_counter()
     if what == "decode":

@@ -53,8 +53,8 @@ def linear_cv(cfg, *, folds: int, seed: int) -> dict:
     from mvemo.data import load
     from mvemo.features.blocks import BlockFeatures, pool_blocks, pool_blocks_std, window_embeddings
     from mvemo.features.musicnn import load_musicnn
-    from mvemo.pipeline.cache import FeatureCache, default_cache_dir
-    from mvemo.pipeline.music_features import blocks_kind
+    from mvemo.features.cache import FeatureCache, default_cache_dir
+    from mvemo.features.music import blocks_kind
 
     cache = FeatureCache(cfg.cache_dir or default_cache_dir())
     ds = load("4q_panda2018", data_home=cfg.data_home)
@@ -96,7 +96,7 @@ def channel_cv(cfg, *, folds: int, seeds: list[int]) -> dict:
     from sklearn.metrics import f1_score
 
     from mvemo.features.musicnn import load_musicnn
-    from mvemo.pipeline.train_music import fit_quadrant_channel, load_examples, stack_track_blocks, stratified_folds
+    from mvemo.train.music import fit_quadrant_channel, load_examples, stack_track_blocks, stratified_folds
 
     if cfg.quadrant_linear_c <= 0:
         raise SystemExit("the config has no linear quadrant channel (quadrant_linear_c = 0)")
@@ -140,7 +140,7 @@ def main() -> None:
     elif args.linear or args.channel:
         from dataclasses import replace
 
-        from mvemo.pipeline.train_music import TrainConfig
+        from mvemo.train.music import TrainConfig
 
         cfg = TrainConfig.from_toml(args.config)
         cfg = replace(cfg, **{k: v for k, v in {"data_home": args.data_home, "cache_dir": args.cache_dir}.items() if v})
@@ -157,7 +157,7 @@ def main() -> None:
 
         if args.threads:
             torch.set_num_threads(args.threads)
-        from mvemo.pipeline.train_music import TrainConfig, build_bank, cross_validate, load_examples
+        from mvemo.train.music import TrainConfig, build_bank, cross_validate, load_examples
 
         cfg = TrainConfig.from_toml(args.config)
         cfg = replace(cfg, **{k: v for k, v in {"data_home": args.data_home, "cache_dir": args.cache_dir}.items() if v})
@@ -178,7 +178,7 @@ def main() -> None:
         Path(args.out).write_text(text + "\n")
     if args.report and not args.linear:
         from mvemo.io import atomic_write
-        from mvemo.pipeline.train_music import model_card
+        from mvemo.train.music import model_card
 
         report_path = Path(args.report)
         report = json.loads(report_path.read_text())

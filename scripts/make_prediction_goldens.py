@@ -23,7 +23,7 @@ INPUTS = ("examples/audio", "examples/midi", "examples/lyrics", "examples/video"
 
 def predict_examples() -> dict[str, dict]:
     """``relative path -> record`` of every example input, with the shipped models."""
-    from mvemo.pipeline.router import Router, collect_inputs
+    from mvemo.predict.router import Router, collect_inputs
 
     router = Router()
     records = {}

@@ -38,7 +38,7 @@ _LAZY: dict[str, str] = {
     "evaluate_dynamic": "mvemo.metrics",
     "parse_response": "mvemo.metrics",
     "error_rate": "mvemo.metrics",
-    "load_music_model": "mvemo.pipeline.predict_music",
+    "load_music_model": "mvemo.predict.music",
     "load_audio": "mvemo.audio",
     "MvemoError": "mvemo.errors",
     "ParameterError": "mvemo.errors",
@@ -46,7 +46,7 @@ _LAZY: dict[str, str] = {
     "MissingExtraError": "mvemo.errors",
 }
 _SUBMODULES = {"representation", "conversion", "metrics", "io", "errors", "cli", "data", "audio", "features",
-               "models", "pipeline"}
+               "models", "predict", "train"}
 
 __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]
 

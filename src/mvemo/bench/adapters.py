@@ -127,8 +127,8 @@ class MusicModelAdapter:
 
     def __init__(self, *, representation: str = "unified", weights: str | None = None,
                  cache_dir: str | None = None, compute: bool = True) -> None:  # fmt: skip
-        from mvemo.pipeline.cache import FeatureCache, default_cache_dir
-        from mvemo.pipeline.predict_music import load_music_model
+        from mvemo.features.cache import FeatureCache, default_cache_dir
+        from mvemo.predict.music import load_music_model
 
         self.representation = _check_representation(representation)
         self.weights = weights
@@ -232,26 +232,26 @@ def music_model(*, representation: str = "unified", weights: str | None = None, 
 
 
 def symbolic_model(*, representation: str = "unified", weights: str | None = None) -> RecordModelAdapter:
-    """``mvemo.pipeline.predict_symbolic:load_symbolic_model``."""
-    return RecordModelAdapter(loader="mvemo.pipeline.predict_symbolic:load_symbolic_model",
+    """``mvemo.predict.symbolic:load_symbolic_model``."""
+    return RecordModelAdapter(loader="mvemo.predict.symbolic:load_symbolic_model",
                               representation=representation, weights=weights)  # fmt: skip
 
 
 def lyrics_model(*, representation: str = "unified", weights: str | None = None,
                  workdir: str | None = None) -> RecordModelAdapter:  # fmt: skip
-    """``mvemo.pipeline.predict_lyrics:load_lyrics_model``."""
-    return RecordModelAdapter(loader="mvemo.pipeline.predict_lyrics:load_lyrics_model",
+    """``mvemo.predict.lyrics:load_lyrics_model``."""
+    return RecordModelAdapter(loader="mvemo.predict.lyrics:load_lyrics_model",
                               representation=representation, weights=weights, workdir=workdir)  # fmt: skip
 
 
 def video_model(*, representation: str = "unified", weights: str | None = None) -> RecordModelAdapter:
-    """``mvemo.pipeline.predict_video:load_video_model``."""
-    return RecordModelAdapter(loader="mvemo.pipeline.predict_video:load_video_model",
+    """``mvemo.predict.video:load_video_model``."""
+    return RecordModelAdapter(loader="mvemo.predict.video:load_video_model",
                               representation=representation, weights=weights)  # fmt: skip
 
 
 def multimodal_model(*, representation: str = "unified", weights: str | None = None,
                      workdir: str | None = None) -> RecordModelAdapter:  # fmt: skip
-    """``mvemo.pipeline.predict_multimodal:load_multimodal_model``."""
-    return RecordModelAdapter(loader="mvemo.pipeline.predict_multimodal:load_multimodal_model",
+    """``mvemo.predict.multimodal:load_multimodal_model``."""
+    return RecordModelAdapter(loader="mvemo.predict.multimodal:load_multimodal_model",
                               representation=representation, weights=weights, workdir=workdir)  # fmt: skip

@@ -186,7 +186,7 @@ class SoftmaxRegression:
 class _MusicFeatureBaseline:
     """Shared feature code: pooled musicnn embeddings (1003 values: mean pool, penultimate layer, tags), cached.
 
-    The backbone is the shipped music model's (:func:`~mvemo.pipeline.predict_music.music_model_backbone`),
+    The backbone is the shipped music model's (:func:`~mvemo.predict.music.music_model_backbone`),
     so that baselines and model read the same cached blocks.
     """
 
@@ -194,8 +194,8 @@ class _MusicFeatureBaseline:
 
     def __init__(self, *, cache_dir: str | None = None, compute: bool = True) -> None:
         from mvemo.features.musicnn import load_musicnn
-        from mvemo.pipeline.cache import FeatureCache, default_cache_dir
-        from mvemo.pipeline.predict_music import music_model_backbone
+        from mvemo.features.cache import FeatureCache, default_cache_dir
+        from mvemo.predict.music import music_model_backbone
 
         self.musicnn = load_musicnn(music_model_backbone())
         self.cache = FeatureCache(cache_dir or default_cache_dir())

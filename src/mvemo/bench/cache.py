@@ -1,8 +1,8 @@
 """Caches of the benchmark: music features (shared with training) and LLM responses.
 
-* Music features live in the feature cache of :mod:`mvemo.pipeline.cache` under the
+* Music features live in the feature cache of :mod:`mvemo.features.cache` under the
   same kinds as ``mvemo train music --extract`` (``blocks_kind(backbone)`` and ``HARMONY_KIND`` of
-  :mod:`mvemo.pipeline.music_features`) and are computed the same way, so the benchmark, the training and
+  :mod:`mvemo.features.music`) and are computed the same way, so the benchmark, the training and
   the predictor share one cache; a miss is computed once and stored.
 * LLM responses are JSON files keyed by the SHA-256 of (model, request body without
   the media, media hashes): a rerun, or a run resumed after an interruption, sends no
@@ -46,8 +46,8 @@ def cached_track_features(path: str | Path, musicnn, *, cache=None, compute: boo
         On a miss with ``compute=False``, or for unreadable audio.
     """
     from mvemo.features.blocks import BlockFeatures
-    from mvemo.pipeline.cache import FeatureCache, default_cache_dir
-    from mvemo.pipeline.music_features import (
+    from mvemo.features.cache import FeatureCache, default_cache_dir
+    from mvemo.features.music import (
         HARMONY_KIND, Harmony, TrackFeatures, blocks_kind, compute_blocks, compute_harmony,
     )  # fmt: skip
 
@@ -58,7 +58,7 @@ def cached_track_features(path: str | Path, musicnn, *, cache=None, compute: boo
         raise DataError(f"{path}: music features not cached (run without compute=false, "
                         "or `mvemo train music --extract`)")
     if blocks is None or harmony is None:
-        from mvemo.pipeline.music_features import load_track_audio
+        from mvemo.features.music import load_track_audio
 
         # Same decoding as prediction and `mvemo train music --extract`, so entries agree.
         y16, y22 = load_track_audio(path)
@@ -79,8 +79,8 @@ def cached_blocks(path: str | Path, musicnn, *, cache=None, compute: bool = True
     BlockFeatures
     """
     from mvemo.features.blocks import BlockFeatures
-    from mvemo.pipeline.cache import FeatureCache, default_cache_dir
-    from mvemo.pipeline.music_features import blocks_kind, compute_blocks, load_track_audio
+    from mvemo.features.cache import FeatureCache, default_cache_dir
+    from mvemo.features.music import blocks_kind, compute_blocks, load_track_audio
 
     cache = cache if cache is not None else FeatureCache(default_cache_dir())
     kind = blocks_kind(musicnn.name)

@@ -461,7 +461,7 @@ class LLMModel:
                  sleep: Callable[[float], None] | None = None, **options: Any) -> None:  # fmt: skip
         self.cfg = LLMConfig.from_env(base_url=base_url, model=model, api_key=api_key, **options)
         if cache_dir is None:
-            from mvemo.pipeline.cache import default_cache_dir
+            from mvemo.features.cache import default_cache_dir
 
             cache_dir = str(default_cache_dir() / "llm")
         self.cache = ResponseCache(cache_dir)

@@ -211,19 +211,19 @@ for _spec in (
               "its valence-arousal head (MVEmo eq. 5-10)", ("music-static", "music-dynamic"), "va", "music2emo",
               {"representation": "va"}),
     ModelSpec("symbolic", "mvemo.bench.adapters:symbolic_model", "our symbolic-music model "
-              "(mvemo.pipeline.predict_symbolic)", ("symbolic-static",), "unified", "symbolic-va"),
+              "(mvemo.predict.symbolic)", ("symbolic-static",), "unified", "symbolic-va"),
     ModelSpec("symbolic-va", "mvemo.bench.adapters:symbolic_model", "the symbolic model, labels from its VA",
               ("symbolic-static",), "va", "symbolic", {"representation": "va"}),
-    ModelSpec("lyrics", "mvemo.bench.adapters:lyrics_model", "our lyrics model (mvemo.pipeline.predict_lyrics)",
+    ModelSpec("lyrics", "mvemo.bench.adapters:lyrics_model", "our lyrics model (mvemo.predict.lyrics)",
               ("lyrics-static",), "unified", "lyrics-va"),
     ModelSpec("lyrics-va", "mvemo.bench.adapters:lyrics_model", "the lyrics model, labels from its VA",
               ("lyrics-static",), "va", "lyrics", {"representation": "va"}),
     ModelSpec("video", "mvemo.bench.adapters:video_model", "our video model on frames (and faces), no sound "
-              "(mvemo.pipeline.predict_video)", ("video-static", "video-dynamic"), "unified", "video-va"),
+              "(mvemo.predict.video)", ("video-static", "video-dynamic"), "unified", "video-va"),
     ModelSpec("video-va", "mvemo.bench.adapters:video_model", "the video model, labels from its VA",
               ("video-static", "video-dynamic"), "va", "video", {"representation": "va"}),
     ModelSpec("multimodal", "mvemo.bench.adapters:multimodal_model", "our fused model on music videos "
-              "(mvemo.pipeline.predict_multimodal; video tasks: frames and sound, no lyrics)",
+              "(mvemo.predict.multimodal; video tasks: frames and sound, no lyrics)",
               ("video-static", "video-dynamic", "multimodal-static", "multimodal-dynamic"), "unified",
               "multimodal-va"),
     ModelSpec("multimodal-va", "mvemo.bench.adapters:multimodal_model", "the fused model, labels from its VA",

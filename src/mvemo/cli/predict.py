@@ -56,8 +56,8 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
 
     Example: mvemo predict song.mp3 clip.mp4 piece.mid music/ --out results.jsonl --plot plots/
     """  # fmt: skip
-    from mvemo.pipeline.batch import predict_files
-    from mvemo.pipeline.router import Router, collect_inputs
+    from mvemo.predict.batch import predict_files
+    from mvemo.predict.router import Router, collect_inputs
 
     pairs = collect_inputs(inputs, sidecars=not no_sidecar)
     if lyrics_path is not None:
@@ -68,7 +68,7 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
     router = Router(weights=_parse_weights(weights), dynamic=not no_dynamic)
     on_record = None
     if plot_dir:
-        from mvemo.pipeline.plot import plot_prediction
+        from mvemo.predict.plot import plot_prediction
 
         def on_record(rec):
             plot_prediction(rec, Path(plot_dir) / (Path(rec["file"]).stem + ".png"))

@@ -32,7 +32,7 @@ def music(config_path, data_home, cache_dir, out_dir, extract, cv_folds) -> None
 
     Example: mvemo train music --config configs/music2emo.toml --data-home ../shared/data
     """  # fmt: skip
-    from mvemo.pipeline.train_music import TrainConfig, extract_features, run_training
+    from mvemo.train.music import TrainConfig, extract_features, run_training
 
     cfg = load_config(TrainConfig, config_path, data_home=data_home, cache_dir=cache_dir, out_dir=out_dir)
     if extract:

@@ -22,7 +22,7 @@ def command(manifest, out_path, data_home, epochs, lr, hidden, seed) -> None:
     Use it with: mvemo predict clip.mp4 (weights for "multimodal") or load_multimodal_model(weights).
     Example: mvemo train fusion --manifest clips.jsonl --out fusion-head.pt
     """  # fmt: skip
-    from mvemo.pipeline.train_fusion import TrainFusionConfig, train_fusion
+    from mvemo.train.fusion import TrainFusionConfig, train_fusion
 
     cfg = TrainFusionConfig(manifest=manifest, out=out_path, data_home=data_home, epochs=epochs, lr=lr,
                             hidden=hidden, seed=seed)  # fmt: skip

@@ -16,7 +16,7 @@ def command(config_path, data_home, cache_dir, out_dir, extract) -> None:
 
     Example: mvemo train lyrics --config configs/lyrics.toml --data-home ../shared/data
     """  # fmt: skip
-    from mvemo.pipeline.train_lyrics import LyricsTrainConfig, extract_units, run_training
+    from mvemo.train.lyrics import LyricsTrainConfig, extract_units, run_training
 
     cfg = load_config(LyricsTrainConfig, config_path, data_home=data_home, cache_dir=cache_dir, out_dir=out_dir)
     if extract:

@@ -18,7 +18,7 @@ def command(config_path, data_home, cache_dir, out_dir, evaluate_test) -> None:
 
     Example: mvemo train symbolic --config configs/symbolic.toml --data-home ../shared/data
     """  # fmt: skip
-    from mvemo.pipeline.train_symbolic import SymbolicTrainConfig, run_training
+    from mvemo.train.symbolic import SymbolicTrainConfig, run_training
 
     cfg = load_config(SymbolicTrainConfig, config_path, data_home=data_home, cache_dir=cache_dir, out_dir=out_dir,
                       evaluate_test=evaluate_test)  # fmt: skip

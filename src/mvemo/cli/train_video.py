@@ -26,7 +26,7 @@ def command(manifest, out_path, data_home, cache_dir, role, epochs, lr, hidden, 
     """  # fmt: skip
     import json
 
-    from mvemo.pipeline.train_video import TrainVideoConfig, train_video
+    from mvemo.train.video import TrainVideoConfig, train_video
 
     cfg = TrainVideoConfig(manifest=manifest, out=out_path, data_home=data_home, cache_dir=cache_dir, role=role,
                            epochs=epochs, lr=lr, hidden=hidden, seed=seed)  # fmt: skip

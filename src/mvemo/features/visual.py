@@ -272,7 +272,7 @@ class VisualFeatures:
 
     # -- cache ---------------------------------------------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Arrays for :class:`mvemo.pipeline.cache.FeatureCache`."""
+        """Arrays for :class:`mvemo.features.cache.FeatureCache`."""
         import json
 
         return {

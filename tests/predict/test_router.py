@@ -6,8 +6,8 @@ import pytest
 
 from mvemo.cli.main import main
 from mvemo.errors import DataError, ParameterError
-from mvemo.pipeline import router as router_mod
-from mvemo.pipeline.router import Router, collect_inputs, modality_of, sidecar_lyrics
+from mvemo.predict import router as router_mod
+from mvemo.predict.router import Router, collect_inputs, modality_of, sidecar_lyrics
 
 LOADED: list[tuple[str, object]] = []
 
@@ -44,7 +44,7 @@ fake_music, fake_symbolic, fake_lyrics, fake_multimodal = (_loader(m) for m in
 def fake_loaders(monkeypatch):
     LOADED.clear()
     for m in router_mod.LOADERS:
-        monkeypatch.setitem(router_mod.LOADERS, m, f"tests.pipeline.test_router:fake_{m}")
+        monkeypatch.setitem(router_mod.LOADERS, m, f"tests.predict.test_router:fake_{m}")
     return LOADED
 
 

@@ -15,7 +15,7 @@ from mvemo.conversion.quadrant import QUADRANTS, category_quadrants, conform_cat
 from mvemo.errors import DataError  # noqa: E402
 from mvemo.features.midi import STAT_NAMES  # noqa: E402
 from mvemo.models.symbolic import FrameConfig, FrameEmotionNet, SymbolicConfig, SymbolicEmotionNet  # noqa: E402
-from mvemo.pipeline.predict_symbolic import load_symbolic_model, save_symbolic_model  # noqa: E402
+from mvemo.predict.symbolic import load_symbolic_model, save_symbolic_model  # noqa: E402
 from mvemo.representation import default_circumplex  # noqa: E402
 
 
@@ -136,7 +136,7 @@ def test_frame_networks_roundtrip_and_contract(tmp_path):
     feats = model.features(midi)
     t = np.array([0.0]), np.array([9.0])
     with torch.no_grad():
-        from mvemo.pipeline.predict_symbolic import window_frames
+        from mvemo.predict.symbolic import window_frames
 
         x, m = window_frames(feats, *t)
         p_frame = torch.softmax(frames[0](torch.from_numpy(x), torch.from_numpy(m),
@@ -172,7 +172,7 @@ def _random_linear(seed=0):
 
 
 def test_linear_model_roundtrip_contract_and_blend(tmp_path, tiny_weights):
-    from mvemo.pipeline.predict_symbolic import heads_from_quadrant, linear_blocks
+    from mvemo.predict.symbolic import heads_from_quadrant, linear_blocks
 
     lin = _random_linear()
     path = tmp_path / "lin.pt"

@@ -13,7 +13,7 @@ from mvemo.data.manifest import Item, write_manifest  # noqa: E402
 from mvemo.errors import DataError  # noqa: E402
 from mvemo.io.video import write_video  # noqa: E402
 from mvemo.models.fusion import static_from_distribution  # noqa: E402
-from mvemo.pipeline.predict_multimodal import MultimodalModel, load_multimodal_model  # noqa: E402
+from mvemo.predict.multimodal import MultimodalModel, load_multimodal_model  # noqa: E402
 from mvemo.representation import CATEGORIES  # noqa: E402
 
 torch.set_num_threads(1)
@@ -69,7 +69,7 @@ def test_video_with_audio_and_lyrics_fuses_three_modalities(tmp_path):
     assert all(d["modalities"] == ["lyrics", "music", "video"] for d in rec["dynamic"])
     assert rec["features"]["used"] == ["music", "video", "lyrics"]
     json.dumps(rec)
-    from mvemo.pipeline.batch import _csv_row
+    from mvemo.predict.batch import _csv_row
 
     assert _csv_row(rec)["category"] == "sad"  # CSV output reads the fused static label
 
@@ -117,7 +117,7 @@ def test_fusion_head_training_and_use(tmp_path):
             self.category, self.v, self.a = ("sad", -0.6, -0.4) if odd else ("calm", 0.4, -0.6)
             return super().predict(path, dynamic=dynamic)
 
-    from mvemo.pipeline.train_fusion import TrainFusionConfig, train_fusion
+    from mvemo.train.fusion import TrainFusionConfig, train_fusion
 
     video = FakePredictor("v", "happy", 0.2, 0.1)  # uninformative: the same for every clip
     mm = MultimodalModel(loaders={"music": lambda: LabelMusic("m", "sad", 0, 0), "video": lambda: video})
@@ -147,7 +147,7 @@ def test_fusion_head_training_and_use(tmp_path):
 
 def test_plots_of_multimodal_and_single_records(tmp_path):
     pytest.importorskip("matplotlib")
-    from mvemo.pipeline.plot import plot_prediction
+    from mvemo.predict.plot import plot_prediction
 
     lrc = tmp_path / "a.lrc"
     lrc.write_text("x\n", encoding="utf-8")

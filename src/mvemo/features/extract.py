@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from mvemo.errors import MvemoError
-from mvemo.pipeline.cache import FeatureCache
+from mvemo.features.cache import FeatureCache
 
 __all__ = ["ExtractionReport", "extract_all"]
 

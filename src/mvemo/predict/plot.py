@@ -27,7 +27,7 @@ def plot_prediction(record: dict[str, Any], path: str | Path) -> Path:
     Parameters
     ----------
     record : dict
-        A record of :meth:`mvemo.pipeline.predict_music.MusicEmotionModel.predict`.
+        A record of :meth:`mvemo.predict.music.MusicEmotionModel.predict`.
     path : path
         Output PNG (written atomically).
     """
@@ -110,7 +110,7 @@ def plot_multimodal(record: dict[str, Any], path: str | Path) -> Path:
     Parameters
     ----------
     record : dict
-        A record of :meth:`mvemo.pipeline.predict_multimodal.MultimodalModel.predict`.
+        A record of :meth:`mvemo.predict.multimodal.MultimodalModel.predict`.
     path : path
         Output PNG (written atomically).
     """

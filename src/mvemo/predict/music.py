@@ -20,13 +20,13 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.conversion.quadrant import conform_categories
-from mvemo.pipeline.music_features import (
+from mvemo.features.music import (
     TrackFeatures,
     compute_blocks,
     compute_harmony,
     load_track_audio,
 )
-from mvemo.pipeline.records import dynamic_labels, static_label
+from mvemo.predict.records import dynamic_labels, static_label
 from mvemo.representation import default_circumplex
 
 __all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model", "music_model_backbone"]

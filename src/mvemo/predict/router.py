@@ -3,9 +3,9 @@
 =================  ==========================================================
 input              predictor
 =================  ==========================================================
-audio              music (:func:`mvemo.pipeline.predict_music.load_music_model`)
-MIDI               symbolic (:func:`mvemo.pipeline.predict_symbolic.load_symbolic_model`)
-LRC / text         lyrics (:func:`mvemo.pipeline.predict_lyrics.load_lyrics_model`)
+audio              music (:func:`mvemo.predict.music.load_music_model`)
+MIDI               symbolic (:func:`mvemo.predict.symbolic.load_symbolic_model`)
+LRC / text         lyrics (:func:`mvemo.predict.lyrics.load_lyrics_model`)
 video              multimodal: music + video (+ lyrics)
 audio + lyrics     multimodal: music + lyrics
 =================  ==========================================================
@@ -45,10 +45,10 @@ MEDIA_SUFFIXES = AUDIO_SUFFIXES | VIDEO_SUFFIXES | MIDI_SUFFIXES | LYRICS_SUFFIX
 
 # modality -> "module:loader"; each loader(weights=None) returns an object with .name and .predict().
 LOADERS: dict[str, str] = {
-    "music": "mvemo.pipeline.predict_music:load_music_model",
-    "symbolic": "mvemo.pipeline.predict_symbolic:load_symbolic_model",
-    "lyrics": "mvemo.pipeline.predict_lyrics:load_lyrics_model",
-    "multimodal": "mvemo.pipeline.predict_multimodal:load_multimodal_model",
+    "music": "mvemo.predict.music:load_music_model",
+    "symbolic": "mvemo.predict.symbolic:load_symbolic_model",
+    "lyrics": "mvemo.predict.lyrics:load_lyrics_model",
+    "multimodal": "mvemo.predict.multimodal:load_multimodal_model",
 }
 
 

@@ -101,7 +101,7 @@ class LyricsTrainConfig:
 
     def resolved_cache(self) -> Path:
         """The embedding cache folder: ``cache_dir`` or the default feature cache."""
-        from mvemo.pipeline.cache import default_cache_dir
+        from mvemo.features.cache import default_cache_dir
 
         return Path(self.cache_dir) if self.cache_dir else default_cache_dir()
 
@@ -462,7 +462,7 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     from mvemo._extras import require
     from mvemo.io import atomic_write
     from mvemo.models.lyrics import save_lyrics_heads
-    from mvemo.pipeline.predict_lyrics import MODEL_NAME
+    from mvemo.predict.lyrics import MODEL_NAME
 
     torch = require("torch", extra="torch")
     torch.set_num_threads(max(1, int(cfg.threads)))

@@ -5,7 +5,7 @@ labelled grid time from its dynamic labels (the window feature vector), so one h
 both outputs.  Targets: the unified category, its intensity, and the label's valence-arousal
 point (:func:`mvemo.conversion.labels_to_va`).  Loss: cross-entropy + MSE(VA) + MSE(intensity).
 
-Features are cached per video (:class:`mvemo.pipeline.cache.FeatureCache`, kind
+Features are cached per video (:class:`mvemo.features.cache.FeatureCache`, kind
 :data:`mvemo.features.visual.VISUAL_KIND`), so a rerun only decodes new or changed files.
 Validation: the manifest's ``validation``/``test`` items if any, else a seeded share of
 the videos; its static MVEmo-Bench scores go to the report.
@@ -98,7 +98,7 @@ def video_samples(items, *, role: str = "video", cache_dir: str | Path | None = 
         ``item`` (N,) index of the source item, ``static`` (N,) bool (static sample or window),
         ``skipped`` list of ``(item id, reason)``.
     """
-    from mvemo.pipeline.cache import FeatureCache, default_cache_dir
+    from mvemo.features.cache import FeatureCache, default_cache_dir
 
     cache = FeatureCache(cache_dir or default_cache_dir())
     xs, cats, ints, src, is_static, skipped = [], [], [], [], [], []
@@ -189,7 +189,7 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
         The report: sample counts, final training loss, validation scores.
     """
     from mvemo.data.manifest import read_manifest
-    from mvemo.pipeline.predict_video import VideoEmotionModel, save_video_model
+    from mvemo.predict.video import VideoEmotionModel, save_video_model
     from mvemo.models.video import VideoHead
     from mvemo.representation import quantize_intensity
 

@@ -43,7 +43,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.io.config import read_toml_config
-from mvemo.pipeline.predict_symbolic import MODEL_NAME
+from mvemo.predict.symbolic import MODEL_NAME
 
 __all__ = ["Clip", "SymbolicTrainConfig", "baseline_features", "load_clips", "run_training", "train_network"]
 
@@ -371,9 +371,9 @@ def predict_clips(nets: list, clips: list[Clip], *, frame_nets: list = (), frame
     """Whole-clip outputs averaged over ``nets`` (probabilities for class heads); with
     ``frame_nets``, ``(1 - frame_weight) * mean(nets) + frame_weight * mean(frame_nets)``; with
     ``linear`` (:class:`~mvemo.models.symbolic.TwoFactorLinear`), combined as the predictor does
-    (:func:`mvemo.pipeline.predict_symbolic.combine_outputs`)."""
+    (:func:`mvemo.predict.symbolic.combine_outputs`)."""
     torch = require("torch", extra="torch")
-    from mvemo.pipeline.predict_symbolic import _accumulate, combine_outputs
+    from mvemo.predict.symbolic import _accumulate, combine_outputs
 
     lin = None
     if linear is not None:
@@ -435,11 +435,11 @@ def linear_design(clips: list[Clip], inputs, *, rng: np.random.Generator | None 
     Returns
     -------
     blocks : dict
-        Block name -> ``(N, F_b)`` (see :func:`mvemo.pipeline.predict_symbolic.linear_blocks`).
+        Block name -> ``(N, F_b)`` (see :func:`mvemo.predict.symbolic.linear_blocks`).
     clip : np.ndarray
         ``(N,)`` index into ``clips`` of each row.
     """
-    from mvemo.pipeline.predict_symbolic import linear_blocks
+    from mvemo.predict.symbolic import linear_blocks
 
     parts: dict[str, list] = {b: [] for b in inputs}
     idx = []
@@ -667,7 +667,7 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
     linear, linear_info = (train_linear(train, cfg, log=log) if cfg.linear else (None, None))
     source = None
     if cfg.networks_from:
-        from mvemo.pipeline.predict_symbolic import load_symbolic_model
+        from mvemo.predict.symbolic import load_symbolic_model
 
         source = load_symbolic_model(cfg.networks_from)
         if not source.networks:
@@ -715,7 +715,7 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
         report["baselines"] = run_baselines(train, heldout, seed=cfg.seed)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     out = Path(cfg.out_dir)
-    from mvemo.pipeline.predict_symbolic import save_symbolic_model
+    from mvemo.predict.symbolic import save_symbolic_model
 
     meta = {"name": MODEL_NAME, "frame_weight": fw, "linear_weight": lw, "conform_categories": conform,
             "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}

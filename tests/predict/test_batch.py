@@ -3,8 +3,8 @@ import json
 import pytest
 
 from mvemo.errors import DataError, ParameterError
-from mvemo.pipeline.batch import predict_files
-from mvemo.pipeline.router import collect_inputs
+from mvemo.predict.batch import predict_files
+from mvemo.predict.router import collect_inputs
 
 
 def collect_files(inputs):

@@ -34,7 +34,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.quadrant import conform_categories
 from mvemo.errors import DataError, ParameterError
-from mvemo.pipeline.records import dynamic_labels, static_label
+from mvemo.predict.records import dynamic_labels, static_label
 from mvemo.representation import default_circumplex
 
 __all__ = [

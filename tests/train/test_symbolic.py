@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 from mvemo.conversion.va import label_to_va  # noqa: E402
 from mvemo.errors import DataError  # noqa: E402
 from mvemo.features.midi import midi_features  # noqa: E402
-from mvemo.pipeline.train_symbolic import (  # noqa: E402
+from mvemo.train.symbolic import (  # noqa: E402
     Clip,
     SymbolicTrainConfig,
     baseline_features,
@@ -89,7 +89,7 @@ def test_frame_network_fit_and_ensemble(clips):
         assert ka == kb and torch.equal(va, vb)
     assert evaluate_network([], clips, frame_nets=[a])["quadrant"]["accuracy"] >= 0.75
     net = train_network(clips, cfg, seed=0, log=None)
-    from mvemo.pipeline.train_symbolic import predict_clips
+    from mvemo.train.symbolic import predict_clips
 
     both = predict_clips([net], clips, frame_nets=[a], frame_weight=0.25)
     one, two = predict_clips([net], clips), predict_clips([], clips, frame_nets=[a])
@@ -126,7 +126,7 @@ def test_linear_factor_equals_sklearn():
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from mvemo.pipeline.train_symbolic import fit_linear_factor
+    from mvemo.train.symbolic import fit_linear_factor
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(120, 5)) * [1.0, 3.0, 0.1, 10.0, 1.0] + [0.0, 5.0, -2.0, 1.0, 0.0]
@@ -146,7 +146,7 @@ def test_linear_factor_equals_sklearn():
 
 def test_two_factor_product_and_clip_groups():
     from mvemo.models.symbolic import TwoFactorLinear
-    from mvemo.pipeline.train_symbolic import clip_group, predict_clips, train_linear
+    from mvemo.train.symbolic import clip_group, predict_clips, train_linear
 
     toy = [_clip(i, (0, 1, 2, 3)[i % 4]) for i in range(12)]
     for i, c in enumerate(toy):
@@ -159,7 +159,7 @@ def test_two_factor_product_and_clip_groups():
     assert isinstance(model, TwoFactorLinear) and info["n_clips"] == 12
     out = predict_clips([], toy, linear=model)
     np.testing.assert_allclose(out["quadrant"].sum(1), 1.0)
-    from mvemo.pipeline.train_symbolic import linear_design
+    from mvemo.train.symbolic import linear_design
 
     pv, pa = model.factors(linear_design(toy, model.inputs)[0])
     np.testing.assert_allclose(out["quadrant"][:, 0], pv * pa)
@@ -194,7 +194,7 @@ def test_card_describes_linear_model():
 
 def test_combine_outputs_conform():
     from mvemo.conversion.quadrant import category_quadrants
-    from mvemo.pipeline.predict_symbolic import combine_outputs
+    from mvemo.predict.symbolic import combine_outputs
 
     rng = np.random.default_rng(3)
     nets = {"category": rng.dirichlet(np.ones(28), 4), "quadrant": rng.dirichlet(np.ones(4), 4),

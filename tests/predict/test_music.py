@@ -8,7 +8,7 @@ pytest.importorskip("musicnn", exc_type=ImportError)
 sf = pytest.importorskip("soundfile")
 
 from mvemo.errors import DataError  # noqa: E402
-from mvemo.pipeline.predict_music import load_music_model  # noqa: E402
+from mvemo.predict.music import load_music_model  # noqa: E402
 from mvemo.representation import CATEGORIES  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def test_short_clip_has_no_dynamic_labels_and_bad_input_is_refused(model, tmp_pa
 
 
 def test_music_model_backbone_is_read_from_the_weights(model, tmp_path):
-    from mvemo.pipeline.predict_music import music_model_backbone, save_music_model
+    from mvemo.predict.music import music_model_backbone, save_music_model
 
     assert music_model_backbone() == model.musicnn.name == model.meta["backbone"]
     other = "MTT_musicnn" if model.musicnn.name == "MSD_musicnn" else "MSD_musicnn"
@@ -61,7 +61,7 @@ def test_music_model_backbone_is_read_from_the_weights(model, tmp_path):
 
 
 def test_static_quadrant_is_the_shipped_linear_channel_blend(model, tmp_path):
-    from mvemo.pipeline.predict_music import load_music_model, save_music_model
+    from mvemo.predict.music import load_music_model, save_music_model
 
     assert model.quadrant_channel is not None and model.quadrant_channel.linear.n_classes == 4
     feats = model.features(_write_tone(tmp_path / "tone.wav", 12.0))
@@ -85,7 +85,7 @@ def test_static_quadrant_is_the_shipped_linear_channel_blend(model, tmp_path):
 
 def test_conform_categories_flag_moves_the_static_category_into_the_quadrant(model, tmp_path):
     from mvemo.conversion.quadrant import category_quadrants
-    from mvemo.pipeline.predict_music import load_music_model, save_music_model
+    from mvemo.predict.music import load_music_model, save_music_model
 
     feats = model.features(_write_tone(tmp_path / "tone.wav", 12.0))
     plain = model.predict_features(feats, dynamic=False)["static"]

@@ -20,7 +20,7 @@ from mvemo.models.lyrics import (
     load_lyrics_heads,
     save_lyrics_heads,
 )
-from mvemo.pipeline.predict_lyrics import (
+from mvemo.predict.lyrics import (
     LyricsEmotionModel,
     line_windows,
     load_lyrics_model,

@@ -1,6 +1,6 @@
 import numpy as np
 
-from mvemo.pipeline.cache import FeatureCache
+from mvemo.features.cache import FeatureCache
 
 
 def test_cache_misses_after_the_file_changes(tmp_path):

@@ -44,18 +44,18 @@ _MODALITY_ERRORS = (MvemoError, ImportError, OSError, ValueError, RuntimeError)
 
 def _load_lyrics_model():
     # written by the lyrics engineer; imported only when lyrics are given
-    module = importlib.import_module("mvemo.pipeline.predict_lyrics")
+    module = importlib.import_module("mvemo.predict.lyrics")
     return module.load_lyrics_model()
 
 
 def _load_music_model():
-    from mvemo.pipeline.predict_music import load_music_model
+    from mvemo.predict.music import load_music_model
 
     return load_music_model()
 
 
 def _load_video_model():
-    from mvemo.pipeline.predict_video import load_video_model
+    from mvemo.predict.video import load_video_model
 
     return load_video_model()
 

@@ -2,12 +2,12 @@
 
 For each manifest item with media (a video, or audio, role ``video``/``audio``, plus an
 optional ``lyrics`` role) and unified labels, the per-modality predictors run once
-(:meth:`mvemo.pipeline.predict_multimodal.MultimodalModel.modality_records`); their records
+(:meth:`mvemo.predict.multimodal.MultimodalModel.modality_records`); their records
 are appended to ``<out>.records.jsonl`` as each item finishes, so an interrupted run resumes
 where it stopped.  Samples: the static label of each item (input: the modalities' static
 labels) and each labelled grid time (input: the modalities' labels at that time); input
 encoding :func:`mvemo.models.fusion.fusion_input`.  Loss and optimiser as the video head
-(:func:`mvemo.pipeline.train_video.fit_head`).
+(:func:`mvemo.train.video.fit_head`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 from mvemo.conversion.va import labels_to_va
 from mvemo.errors import DataError, MvemoError, ParameterError
 from mvemo.models.fusion import FusionHead, confidence, fusion_input
-from mvemo.pipeline.train_video import _data_home, _split, fit_head, scores
+from mvemo.train.video import _data_home, _split, fit_head, scores
 from mvemo.representation import CATEGORIES
 
 __all__ = ["TrainFusionConfig", "fusion_samples", "train_fusion"]
@@ -30,7 +30,7 @@ __all__ = ["TrainFusionConfig", "fusion_samples", "train_fusion"]
 
 @dataclass
 class TrainFusionConfig:
-    """Options of :func:`train_fusion` (see :class:`mvemo.pipeline.train_video.TrainVideoConfig`)."""
+    """Options of :func:`train_fusion` (see :class:`mvemo.train.video.TrainVideoConfig`)."""
 
     manifest: str
     out: str
@@ -131,7 +131,7 @@ def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], Non
         Whose per-modality predictors produce the inputs (default: the shipped ones).
     """
     from mvemo.data.manifest import read_manifest
-    from mvemo.pipeline.predict_multimodal import MultimodalModel, save_fusion_head
+    from mvemo.predict.multimodal import MultimodalModel, save_fusion_head
 
     mm = model or MultimodalModel()
     manifest = Path(cfg.manifest)

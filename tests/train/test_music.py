@@ -4,7 +4,7 @@ import pytest
 pytest.importorskip("torch")
 
 from mvemo.errors import DataError, ParameterError  # noqa: E402
-from mvemo.pipeline.train_music import (  # noqa: E402
+from mvemo.train.music import (  # noqa: E402
     TrackExample,
     TrainConfig,
     WindowBank,
@@ -83,10 +83,10 @@ def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch
     import mvemo.data
     from mvemo.features.blocks import BlockFeatures
     from mvemo.features.musicnn import load_musicnn
-    from mvemo.pipeline.cache import FeatureCache
-    from mvemo.pipeline.music_features import (BLOCKS_KIND, HARMONY_KIND, Harmony, compute_blocks,
+    from mvemo.features.cache import FeatureCache
+    from mvemo.features.music import (BLOCKS_KIND, HARMONY_KIND, Harmony, compute_blocks,
                                                compute_harmony, load_track_audio)
-    from mvemo.pipeline.train_music import extract_features
+    from mvemo.train.music import extract_features
 
     sr = 44100  # a rate that neither musicnn nor the harmony analysis uses
     t = np.arange(int(6.0 * sr)) / sr
@@ -111,7 +111,7 @@ def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch
     # The backbone setting picks the blocks that are extracted and loaded.
     msd = TrainConfig(datasets=("fake",), cache_dir=str(tmp_path / "cache"), backbone="MSD_musicnn")
     assert extract_features(msd, log=lambda *_: None).computed == 1  # harmony is shared, MSD blocks are new
-    from mvemo.pipeline.music_features import blocks_kind
+    from mvemo.features.music import blocks_kind
 
     got_msd = BlockFeatures.from_arrays(cache.get(tmp_path / "a.wav", blocks_kind("MSD_musicnn")))
     want_msd = compute_blocks(load_musicnn("MSD_musicnn"), y16)
@@ -131,7 +131,7 @@ def _with_track_blocks(examples, seed=1):
 
 
 def test_linear_quadrant_channel_is_fitted_blended_and_cross_validated():
-    from mvemo.pipeline.train_music import fit_quadrant_channel
+    from mvemo.train.music import fit_quadrant_channel
 
     ex = _with_track_blocks(_examples())
     for e in ex:  # the network's embedding carries no signal now
@@ -177,7 +177,7 @@ def test_config_checks_the_quadrant_channel_settings():
 
 
 def test_card_reports_the_quadrant_channel_and_the_conform_ablation():
-    from mvemo.pipeline.train_music import model_card
+    from mvemo.train.music import model_card
 
     u = {"category_f1": 0.4, "emotion_distance": 0.2, "quadrant_agreement": 0.75}
     o = {"category_f1": 0.7, "emotion_distance": 0.1, "quadrant_agreement": 0.95}

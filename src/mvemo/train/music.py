@@ -32,8 +32,8 @@ from mvemo.conversion.va import as_scale, labels_to_va
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.blocks import BlockFeatures
 from mvemo.io.config import read_toml_config
-from mvemo.pipeline.cache import FeatureCache
-from mvemo.pipeline.music_features import (
+from mvemo.features.cache import FeatureCache
+from mvemo.features.music import (
     HARMONY_KIND,
     TRACK_BLOCKS,
     Harmony,
@@ -149,7 +149,7 @@ def load_examples(cfg: TrainConfig) -> tuple[list[TrackExample], list[str]]:
 
     cache = FeatureCache(cfg.cache_dir) if cfg.cache_dir else None
     if cache is None:
-        from mvemo.pipeline.cache import default_cache_dir
+        from mvemo.features.cache import default_cache_dir
 
         cache = FeatureCache(default_cache_dir())
     circ = default_circumplex()
@@ -486,14 +486,14 @@ def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] | None = No
 
     ``backbones`` defaults to the config's ``backbone``.
 
-    Audio goes through :func:`~mvemo.pipeline.music_features.load_track_audio`, exactly as
+    Audio goes through :func:`~mvemo.features.music.load_track_audio`, exactly as
     in prediction (decoded once per file for all feature kinds).
     """
     from mvemo.data import load
     from mvemo.features.musicnn import load_musicnn
-    from mvemo.pipeline.cache import default_cache_dir
-    from mvemo.pipeline.extract import extract_all
-    from mvemo.pipeline.music_features import (
+    from mvemo.features.cache import default_cache_dir
+    from mvemo.features.extract import extract_all
+    from mvemo.features.music import (
         blocks_kind,
         compute_blocks,
         compute_harmony,
@@ -591,7 +591,7 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     """
     from mvemo.features.musicnn import load_musicnn
     from mvemo.io import atomic_write
-    from mvemo.pipeline.predict_music import MODEL_NAME, save_music_model
+    from mvemo.predict.music import MODEL_NAME, save_music_model
 
     t0 = time.perf_counter()
     examples, problems = load_examples(cfg)

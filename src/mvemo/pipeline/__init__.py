@@ -1,1 +1,0 @@
-"""Pipelines that combine features and models: feature caching, training, batch prediction, plots."""

@@ -1,0 +1,1 @@
+"""Prediction: routing files to models, the per-modality predictors, batch runs, records and plots."""
