@@ -1,0 +1,156 @@
+"""Cross-cutting helpers with one rule each: atomic writes, the data root, the cache root.
+
+Every module that writes a result file, looks for the datasets or keeps a cache goes
+through these, so that each has one documented precedence.
+
+=================  ============================================================
+helper             precedence
+=================  ============================================================
+:func:`data_home`  explicit argument, then the manifest's own folder (for a
+                   manifest's relative media paths), then ``$MVEMO_DATA``, then
+                   ``../shared/data`` beside the working directory
+:func:`cache_root` explicit argument, then ``$MVEMO_CACHE``, then
+                   ``$XDG_CACHE_HOME/mvemo``, then ``~/.cache/mvemo``
+=================  ============================================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+from mvemo.errors import DataError
+
+__all__ = ["DATA_ENV_VAR", "CACHE_ENV_VAR", "atomic_write", "atomic_open", "data_home", "cache_root"]
+
+DATA_ENV_VAR = "MVEMO_DATA"
+CACHE_ENV_VAR = "MVEMO_CACHE"
+_HOW = f"pass --data-home PATH (data_home=... in Python) or set {DATA_ENV_VAR}=/path/to/shared/data"
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8",
+                newline: str | None = None) -> Iterator[IO]:  # fmt: skip
+    """Open a temporary file beside ``path``; on success it is flushed, fsynced and renamed onto ``path``.
+
+    An exception inside the block (or a killed process) leaves ``path`` as it was and
+    removes the temporary file, so readers only ever see the old or the new whole file.
+
+    Parameters
+    ----------
+    path : path
+        The file to (re)write; its folder is created.
+    mode : {"w", "wb"}
+    encoding, newline : str, optional
+        For text mode.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "out" / "a.txt"
+    >>> with atomic_open(p) as fh:
+    ...     _ = fh.write("hello")
+    >>> p.read_text()
+    'hello'
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open mode must be 'w' or 'wb', not {mode!r}")
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        kwargs = {} if mode == "wb" else {"encoding": encoding, "newline": newline}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8") -> Path:
+    """Write ``data`` (text or bytes) to ``path`` atomically; returns the path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = atomic_write(pathlib.Path(tempfile.mkdtemp()) / "b.bin", b"\\x00\\x01")
+    >>> p.read_bytes()
+    b'\\x00\\x01'
+    """
+    with atomic_open(path, "wb" if isinstance(data, bytes) else "w", encoding=encoding) as fh:
+        fh.write(data)
+    return Path(path)
+
+
+def data_home(explicit: str | os.PathLike | None = None, *, manifest: str | os.PathLike | None = None,
+              required: bool = True) -> Path | None:  # fmt: skip
+    """The root that relative dataset and media paths are read from.
+
+    Precedence: ``explicit`` (``--data-home``); else the folder of ``manifest`` (a manifest's
+    relative media paths are relative to the manifest); else ``$MVEMO_DATA``; else
+    ``../shared/data`` relative to the working directory, when it exists.
+
+    Parameters
+    ----------
+    explicit : path, optional
+        A root the user named.
+    manifest : path, optional
+        A manifest file whose media paths are to be resolved.
+    required : bool
+        Raise when nothing is found; otherwise return None.
+
+    Raises
+    ------
+    DataError
+        When the chosen root is not an existing folder, or (``required``) when none is set;
+        the message names the source and how to set it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> data_home(d) == d
+    True
+    >>> data_home(manifest=d / "items.jsonl") == d
+    True
+    """
+    if explicit not in (None, ""):
+        root, source = Path(explicit).expanduser(), "data_home"
+    elif manifest not in (None, ""):
+        return Path(manifest).expanduser().resolve().parent
+    elif os.environ.get(DATA_ENV_VAR):
+        root, source = Path(os.environ[DATA_ENV_VAR]).expanduser(), f"${DATA_ENV_VAR}"
+    else:
+        fallback = Path("..") / "shared" / "data"
+        if fallback.is_dir():
+            return fallback.resolve()
+        if required:
+            raise DataError(f"no data folder given: {_HOW}")
+        return None
+    if not root.is_dir():
+        raise DataError(f"data folder {root} (from {source}) does not exist or is not a folder: {_HOW}")
+    return root
+
+
+def cache_root(explicit: str | os.PathLike | None = None) -> Path:
+    """The folder of mvemo's caches: ``explicit``, else ``$MVEMO_CACHE``, else
+    ``$XDG_CACHE_HOME/mvemo``, else ``~/.cache/mvemo``.  Not created here.
+
+    Examples
+    --------
+    >>> cache_root("/tmp/c").as_posix()
+    '/tmp/c'
+    """
+    if explicit not in (None, ""):
+        return Path(explicit).expanduser()
+    env = os.environ.get(CACHE_ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mvemo"
