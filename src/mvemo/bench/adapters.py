@@ -25,6 +25,7 @@ from mvemo.bench.tasks import Task, media_role
 from mvemo.conversion.va import va_to_label
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError, MvemoError, ParameterError
+from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
 
 __all__ = [
     "MusicModelAdapter",
@@ -45,39 +46,36 @@ def _check_representation(representation: str) -> str:
     return representation
 
 
-def _label(entry: dict[str, Any], representation: str) -> tuple[str | None, float | None]:
+def _label(entry: StaticPrediction | EmotionFrame, representation: str) -> tuple[str | None, float | None]:
     if representation == "va":
-        v, a = entry.get("valence"), entry.get("arousal")
+        v, a = entry.valence, entry.arousal
         if v is None or a is None:
             return None, None
         lab = va_to_label(max(-1.0, min(1.0, float(v))), max(-1.0, min(1.0, float(a))))
         return lab.category, lab.intensity
-    cat, inten = entry.get("category"), entry.get("intensity")
-    return (cat, None if inten is None else float(inten)) if cat is not None else (None, None)
+    return (entry.category, entry.intensity) if entry.category is not None else (None, None)
 
 
-def record_to_prediction(item: Item, record: dict[str, Any], task: Task, *, representation: str = "unified",
+def record_to_prediction(item: Item, record: PredictionRecord, task: Task, *, representation: str = "unified",
                          ) -> Prediction:  # fmt: skip
-    """A :class:`Prediction` from a prediction record (see the team contract).
+    """A :class:`Prediction` from a prediction record.
 
     Parameters
     ----------
     item : Item
-    record : dict
-        ``{"static": {...}, "dynamic": [...], ...}``.
+    record : PredictionRecord
     task : Task
     representation : {"unified", "va"}
         Take the record's unified label, or convert its valence-arousal.
     """
-    static = record.get("static") or {}
-    cat, inten = _label(static, representation)
-    pred = Prediction(item.id, cat, inten, valence=static.get("valence"), arousal=static.get("arousal"))
+    cat, inten = _label(record.static, representation)
+    pred = Prediction(item.id, cat, inten, valence=record.static.valence, arousal=record.static.arousal)
     if task.dynamic:
         frames = []
-        for f in record.get("dynamic") or []:
+        for f in record.dynamic:
             c, i = _label(f, representation)
-            frames.append({"time": f["time"], "category": c, "intensity": i})
-        pred.dynamic = align_dynamic([p["time"] for p in item.dynamic or []], frames)
+            frames.append({"time": f.time, "category": c, "intensity": i})
+        pred.dynamic = align_dynamic([p.time for p in item.dynamic or []], frames)
     return pred
 
 
@@ -203,13 +201,15 @@ class RecordModelAdapter:
     def fit(self, items: Sequence[Item], *, task: Task) -> None:
         """No-op: the predictor ships trained."""
 
-    def _call(self, item: Item, task: Task) -> dict[str, Any]:
+    def _call(self, item: Item, task: Task) -> PredictionRecord:
         role = media_role(task, item)
         path = lyrics_path(item, self.workdir) if role == "lyrics" else item.path(role)
         kwargs: dict[str, Any] = {"dynamic": task.dynamic}
         if "lyrics" in task.optional_inputs and "lyrics" in item.media:
             kwargs["lyrics"] = lyrics_path(item, self.workdir)
-        return self.predictor.predict(path, **kwargs)
+        record = self.predictor.predict(path, **kwargs)
+        # a predictor outside mvemo may still answer with the record's JSON: checked here
+        return record if isinstance(record, PredictionRecord) else PredictionRecord.from_dict(record)
 
     def predict(self, items: Sequence[Item], *, task: Task) -> list[Prediction]:
         out = []

@@ -73,7 +73,7 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
         def on_record(rec):
             plot_prediction(rec, Path(plot_dir) / (Path(rec["file"]).stem + ".png"))
 
-    report = predict_files([p for p, _ in pairs], lambda p: router.predict(p, lyrics=lyrics_of.get(p)),
+    report = predict_files([p for p, _ in pairs], lambda p: router.predict(p, lyrics=lyrics_of.get(p)).to_dict(),
                            out=out_path, resume=resume, on_record=on_record, progress=not quiet)  # fmt: skip
     click.echo(f"{out_path}: {report.summary()}", err=True)
     for path, why in report.failed:

@@ -32,6 +32,7 @@ from mvemo.models.fusion import (
     fusion_input,
     static_from_distribution,
 )
+from mvemo.records import FusedPrediction, ModalityPrediction, PredictionRecord
 
 __all__ = ["MODEL_NAME", "MultimodalModel", "load_multimodal_model", "save_fusion_head", "load_fusion_head"]
 
@@ -99,8 +100,9 @@ class MultimodalModel:
             rec = self.model(modality).predict(path, dynamic=dynamic)
         except _MODALITY_ERRORS as exc:
             return {"error": f"{type(exc).__name__}: {exc}"}
-        out = {"model": rec.get("model"), "static": rec["static"], "dynamic": rec.get("dynamic", []),
-               "features": rec.get("features", {}), "duration": rec.get("duration")}  # fmt: skip
+        d = rec.to_dict() if isinstance(rec, PredictionRecord) else rec  # a stand-in may answer with JSON
+        out = {"model": d.get("model"), "static": d["static"], "dynamic": d.get("dynamic", []),
+               "features": d.get("features", {}), "duration": d.get("duration")}  # fmt: skip
         if modality == "lyrics":
             out["file"] = str(path)
         return out
@@ -169,7 +171,7 @@ class MultimodalModel:
         return [static_from_distribution(probs[i], va[i, 0], va[i, 1], inten[i]) for i in range(len(x))]
 
     # -- the record ---------------------------------------------------------------------
-    def predict(self, path: str | Path, *, dynamic: bool = True, lyrics: str | Path | None = None) -> dict[str, Any]:
+    def predict(self, path: str | Path, *, dynamic: bool = True, lyrics: str | Path | None = None) -> PredictionRecord:
         """The multimodal record of one file (and its lyrics, if given).
 
         Raises
@@ -185,18 +187,19 @@ class MultimodalModel:
         fused = self.fuse(mods)
         durations = [mods[m].get("duration") for m in ("video", "music", "lyrics") if "static" in mods[m]]
         duration = next((d for d in durations if d is not None), None)
-        return {
-            "file": str(path),
-            "model": self.name,
-            "modality": "multimodal",
-            "duration": duration,
-            "static": fused["static"],
-            "dynamic": fused["dynamic"],
-            "features": {"used": [m for m in FUSION_MODALITIES if "static" in mods[m]],
-                         "lyrics_file": str(lyrics) if lyrics is not None else None},  # fmt: skip
-            "modalities": mods,
-            "fused": fused,
-        }
+        fused_rec = FusedPrediction.from_dict(fused)
+        return PredictionRecord(
+            file=str(path),
+            model=self.name,
+            modality="multimodal",
+            duration=duration,
+            static=fused_rec.static,
+            dynamic=fused_rec.dynamic,
+            features={"used": [m for m in FUSION_MODALITIES if "static" in mods[m]],
+                      "lyrics_file": str(lyrics) if lyrics is not None else None},  # fmt: skip
+            modalities={m: ModalityPrediction.from_dict(r, where=f"modalities.{m}") for m, r in mods.items()},
+            fused=fused_rec,
+        )
 
 
 def load_multimodal_model(weights: str | Path | None = None, *,

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from mvemo.errors import DataError, ParameterError
+from mvemo.records import PredictionRecord
 
 __all__ = [
     "AUDIO_SUFFIXES",
@@ -167,13 +168,14 @@ class Router:
                 self._models[modality] = loader(self.weights.get(modality))
         return self._models[modality]
 
-    def predict(self, path: str | Path, *, lyrics: str | Path | None = None) -> dict[str, Any]:
-        """The prediction record of one file (see ``docs/predict.md`` for its fields)."""
+    def predict(self, path: str | Path, *, lyrics: str | Path | None = None) -> PredictionRecord:
+        """The prediction record of one file (``to_dict()`` gives the JSON of ``docs/predict.md``)."""
         modality = modality_of(path, lyrics=lyrics)
         model = self.model(modality)
         if modality == "multimodal":
             rec = model.predict(path, dynamic=self.dynamic, lyrics=lyrics)
         else:
             rec = model.predict(path, dynamic=self.dynamic)
-        rec.setdefault("modality", modality)
+        if not isinstance(rec, PredictionRecord):  # a predictor outside mvemo answering with the JSON
+            rec = PredictionRecord.from_dict({"modality": modality, **rec})
         return rec
