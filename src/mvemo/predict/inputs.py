@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mvemo.errors import ParameterError
 
-__all__ = ["AudioInput"]
+__all__ = ["AudioInput", "names_lyrics_file"]
 
 @dataclass(frozen=True)
 class AudioInput:
@@ -83,3 +84,22 @@ class AudioInput:
         librosa = require("librosa", extra="audio")
         y16 = librosa.resample(y22, orig_sr=HARMONY_SR, target_sr=16000, res_type="soxr_hq")
         return y16.astype(np.float32), y22
+
+
+def names_lyrics_file(text: str) -> bool:
+    """Whether a string given as lyrics is a file's path rather than the lyrics' text: one line
+    that ends in ``.lrc``/``.txt`` or names an existing file.
+
+    Examples
+    --------
+    >>> names_lyrics_file("song.lrc"), names_lyrics_file("la la la\nla la")
+    (True, False)
+    """
+    if "\n" in text or len(text) > 4096:
+        return False
+    if text.strip().lower().endswith((".lrc", ".txt")):
+        return True
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False

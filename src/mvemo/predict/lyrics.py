@@ -48,14 +48,16 @@ from mvemo.features.lyrics import (
     lexicon_stats,
 )
 from mvemo.io.lyrics import Lyrics, looks_like_lrc, parse_lrc, parse_plain, read_lyrics
+from mvemo.models.registry import model_entry, version_of
+from mvemo.predict.inputs import names_lyrics_file
 from mvemo.predict.records import frame
 from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
 from mvemo.representation import EmotionLabel, default_circumplex, quantize_intensity
 
 __all__ = ["MODEL_NAME", "LyricsEmotionModel", "line_windows", "load_lyrics_model"]
 
-MODEL_NAME = "lyrics-minilm-lex-bow-v2"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_ENTRY = model_entry("lyrics")
+MODEL_NAME = _ENTRY.model_name
 
 
 def line_windows(
@@ -121,6 +123,11 @@ class LyricsEmotionModel:
     def categories(self) -> tuple[str, ...]:
         """The 28 categories, in output order."""
         return default_circumplex().categories
+
+    @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
 
     @property
     def max_words(self) -> int:
@@ -275,7 +282,7 @@ class LyricsEmotionModel:
         DataError
             For unreadable, empty or binary files, or files with no lyrics (the message names the file).
         """
-        if isinstance(path, Path) or (isinstance(path, str) and _names_file(path)):
+        if isinstance(path, Path) or (isinstance(path, str) and names_lyrics_file(path)):
             return self.predict_lyrics(read_lyrics(path), dynamic=dynamic, file=str(path))
         if isinstance(path, str):
             return self.predict_lyrics(parse_text(path), dynamic=dynamic)
@@ -284,18 +291,6 @@ class LyricsEmotionModel:
     def predict_features(self, features: Lyrics | str, *, dynamic: bool = True) -> PredictionRecord:
         """The record of parsed lyrics (the lyrics model's features are computed from the text)."""
         return self.predict_lyrics(features, dynamic=dynamic)
-
-
-def _names_file(text: str) -> bool:
-    """Whether a string is a lyrics file's path: one line ending in .lrc/.txt, or naming an existing file."""
-    if "\n" in text or len(text) > 4096:
-        return False
-    if text.strip().lower().endswith((".lrc", ".txt")):
-        return True
-    try:
-        return Path(text).is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def parse_text(text: str) -> Lyrics:
@@ -316,9 +311,9 @@ def load_lyrics_model(weights: str | Path | None = None) -> LyricsEmotionModel:
     from mvemo.models.lyrics import load_lyrics_checkpoint
 
     if weights is None:
-        ref = resources.files("mvemo.models").joinpath(_WEIGHTS)
+        ref = resources.files("mvemo.models").joinpath(_ENTRY.weights)
         if not ref.is_file():
-            raise DataError(f"the packaged lyrics model weights {_WEIGHTS} are missing from this installation")
+            raise DataError(f"the packaged lyrics model weights {_ENTRY.weights} are missing from this installation")
         with resources.as_file(ref) as p:
             net, meta, bow = load_lyrics_checkpoint(p)
     else:

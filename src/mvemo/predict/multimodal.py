@@ -32,11 +32,13 @@ from mvemo.models.fusion import (
     fusion_input,
     static_from_distribution,
 )
+from mvemo.models.registry import model_entry, version_of
+from mvemo.predict.inputs import names_lyrics_file
 from mvemo.records import FusedPrediction, ModalityPrediction, PredictionRecord
 
 __all__ = ["MODEL_NAME", "MultimodalModel", "load_multimodal_model", "save_fusion_head", "load_fusion_head"]
 
-MODEL_NAME = "mvemo-late-fusion-v1"
+MODEL_NAME = model_entry("multimodal").model_name
 #: Lyrics that look non-English get their confidence scaled by this (the embedding model is English).
 NON_ENGLISH_LYRICS_FACTOR = 0.25
 #: Errors a modality may raise that are reported instead of failing the whole file.
@@ -88,6 +90,11 @@ class MultimodalModel:
         """The fusion head's name, or the late-fusion model's when no head is loaded."""
         return self.head_meta.get("name", MODEL_NAME) if self.head is not None else MODEL_NAME
 
+    @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
+
     def model(self, modality: str) -> Any:
         """The predictor of ``modality``, loaded once."""
         if modality not in self._models:
@@ -95,7 +102,7 @@ class MultimodalModel:
         return self._models[modality]
 
     # -- per modality -------------------------------------------------------------------
-    def _run(self, modality: str, path: Path, dynamic: bool) -> dict[str, Any]:
+    def _run(self, modality: str, path: Path | str, dynamic: bool) -> dict[str, Any]:
         try:
             rec = self.model(modality).predict(path, dynamic=dynamic)
         except _MODALITY_ERRORS as exc:
@@ -104,12 +111,16 @@ class MultimodalModel:
         out = {"model": d.get("model"), "static": d["static"], "dynamic": d.get("dynamic", []),
                "features": d.get("features", {}), "duration": d.get("duration")}  # fmt: skip
         if modality == "lyrics":
-            out["file"] = str(path)
+            out["file"] = str(path) if isinstance(path, Path) else d.get("file", "<lyrics>")
         return out
 
     def modality_records(self, path: str | Path, *, dynamic: bool = True,
                          lyrics: str | Path | None = None) -> dict[str, dict[str, Any]]:  # fmt: skip
-        """``modality -> record | {"missing": why} | {"error": why}`` for music, video, lyrics."""
+        """``modality -> record | {"missing": why} | {"error": why}`` for music, video, lyrics (JSON).
+
+        ``lyrics`` is a lyrics file, or the lyrics' text (a string that does not name a
+        ``.lrc``/``.txt`` file: see :meth:`mvemo.predict.lyrics.LyricsEmotionModel.predict`).
+        """
         from mvemo.io.video import media_streams
 
         p = Path(path)
@@ -119,6 +130,8 @@ class MultimodalModel:
         out["video"] = self._run("video", p, dynamic) if streams["video"] else {"missing": "no video stream"}
         if lyrics is None:
             out["lyrics"] = {"missing": "no lyrics given"}
+        elif isinstance(lyrics, str) and not names_lyrics_file(lyrics):  # the lyrics' text, in memory
+            out["lyrics"] = self._run("lyrics", lyrics, dynamic)
         elif not Path(lyrics).is_file():
             out["lyrics"] = {"error": f"DataError: {lyrics}: no such lyrics file"}
         else:
@@ -181,6 +194,23 @@ class MultimodalModel:
             message names the file and each modality's problem).
         """
         mods = self.modality_records(path, dynamic=dynamic, lyrics=lyrics)
+        in_memory = lyrics is None or (isinstance(lyrics, str) and not names_lyrics_file(lyrics))
+        lyrics_file = None if in_memory else str(lyrics)
+        return self.predict_features(mods, file=str(path), lyrics_file=lyrics_file)
+
+    def predict_features(self, features: dict[str, dict[str, Any]], *, dynamic: bool = True, file: str = "",
+                         lyrics_file: str | None = None) -> PredictionRecord:  # fmt: skip
+        """The fused record of per-modality records (:meth:`modality_records`' answer).
+
+        ``dynamic`` is decided when the modality records are made; ``lyrics_file`` goes to
+        ``features``.
+
+        Raises
+        ------
+        DataError
+            If no modality gives a prediction (the message names each modality's problem).
+        """
+        path, mods = file, {m: dict(r) for m, r in features.items()}
         if not any("static" in r for r in mods.values()):
             why = "; ".join(f"{m}: {r.get('error') or r.get('missing')}" for m, r in mods.items())
             raise DataError(f"{path}: no modality could be predicted ({why})")
@@ -195,8 +225,7 @@ class MultimodalModel:
             duration=duration,
             static=fused_rec.static,
             dynamic=fused_rec.dynamic,
-            features={"used": [m for m in FUSION_MODALITIES if "static" in mods[m]],
-                      "lyrics_file": str(lyrics) if lyrics is not None else None},  # fmt: skip
+            features={"used": [m for m in FUSION_MODALITIES if "static" in mods[m]], "lyrics_file": lyrics_file},
             modalities={m: ModalityPrediction.from_dict(r, where=f"modalities.{m}") for m, r in mods.items()},
             fused=fused_rec,
         )

@@ -26,6 +26,7 @@ from mvemo.features.music import (
     compute_harmony,
     load_track_audio,
 )
+from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.inputs import AudioInput
 from mvemo.predict.records import dynamic_labels, static_label
 from mvemo.records import PredictionRecord
@@ -33,8 +34,8 @@ from mvemo.representation import default_circumplex
 
 __all__ = ["MODEL_NAME", "AudioInput", "MusicEmotionModel", "load_music_model", "music_model_backbone"]
 
-MODEL_NAME = "music2emo-musicnn-msd-v3"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_ENTRY = model_entry("music")
+MODEL_NAME = _ENTRY.model_name
 
 
 @dataclass
@@ -66,6 +67,11 @@ class MusicEmotionModel:
     def categories(self) -> tuple[str, ...]:
         """The 28 categories, in output order."""
         return default_circumplex().categories
+
+    @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
 
     @property
     def gems_terms(self) -> tuple[str, ...]:
@@ -143,7 +149,7 @@ def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
     from mvemo.models.linear import LinearChannel
     from mvemo.models.music2emo import Music2Emo, Music2EmoConfig
 
-    blob = load_checkpoint(weights, packaged=_WEIGHTS)
+    blob = load_checkpoint(weights, packaged=_ENTRY.weights)
     meta = blob["meta"]
     net = Music2Emo(Music2EmoConfig(**meta["config"]))
     net.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
@@ -164,7 +170,7 @@ def music_model_backbone(weights: str | Path | None = None) -> str:
     """
     from mvemo.models.checkpoint import load_checkpoint
 
-    return load_checkpoint(weights, packaged=_WEIGHTS)["meta"]["backbone"]
+    return load_checkpoint(weights, packaged=_ENTRY.weights)["meta"]["backbone"]
 
 
 def save_music_model(network, meta: dict, path: str | Path, *, quadrant_channel=None) -> None:

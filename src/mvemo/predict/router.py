@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from mvemo.errors import DataError, ParameterError
+from mvemo.models.registry import list_model_entries
 from mvemo.records import PredictionRecord
 
 __all__ = [
@@ -44,13 +45,9 @@ MIDI_SUFFIXES = frozenset({".mid", ".midi"})
 LYRICS_SUFFIXES = frozenset({".lrc", ".txt"})
 MEDIA_SUFFIXES = AUDIO_SUFFIXES | VIDEO_SUFFIXES | MIDI_SUFFIXES | LYRICS_SUFFIXES
 
-# modality -> "module:loader"; each loader(weights=None) returns an object with .name and .predict().
-LOADERS: dict[str, str] = {
-    "music": "mvemo.predict.music:load_music_model",
-    "symbolic": "mvemo.predict.symbolic:load_symbolic_model",
-    "lyrics": "mvemo.predict.lyrics:load_lyrics_model",
-    "multimodal": "mvemo.predict.multimodal:load_multimodal_model",
-}
+# modality -> "module:loader" of the models files are routed to, from the model registry
+# (mvemo.models.registry); each loader(weights=None) returns a Predictor.
+LOADERS: dict[str, str] = {e.name: e.loader for e in list_model_entries() if e.routed}
 
 
 def modality_of(path: str | Path, *, lyrics: str | Path | None = None) -> str:

@@ -34,6 +34,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.quadrant import conform_categories
 from mvemo.errors import DataError, ParameterError
+from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.records import dynamic_labels, static_label
 from mvemo.records import PredictionRecord
 from mvemo.representation import default_circumplex
@@ -49,8 +50,8 @@ __all__ = [
     "window_frames",
 ]
 
-MODEL_NAME = "symbolic-emopia-vgmidi-v3"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_ENTRY = model_entry("symbolic")
+MODEL_NAME = _ENTRY.model_name
 
 
 @dataclass
@@ -68,6 +69,11 @@ class SymbolicEmotionModel:
     def categories(self) -> tuple[str, ...]:
         """The 28 categories, in output order."""
         return default_circumplex().categories
+
+    @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
 
     def features(self, path):
         """MIDI features (:class:`mvemo.features.midi.MidiFeatures`) of a file or a ``pretty_midi.PrettyMIDI``."""
@@ -250,9 +256,9 @@ def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionMod
         TwoFactorLinear,
     )
 
-    blob = load_checkpoint(weights, packaged=_WEIGHTS)
+    blob = load_checkpoint(weights, packaged=_ENTRY.weights)
     if not blob.get("networks") and blob.get("linear") is None:
-        raise DataError(f"{weights or _WEIGHTS}: not a symbolic model file (needs 'meta' and 'networks' or 'linear')")
+        raise DataError(f"{weights or _ENTRY.weights}: not a symbolic model file (needs 'meta' and 'networks' or 'linear')")
     meta = blob["meta"]
     nets = []
     for entry in blob.get("networks", []):

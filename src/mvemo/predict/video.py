@@ -21,6 +21,7 @@ from mvemo.errors import DataError
 from mvemo.features.visual import FEATURE_NAMES, VisualFeatures, extract_visual_features
 from mvemo.models.fusion import category_distribution, static_from_distribution
 from mvemo.models.video import PRIOR_NAME, VideoHead, prior_from_features
+from mvemo.models.registry import version_of
 from mvemo.predict.records import frame
 from mvemo.records import PredictionRecord, StaticPrediction
 from mvemo.representation import CATEGORIES, quantize_intensity
@@ -46,6 +47,11 @@ class VideoEmotionModel:
     head: Any = None
     meta: dict = field(default_factory=dict)
     face_step: float | None = 1.0
+
+    @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
 
     def features(self, path: str | Path, *, dynamic: bool = True) -> VisualFeatures:
         """Decode the video once and compute its visual features."""
