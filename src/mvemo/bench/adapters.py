@@ -181,7 +181,7 @@ class MusicModelAdapter:
 
 
 def _invalid_dynamic(item: Item) -> list[dict[str, Any]]:
-    return [{"time": p["time"], "category": None, "intensity": None} for p in item.dynamic or []]
+    return [{"time": p.time, "category": None, "intensity": None} for p in item.dynamic or []]
 
 
 # -- contract predictors -------------------------------------------------------------------

@@ -105,14 +105,15 @@ class Item:
             raise ParameterError(f"an item needs a non-empty string id, got {self.id!r}")
         if self.modality not in MODALITIES:
             raise ParameterError(f"item {self.id}: modality must be one of {MODALITIES}, got {self.modality!r}")
-        try:
-            if self.static is not None and not isinstance(self.static, EmotionLabel):
-                self.static = _static_label(self.static)
-            if self.dynamic is not None:
-                self.dynamic = [f if isinstance(f, EmotionFrame) else EmotionFrame.from_dict(f, where=f"dynamic[{i}]")
-                                for i, f in enumerate(self.dynamic)]  # fmt: skip
-        except (DataError, ParameterError) as exc:
-            raise ParameterError(f"item {self.id}: {exc}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # labels given as their manifest JSON become EmotionLabel / EmotionFrame, here and on assignment
+        if name == "static" and value is not None and not isinstance(value, EmotionLabel):
+            value = _checked(self, _static_label, value)
+        elif name == "dynamic" and value is not None:
+            value = [f if isinstance(f, EmotionFrame) else _checked(self, EmotionFrame.from_dict, f, where=f"dynamic[{i}]")
+                     for i, f in enumerate(value)]  # fmt: skip
+        object.__setattr__(self, name, value)
 
     # -- labels -------------------------------------------------------------------
     @property
@@ -186,6 +187,14 @@ class Item:
             kwargs.setdefault(name, {})
         kwargs.setdefault("problems", [])
         return cls(**kwargs, root=Path(root) if root is not None else None)
+
+
+def _checked(item: Item, convert: Any, value: Any, **kwargs: Any) -> Any:
+    """``convert(value)``, its errors as a ParameterError naming the item."""
+    try:
+        return convert(value, **kwargs)
+    except (DataError, ParameterError) as exc:
+        raise ParameterError(f"item {getattr(item, 'id', '?')}: {exc}") from None
 
 
 def _static_label(value: Any) -> EmotionLabel:

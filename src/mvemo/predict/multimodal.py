@@ -34,7 +34,7 @@ from mvemo.models.fusion import (
 )
 from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.inputs import names_lyrics_file
-from mvemo.records import FusedPrediction, ModalityPrediction, PredictionRecord
+from mvemo.records import EmotionFrame, FusedPrediction, ModalityPrediction, PredictionRecord, StaticPrediction
 
 __all__ = ["MODEL_NAME", "MultimodalModel", "load_multimodal_model", "save_fusion_head", "load_fusion_head"]
 
@@ -140,34 +140,38 @@ class MultimodalModel:
 
     # -- fusion -------------------------------------------------------------------------
     def fuse(self, mods: dict[str, dict[str, Any]]) -> dict[str, Any]:
-        """Fused ``static``, ``dynamic``, ``method`` and ``weights`` of the available modalities."""
-        ok = {m: r for m, r in mods.items() if "static" in r}
-        conf = {m: confidence(r["static"]["probabilities"]) if r["static"].get("probabilities") else 0.0
-                for m, r in ok.items()}  # fmt: skip
+        """Fused ``static``, ``dynamic``, ``method`` and ``weights`` (JSON) of the available modalities.
+
+        ``mods`` are :meth:`modality_records`' JSON records; each available one gets its
+        ``confidence`` written into it.
+        """
+        ok = {m: ModalityPrediction.from_dict(r, where=f"modalities.{m}") for m, r in mods.items() if "static" in r}
+        conf = {m: confidence(r.static.probabilities) if r.static.probabilities else 0.0 for m, r in ok.items()}
         lyr = ok.get("lyrics")
-        if lyr is not None and lyr.get("features", {}).get("language_hint", {}).get("likely_english") is False:
+        if lyr is not None and lyr.features.get("language_hint", {}).get("likely_english") is False:
             conf["lyrics"] *= NON_ENGLISH_LYRICS_FACTOR  # the lyrics model reads English only
-        for m, r in ok.items():
-            r["confidence"] = round(conf[m], 4)
+        for m in ok:
+            mods[m]["confidence"] = round(conf[m], 4)
         if self.head is None:
             total = sum(conf.values())
             weights = {m: (c / total if total > 0 else 1.0 / len(ok)) for m, c in conf.items()}
             return {"method": "confidence-weighted late fusion", "weights": {m: round(w, 4) for m, w in weights.items()},
-                    "static": fuse_static({m: r["static"] for m, r in ok.items()}, conf),
-                    "dynamic": fuse_dynamic({m: r["dynamic"] for m, r in ok.items()}, conf)}  # fmt: skip
-        static = self._head_labels([{m: r["static"] for m, r in ok.items()}], conf)[0]
-        by_time: dict[float, dict[str, Any]] = {}
+                    "static": fuse_static({m: r.static for m, r in ok.items()}, conf),
+                    "dynamic": fuse_dynamic({m: r.dynamic for m, r in ok.items()}, conf)}  # fmt: skip
+        static = self._head_labels([{m: r.static for m, r in ok.items()}], conf)[0]
+        by_time: dict[float, dict[str, EmotionFrame]] = {}
         for m, r in ok.items():
-            for e in r["dynamic"]:
-                if e.get("category") is not None:
-                    by_time.setdefault(round(float(e["time"]), 3), {})[m] = e
+            for e in r.dynamic:
+                if e.label is not None:
+                    by_time.setdefault(round(float(e.time), 3), {})[m] = e
         times = sorted(by_time)
         dyn = []
         if times:
             labels = self._head_labels([by_time[t] for t in times], conf)
             for t, lab in zip(times, labels):
-                dyn.append({"time": t, "category": lab["category"], "intensity": lab["intensity"],
-                            "valence": lab["valence"], "arousal": lab["arousal"], "modalities": sorted(by_time[t])})  # fmt: skip
+                s = StaticPrediction.from_dict(lab)
+                dyn.append(EmotionFrame(t, s.label, valence=s.valence, arousal=s.arousal,
+                                        extra={"modalities": sorted(by_time[t])}).to_dict())  # fmt: skip
         return {"method": "fusion head", "weights": {m: round(c, 4) for m, c in conf.items()},
                 "static": static, "dynamic": dyn}  # fmt: skip
 
