@@ -92,7 +92,7 @@ def names_lyrics_file(text: str) -> bool:
 
     Examples
     --------
-    >>> names_lyrics_file("song.lrc"), names_lyrics_file("la la la\nla la")
+    >>> names_lyrics_file("song.lrc"), names_lyrics_file("la la la\\nla la")
     (True, False)
     """
     if "\n" in text or len(text) > 4096:
