@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from mvemo.errors import DataError, MvemoError
 from mvemo.representation import EmotionLabel
@@ -98,11 +100,17 @@ def _probabilities(value: Any, name: str) -> dict[str, float] | None:
     return d
 
 
+@lru_cache(maxsize=4096)
+def _cached_label(category: str, intensity: float) -> EmotionLabel:
+    # labels are immutable and few (28 x 11 on the grid): a manifest's many frames share them
+    return EmotionLabel(category, intensity)
+
+
 def _label(category: Any, intensity: Any, where: str) -> EmotionLabel:
     _string(category, _where(where, "category"))
     _number(intensity, _where(where, "intensity"))
     try:
-        return EmotionLabel(category, intensity)
+        return _cached_label(category, intensity)
     except MvemoError as exc:
         raise DataError(f"{where or 'label'}: bad label ({exc})") from None
 
@@ -636,5 +644,3 @@ def record_fields(cls: type) -> tuple[str, ...]:
     return tuple(cls._KEYS) if cls is not Report else ("model", "config")
 
 
-def _dataclass_names(cls: type) -> tuple[str, ...]:  # for tests
-    return tuple(f.name for f in fields(cls))
