@@ -21,6 +21,9 @@ The unified label inside is a :class:`~mvemo.representation.EmotionLabel`
 Keys that a record has beyond the documented ones are kept in ``extra`` and written back
 after them, so that ``from_dict(d).to_dict() == d`` for every record mvemo writes.
 
+One module on purpose (issue #15: every record type in one place); its length is mostly
+docstrings and field-by-field validation.
+
 Transitional: the records can also be *read* like the dicts they replace
 (``rec["static"]["category"]``, ``frame.get("valence")``) so that code not yet moved to
 attributes keeps working; new code uses attributes.
