@@ -31,7 +31,7 @@ def predict_examples() -> dict[str, dict]:
     for path, lyrics in collect_inputs([ROOT / p for p in INPUTS]):
         rec = router.predict(path, lyrics=lyrics)
         key = path.relative_to(ROOT).as_posix()
-        rec = json.loads(json.dumps(rec))  # plain JSON types, as written by `mvemo predict`
+        rec = json.loads(json.dumps(rec.to_dict()))  # plain JSON types, as written by `mvemo predict`
         rec["file"] = key
         records[key] = rec
     return records

@@ -18,9 +18,11 @@ from mvemo.bench.report import format_report, load_records, table4, table5
 from mvemo.bench.runner import RunConfig, run_bench, score
 from mvemo.bench.tasks import get_task
 from mvemo.cli.bench import bench
+from mvemo.conversion import label_to_quadrant
 from mvemo.conversion.va import label_to_va
 from mvemo.errors import ParameterError
 from mvemo.metrics import evaluate
+from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
 from mvemo.representation import EmotionLabel
 
 from .conftest import CATS, make_items
@@ -45,7 +47,8 @@ class _FakePredictor:
         frames = [{"time": 2.5 + 0.5 * k, "category": cat, "intensity": 0.5, "valence": v, "arousal": a}
                   for k in range(6)] if dynamic else []  # fmt: skip
         return {"file": str(path), "model": self.name, "modality": "music", "duration": 6.0,
-                "static": {"category": cat, "intensity": 0.5, "valence": v, "arousal": a}, "dynamic": frames,
+                "static": {"category": cat, "intensity": 0.5, "valence": v, "arousal": a,
+                           "quadrant": label_to_quadrant(EmotionLabel(cat, 0.5))}, "dynamic": frames,
                 "features": {}}  # fmt: skip
 
 
@@ -112,8 +115,9 @@ def test_contract_adapter_unified_and_va(tmp_path):
     assert [p.category for p in va] == [_WRONG[CATS[i % 4]] for i in range(6)]
     dyn = create_model("fake").predict(items[:1], task=get_task("music-dynamic"))[0]
     assert [f["time"] for f in dyn.dynamic] == [p["time"] for p in items[0].dynamic]
-    rec = {"static": {"category": "sad", "intensity": 0.5}, "dynamic": [{"time": 2.5, "category": "sad",
-                                                                        "intensity": 0.5}]}  # fmt: skip
+    sad = EmotionLabel("sad", 0.5)
+    rec = PredictionRecord("x.wav", "m", "music", 3.0, StaticPrediction(sad, None, -0.3, -0.3, "Q3", None),
+                           [EmotionFrame(2.5, sad, valence=-0.3, arousal=-0.3)])  # fmt: skip
     p = record_to_prediction(items[0], rec, get_task("music-dynamic"))
     assert p.dynamic[0]["category"] == "sad" and p.dynamic[1]["category"] is None  # no frame at 3.0 s
 

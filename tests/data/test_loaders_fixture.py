@@ -5,6 +5,7 @@ import pytest
 from mvemo.conversion import va_to_label
 from mvemo.data import load
 from mvemo.errors import ParameterError
+from mvemo.representation import EmotionLabel
 
 from .fixtures import make_4q, make_deam, make_emomusic, make_emopia, make_emotify, make_mtg, make_soundtracks, write
 
@@ -15,7 +16,7 @@ def test_4q(tmp_path):
     items = ds.index()
     assert len(items) == 40
     it = ds["MT100000"]
-    assert it.static == {"category": "excited", "intensity": 0.5}
+    assert it.static == EmotionLabel("excited", 0.5)
     assert it.media == {"audio": "audio/4q_panda2018/Q1/MT100000.opus"}
     assert it.labels["moods"] == ["Happy", "Calm"] and it.labels["quadrant"] == "Q1"
     assert it.duration == pytest.approx(0.5, abs=0.05) and it.modality == "audio"
@@ -42,7 +43,7 @@ def test_emotify_shares_and_word_rule(tmp_path, word_map):
     assert a.labels["n_raters"] == 2 and a.labels["liked"] == 0.5
     assert b.labels["gems"]["power"] == 0.75 and b.labels["gems"]["tension"] == 0.25
     assert b.media == {"audio": "audio/emotify/rock/101.opus"} and b.custom["genre"] == "rock"
-    assert c.static == {"category": "excited", "intensity": 0.5}  # one term: its category
+    assert c.static == EmotionLabel("excited", 0.5)  # one term: its category
     assert a.static["category"] in ("calm", "relaxed", "satisfied", "at ease", "content", "serene")
     assert ds.validate().ok
     # an unknown term with votes blocks the label and is reported
@@ -74,7 +75,7 @@ def test_mtg_tags_splits_and_non_emotional(tmp_path, word_map):
     make_mtg(tmp_path)
     ds = load("mtg_jamendo_moodtheme", data_home=tmp_path, word_map=word_map)
     assert ds["track_4"].labels["tags"] == ["happy", "calm", "film"]
-    assert ds["track_1"].static == {"category": "happy", "intensity": 0.5}
+    assert ds["track_1"].static == EmotionLabel("happy", 0.5)
     assert ds["track_3"].static is None
     assert ds["track_3"].problems == ["only words without emotional meaning: film"]
     assert ds["track_2"].static["category"] == "sad"  # film is ignored
@@ -106,7 +107,7 @@ def test_emomusic_static_dynamic_and_tabs(tmp_path):
     assert a.split == "development" and b.split == "evaluation"
     assert a.custom["genre"] == "Blues" and a.custom["title"] == "T"
     label = va_to_label(8, 3, scale=(1, 9))  # mean_valence 8, mean_arousal 3 (emoMusic naming)
-    assert a.static == {"category": label.category, "intensity": label.intensity}
+    assert a.static == EmotionLabel(label.category, label.intensity)
     assert [p["time"] for p in a.dynamic] == [15.0, 15.5, 16.0, 16.5, 17.0]
     assert a.modality == "audio" and b.modality == "none" and b.media == {}
     assert b.duration == 45.0

@@ -57,8 +57,8 @@ def test_prior_record_schema(tmp_path):
     assert s["valence"] > 0  # bright warm frames
     assert [d["time"] for d in rec["dynamic"]] == grid_times(rec["duration"]).tolist()
     assert rec["features"]["is_static"] is False or rec["features"]["static_mse"] <= 2
-    json.dumps(rec)
-    assert model.predict(tmp_path / "clip.mp4", dynamic=False)["dynamic"] == []
+    json.dumps(rec.to_dict())
+    assert model.predict(tmp_path / "clip.mp4", dynamic=False).dynamic == ()
 
 
 def test_train_video_head_on_synthetic_videos(tmp_path):

@@ -66,7 +66,7 @@ def model(tmp_path):
 
 
 def _check_record(rec):
-    assert set(rec) == {"file", "model", "modality", "duration", "static", "dynamic", "features"}
+    assert set(rec.to_dict()) == {"file", "model", "modality", "duration", "static", "dynamic", "features"}
     assert rec["modality"] == "lyrics"
     st = rec["static"]
     assert st["category"] in CATEGORIES
@@ -79,7 +79,7 @@ def _check_record(rec):
     for fr in rec["dynamic"]:
         assert set(fr) == {"time", "category", "intensity", "valence", "arousal"}
         assert fr["category"] in CATEGORIES
-    json.dumps(rec)  # JSON-serialisable
+    json.dumps(rec.to_dict())  # JSON-serialisable
 
 
 def test_lrc_record_and_grid(model, tmp_path):
@@ -115,7 +115,7 @@ def test_duration_argument_and_dynamic_off(model):
     lyr = parse_lrc(LRC)
     rec = model.predict_lyrics(lyr, duration=60.0)
     assert rec["duration"] == 60.0 and rec["dynamic"][-1]["time"] == 57.5
-    assert model.predict_lyrics(lyr, dynamic=False)["dynamic"] == []
+    assert model.predict_lyrics(lyr, dynamic=False).dynamic == ()
     with pytest.raises(ParameterError, match="duration"):
         model.predict_lyrics(lyr, duration=-1.0)
 
@@ -125,10 +125,10 @@ def test_plain_text_has_no_time(model, tmp_path):
     p.write_text("[Chorus]\nSun is shining\nWe are dancing\n", encoding="utf-8")
     rec = model.predict(p)
     _check_record(rec)
-    assert rec["duration"] is None and rec["dynamic"] == []
+    assert rec["duration"] is None and rec.dynamic == ()
     assert rec["features"]["n_lines"] == 2 and not rec["features"]["synced"]
     rec2 = model.predict_lyrics("Sun is shining\nWe are dancing", duration=30.0)
-    assert rec2["dynamic"] == [] and rec2["duration"] == 30.0
+    assert rec2.dynamic == () and rec2["duration"] == 30.0
     assert rec2["static"] == rec["static"]
 
 

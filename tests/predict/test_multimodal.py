@@ -68,7 +68,7 @@ def test_video_with_audio_and_lyrics_fuses_three_modalities(tmp_path):
     assert [d["time"] for d in rec["dynamic"]] == grid_times(6.0).tolist()
     assert all(d["modalities"] == ["lyrics", "music", "video"] for d in rec["dynamic"])
     assert rec["features"]["used"] == ["music", "video", "lyrics"]
-    json.dumps(rec)
+    json.dumps(rec.to_dict())
     from mvemo.predict.batch import _csv_row
 
     assert _csv_row(rec)["category"] == "sad"  # CSV output reads the fused static label
@@ -79,7 +79,7 @@ def test_missing_and_failed_modalities_are_reported(tmp_path):
     lrc = tmp_path / "clip.lrc"
     lrc.write_text("la la\n", encoding="utf-8")
     rec = _model(lyrics=FakePredictor("x", "sad", 0, 0, fail=True)).predict(clip, lyrics=lrc)
-    assert rec["modalities"]["music"] == {"missing": "no audio track"}
+    assert rec.modalities["music"].to_dict() == {"missing": "no audio track"}
     assert "cannot read lyrics" in rec["modalities"]["lyrics"]["error"]
     assert rec["features"]["used"] == ["video"] and rec["fused"]["weights"] == {"video": 1.0}
     assert rec["static"]["category"] == rec["modalities"]["video"]["static"]["category"]
@@ -88,9 +88,9 @@ def test_missing_and_failed_modalities_are_reported(tmp_path):
     wav = tmp_path / "song.wav"
     sf.write(wav, (0.3 * np.sin(np.arange(16000 * 6) * 0.1)).astype(np.float32), 16000)
     rec = _model().predict(wav, lyrics=lrc)
-    assert rec["modalities"]["video"] == {"missing": "no video stream"}
+    assert rec.modalities["video"].to_dict() == {"missing": "no video stream"}
     assert set(rec["fused"]["weights"]) == {"music", "lyrics"}
-    assert _model().predict(wav)["modalities"]["lyrics"] == {"missing": "no lyrics given"}
+    assert _model().predict(wav).modalities["lyrics"].to_dict() == {"missing": "no lyrics given"}
     # nothing usable, or not a media file at all
     with pytest.raises(DataError, match="no modality could be predicted"):
         _model(music=FakePredictor("m", "sad", 0, 0, fail=True)).predict(wav)

@@ -36,12 +36,12 @@ def test_record_schema_static_and_dynamic(model, tmp_path):
     assert [d["time"] for d in rec["dynamic"]] == [2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5]
     assert all(d["category"] in CATEGORIES for d in rec["dynamic"])
     assert rec["features"]["key"] in ("C major", "A minor", "E minor", "G major")
-    json.dumps(rec)  # serialisable
+    json.dumps(rec.to_dict())  # serialisable
 
 
 def test_short_clip_has_no_dynamic_labels_and_bad_input_is_refused(model, tmp_path):
     rec = model.predict(_write_tone(tmp_path / "short.wav", 2.0))
-    assert rec["dynamic"] == [] and rec["static"]["category"] in CATEGORIES
+    assert rec.dynamic == () and rec["static"]["category"] in CATEGORIES
     with pytest.raises(DataError, match="silent"):
         model.predict(_write_tone(tmp_path / "silent.wav", 6.0, amp=0.0))
     bad = tmp_path / "bad.mp3"

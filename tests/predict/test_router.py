@@ -22,7 +22,7 @@ class _FakeModel:
     def predict(self, path, *, dynamic=True, **kw):
         self.calls.append((str(path), dynamic, kw))
         static = {"category": "calm", "intensity": 0.5, "valence": 0.1, "arousal": -0.2, "quadrant": "Q4"}
-        return {"file": str(path), "model": self.name, "static": static, "dynamic": [],
+        return {"file": str(path), "model": self.name, "duration": 1.0, "static": static, "dynamic": [], "features": {},
                 "lyrics_seen": str(kw.get("lyrics")) if kw.get("lyrics") else None}
 
 

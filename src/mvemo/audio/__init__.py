@@ -11,29 +11,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import lazy_loader as _lazy
 
-# public name -> module that defines it
-_LAZY: dict[str, str] = {
-    "SILENCE_DBFS": "mvemo.audio.io",
-    "audio_duration": "mvemo.audio.io",
-    "check_audio": "mvemo.audio.io",
-    "load_audio": "mvemo.audio.io",
-    "pad_to": "mvemo.audio.io",
-    "rms_dbfs": "mvemo.audio.io",
-}
-
-__all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'mvemo.audio' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+# public names: __init__.pyi
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -2,10 +2,10 @@
 
 * :class:`MusicModelAdapter`: the shipped music model; features come from (and go to)
   the shared feature cache, so a rerun decodes nothing.
-* :class:`RecordModelAdapter`: any predictor that follows the prediction-record contract
-  (``load_<x>_model(weights=None)`` returning an object with ``.predict(path, *,
-  dynamic=True)``): the symbolic, lyrics, video and multimodal models.  The loader is imported
-  only when the model is created.
+* :class:`RecordModelAdapter`: a model of :mod:`mvemo.models.registry` (the symbolic,
+  lyrics, video and multimodal models) or any :class:`~mvemo.models.registry.Predictor`
+  named by its loader; it is imported only when the model is created.  Lyrics that a
+  dataset keeps in a table go to the predictor as text (:func:`lyrics_input`), not as files.
 
 Both read the unified label from the record (``representation="unified"``) or convert
 the record's valence and arousal with MVEmo eq. 5-10 (``representation="va"``), which
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -25,6 +24,7 @@ from mvemo.bench.tasks import Task, media_role
 from mvemo.conversion.va import va_to_label
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError, MvemoError, ParameterError
+from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
 
 __all__ = [
     "MusicModelAdapter",
@@ -36,6 +36,8 @@ __all__ = [
     "lyrics_model",
     "video_model",
     "multimodal_model",
+    "registry_model",
+    "lyrics_input",
 ]
 
 
@@ -45,39 +47,36 @@ def _check_representation(representation: str) -> str:
     return representation
 
 
-def _label(entry: dict[str, Any], representation: str) -> tuple[str | None, float | None]:
+def _label(entry: StaticPrediction | EmotionFrame, representation: str) -> tuple[str | None, float | None]:
     if representation == "va":
-        v, a = entry.get("valence"), entry.get("arousal")
+        v, a = entry.valence, entry.arousal
         if v is None or a is None:
             return None, None
         lab = va_to_label(max(-1.0, min(1.0, float(v))), max(-1.0, min(1.0, float(a))))
         return lab.category, lab.intensity
-    cat, inten = entry.get("category"), entry.get("intensity")
-    return (cat, None if inten is None else float(inten)) if cat is not None else (None, None)
+    return (entry.category, entry.intensity) if entry.category is not None else (None, None)
 
 
-def record_to_prediction(item: Item, record: dict[str, Any], task: Task, *, representation: str = "unified",
+def record_to_prediction(item: Item, record: PredictionRecord, task: Task, *, representation: str = "unified",
                          ) -> Prediction:  # fmt: skip
-    """A :class:`Prediction` from a prediction record (see the team contract).
+    """A :class:`Prediction` from a prediction record.
 
     Parameters
     ----------
     item : Item
-    record : dict
-        ``{"static": {...}, "dynamic": [...], ...}``.
+    record : PredictionRecord
     task : Task
     representation : {"unified", "va"}
         Take the record's unified label, or convert its valence-arousal.
     """
-    static = record.get("static") or {}
-    cat, inten = _label(static, representation)
-    pred = Prediction(item.id, cat, inten, valence=static.get("valence"), arousal=static.get("arousal"))
+    cat, inten = _label(record.static, representation)
+    pred = Prediction(item.id, cat, inten, valence=record.static.valence, arousal=record.static.arousal)
     if task.dynamic:
         frames = []
-        for f in record.get("dynamic") or []:
+        for f in record.dynamic:
             c, i = _label(f, representation)
-            frames.append({"time": f["time"], "category": c, "intensity": i})
-        pred.dynamic = align_dynamic([p["time"] for p in item.dynamic or []], frames)
+            frames.append({"time": f.time, "category": c, "intensity": i})
+        pred.dynamic = align_dynamic([p.time for p in item.dynamic or []], frames)
     return pred
 
 
@@ -85,26 +84,46 @@ def record_to_prediction(item: Item, record: dict[str, Any], task: Task, *, repr
 _LOADED: dict[tuple[str, str], Any] = {}
 
 
-def lyrics_path(item: Item, workdir: str | Path) -> Path:
-    """A text file with the item's lyrics: the media file itself (``.txt``/``.lrc``), or the
-    text a dataset loader reads on demand (the ``lyrics`` dataset keeps all texts in one CSV),
-    written under ``workdir`` (outside the repository; a temporary folder by default).
-    """
-    p = item.path("lyrics")
-    if p.suffix.lower() in (".txt", ".lrc"):
-        return p
+def _dataset_of(item: Item) -> Any:
     key = (item.dataset, str(item.root))
     if key not in _LOADED:
         from mvemo.data import load
 
         _LOADED[key] = load(item.dataset, data_home=item.root)
-    ds = _LOADED[key]
+    return _LOADED[key]
+
+
+def lyrics_input(item: Item) -> Path | str:
+    """The item's lyrics for a predictor: the media file itself (``.txt``/``.lrc``), or the
+    text a dataset loader reads on demand (the ``lyrics`` dataset keeps all texts in one
+    CSV), in memory: nothing is written.
+
+    Raises
+    ------
+    DataError
+        If the lyrics are neither a text file nor readable from the item's dataset.
+    """
+    p = item.path("lyrics")
+    if p.suffix.lower() in (".txt", ".lrc"):
+        return p
+    ds = _dataset_of(item)
     if not hasattr(ds, "lyrics"):
         raise DataError(f"{p}: item {item.id}'s lyrics are not a .txt/.lrc file and its dataset has no lyrics reader")
+    return ds.lyrics(item)
+
+
+def lyrics_path(item: Item, workdir: str | Path) -> Path:
+    """A text file with the item's lyrics: the media file itself (``.txt``/``.lrc``), or
+    :func:`lyrics_input`'s text written under ``workdir`` (for readers that need a file; the
+    predictors take the text itself).
+    """
+    text = lyrics_input(item)
+    if isinstance(text, Path):
+        return text
     out = Path(workdir) / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', item.id)}.txt"
     if not out.is_file():
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(ds.lyrics(item), encoding="utf-8")
+        out.write_text(text, encoding="utf-8")
     return out
 
 
@@ -162,28 +181,36 @@ class MusicModelAdapter:
 
 
 def _invalid_dynamic(item: Item) -> list[dict[str, Any]]:
-    return [{"time": p["time"], "category": None, "intensity": None} for p in item.dynamic or []]
+    return [{"time": p.time, "category": None, "intensity": None} for p in item.dynamic or []]
 
 
 # -- contract predictors -------------------------------------------------------------------
 class RecordModelAdapter:
-    """A predictor following the prediction-record contract, loaded lazily by ``"module:loader"``.
+    """A :class:`~mvemo.models.registry.Predictor`: a model of the registry by name, or any
+    predictor by ``"module:loader"`` (imported when the adapter is made).
 
     Parameters
     ----------
-    loader : str
-        ``"module:function"``; the function takes ``weights`` and returns the predictor.
+    model : str, optional
+        A name in :mod:`mvemo.models.registry` (``symbolic``, ``lyrics``, ``video``, ``multimodal``).
+    loader : str, optional
+        ``"module:function"`` instead of ``model``; the function takes ``weights`` and returns the predictor.
     representation : {"unified", "va"}
     weights : str, optional
     workdir : str, optional
-        Where texts read from a dataset (lyrics CSVs) are written as files for the
-        predictor; default a temporary folder.
+        Unused (lyrics kept in a dataset's table go to the predictor as text); kept for old configs.
     """
 
     trains = False
 
-    def __init__(self, *, loader: str, representation: str = "unified", weights: str | None = None,
-                 workdir: str | None = None) -> None:  # fmt: skip
+    def __init__(self, *, model: str | None = None, loader: str | None = None, representation: str = "unified",
+                 weights: str | None = None, workdir: str | None = None) -> None:  # fmt: skip
+        if (model is None) == (loader is None):
+            raise ParameterError("give a registered model name (model=...) or a loader (loader=...), not both")
+        if model is not None:
+            from mvemo.models.registry import model_entry
+
+            loader = model_entry(model).loader
         self.loader = loader
         self.representation = _check_representation(representation)
         self.weights = weights
@@ -193,7 +220,7 @@ class RecordModelAdapter:
         except (ImportError, AttributeError) as exc:
             raise ParameterError(f"the model loader {loader} is not available in this installation ({exc})") from exc
         self.predictor = fn(weights)
-        self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="mvemo-bench-"))
+        self.workdir = workdir
         self.name = str(getattr(self.predictor, "name", attr)) + ("-va" if representation == "va" else "")
 
     def config(self) -> dict[str, Any]:
@@ -203,13 +230,15 @@ class RecordModelAdapter:
     def fit(self, items: Sequence[Item], *, task: Task) -> None:
         """No-op: the predictor ships trained."""
 
-    def _call(self, item: Item, task: Task) -> dict[str, Any]:
+    def _call(self, item: Item, task: Task) -> PredictionRecord:
         role = media_role(task, item)
-        path = lyrics_path(item, self.workdir) if role == "lyrics" else item.path(role)
+        path = lyrics_input(item) if role == "lyrics" else item.path(role)
         kwargs: dict[str, Any] = {"dynamic": task.dynamic}
         if "lyrics" in task.optional_inputs and "lyrics" in item.media:
-            kwargs["lyrics"] = lyrics_path(item, self.workdir)
-        return self.predictor.predict(path, **kwargs)
+            kwargs["lyrics"] = lyrics_input(item)
+        record = self.predictor.predict(path, **kwargs)
+        # a predictor outside mvemo may still answer with the record's JSON: checked here
+        return record if isinstance(record, PredictionRecord) else PredictionRecord.from_dict(record)
 
     def predict(self, items: Sequence[Item], *, task: Task) -> list[Prediction]:
         out = []
@@ -231,27 +260,29 @@ def music_model(*, representation: str = "unified", weights: str | None = None, 
     return MusicModelAdapter(representation=representation, weights=weights, cache_dir=cache_dir, compute=compute)
 
 
+def registry_model(*, model: str, representation: str = "unified", weights: str | None = None,
+                   workdir: str | None = None) -> RecordModelAdapter:  # fmt: skip
+    """A model of :mod:`mvemo.models.registry` by name (``symbolic``, ``lyrics``, ``video``, ``multimodal``)."""
+    return RecordModelAdapter(model=model, representation=representation, weights=weights, workdir=workdir)
+
+
 def symbolic_model(*, representation: str = "unified", weights: str | None = None) -> RecordModelAdapter:
-    """``mvemo.predict.symbolic:load_symbolic_model``."""
-    return RecordModelAdapter(loader="mvemo.predict.symbolic:load_symbolic_model",
-                              representation=representation, weights=weights)  # fmt: skip
+    """The registry's ``symbolic`` model."""
+    return registry_model(model="symbolic", representation=representation, weights=weights)
 
 
 def lyrics_model(*, representation: str = "unified", weights: str | None = None,
                  workdir: str | None = None) -> RecordModelAdapter:  # fmt: skip
-    """``mvemo.predict.lyrics:load_lyrics_model``."""
-    return RecordModelAdapter(loader="mvemo.predict.lyrics:load_lyrics_model",
-                              representation=representation, weights=weights, workdir=workdir)  # fmt: skip
+    """The registry's ``lyrics`` model."""
+    return registry_model(model="lyrics", representation=representation, weights=weights, workdir=workdir)
 
 
 def video_model(*, representation: str = "unified", weights: str | None = None) -> RecordModelAdapter:
-    """``mvemo.predict.video:load_video_model``."""
-    return RecordModelAdapter(loader="mvemo.predict.video:load_video_model",
-                              representation=representation, weights=weights)  # fmt: skip
+    """The registry's ``video`` model."""
+    return registry_model(model="video", representation=representation, weights=weights)
 
 
 def multimodal_model(*, representation: str = "unified", weights: str | None = None,
                      workdir: str | None = None) -> RecordModelAdapter:  # fmt: skip
-    """``mvemo.predict.multimodal:load_multimodal_model``."""
-    return RecordModelAdapter(loader="mvemo.predict.multimodal:load_multimodal_model",
-                              representation=representation, weights=weights, workdir=workdir)  # fmt: skip
+    """The registry's ``multimodal`` model."""
+    return registry_model(model="multimodal", representation=representation, weights=weights, workdir=workdir)

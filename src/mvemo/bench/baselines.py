@@ -38,10 +38,9 @@ def reference_labels(items: Sequence[Item], task: Task) -> list[tuple[str, float
     out = []
     for it in items:
         if task.dynamic:
-            out += [(p["category"], float(p["intensity"])) for p in it.dynamic or []
-                    if p.get("category") is not None and p.get("intensity") is not None]  # fmt: skip
-        elif it.static and it.static.get("category") is not None:
-            out.append((it.static["category"], float(it.static["intensity"])))
+            out += [(p.category, float(p.intensity)) for p in it.dynamic or [] if p.label is not None]
+        elif it.static is not None:
+            out.append((it.static.category, float(it.static.intensity)))
     return out
 
 
@@ -54,7 +53,7 @@ def _fill(items: Sequence[Item], task: Task, labels: list[tuple[str | None, floa
             for p in it.dynamic or []:
                 c, i = labels[k]
                 k += 1
-                dyn.append({"time": p["time"], "category": c, "intensity": i})
+                dyn.append({"time": p.time, "category": c, "intensity": i})
             out.append(Prediction(it.id, dynamic=dyn))
         else:
             c, i = labels[k]
@@ -210,7 +209,7 @@ class _MusicFeatureBaseline:
         blocks = cached_blocks(item.path(media_role(task, item)), self.musicnn, cache=self.cache,
                                compute=self.compute)  # fmt: skip
         if task.dynamic:
-            t = np.array([p["time"] for p in item.dynamic or []], dtype=np.float64)
+            t = np.array([p.time for p in item.dynamic or []], dtype=np.float64)
             start, stop = t - WINDOW_HALF_WIDTH, t + WINDOW_HALF_WIDTH
         else:
             start, stop = np.array([0.0]), np.array([blocks.duration])
@@ -239,7 +238,7 @@ class _MusicFeatureBaseline:
                 continue
             ref = reference_labels([it], task)
             if task.dynamic:  # keep the labelled grid times only
-                keep = [j for j, p in enumerate(it.dynamic or []) if p.get("category") is not None]
+                keep = [j for j, p in enumerate(it.dynamic or []) if p.label is not None]
                 x = x[keep]
             xs.append(x)
             labels += ref
@@ -259,7 +258,7 @@ class _MusicFeatureBaseline:
         out = []
         for it, x, err in zip(items, rows, errors):
             if x is None:
-                dyn = [{"time": p["time"], "category": None, "intensity": None} for p in it.dynamic or []]
+                dyn = [{"time": p.time, "category": None, "intensity": None} for p in it.dynamic or []]
                 out.append(Prediction(it.id, error=err, dynamic=dyn if task.dynamic else None))
                 continue
             labels = self._predict_rows((x - self.mean) / self.std)

@@ -203,32 +203,30 @@ def align_dynamic(ref_times: Sequence[float], frames: Sequence[dict[str, Any]]) 
 
 # -- the registry ---------------------------------------------------------------------
 _STATIC_ANY = None
+
+
+def _shipped_specs() -> list[ModelSpec]:
+    """mvemo's own models, from the model registry (:mod:`mvemo.models.registry`): each with
+    its unified-label spec and its ``-va`` twin (labels converted from its valence-arousal)."""
+    from mvemo.models.registry import list_model_entries
+
+    specs = []
+    for e in list_model_entries():
+        if e.bench_name is None:
+            continue
+        factory = "mvemo.bench.adapters:music_model" if e.name == "music" else "mvemo.bench.adapters:registry_model"
+        options = {} if e.name == "music" else {"model": e.name}
+        va = f"{e.bench_name}-va"
+        specs.append(ModelSpec(e.bench_name, factory, f"{e.description}, unified labels from its category and "
+                               "intensity outputs", e.bench_tasks, "unified", va, options))  # fmt: skip
+        specs.append(ModelSpec(va, factory, f"{e.description}, labels converted from its valence-arousal "
+                               "(MVEmo eq. 5-10)", e.bench_tasks, "va", e.bench_name,
+                               {**options, "representation": "va"}))  # fmt: skip
+    return specs
+
+
 for _spec in (
-    ModelSpec("music2emo", "mvemo.bench.adapters:music_model", "our music model (Music2Emo design, musicnn "
-              "backbone; shipped weights), unified labels from its category and intensity heads",
-              ("music-static", "music-dynamic"), "unified", "music2emo-va"),
-    ModelSpec("music2emo-va", "mvemo.bench.adapters:music_model", "the same music model, labels converted from "
-              "its valence-arousal head (MVEmo eq. 5-10)", ("music-static", "music-dynamic"), "va", "music2emo",
-              {"representation": "va"}),
-    ModelSpec("symbolic", "mvemo.bench.adapters:symbolic_model", "our symbolic-music model "
-              "(mvemo.predict.symbolic)", ("symbolic-static",), "unified", "symbolic-va"),
-    ModelSpec("symbolic-va", "mvemo.bench.adapters:symbolic_model", "the symbolic model, labels from its VA",
-              ("symbolic-static",), "va", "symbolic", {"representation": "va"}),
-    ModelSpec("lyrics", "mvemo.bench.adapters:lyrics_model", "our lyrics model (mvemo.predict.lyrics)",
-              ("lyrics-static",), "unified", "lyrics-va"),
-    ModelSpec("lyrics-va", "mvemo.bench.adapters:lyrics_model", "the lyrics model, labels from its VA",
-              ("lyrics-static",), "va", "lyrics", {"representation": "va"}),
-    ModelSpec("video", "mvemo.bench.adapters:video_model", "our video model on frames (and faces), no sound "
-              "(mvemo.predict.video)", ("video-static", "video-dynamic"), "unified", "video-va"),
-    ModelSpec("video-va", "mvemo.bench.adapters:video_model", "the video model, labels from its VA",
-              ("video-static", "video-dynamic"), "va", "video", {"representation": "va"}),
-    ModelSpec("multimodal", "mvemo.bench.adapters:multimodal_model", "our fused model on music videos "
-              "(mvemo.predict.multimodal; video tasks: frames and sound, no lyrics)",
-              ("video-static", "video-dynamic", "multimodal-static", "multimodal-dynamic"), "unified",
-              "multimodal-va"),
-    ModelSpec("multimodal-va", "mvemo.bench.adapters:multimodal_model", "the fused model, labels from its VA",
-              ("video-static", "video-dynamic", "multimodal-static", "multimodal-dynamic"), "va", "multimodal",
-              {"representation": "va"}),
+    *_shipped_specs(),
     ModelSpec("majority", "mvemo.bench.baselines:MajorityBaseline", "baseline: the most frequent training "
               "category and intensity", _STATIC_ANY),
     ModelSpec("prior", "mvemo.bench.baselines:PriorBaseline", "baseline: labels drawn (seeded) from the "

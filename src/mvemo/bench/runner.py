@@ -178,8 +178,8 @@ def score(items: Sequence[Item], predictions: Sequence[Prediction], task: Task, 
     if not items:
         raise ParameterError(f"no items to score for {task.name}")
     if not task.dynamic:
-        ref_c = [it.static["category"] for it in items]
-        ref_i = [float(it.static["intensity"]) for it in items]
+        ref_c = [it.static.category for it in items]
+        ref_i = [float(it.static.intensity) for it in items]
         est = [by_id.get(it.id) for it in items]
         est_c = [p.category if p else None for p in est]
         est_i = [p.intensity if p and p.category is not None else None for p in est]
@@ -189,13 +189,13 @@ def score(items: Sequence[Item], predictions: Sequence[Prediction], task: Task, 
         p = by_id.get(it.id)
         frames = {round(float(f["time"]), 3): f for f in (p.dynamic or [])} if p else {}
         for ref in it.dynamic or []:
-            f = frames.get(round(float(ref["time"]), 3))
+            f = frames.get(round(float(ref.time), 3))  # an estimate: {"time", "category", "intensity"}
             ids.append(it.id)
-            rc.append(ref["category"])
-            ri.append(float(ref["intensity"]))
+            rc.append(ref.category)
+            ri.append(float(ref.intensity))
             ok = f is not None and f.get("category") is not None and f.get("intensity") is not None
-            ec.append(f["category"] if ok else None)
-            ei.append(f["intensity"] if ok else None)
+            ec.append(f.get("category") if ok else None)
+            ei.append(f.get("intensity") if ok else None)
     return evaluate_dynamic(ids, rc, ri, ec, ei, average=average)
 
 
@@ -290,10 +290,10 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
         p = by_id.get(it.id)
         row: dict[str, Any] = {"item_id": it.id, "dataset": it.dataset}
         if task.dynamic:
-            row["ref"] = [{"time": r["time"], "category": r["category"], "intensity": r["intensity"]}
+            row["ref"] = [{"time": r.time, "category": r.category, "intensity": r.intensity}
                           for r in it.dynamic or []]  # fmt: skip
         else:
-            row["ref"] = {"category": it.static["category"], "intensity": it.static["intensity"]}
+            row["ref"] = {"category": it.static.category, "intensity": it.static.intensity}
         row["est"] = p.to_dict() if p else None
         rows.append(row)
     record = {

@@ -35,7 +35,7 @@ SPLIT_ALIASES: dict[str, str] = {
 
 
 def _strat_key(item: Item) -> str:
-    return str(item.static["category"]) if item.static else "unlabelled"
+    return item.static.category if item.static else "unlabelled"
 
 
 def assign_splits(

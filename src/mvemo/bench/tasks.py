@@ -57,7 +57,7 @@ class Task:
             return False
         if self.dynamic:
             return has_complete_dynamic(item)
-        return bool(item.static) and item.static.get("category") is not None
+        return item.static is not None
 
 
 #: The tasks by name.
@@ -107,7 +107,7 @@ def has_complete_dynamic(item: Item) -> bool:
     """True if the item has dynamic labels and every grid time has a category and an intensity."""
     if not item.dynamic:
         return False
-    return all(p.get("category") is not None and p.get("intensity") is not None for p in item.dynamic)
+    return all(p.label is not None for p in item.dynamic)
 
 
 def media_role(task: Task, item: Item) -> str:

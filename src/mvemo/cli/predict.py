@@ -10,12 +10,17 @@ from mvemo.errors import ParameterError
 
 
 def _parse_weights(values: tuple[str, ...]) -> dict[str, str]:
-    """``PATH`` (music) or ``MODALITY=PATH`` -> {modality: path}."""
+    """``PATH`` (music) or ``NAME=PATH`` (a model of :mod:`mvemo.models.registry`) -> {name: path}."""
+    from mvemo.models.registry import model_entry
+
     out: dict[str, str] = {}
     for v in values:
         modality, sep, path = v.partition("=")
         if not sep:
             modality, path = "music", v
+        if not model_entry(modality).routed:
+            raise ParameterError(f"--weights {v!r}: files do not go to the {modality!r} model on their own "
+                                 "(videos go to 'multimodal')")  # fmt: skip
         if not Path(path).is_file():
             raise ParameterError(f"--weights {v!r}: no such file {path!r}")
         out[modality] = path
@@ -35,7 +40,8 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, str]:
               help="Also draw a PNG per file (VA trajectory + timeline) into this folder.")
 @click.option("--no-dynamic", is_flag=True, help="Static labels only.")
 @click.option("--weights", multiple=True, metavar="[MODALITY=]PATH",
-              help="Other weights: PATH for the music model, or symbolic=PATH, lyrics=PATH, ... (repeatable).")
+              help="Other weights: PATH for the music model, or NAME=PATH for a registered model "
+                   "(symbolic, lyrics, multimodal; repeatable).")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dynamic, weights, quiet) -> None:
     """Predict the unified emotion of files or folders.
@@ -73,7 +79,7 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
         def on_record(rec):
             plot_prediction(rec, Path(plot_dir) / (Path(rec["file"]).stem + ".png"))
 
-    report = predict_files([p for p, _ in pairs], lambda p: router.predict(p, lyrics=lyrics_of.get(p)),
+    report = predict_files([p for p, _ in pairs], lambda p: router.predict(p, lyrics=lyrics_of.get(p)).to_dict(),
                            out=out_path, resume=resume, on_record=on_record, progress=not quiet)  # fmt: skip
     click.echo(f"{out_path}: {report.summary()}", err=True)
     for path, why in report.failed:

@@ -6,14 +6,11 @@ import click
 
 from mvemo.cli._lazy import LazyGroup
 from mvemo.cli._training import config_options, load_config
+from mvemo.models.registry import list_model_entries
 
-# trainers of the other modalities, imported on first use
-LAZY_TRAINERS: dict[str, str] = {
-    "symbolic": "mvemo.cli.train_symbolic:command",
-    "lyrics": "mvemo.cli.train_lyrics:command",
-    "video": "mvemo.cli.train_video:command",
-    "fusion": "mvemo.cli.train_fusion:command",
-}
+# trainers of the other models (mvemo.models.registry), imported on first use; music's is below
+LAZY_TRAINERS: dict[str, str] = {e.train_command: e.trainer for e in list_model_entries()
+                                 if e.trainer is not None and not e.trainer.startswith(f"{__name__}:")}  # fmt: skip
 
 
 @click.group(cls=LazyGroup, lazy_subcommands=LAZY_TRAINERS)

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Iterator
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.io import iter_jsonl_lines
+from mvemo.records import EmotionFrame
 from mvemo.representation import EmotionLabel
 
 __all__ = [
@@ -66,11 +67,13 @@ class Item:
         ``"4q"``, ``"va"``, ``"gems"``, ``"tags"``, ``"terms"``, ...
     scale : str or None
         Rating scale of the labels (``"1-9"``, ``"0-1"``, ``"-1-1"``), None for classes.
-    static : dict or None
-        Unified label ``{"category": str, "intensity": float}``.
-    dynamic : list of dict or None
-        ``{"time": s, "category": str or None, "intensity": float or None}`` on the
-        0.5 s grid; None entries mark grid times without a label.  They refer to
+    static : EmotionLabel or None
+        The unified label; written as ``{"category": str, "intensity": float}`` (a dict in
+        that form is accepted and converted).
+    dynamic : list of EmotionFrame or None
+        Labels on the 0.5 s grid, written as ``{"time": s, "category": str or None,
+        "intensity": float or None}`` (such dicts are accepted and converted); frames whose
+        ``label`` is None mark grid times without a label.  They refer to
         ``media[custom["dynamic_media"]]`` when that key is set, else to the item's media.
     split : str or None
         ``"train"``, ``"validation"``, ``"test"``, or the source's official names.
@@ -90,8 +93,8 @@ class Item:
     labels: dict[str, Any] = field(default_factory=dict)
     label_type: str = ""
     scale: str | None = None
-    static: dict[str, Any] | None = None
-    dynamic: list[dict[str, Any]] | None = None
+    static: EmotionLabel | None = None
+    dynamic: list[EmotionFrame] | None = None
     split: str | None = None
     problems: list[str] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
@@ -103,13 +106,20 @@ class Item:
         if self.modality not in MODALITIES:
             raise ParameterError(f"item {self.id}: modality must be one of {MODALITIES}, got {self.modality!r}")
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # labels given as their manifest JSON become EmotionLabel / EmotionFrame, here and on assignment
+        if name == "static" and value is not None and not isinstance(value, EmotionLabel):
+            value = _checked(self, _static_label, value)
+        elif name == "dynamic" and value is not None:
+            value = [f if isinstance(f, EmotionFrame) else _checked(self, EmotionFrame.from_dict, f, where=f"dynamic[{i}]")
+                     for i, f in enumerate(value)]  # fmt: skip
+        object.__setattr__(self, name, value)
+
     # -- labels -------------------------------------------------------------------
     @property
     def static_label(self) -> EmotionLabel | None:
         """The static unified label as an :class:`~mvemo.representation.EmotionLabel`."""
-        if self.static is None:
-            return None
-        return EmotionLabel(self.static["category"], self.static["intensity"])
+        return self.static
 
     # -- media --------------------------------------------------------------------
     def path(self, role: str | None = None) -> Path:
@@ -156,7 +166,12 @@ class Item:
     # -- serialisation ------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the manifest fields (``root`` left out)."""
-        return {name: getattr(self, name) for name in _FIELDS}
+        d = {name: getattr(self, name) for name in _FIELDS}
+        if self.static is not None:
+            d["static"] = {"category": self.static.category, "intensity": self.static.intensity}
+        if self.dynamic is not None:
+            d["dynamic"] = [f.to_dict() for f in self.dynamic]
+        return d
 
     @classmethod
     def from_dict(cls, record: dict[str, Any], *, root: str | Path | None = None) -> "Item":
@@ -172,6 +187,24 @@ class Item:
             kwargs.setdefault(name, {})
         kwargs.setdefault("problems", [])
         return cls(**kwargs, root=Path(root) if root is not None else None)
+
+
+def _checked(item: Item, convert: Any, value: Any, **kwargs: Any) -> Any:
+    """``convert(value)``, its errors as a ParameterError naming the item."""
+    try:
+        return convert(value, **kwargs)
+    except (DataError, ParameterError) as exc:
+        raise ParameterError(f"item {getattr(item, 'id', '?')}: {exc}") from None
+
+
+def _static_label(value: Any) -> EmotionLabel:
+    """An :class:`EmotionLabel` from a manifest's ``{"category", "intensity"}``."""
+    if not isinstance(value, dict):
+        raise ParameterError(f"static must be a label or {{'category', 'intensity'}}, got {type(value).__name__}")
+    unknown = set(value) - {"category", "intensity"}
+    if unknown or "category" not in value or "intensity" not in value:
+        raise ParameterError(f"static must have exactly 'category' and 'intensity', got {sorted(value)}")
+    return EmotionLabel(value["category"], value["intensity"])
 
 
 # -- atomic writes ----------------------------------------------------------------

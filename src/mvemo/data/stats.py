@@ -19,10 +19,10 @@ __all__ = ["label_stats", "polar_plot"]
 def _distribution(items: list[Item]) -> dict[str, Any]:
     n = len(items)
     static = [it.static for it in items if it.static is not None]
-    cats = Counter(s["category"] for s in static)
-    levels = Counter(int(round(float(s["intensity"]) * 10)) for s in static)
+    cats = Counter(s.category for s in static)
+    levels = Counter(s.level for s in static)
     dyn_points = [p for it in items if it.dynamic for p in it.dynamic]
-    dyn_cats = Counter(p["category"] for p in dyn_points if p["category"] is not None)
+    dyn_cats = Counter(p.category for p in dyn_points if p.category is not None)
     return {
         "n_items": n,
         "n_static": len(static),
@@ -93,7 +93,7 @@ def polar_plot(items: Iterable[Item], path: str | Path, *, title: str | None = N
         raise ParameterError(f"the plot must be a .png file, got {out.name}")
     static = [it.static for it in items if it.static is not None]
     circ = default_circumplex()
-    counts = Counter(s["category"] for s in static)
+    counts = Counter(s.category for s in static)
     angles = np.deg2rad(circ.angles)
     widths = np.deg2rad(circ.sector_widths)
     heights = np.array([counts.get(c, 0) for c in circ.categories], dtype=float)
@@ -110,9 +110,9 @@ def polar_plot(items: Iterable[Item], path: str | Path, *, title: str | None = N
         ax.set_xticklabels(circ.categories, fontsize=6)
     if static:
         rng = np.random.default_rng(0)
-        idx = np.array([circ.index(s["category"]) for s in static])
+        idx = np.array([circ.index(s.category) for s in static])
         jitter = (rng.random(len(idx)) - 0.5) * np.deg2rad(circ.sector_widths[idx]) * 0.8
-        ax2.scatter(np.deg2rad(circ.sector_centers[idx]) + jitter, [s["intensity"] for s in static],
+        ax2.scatter(np.deg2rad(circ.sector_centers[idx]) + jitter, [s.intensity for s in static],
                     s=6, alpha=0.35, color="tab:red")  # fmt: skip
     ax2.set_ylim(0, 1.05)
     ax2.set_title("intensity (radius) per label")

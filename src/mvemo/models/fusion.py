@@ -28,6 +28,7 @@ import numpy as np
 
 from mvemo.conversion.quadrant import QUADRANTS, label_to_quadrant
 from mvemo.errors import ParameterError
+from mvemo.records import EmotionFrame, StaticPrediction
 from mvemo.representation import CATEGORIES, EmotionLabel, default_circumplex, quantize_intensity
 
 __all__ = [
@@ -130,17 +131,27 @@ def static_from_distribution(p: np.ndarray, valence: float, arousal: float, inte
     }
 
 
-def _probs(static: Mapping[str, Any]) -> np.ndarray:
-    pr = static.get("probabilities")
+Label = StaticPrediction | EmotionFrame
+
+
+def _typed(entry: Label | Mapping[str, Any]) -> Label:
+    """A static label or dynamic frame, from its record JSON where given as a dict."""
+    if isinstance(entry, (StaticPrediction, EmotionFrame)):
+        return entry
+    return EmotionFrame.from_dict(entry) if "time" in entry else StaticPrediction.from_dict(entry)
+
+
+def _probs(static: Label) -> np.ndarray:
+    pr = static.probabilities
     if isinstance(pr, Mapping) and pr:
         p = np.array([float(pr.get(c, 0.0)) for c in CATEGORIES])
         if p.sum() > 0:
             return p / p.sum()
-    return np.eye(len(CATEGORIES))[CATEGORIES.index(static["category"])]
+    return np.eye(len(CATEGORIES))[CATEGORIES.index(static.category)]
 
 
-def _quads(static: Mapping[str, Any], p: np.ndarray) -> np.ndarray:
-    qp = static.get("quadrant_probabilities")
+def _quads(static: Label, p: np.ndarray) -> np.ndarray:
+    qp = getattr(static, "quadrant_probabilities", None)
     if isinstance(qp, Mapping) and qp and sum(qp.values()) > 0:
         q = np.array([float(qp.get(k, 0.0)) for k in QUADRANTS])
         return q / q.sum()
@@ -155,47 +166,50 @@ def _normalised(weights: Mapping[str, float], names: Sequence[str]) -> dict[str,
     return {n: v / total for n, v in w.items()}
 
 
-def fuse_static(statics: Mapping[str, Mapping[str, Any]], weights: Mapping[str, float]) -> dict[str, Any]:
+def fuse_static(statics: Mapping[str, StaticPrediction | Mapping[str, Any]], weights: Mapping[str, float]
+                ) -> dict[str, Any]:  # fmt: skip
     """Confidence-weighted fusion of static predictions (see the module docstring).
 
     Parameters
     ----------
     statics : dict
-        ``modality -> static dict`` (contract fields; ``probabilities`` may be missing).
+        ``modality -> StaticPrediction`` (or its JSON; ``probabilities`` may be missing).
     weights : dict
         ``modality -> non-negative weight`` (renormalised).
     """
     if not statics:
         raise ParameterError("fuse_static needs at least one modality")
+    statics = {m: _typed(s) for m, s in statics.items()}
     w = _normalised(weights, list(statics))
     p = sum(w[m] * _probs(s) for m, s in statics.items())
     q = sum(w[m] * _quads(s, _probs(s)) for m, s in statics.items())
-    v = sum(w[m] * float(s["valence"]) for m, s in statics.items())
-    a = sum(w[m] * float(s["arousal"]) for m, s in statics.items())
-    i = sum(w[m] * float(s["intensity"]) for m, s in statics.items())
+    v = sum(w[m] * float(s.valence) for m, s in statics.items())
+    a = sum(w[m] * float(s.arousal) for m, s in statics.items())
+    i = sum(w[m] * float(s.intensity) for m, s in statics.items())
     return static_from_distribution(p, v, a, i, quadrants=q)
 
 
-def fuse_dynamic(dynamics: Mapping[str, Sequence[Mapping[str, Any]]], weights: Mapping[str, float]) -> list[dict[str, Any]]:
+def fuse_dynamic(dynamics: Mapping[str, Sequence[EmotionFrame | Mapping[str, Any]]], weights: Mapping[str, float],
+                 ) -> list[dict[str, Any]]:  # fmt: skip
     """Per-grid-time confidence-weighted fusion of dynamic labels.
 
     Times are matched on the 0.5-s grid (rounded to 1 ms); at each time only the
     modalities with a label there take part.
     """
-    by_time: dict[float, dict[str, Mapping[str, Any]]] = {}
+    by_time: dict[float, dict[str, EmotionFrame]] = {}
     for m, entries in dynamics.items():
-        for e in entries:
-            if e.get("category") is None:
+        for e in map(_typed, entries):
+            if e.label is None:
                 continue
-            by_time.setdefault(round(float(e["time"]), 3), {})[m] = e
+            by_time.setdefault(round(float(e.time), 3), {})[m] = e
     out = []
     for t in sorted(by_time):
         present = by_time[t]
         w = _normalised(weights, list(present))
         p = sum(w[m] * _probs(e) for m, e in present.items())
-        v = sum(w[m] * float(e["valence"]) for m, e in present.items())
-        a = sum(w[m] * float(e["arousal"]) for m, e in present.items())
-        i = sum(w[m] * float(e["intensity"]) for m, e in present.items())
+        v = sum(w[m] * float(e.valence) for m, e in present.items())
+        a = sum(w[m] * float(e.arousal) for m, e in present.items())
+        i = sum(w[m] * float(e.intensity) for m, e in present.items())
         out.append({"time": t, "category": CATEGORIES[int(p.argmax())],
                     "intensity": float(quantize_intensity(float(np.clip(i, 0, 1)))),
                     "valence": round(float(v), 4), "arousal": round(float(a), 4),
@@ -204,12 +218,13 @@ def fuse_dynamic(dynamics: Mapping[str, Sequence[Mapping[str, Any]]], weights: M
 
 
 # --------------------------------------------------------------------------- fusion head
-def modality_vector(entry: Mapping[str, Any] | None, conf: float) -> np.ndarray:
-    """The head's 7 inputs for one modality's label (static dict or dynamic entry); zeros if absent."""
-    if entry is None or entry.get("category") is None:
+def modality_vector(entry: Label | Mapping[str, Any] | None, conf: float) -> np.ndarray:
+    """The head's 7 inputs for one modality's label (static or dynamic, typed or its JSON); zeros if absent."""
+    entry = None if entry is None else _typed(entry)
+    if entry is None or entry.category is None:
         return np.zeros(_PER_MODALITY)
-    ang = np.deg2rad(default_circumplex().angles[CATEGORIES.index(entry["category"])])
-    return np.array([1.0, conf, float(entry["valence"]), float(entry["arousal"]), float(entry["intensity"]),
+    ang = np.deg2rad(default_circumplex().angles[CATEGORIES.index(entry.category)])
+    return np.array([1.0, conf, float(entry.valence), float(entry.arousal), float(entry.intensity),
                      math.cos(ang), math.sin(ang)])  # fmt: skip
 
 

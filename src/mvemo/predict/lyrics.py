@@ -47,13 +47,17 @@ from mvemo.features.lyrics import (
     language_hint,
     lexicon_stats,
 )
-from mvemo.io.lyrics import Lyrics, parse_plain, read_lyrics
-from mvemo.representation import default_circumplex, quantize_intensity
+from mvemo.io.lyrics import Lyrics, looks_like_lrc, parse_lrc, parse_plain, read_lyrics
+from mvemo.models.registry import model_entry, version_of
+from mvemo.predict.inputs import names_lyrics_file
+from mvemo.predict.records import frame
+from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
+from mvemo.representation import EmotionLabel, default_circumplex, quantize_intensity
 
 __all__ = ["MODEL_NAME", "LyricsEmotionModel", "line_windows", "load_lyrics_model"]
 
-MODEL_NAME = "lyrics-minilm-lex-bow-v2"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_ENTRY = model_entry("lyrics")
+MODEL_NAME = _ENTRY.model_name
 
 
 def line_windows(
@@ -121,6 +125,11 @@ class LyricsEmotionModel:
         return default_circumplex().categories
 
     @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
+
+    @property
     def max_words(self) -> int:
         """Words per embedded chunk (MiniLM truncates long inputs), as trained."""
         return int(self.meta.get("max_words", 32))
@@ -148,7 +157,7 @@ class LyricsEmotionModel:
 
     # -- prediction -------------------------------------------------------------------
     def predict_lyrics(self, lyrics: Lyrics | str, *, dynamic: bool = True, duration: float | None = None,
-                       file: str | None = None) -> dict[str, Any]:  # fmt: skip
+                       file: str | None = None) -> PredictionRecord:  # fmt: skip
         """The record of already-parsed lyrics (a :class:`~mvemo.io.lyrics.Lyrics` or plain text).
 
         Parameters
@@ -188,15 +197,14 @@ class LyricsEmotionModel:
         x = np.concatenate([self.encoder.encode(chunks).mean(0), combine_lexicon(stats)])[None]
         text = " ".join(c for c in cleaned if c)
         s = self._heads(x, [text])
-        static = {
-            "category": cats[int(s["label_category"][0])],
-            "intensity": float(s["label_intensity"][0]),
-            "probabilities": {c: round(float(p), 5) for c, p in zip(cats, s["category"][0])},
-            "valence": round(float(np.clip(s["va"][0, 0], -1, 1)), 4),
-            "arousal": round(float(np.clip(s["va"][0, 1], -1, 1)), 4),
-            "quadrant": QUADRANTS[int(s["quadrant"][0].argmax())],
-            "quadrant_probabilities": {q: round(float(p), 5) for q, p in zip(QUADRANTS, s["quadrant"][0])},
-        }
+        static = StaticPrediction(
+            EmotionLabel(cats[int(s["label_category"][0])], float(s["label_intensity"][0])),
+            probabilities={c: round(float(p), 5) for c, p in zip(cats, s["category"][0])},
+            valence=round(float(np.clip(s["va"][0, 0], -1, 1)), 4),
+            arousal=round(float(np.clip(s["va"][0, 1], -1, 1)), 4),
+            quadrant=QUADRANTS[int(s["quadrant"][0].argmax())],
+            quadrant_probabilities={q: round(float(p), 5) for q, p in zip(QUADRANTS, s["quadrant"][0])},
+        )
         dur = duration if duration is not None else lyrics.duration
         frames, n_gap = [], 0
         if dynamic and lyrics.synced and dur is not None:
@@ -215,17 +223,17 @@ class LyricsEmotionModel:
         }
         if lyrics.synced:
             features["dynamic_gap_frames"] = n_gap
-        return {
-            "file": str(name),
-            "model": self.name,
-            "modality": "lyrics",
-            "duration": None if dur is None else round(float(dur), 3),
-            "static": static,
-            "dynamic": frames,
-            "features": features,
-        }
+        return PredictionRecord(
+            file=str(name),
+            model=self.name,
+            modality="lyrics",
+            duration=None if dur is None else round(float(dur), 3),
+            static=static,
+            dynamic=frames,
+            features=features,
+        )
 
-    def _dynamic(self, lyrics: Lyrics, cleaned: list[str], duration: float) -> tuple[list[dict], int]:
+    def _dynamic(self, lyrics: Lyrics, cleaned: list[str], duration: float) -> tuple[list[EmotionFrame], int]:
         times = grid_times(duration)
         line_t = np.array([ln.time for ln in lyrics.lines], dtype=np.float64)
         sung = [i for i, c in enumerate(cleaned) if c]
@@ -257,21 +265,37 @@ class LyricsEmotionModel:
             " ".join(texts[k] for k in np.flatnonzero(w[r] > 0)) for r in range(len(times))]
         d = self._heads(x, window_texts)
         cats = self.categories
-        frames = [{"time": float(t), "category": cats[int(d["label_category"][i])],
-                   "intensity": float(d["label_intensity"][i]),
-                   "valence": round(float(np.clip(d["va"][i, 0], -1, 1)), 4),
-                   "arousal": round(float(np.clip(d["va"][i, 1], -1, 1)), 4)} for i, t in enumerate(times)]  # fmt: skip
+        frames = [frame(t, cats[int(d["label_category"][i])], d["label_intensity"][i],
+                        np.clip(d["va"][i, 0], -1, 1), np.clip(d["va"][i, 1], -1, 1)) for i, t in enumerate(times)]  # fmt: skip
         return frames, int(gap.sum())
 
-    def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
-        """The JSON record of one lyrics file (``.lrc`` or ``.txt``).
+    def predict(self, path: str | Path | Lyrics, *, dynamic: bool = True) -> PredictionRecord:
+        """The record of one lyrics file (``.lrc`` or ``.txt``), or of lyrics in memory: their
+        text (LRC when it has time tags, else plain) or a :class:`~mvemo.io.lyrics.Lyrics`
+        (``file`` is then ``"<lyrics>"``, or the lyrics' source).
+
+        A string is a file's path when it is one line that ends in ``.lrc`` or ``.txt`` or names
+        an existing file; any other string is the lyrics' text.
 
         Raises
         ------
         DataError
             For unreadable, empty or binary files, or files with no lyrics (the message names the file).
         """
-        return self.predict_lyrics(read_lyrics(path), dynamic=dynamic, file=str(path))
+        if isinstance(path, Path) or (isinstance(path, str) and names_lyrics_file(path)):
+            return self.predict_lyrics(read_lyrics(path), dynamic=dynamic, file=str(path))
+        if isinstance(path, str):
+            return self.predict_lyrics(parse_text(path), dynamic=dynamic)
+        return self.predict_lyrics(path, dynamic=dynamic)
+
+    def predict_features(self, features: Lyrics | str, *, dynamic: bool = True) -> PredictionRecord:
+        """The record of parsed lyrics (the lyrics model's features are computed from the text)."""
+        return self.predict_lyrics(features, dynamic=dynamic)
+
+
+def parse_text(text: str) -> Lyrics:
+    """Lyrics from text in memory: LRC when it looks like LRC, else plain lines."""
+    return parse_lrc(text) if looks_like_lrc(text) else parse_plain(text)
 
 
 def load_lyrics_model(weights: str | Path | None = None) -> LyricsEmotionModel:
@@ -287,9 +311,9 @@ def load_lyrics_model(weights: str | Path | None = None) -> LyricsEmotionModel:
     from mvemo.models.lyrics import load_lyrics_checkpoint
 
     if weights is None:
-        ref = resources.files("mvemo.models").joinpath(_WEIGHTS)
+        ref = resources.files("mvemo.models").joinpath(_ENTRY.weights)
         if not ref.is_file():
-            raise DataError(f"the packaged lyrics model weights {_WEIGHTS} are missing from this installation")
+            raise DataError(f"the packaged lyrics model weights {_ENTRY.weights} are missing from this installation")
         with resources.as_file(ref) as p:
             net, meta, bow = load_lyrics_checkpoint(p)
     else:

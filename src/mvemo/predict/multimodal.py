@@ -32,10 +32,13 @@ from mvemo.models.fusion import (
     fusion_input,
     static_from_distribution,
 )
+from mvemo.models.registry import model_entry, version_of
+from mvemo.predict.inputs import names_lyrics_file
+from mvemo.records import EmotionFrame, FusedPrediction, ModalityPrediction, PredictionRecord, StaticPrediction
 
 __all__ = ["MODEL_NAME", "MultimodalModel", "load_multimodal_model", "save_fusion_head", "load_fusion_head"]
 
-MODEL_NAME = "mvemo-late-fusion-v1"
+MODEL_NAME = model_entry("multimodal").model_name
 #: Lyrics that look non-English get their confidence scaled by this (the embedding model is English).
 NON_ENGLISH_LYRICS_FACTOR = 0.25
 #: Errors a modality may raise that are reported instead of failing the whole file.
@@ -87,6 +90,11 @@ class MultimodalModel:
         """The fusion head's name, or the late-fusion model's when no head is loaded."""
         return self.head_meta.get("name", MODEL_NAME) if self.head is not None else MODEL_NAME
 
+    @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
+
     def model(self, modality: str) -> Any:
         """The predictor of ``modality``, loaded once."""
         if modality not in self._models:
@@ -94,20 +102,25 @@ class MultimodalModel:
         return self._models[modality]
 
     # -- per modality -------------------------------------------------------------------
-    def _run(self, modality: str, path: Path, dynamic: bool) -> dict[str, Any]:
+    def _run(self, modality: str, path: Path | str, dynamic: bool) -> dict[str, Any]:
         try:
             rec = self.model(modality).predict(path, dynamic=dynamic)
         except _MODALITY_ERRORS as exc:
             return {"error": f"{type(exc).__name__}: {exc}"}
-        out = {"model": rec.get("model"), "static": rec["static"], "dynamic": rec.get("dynamic", []),
-               "features": rec.get("features", {}), "duration": rec.get("duration")}  # fmt: skip
+        d = rec.to_dict() if isinstance(rec, PredictionRecord) else rec  # a stand-in may answer with JSON
+        out = {"model": d.get("model"), "static": d["static"], "dynamic": d.get("dynamic", []),
+               "features": d.get("features", {}), "duration": d.get("duration")}  # fmt: skip
         if modality == "lyrics":
-            out["file"] = str(path)
+            out["file"] = str(path) if isinstance(path, Path) else d.get("file", "<lyrics>")
         return out
 
     def modality_records(self, path: str | Path, *, dynamic: bool = True,
                          lyrics: str | Path | None = None) -> dict[str, dict[str, Any]]:  # fmt: skip
-        """``modality -> record | {"missing": why} | {"error": why}`` for music, video, lyrics."""
+        """``modality -> record | {"missing": why} | {"error": why}`` for music, video, lyrics (JSON).
+
+        ``lyrics`` is a lyrics file, or the lyrics' text (a string that does not name a
+        ``.lrc``/``.txt`` file: see :meth:`mvemo.predict.lyrics.LyricsEmotionModel.predict`).
+        """
         from mvemo.io.video import media_streams
 
         p = Path(path)
@@ -117,6 +130,8 @@ class MultimodalModel:
         out["video"] = self._run("video", p, dynamic) if streams["video"] else {"missing": "no video stream"}
         if lyrics is None:
             out["lyrics"] = {"missing": "no lyrics given"}
+        elif isinstance(lyrics, str) and not names_lyrics_file(lyrics):  # the lyrics' text, in memory
+            out["lyrics"] = self._run("lyrics", lyrics, dynamic)
         elif not Path(lyrics).is_file():
             out["lyrics"] = {"error": f"DataError: {lyrics}: no such lyrics file"}
         else:
@@ -125,34 +140,38 @@ class MultimodalModel:
 
     # -- fusion -------------------------------------------------------------------------
     def fuse(self, mods: dict[str, dict[str, Any]]) -> dict[str, Any]:
-        """Fused ``static``, ``dynamic``, ``method`` and ``weights`` of the available modalities."""
-        ok = {m: r for m, r in mods.items() if "static" in r}
-        conf = {m: confidence(r["static"]["probabilities"]) if r["static"].get("probabilities") else 0.0
-                for m, r in ok.items()}  # fmt: skip
+        """Fused ``static``, ``dynamic``, ``method`` and ``weights`` (JSON) of the available modalities.
+
+        ``mods`` are :meth:`modality_records`' JSON records; each available one gets its
+        ``confidence`` written into it.
+        """
+        ok = {m: ModalityPrediction.from_dict(r, where=f"modalities.{m}") for m, r in mods.items() if "static" in r}
+        conf = {m: confidence(r.static.probabilities) if r.static.probabilities else 0.0 for m, r in ok.items()}
         lyr = ok.get("lyrics")
-        if lyr is not None and lyr.get("features", {}).get("language_hint", {}).get("likely_english") is False:
+        if lyr is not None and lyr.features.get("language_hint", {}).get("likely_english") is False:
             conf["lyrics"] *= NON_ENGLISH_LYRICS_FACTOR  # the lyrics model reads English only
-        for m, r in ok.items():
-            r["confidence"] = round(conf[m], 4)
+        for m in ok:
+            mods[m]["confidence"] = round(conf[m], 4)
         if self.head is None:
             total = sum(conf.values())
             weights = {m: (c / total if total > 0 else 1.0 / len(ok)) for m, c in conf.items()}
             return {"method": "confidence-weighted late fusion", "weights": {m: round(w, 4) for m, w in weights.items()},
-                    "static": fuse_static({m: r["static"] for m, r in ok.items()}, conf),
-                    "dynamic": fuse_dynamic({m: r["dynamic"] for m, r in ok.items()}, conf)}  # fmt: skip
-        static = self._head_labels([{m: r["static"] for m, r in ok.items()}], conf)[0]
-        by_time: dict[float, dict[str, Any]] = {}
+                    "static": fuse_static({m: r.static for m, r in ok.items()}, conf),
+                    "dynamic": fuse_dynamic({m: r.dynamic for m, r in ok.items()}, conf)}  # fmt: skip
+        static = self._head_labels([{m: r.static for m, r in ok.items()}], conf)[0]
+        by_time: dict[float, dict[str, EmotionFrame]] = {}
         for m, r in ok.items():
-            for e in r["dynamic"]:
-                if e.get("category") is not None:
-                    by_time.setdefault(round(float(e["time"]), 3), {})[m] = e
+            for e in r.dynamic:
+                if e.label is not None:
+                    by_time.setdefault(round(float(e.time), 3), {})[m] = e
         times = sorted(by_time)
         dyn = []
         if times:
             labels = self._head_labels([by_time[t] for t in times], conf)
             for t, lab in zip(times, labels):
-                dyn.append({"time": t, "category": lab["category"], "intensity": lab["intensity"],
-                            "valence": lab["valence"], "arousal": lab["arousal"], "modalities": sorted(by_time[t])})  # fmt: skip
+                s = StaticPrediction.from_dict(lab)
+                dyn.append(EmotionFrame(t, s.label, valence=s.valence, arousal=s.arousal,
+                                        extra={"modalities": sorted(by_time[t])}).to_dict())  # fmt: skip
         return {"method": "fusion head", "weights": {m: round(c, 4) for m, c in conf.items()},
                 "static": static, "dynamic": dyn}  # fmt: skip
 
@@ -169,7 +188,7 @@ class MultimodalModel:
         return [static_from_distribution(probs[i], va[i, 0], va[i, 1], inten[i]) for i in range(len(x))]
 
     # -- the record ---------------------------------------------------------------------
-    def predict(self, path: str | Path, *, dynamic: bool = True, lyrics: str | Path | None = None) -> dict[str, Any]:
+    def predict(self, path: str | Path, *, dynamic: bool = True, lyrics: str | Path | None = None) -> PredictionRecord:
         """The multimodal record of one file (and its lyrics, if given).
 
         Raises
@@ -179,24 +198,41 @@ class MultimodalModel:
             message names the file and each modality's problem).
         """
         mods = self.modality_records(path, dynamic=dynamic, lyrics=lyrics)
+        in_memory = lyrics is None or (isinstance(lyrics, str) and not names_lyrics_file(lyrics))
+        lyrics_file = None if in_memory else str(lyrics)
+        return self.predict_features(mods, file=str(path), lyrics_file=lyrics_file)
+
+    def predict_features(self, features: dict[str, dict[str, Any]], *, dynamic: bool = True, file: str = "",
+                         lyrics_file: str | None = None) -> PredictionRecord:  # fmt: skip
+        """The fused record of per-modality records (:meth:`modality_records`' answer).
+
+        ``dynamic`` is decided when the modality records are made; ``lyrics_file`` goes to
+        ``features``.
+
+        Raises
+        ------
+        DataError
+            If no modality gives a prediction (the message names each modality's problem).
+        """
+        path, mods = file, {m: dict(r) for m, r in features.items()}
         if not any("static" in r for r in mods.values()):
             why = "; ".join(f"{m}: {r.get('error') or r.get('missing')}" for m, r in mods.items())
             raise DataError(f"{path}: no modality could be predicted ({why})")
         fused = self.fuse(mods)
         durations = [mods[m].get("duration") for m in ("video", "music", "lyrics") if "static" in mods[m]]
         duration = next((d for d in durations if d is not None), None)
-        return {
-            "file": str(path),
-            "model": self.name,
-            "modality": "multimodal",
-            "duration": duration,
-            "static": fused["static"],
-            "dynamic": fused["dynamic"],
-            "features": {"used": [m for m in FUSION_MODALITIES if "static" in mods[m]],
-                         "lyrics_file": str(lyrics) if lyrics is not None else None},  # fmt: skip
-            "modalities": mods,
-            "fused": fused,
-        }
+        fused_rec = FusedPrediction.from_dict(fused)
+        return PredictionRecord(
+            file=str(path),
+            model=self.name,
+            modality="multimodal",
+            duration=duration,
+            static=fused_rec.static,
+            dynamic=fused_rec.dynamic,
+            features={"used": [m for m in FUSION_MODALITIES if "static" in mods[m]], "lyrics_file": lyrics_file},
+            modalities={m: ModalityPrediction.from_dict(r, where=f"modalities.{m}") for m, r in mods.items()},
+            fused=fused_rec,
+        )
 
 
 def load_multimodal_model(weights: str | Path | None = None, *,

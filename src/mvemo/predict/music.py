@@ -26,13 +26,16 @@ from mvemo.features.music import (
     compute_harmony,
     load_track_audio,
 )
+from mvemo.models.registry import model_entry, version_of
+from mvemo.predict.inputs import AudioInput
 from mvemo.predict.records import dynamic_labels, static_label
+from mvemo.records import PredictionRecord
 from mvemo.representation import default_circumplex
 
-__all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model", "music_model_backbone"]
+__all__ = ["MODEL_NAME", "AudioInput", "MusicEmotionModel", "load_music_model", "music_model_backbone"]
 
-MODEL_NAME = "music2emo-musicnn-msd-v3"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_ENTRY = model_entry("music")
+MODEL_NAME = _ENTRY.model_name
 
 
 @dataclass
@@ -66,14 +69,22 @@ class MusicEmotionModel:
         return default_circumplex().categories
 
     @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
+
+    @property
     def gems_terms(self) -> tuple[str, ...]:
         """GEMS-9 terms of the ``gems`` head."""
         return tuple(self.meta["gems_terms"])
 
     # -- features ---------------------------------------------------------------------
-    def features(self, path: str | Path) -> TrackFeatures:
-        """Decode and encode a file once."""
-        y16, y22 = load_track_audio(path)
+    def features(self, path: str | Path | AudioInput | tuple) -> TrackFeatures:
+        """Decode (a file) and encode once; audio in memory is resampled instead of decoded."""
+        if isinstance(path, (str, Path)):
+            y16, y22 = load_track_audio(path)
+        else:
+            y16, y22 = AudioInput.of(path).track_audio()
         return TrackFeatures(compute_blocks(self.musicnn, y16), compute_harmony(y22))
 
     def _outputs(self, feats: TrackFeatures, start: np.ndarray, stop: np.ndarray) -> dict[str, np.ndarray]:
@@ -91,39 +102,44 @@ class MusicEmotionModel:
         }
 
     # -- prediction ---------------------------------------------------------------------
-    def predict_features(self, feats: TrackFeatures, *, dynamic: bool = True) -> dict[str, Any]:
-        """Static and dynamic predictions from already computed features."""
+    def predict_features(self, feats: TrackFeatures, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
+        """The record of already computed features (``file``: the record's ``file``)."""
         s = self._outputs(feats, np.array([0.0]), np.array([feats.duration]))
         if self.quadrant_channel is not None:
             s["quadrant"] = self.quadrant_channel.blend(s["quadrant"], feats.track_blocks(self.musicnn))
             if self.meta.get("conform_categories", False):
                 s["category"] = conform_categories(s["category"], s["quadrant"])
         gems = {t: round(float(p), 4) for t, p in zip(self.gems_terms, s["gems"][0])}
-        static = {**static_label(s), "gems": gems}
         frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []
         h = feats.harmony
-        return {
-            "model": self.name,
-            "duration": round(feats.duration, 3),
-            "static": static,
-            "dynamic": frames,
-            "features": {
+        return PredictionRecord(
+            file=file,
+            model=self.name,
+            modality="music",
+            duration=round(feats.duration, 3),
+            static=static_label(s, gems=gems),
+            dynamic=frames,
+            features={
                 "key": f"{h.key_tonic} {h.key_mode}",
                 "tempo": round(h.tempo, 2),
                 "chords": [{"start": round(float(a), 3), "end": round(float(b), 3), "label": lab}
                            for a, b, lab in zip(h.chord_start, h.chord_end, h.chord_labels)],  # fmt: skip
             },
-        }
+        )
 
-    def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
-        """The JSON record of one audio file: ``file``, ``model``, ``static``, ``dynamic``, ``features``.
+    def predict(self, path: str | Path | AudioInput | tuple, *, dynamic: bool = True) -> PredictionRecord:
+        """The record of one audio file, or of audio in memory (``(waveform, sample_rate)`` or
+        an :class:`AudioInput`; its ``file`` is the input's ``name``).
 
         Raises
         ------
         DataError
             For unreadable, empty, silent or too-short audio (the message names the file).
         """
-        return {"file": str(path), **self.predict_features(self.features(path), dynamic=dynamic)}
+        if isinstance(path, (str, Path)):
+            return self.predict_features(self.features(path), dynamic=dynamic, file=str(path))
+        audio = AudioInput.of(path)
+        return self.predict_features(self.features(audio), dynamic=dynamic, file=audio.name)
 
 
 def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
@@ -133,7 +149,7 @@ def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
     from mvemo.models.linear import LinearChannel
     from mvemo.models.music2emo import Music2Emo, Music2EmoConfig
 
-    blob = load_checkpoint(weights, packaged=_WEIGHTS)
+    blob = load_checkpoint(weights, packaged=_ENTRY.weights)
     meta = blob["meta"]
     net = Music2Emo(Music2EmoConfig(**meta["config"]))
     net.load_state_dict({k: v.float() for k, v in blob["state_dict"].items()})
@@ -154,7 +170,7 @@ def music_model_backbone(weights: str | Path | None = None) -> str:
     """
     from mvemo.models.checkpoint import load_checkpoint
 
-    return load_checkpoint(weights, packaged=_WEIGHTS)["meta"]["backbone"]
+    return load_checkpoint(weights, packaged=_ENTRY.weights)["meta"]["backbone"]
 
 
 def save_music_model(network, meta: dict, path: str | Path, *, quadrant_channel=None) -> None:

@@ -26,11 +26,13 @@ def plot_prediction(record: dict[str, Any], path: str | Path) -> Path:
 
     Parameters
     ----------
-    record : dict
-        A record of :meth:`mvemo.predict.music.MusicEmotionModel.predict`.
+    record : PredictionRecord or dict
+        A prediction record (:class:`mvemo.records.PredictionRecord` or its JSON).
     path : path
         Output PNG (written atomically).
     """
+    if hasattr(record, "to_dict"):  # a mvemo.records.PredictionRecord
+        record = record.to_dict()
     if "modalities" in record and "fused" in record:
         return plot_multimodal(record, path)
     matplotlib = require("matplotlib", extra="plot")
@@ -114,6 +116,8 @@ def plot_multimodal(record: dict[str, Any], path: str | Path) -> Path:
     path : path
         Output PNG (written atomically).
     """
+    if hasattr(record, "to_dict"):  # a mvemo.records.PredictionRecord
+        record = record.to_dict()
     matplotlib = require("matplotlib", extra="plot")
     matplotlib.use("Agg")
     plt = require("matplotlib.pyplot", extra="plot")

@@ -2,7 +2,8 @@
 
 The music and symbolic models share one output layout (per window: 28 category
 probabilities, 4 quadrant probabilities, intensity in [0, 1], valence-arousal in [-1, 1]);
-these helpers turn it into the record fields of ``docs/predict.md``.
+these helpers turn it into the typed record parts of :mod:`mvemo.records`
+(``docs/predict.md`` gives their JSON).
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import numpy as np
 
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
 from mvemo.conversion.quadrant import QUADRANTS
-from mvemo.representation import default_circumplex, quantize_intensity
+from mvemo.records import EmotionFrame, StaticPrediction
+from mvemo.representation import EmotionLabel, default_circumplex, quantize_intensity
 
-__all__ = ["static_label", "dynamic_labels"]
+__all__ = ["static_label", "dynamic_labels", "frame"]
 
 # outputs(start (W,), stop (W,)) -> {"category" (W, 28), "quadrant" (W, 4), "intensity" (W,), "va" (W, 2)}
 Outputs = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
 
 
-def static_label(out: dict[str, np.ndarray], i: int = 0) -> dict[str, Any]:
-    """The ``static`` record of window ``i`` of the outputs.
+def static_label(out: dict[str, np.ndarray], i: int = 0, **extra: Any) -> StaticPrediction:
+    """The ``static`` part of window ``i`` of the outputs (``extra``: e.g. ``gems``).
 
     Examples
     --------
@@ -30,23 +32,30 @@ def static_label(out: dict[str, np.ndarray], i: int = 0) -> dict[str, Any]:
     >>> out = {"category": p, "quadrant": np.array([[0.1, 0.6, 0.2, 0.1]]),
     ...        "intensity": np.array([0.64]), "va": np.array([[-0.5, 0.7]])}
     >>> s = static_label(out)
-    >>> s["category"], s["intensity"], s["quadrant"], s["valence"]
+    >>> s.category, s.intensity, s.quadrant, s.valence
     ('astonished', 0.6, 'Q2', -0.5)
     """
     cats = default_circumplex().categories
-    return {
-        "category": cats[int(out["category"][i].argmax())],
-        "intensity": float(quantize_intensity(float(np.clip(out["intensity"][i], 0, 1)))),
-        "probabilities": {c: round(float(p), 5) for c, p in zip(cats, out["category"][i])},
-        "valence": round(float(out["va"][i, 0]), 4),
-        "arousal": round(float(out["va"][i, 1]), 4),
-        "quadrant": QUADRANTS[int(out["quadrant"][i].argmax())],
-        "quadrant_probabilities": {q: round(float(p), 5) for q, p in zip(QUADRANTS, out["quadrant"][i])},
-    }
+    probs, quads = out["category"][i], out["quadrant"][i]
+    return StaticPrediction(
+        EmotionLabel(cats[int(probs.argmax())], float(quantize_intensity(float(np.clip(out["intensity"][i], 0, 1))))),
+        probabilities={c: round(float(p), 5) for c, p in zip(cats, probs)},
+        valence=round(float(out["va"][i, 0]), 4),
+        arousal=round(float(out["va"][i, 1]), 4),
+        quadrant=QUADRANTS[int(quads.argmax())],
+        quadrant_probabilities={q: round(float(p), 5) for q, p in zip(QUADRANTS, quads)},
+        **extra,
+    )
 
 
-def dynamic_labels(outputs: Outputs, duration: float) -> list[dict[str, Any]]:
-    """One ``{time, category, intensity, valence, arousal}`` per MVEmo grid time of ``duration``,
+def frame(time: float, category: str, intensity: float, valence: float, arousal: float) -> EmotionFrame:
+    """One dynamic label: ``time`` in seconds, valence and arousal rounded to 4 decimals."""
+    return EmotionFrame(float(time), EmotionLabel(category, float(intensity)),
+                        valence=round(float(valence), 4), arousal=round(float(arousal), 4))  # fmt: skip
+
+
+def dynamic_labels(outputs: Outputs, duration: float) -> list[EmotionFrame]:
+    """One frame ``{time, category, intensity, valence, arousal}`` per MVEmo grid time of ``duration``,
     each from the window ``time ± 2.5 s`` (all windows in one call of ``outputs``)."""
     times = grid_times(duration)
     if not len(times):
@@ -54,6 +63,5 @@ def dynamic_labels(outputs: Outputs, duration: float) -> list[dict[str, Any]]:
     d = outputs(times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH)
     cats = default_circumplex().categories
     levels = quantize_intensity(np.clip(d["intensity"], 0, 1))
-    return [{"time": float(t), "category": cats[int(d["category"][i].argmax())], "intensity": float(levels[i]),
-             "valence": round(float(d["va"][i, 0]), 4), "arousal": round(float(d["va"][i, 1]), 4)}
+    return [frame(t, cats[int(d["category"][i].argmax())], levels[i], d["va"][i, 0], d["va"][i, 1])
             for i, t in enumerate(times)]  # fmt: skip

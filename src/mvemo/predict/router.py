@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from mvemo.errors import DataError, ParameterError
+from mvemo.models.registry import list_model_entries
+from mvemo.records import PredictionRecord
 
 __all__ = [
     "AUDIO_SUFFIXES",
@@ -43,13 +45,9 @@ MIDI_SUFFIXES = frozenset({".mid", ".midi"})
 LYRICS_SUFFIXES = frozenset({".lrc", ".txt"})
 MEDIA_SUFFIXES = AUDIO_SUFFIXES | VIDEO_SUFFIXES | MIDI_SUFFIXES | LYRICS_SUFFIXES
 
-# modality -> "module:loader"; each loader(weights=None) returns an object with .name and .predict().
-LOADERS: dict[str, str] = {
-    "music": "mvemo.predict.music:load_music_model",
-    "symbolic": "mvemo.predict.symbolic:load_symbolic_model",
-    "lyrics": "mvemo.predict.lyrics:load_lyrics_model",
-    "multimodal": "mvemo.predict.multimodal:load_multimodal_model",
-}
+# modality -> "module:loader" of the models files are routed to, from the model registry
+# (mvemo.models.registry); each loader(weights=None) returns a Predictor.
+LOADERS: dict[str, str] = {e.name: e.loader for e in list_model_entries() if e.routed}
 
 
 def modality_of(path: str | Path, *, lyrics: str | Path | None = None) -> str:
@@ -167,13 +165,14 @@ class Router:
                 self._models[modality] = loader(self.weights.get(modality))
         return self._models[modality]
 
-    def predict(self, path: str | Path, *, lyrics: str | Path | None = None) -> dict[str, Any]:
-        """The prediction record of one file (see ``docs/predict.md`` for its fields)."""
+    def predict(self, path: str | Path, *, lyrics: str | Path | None = None) -> PredictionRecord:
+        """The prediction record of one file (``to_dict()`` gives the JSON of ``docs/predict.md``)."""
         modality = modality_of(path, lyrics=lyrics)
         model = self.model(modality)
         if modality == "multimodal":
             rec = model.predict(path, dynamic=self.dynamic, lyrics=lyrics)
         else:
             rec = model.predict(path, dynamic=self.dynamic)
-        rec.setdefault("modality", modality)
+        if not isinstance(rec, PredictionRecord):  # a predictor outside mvemo answering with the JSON
+            rec = PredictionRecord.from_dict({"modality": modality, **rec})
         return rec

@@ -34,7 +34,9 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.quadrant import conform_categories
 from mvemo.errors import DataError, ParameterError
+from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.records import dynamic_labels, static_label
+from mvemo.records import PredictionRecord
 from mvemo.representation import default_circumplex
 
 __all__ = [
@@ -48,8 +50,8 @@ __all__ = [
     "window_frames",
 ]
 
-MODEL_NAME = "symbolic-emopia-vgmidi-v3"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_ENTRY = model_entry("symbolic")
+MODEL_NAME = _ENTRY.model_name
 
 
 @dataclass
@@ -68,8 +70,13 @@ class SymbolicEmotionModel:
         """The 28 categories, in output order."""
         return default_circumplex().categories
 
-    def features(self, path: str | Path):
-        """MIDI features of a file (:class:`mvemo.features.midi.MidiFeatures`)."""
+    @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
+
+    def features(self, path):
+        """MIDI features (:class:`mvemo.features.midi.MidiFeatures`) of a file or a ``pretty_midi.PrettyMIDI``."""
         from mvemo.features.midi import midi_features
 
         return midi_features(path)
@@ -109,29 +116,31 @@ class SymbolicEmotionModel:
         return combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)),
                                conform=bool(self.meta.get("conform_categories", False)))  # fmt: skip
 
-    def predict_features(self, feats, *, dynamic: bool = True) -> dict[str, Any]:
-        """Static and dynamic predictions from :class:`~mvemo.features.midi.MidiFeatures`."""
+    def predict_features(self, feats, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
+        """The record of :class:`~mvemo.features.midi.MidiFeatures` (``file``: the record's ``file``)."""
         s = self._outputs(feats, np.array([0.0]), np.array([max(feats.duration, 1e-3)]))
-        static = static_label(s)
         frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []
-        return {
-            "model": self.name,
-            "modality": "symbolic",
-            "duration": round(float(feats.duration), 3),
-            "static": static,
-            "dynamic": frames,
-            "features": feats.summary(),
-        }
+        return PredictionRecord(
+            file=file,
+            model=self.name,
+            modality="symbolic",
+            duration=round(float(feats.duration), 3),
+            static=static_label(s),
+            dynamic=frames,
+            features=feats.summary(),
+        )
 
-    def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
-        """The JSON record of one MIDI file (see the prediction record contract).
+    def predict(self, path, *, dynamic: bool = True) -> PredictionRecord:
+        """The record of one MIDI file, or of a ``pretty_midi.PrettyMIDI`` in memory (``file``
+        then ``"<PrettyMIDI>"``).
 
         Raises
         ------
         DataError
             Missing or unparsable MIDI, or a file without notes (the message names it).
         """
-        return {"file": str(path), **self.predict_features(self.features(path), dynamic=dynamic)}
+        file = str(path) if isinstance(path, (str, Path)) else "<PrettyMIDI>"
+        return self.predict_features(self.features(path), dynamic=dynamic, file=file)
 
 
 def _accumulate(acc: dict, out: dict, n: int) -> None:
@@ -247,9 +256,9 @@ def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionMod
         TwoFactorLinear,
     )
 
-    blob = load_checkpoint(weights, packaged=_WEIGHTS)
+    blob = load_checkpoint(weights, packaged=_ENTRY.weights)
     if not blob.get("networks") and blob.get("linear") is None:
-        raise DataError(f"{weights or _WEIGHTS}: not a symbolic model file (needs 'meta' and 'networks' or 'linear')")
+        raise DataError(f"{weights or _ENTRY.weights}: not a symbolic model file (needs 'meta' and 'networks' or 'linear')")
     meta = blob["meta"]
     nets = []
     for entry in blob.get("networks", []):

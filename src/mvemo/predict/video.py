@@ -21,6 +21,9 @@ from mvemo.errors import DataError
 from mvemo.features.visual import FEATURE_NAMES, VisualFeatures, extract_visual_features
 from mvemo.models.fusion import category_distribution, static_from_distribution
 from mvemo.models.video import PRIOR_NAME, VideoHead, prior_from_features
+from mvemo.models.registry import version_of
+from mvemo.predict.records import frame
+from mvemo.records import PredictionRecord, StaticPrediction
 from mvemo.representation import CATEGORIES, quantize_intensity
 
 __all__ = ["VideoEmotionModel", "load_video_model", "save_video_model"]
@@ -45,6 +48,11 @@ class VideoEmotionModel:
     meta: dict = field(default_factory=dict)
     face_step: float | None = 1.0
 
+    @property
+    def version(self) -> str:
+        """The model's version (``"v3"``), from its name."""
+        return version_of(self.name)
+
     def features(self, path: str | Path, *, dynamic: bool = True) -> VisualFeatures:
         """Decode the video once and compute its visual features."""
         feats, _ = extract_visual_features(path, dynamic=dynamic, face_step=self.face_step)
@@ -68,8 +76,8 @@ class VideoEmotionModel:
         return {"probabilities": probs, "va": out["va"].numpy().astype(np.float64),
                 "intensity": out["intensity"].numpy().astype(np.float64), "category": probs.argmax(-1)}  # fmt: skip
 
-    def predict_features(self, feats: VisualFeatures, *, dynamic: bool = True) -> dict[str, Any]:
-        """Static and dynamic predictions from computed features (no ``file`` key)."""
+    def predict_features(self, feats: VisualFeatures, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
+        """The record of computed features (``file``: the record's ``file``)."""
         s = self.outputs(feats.static_vector()[None])
         static = static_from_distribution(s["probabilities"][0], s["va"][0, 0], s["va"][0, 1], s["intensity"][0],
                                           category=CATEGORIES[int(s["category"][0])])  # fmt: skip
@@ -78,14 +86,13 @@ class VideoEmotionModel:
         if len(times) and len(feats.times) > 1:
             d = self.outputs(feats.window_matrix(times))
             levels = quantize_intensity(np.clip(d["intensity"], 0, 1))
-            for i, t in enumerate(times):
-                frames.append({"time": float(t), "category": CATEGORIES[int(d["category"][i])],
-                               "intensity": float(levels[i]), "valence": round(float(d["va"][i, 0]), 4),
-                               "arousal": round(float(d["va"][i, 1]), 4)})  # fmt: skip
-        return {"model": self.name, "modality": "video", "duration": round(feats.duration, 3),
-                "static": static, "dynamic": frames, "features": feats.summary()}  # fmt: skip
+            frames = [frame(t, CATEGORIES[int(d["category"][i])], levels[i], d["va"][i, 0], d["va"][i, 1])
+                      for i, t in enumerate(times)]  # fmt: skip
+        return PredictionRecord(file=file, model=self.name, modality="video", duration=round(feats.duration, 3),
+                                static=StaticPrediction.from_dict(static), dynamic=frames,
+                                features=feats.summary())  # fmt: skip
 
-    def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
+    def predict(self, path: str | Path, *, dynamic: bool = True) -> PredictionRecord:
         """The record of one video file (the contract's fields, ``modality`` = ``"video"``).
 
         Raises
@@ -93,7 +100,7 @@ class VideoEmotionModel:
         DataError
             For unreadable files and files without a video stream (the message names the file).
         """
-        return {"file": str(path), **self.predict_features(self.features(path, dynamic=dynamic), dynamic=dynamic)}
+        return self.predict_features(self.features(path, dynamic=dynamic), dynamic=dynamic, file=str(path))
 
 
 def load_video_model(weights: str | Path | None = None, *, face_step: float | None = 1.0) -> VideoEmotionModel:

@@ -173,6 +173,17 @@ class EmotionLabel:
             raise ParameterError(f"coordinates must be finite, got ({x!r}, {y!r})")
         return cls.from_polar(float(np.rad2deg(np.arctan2(y, x))), float(np.hypot(x, y)))
 
+    # Transitional: read by key like the {"category", "intensity"} dicts that labels replaced
+    # (manifests' Item.static); new code uses the attributes.
+    def __getitem__(self, key: str) -> str | float:
+        if key not in ("category", "intensity"):
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: object = None) -> object:
+        """``self[key]`` for ``"category"``/``"intensity"``, else ``default``."""
+        return getattr(self, key) if key in ("category", "intensity") else default
+
     def to_dict(self) -> dict[str, float | str]:
         """``{"category", "intensity", "angle"}`` (word angle in degrees, 0.1° precision)."""
         return {
