@@ -53,7 +53,7 @@ from mvemo.representation import default_circumplex, quantize_intensity
 __all__ = ["MODEL_NAME", "LyricsEmotionModel", "line_windows", "load_lyrics_model"]
 
 MODEL_NAME = "lyrics-minilm-lex-bow-v2"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_WEIGHTS = f"weights/{MODEL_NAME}.safetensors"
 
 
 def line_windows(

@@ -32,7 +32,7 @@ from mvemo.representation import default_circumplex
 __all__ = ["MODEL_NAME", "MusicEmotionModel", "load_music_model", "music_model_backbone"]
 
 MODEL_NAME = "music2emo-musicnn-msd-v3"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_WEIGHTS = f"weights/{MODEL_NAME}.safetensors"
 
 
 @dataclass

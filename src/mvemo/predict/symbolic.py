@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 MODEL_NAME = "symbolic-emopia-vgmidi-v3"
-_WEIGHTS = f"weights/{MODEL_NAME}.pt"
+_WEIGHTS = f"weights/{MODEL_NAME}.safetensors"
 
 
 @dataclass
