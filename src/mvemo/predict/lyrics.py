@@ -263,15 +263,22 @@ class LyricsEmotionModel:
                    "arousal": round(float(np.clip(d["va"][i, 1], -1, 1)), 4)} for i, t in enumerate(times)]  # fmt: skip
         return frames, int(gap.sum())
 
-    def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
+    def predict(self, path: str | Path, *, dynamic: bool = True, max_time: float | None = None) -> dict[str, Any]:
         """The JSON record of one lyrics file (``.lrc`` or ``.txt``).
+
+        ``max_time``: the latest LRC time accepted (the media's duration plus
+        :data:`mvemo.limits.LRC_AUDIO_SLACK` when the lyrics go with media).
 
         Raises
         ------
         DataError
-            For unreadable, empty or binary files, or files with no lyrics (the message names the file).
+            For unreadable, empty or binary files, files with no lyrics, or LRC times out of range
+            (the message names the file and the line).
         """
-        return self.predict_lyrics(read_lyrics(path), dynamic=dynamic, file=str(path))
+        from mvemo.predict.checks import language_warning, with_warnings
+
+        rec = self.predict_lyrics(read_lyrics(path, max_time=max_time), dynamic=dynamic, file=str(path))
+        return with_warnings(rec, [w for w in [language_warning(rec["features"]["language_hint"])] if w])
 
 
 def load_lyrics_model(weights: str | Path | None = None) -> LyricsEmotionModel:

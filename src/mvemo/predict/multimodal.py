@@ -23,6 +23,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, MvemoError
+from mvemo.predict.checks import with_warnings
 from mvemo.models.fusion import (
     FUSION_MODALITIES,
     FusionHead,
@@ -94,15 +95,21 @@ class MultimodalModel:
         return self._models[modality]
 
     # -- per modality -------------------------------------------------------------------
-    def _run(self, modality: str, path: Path, dynamic: bool) -> dict[str, Any]:
+    def _run(self, modality: str, path: Path, dynamic: bool, **options: Any) -> dict[str, Any]:
+        import inspect
+
         try:
-            rec = self.model(modality).predict(path, dynamic=dynamic)
+            predict = self.model(modality).predict
+            params = inspect.signature(predict).parameters  # a predictor may not take every option
+            rec = predict(path, dynamic=dynamic, **{k: v for k, v in options.items() if k in params})
         except _MODALITY_ERRORS as exc:
             return {"error": f"{type(exc).__name__}: {exc}"}
         out = {"model": rec.get("model"), "static": rec["static"], "dynamic": rec.get("dynamic", []),
                "features": rec.get("features", {}), "duration": rec.get("duration")}  # fmt: skip
         if modality == "lyrics":
             out["file"] = str(path)
+        if rec.get("warnings"):
+            out["warnings"] = list(rec["warnings"])
         return out
 
     def modality_records(self, path: str | Path, *, dynamic: bool = True,
@@ -120,7 +127,13 @@ class MultimodalModel:
         elif not Path(lyrics).is_file():
             out["lyrics"] = {"error": f"DataError: {lyrics}: no such lyrics file"}
         else:
-            out["lyrics"] = self._run("lyrics", Path(lyrics), dynamic)
+            from mvemo.limits import LRC_AUDIO_SLACK
+
+            # LRC times are bounded by the media they go with (its decoded duration, plus a little slack).
+            media = [out[m].get("duration") for m in ("music", "video") if "static" in out[m]]
+            known = [float(d) for d in media if d is not None]
+            bound = {"max_time": max(known) + LRC_AUDIO_SLACK} if known else {}
+            out["lyrics"] = self._run("lyrics", Path(lyrics), dynamic, **bound)
         return out
 
     # -- fusion -------------------------------------------------------------------------
@@ -185,7 +198,8 @@ class MultimodalModel:
         fused = self.fuse(mods)
         durations = [mods[m].get("duration") for m in ("video", "music", "lyrics") if "static" in mods[m]]
         duration = next((d for d in durations if d is not None), None)
-        return {
+        warnings = [f"{m}: {w}" for m, r in mods.items() for w in r.get("warnings", [])]
+        return with_warnings({
             "file": str(path),
             "model": self.name,
             "modality": "multimodal",
@@ -196,7 +210,7 @@ class MultimodalModel:
                          "lyrics_file": str(lyrics) if lyrics is not None else None},  # fmt: skip
             "modalities": mods,
             "fused": fused,
-        }
+        }, warnings)
 
 
 def load_multimodal_model(weights: str | Path | None = None, *,

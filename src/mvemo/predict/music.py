@@ -118,12 +118,21 @@ class MusicEmotionModel:
     def predict(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
         """The JSON record of one audio file: ``file``, ``model``, ``static``, ``dynamic``, ``features``.
 
+        ``warnings`` (only when there is any) flags truncated or noise-like audio
+        (:mod:`mvemo.predict.checks`).
+
         Raises
         ------
         DataError
             For unreadable, empty, silent or too-short audio (the message names the file).
         """
-        return {"file": str(path), **self.predict_features(self.features(path), dynamic=dynamic)}
+        from mvemo.features.music import HARMONY_SR
+        from mvemo.predict.checks import audio_warnings, with_warnings
+
+        y16, y22 = load_track_audio(path)
+        feats = TrackFeatures(compute_blocks(self.musicnn, y16), compute_harmony(y22))
+        rec = {"file": str(path), **self.predict_features(feats, dynamic=dynamic)}
+        return with_warnings(rec, audio_warnings(path, y22, HARMONY_SR))
 
 
 def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:
