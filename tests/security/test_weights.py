@@ -93,3 +93,20 @@ def test_garbage_and_foreign_files_are_data_errors(tmp_path):
         load_checkpoint(bad)
     with pytest.raises(DataError, match="missing.safetensors"):
         load_checkpoint(tmp_path / "missing.safetensors")
+
+
+def test_prediction_opens_no_socket(monkeypatch):
+    """docs/security.md: predicting opens no network connection (only the LLM client does)."""
+    pytest.importorskip("pretty_midi")
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a socket was opened: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    from mvemo.predict.symbolic import load_symbolic_model
+
+    rec = load_symbolic_model().predict(ROOT / "examples" / "midi" / "bach_chorale_bwv66.6.mid")
+    assert rec["static"]["category"] and rec["dynamic"]
