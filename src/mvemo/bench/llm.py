@@ -294,11 +294,11 @@ class ChatClient:
         cls = http.client.HTTPSConnection if u.scheme == "https" else http.client.HTTPConnection
         conn = cls(u.hostname, u.port, timeout=min(float(c.timeout), float(c.deadline)))
         expired = threading.Event()
+        held: list[socket.socket] = []
 
         def cut() -> None:  # the watchdog: unblock any read in progress at the deadline
             expired.set()
-            sock = conn.sock
-            if sock is not None:
+            for sock in held:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
 
@@ -309,6 +309,7 @@ class ChatClient:
             path = (u.path or "/") + (f"?{u.query}" if u.query else "")
             conn.connect()
             sock = conn.sock
+            held.append(sock)
             if expired.is_set():
                 raise _Expired
             conn.request("POST", path, body=data, headers=headers)
@@ -333,7 +334,8 @@ class ChatClient:
                 raise _Expired
             return resp.status, resp.reason, resp.headers, b"".join(chunks)
         except (OSError, http.client.HTTPException):
-            if expired.is_set():
+            # A read cut by the watchdog, or timed out because its timeout was the time left.
+            if expired.is_set() or time.monotonic() >= deadline - 0.05:
                 raise _Expired from None
             raise
         finally:
