@@ -94,6 +94,12 @@ def _object(value: Any, name: str, *, optional: bool = False) -> dict | None:
     return dict(value)
 
 
+def _list(value: Any, name: str) -> list:
+    if not isinstance(value, (list, tuple)):
+        raise DataError(f"{name}: expected a JSON array, got {type(value).__name__}")
+    return list(value)
+
+
 def _probabilities(value: Any, name: str) -> dict[str, float] | None:
     if value is None:
         return None
@@ -475,6 +481,9 @@ class PredictionRecord(_ReadByKey):
         Multimodal records: music, video, lyrics.
     fused : FusedPrediction, optional
         Multimodal records: the fusion (its static and dynamic are the record's).
+    warnings : tuple of str
+        Doubts about the input (truncated, noise, language; :mod:`mvemo.predict.checks`);
+        written only when there is any.
     extra : dict
         Further keys.
 
@@ -496,9 +505,11 @@ class PredictionRecord(_ReadByKey):
     features: dict[str, Any] = field(default_factory=dict)
     modalities: dict[str, ModalityPrediction] | None = None
     fused: FusedPrediction | None = None
+    warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
-    _KEYS = ("file", "model", "modality", "duration", "static", "dynamic", "features", "modalities", "fused")
+    _KEYS = ("file", "model", "modality", "duration", "static", "dynamic", "features", "modalities", "fused",
+             "warnings")  # fmt: skip
 
     def __post_init__(self) -> None:
         # predictors may hand in lists and plain dicts: store the typed, immutable forms
@@ -510,10 +521,11 @@ class PredictionRecord(_ReadByKey):
                 for m, r in self.modalities.items()})  # fmt: skip
         if self.fused is not None and not isinstance(self.fused, FusedPrediction):
             object.__setattr__(self, "fused", FusedPrediction.from_dict(self.fused))
+        object.__setattr__(self, "warnings", tuple(_string(w, "warnings[]") for w in self.warnings))
 
     def _present(self) -> list[str]:
         keys = list(self._KEYS[:7]) + [k for k in ("modalities", "fused") if getattr(self, k) is not None]
-        return keys + list(self.extra)
+        return keys + (["warnings"] if self.warnings else []) + list(self.extra)
 
     def replace(self, **changes: Any) -> "PredictionRecord":
         """A copy with some fields changed (e.g. ``file``)."""
@@ -530,6 +542,8 @@ class PredictionRecord(_ReadByKey):
             d["modalities"] = {m: r.to_dict() for m, r in self.modalities.items()}
         if self.fused is not None:
             d["fused"] = self.fused.to_dict()
+        if self.warnings:
+            d["warnings"] = list(self.warnings)
         d.update(self.extra)
         return d
 
@@ -556,6 +570,7 @@ class PredictionRecord(_ReadByKey):
                    features=_object(_require(d, "features", ""), "features"),
                    modalities=mods,
                    fused=None if fused is None else FusedPrediction.from_dict(fused),
+                   warnings=tuple(_list(d.get("warnings", []), "warnings")),
                    extra=_extra(d, cls._KEYS))  # fmt: skip
 
 

@@ -77,27 +77,27 @@ class ChatServer:
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                     status = server.fail.pop(0) if server.fail else 200
                 try:
-                    time.sleep(server.delay)
-                    if self.path != "/v1/chat/completions":
-                        status = 404
-                    if status != 200:
-                        data = json.dumps({"error": {"message": f"status {status}"}}).encode()
-                        self.send_response(status)
-                        if status == 429:
-                            self.send_header("Retry-After", "0")
-                    else:
-                        text = server.reply(body)
-                        data = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
-                                           "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                                        "finish_reason": "stop"}]}).encode()  # fmt: skip
-                        self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                    time.sleep(server.delay)  # the work; the request is in flight until its answer is ready
                 finally:
                     with server.lock:
                         server.in_flight -= 1
+                if self.path != "/v1/chat/completions":
+                    status = 404
+                if status != 200:
+                    data = json.dumps({"error": {"message": f"status {status}"}}).encode()
+                    self.send_response(status)
+                    if status == 429:
+                        self.send_header("Retry-After", "0")
+                else:
+                    text = server.reply(body)
+                    data = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
+                                       "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                                    "finish_reason": "stop"}]}).encode()  # fmt: skip
+                    self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

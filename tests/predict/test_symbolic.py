@@ -95,7 +95,9 @@ def test_errors(tmp_path, tiny_weights):
     bad.write_bytes(b"garbage")
     with pytest.raises(DataError):
         load_symbolic_model(bad)
-    torch.save({"x": 1}, tmp_path / "other.pt")
+    from safetensors.torch import save_file
+
+    save_file({"x": torch.ones(1)}, tmp_path / "other.pt")  # a safetensors file without mvemo metadata
     with pytest.raises(DataError, match="other.pt: not an mvemo model file"):
         load_symbolic_model(tmp_path / "other.pt")
 
@@ -234,6 +236,8 @@ def test_linear_model_errors(tmp_path):
         LinearFactor(("stats",), np.zeros(2), np.ones(3), np.zeros(2), 0.0)
     with pytest.raises(ParameterError):
         _random_linear().valence.predict_proba(np.zeros((1, 3)))
-    torch.save({"meta": {"name": "x"}, "networks": []}, tmp_path / "none.pt")
+    from mvemo.models.checkpoint import save_checkpoint
+
+    save_checkpoint({"name": "x"}, tmp_path / "none.pt", networks=[])
     with pytest.raises(DataError, match="not a symbolic model file"):
         load_symbolic_model(tmp_path / "none.pt")

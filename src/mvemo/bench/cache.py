@@ -4,7 +4,7 @@
   same kinds as ``mvemo train music --extract`` (``blocks_kind(backbone)`` and ``HARMONY_KIND`` of
   :mod:`mvemo.features.music`) and are computed the same way, so the benchmark, the training and
   the predictor share one cache; a miss is computed once and stored.
-* LLM responses are JSON files keyed by the SHA-256 of (model, request body without
+* LLM responses are JSON files keyed by the SHA-256 of (base URL, model, request body without
   the media, media hashes): a rerun, or a run resumed after an interruption, sends no
   request twice.
 """
@@ -98,9 +98,10 @@ def media_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def request_key(model: str, body: Any, media_hashes: list[str]) -> str:
-    """Cache key of one request: SHA-256 of the model, the JSON body (media left out) and the media hashes."""
-    blob = json.dumps({"model": model, "body": body, "media": list(media_hashes)}, sort_keys=True,
+def request_key(model: str, body: Any, media_hashes: list[str], *, base_url: str = "") -> str:
+    """Cache key of one request: SHA-256 of the endpoint (``base_url`` without credentials), the
+    model, the JSON body (media left out) and the media hashes."""
+    blob = json.dumps({"base_url": base_url, "model": model, "body": body, "media": list(media_hashes)}, sort_keys=True,
                       ensure_ascii=False, separators=(",", ":"))  # fmt: skip
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -16,21 +16,28 @@ are read with :func:`mvemo.metrics.parse_response`, and an answer that fails the
   ``MVEMO_LLM_BASE_URL``, ``MVEMO_LLM_MODEL`` and ``MVEMO_LLM_API_KEY`` (or
   ``OPENAI_API_KEY``).  The key is sent only in the ``Authorization`` header; it is
   never written to logs, records or error messages.
+* **Safety**: no redirect is followed (a 3xx is an error), so the key never reaches another
+  server; every secret (the key, a password inside ``base_url``) is redacted by value from
+  answers, errors, logs, the cache and run records; each attempt has an overall
+  ``deadline`` and a ``max_response_bytes`` cap on the body; a response of any shape gives
+  an answer or an invalid entry (recorded, never cached), never a traceback.
 * **Robustness**: at most ``concurrency`` requests in flight (a thread pool); retries
   with exponential backoff (``backoff * 2**k``, capped, honouring ``Retry-After``) on
   HTTP 429 and 5xx, timeouts and dropped connections; other 4xx fail at once.
 * **Resume and audit**: every response is stored in an on-disk cache keyed by the
-  SHA-256 of (model, request body with the media replaced by their hashes, media
+  SHA-256 of (base URL, model, request body with the media replaced by their hashes, media
   hashes), so a rerun sends no request twice; every raw response (and every failure) is
   appended to a JSONL log.
 
-Only the standard library is used for HTTP (``urllib``).
+Only the standard library is used for HTTP (``http.client``).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
+import http.client
 import io
 import json
 import logging
@@ -39,8 +46,7 @@ import socket
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 import wave
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -117,7 +123,11 @@ class LLMConfig:
     backoff, max_backoff : float
         Seconds before retry ``k`` (0-based): ``min(max_backoff, backoff * 2**k)``.
     timeout : float
-        Seconds per attempt.
+        Seconds of silence allowed per socket operation (connect, each read).
+    deadline : float
+        Seconds per attempt in all (connect, headers, body), however slowly the server sends.
+    max_response_bytes : int
+        Cap on a response body; a larger one fails the request (no retry).
     temperature : float
     max_tokens : int
     n_frames : int
@@ -138,6 +148,8 @@ class LLMConfig:
     backoff: float = 1.0
     max_backoff: float = 30.0
     timeout: float = 120.0
+    deadline: float = 300.0
+    max_response_bytes: int = 2_000_000
     temperature: float = 0.0
     max_tokens: int = 64
     n_frames: int = 4
@@ -162,6 +174,14 @@ class LLMConfig:
                                  f"{self.max_retries!r}, {self.backoff!r}, {self.timeout!r}")  # fmt: skip
         if int(self.n_frames) < 1:
             raise ParameterError(f"n_frames must be >= 1, got {self.n_frames!r}")
+        if not float(self.deadline) > 0 or int(self.max_response_bytes) < 1:
+            raise ParameterError(f"deadline must be > 0 and max_response_bytes >= 1, got {self.deadline!r}, "
+                                 f"{self.max_response_bytes!r}")  # fmt: skip
+
+    def secrets(self) -> list[str]:
+        """Values never to write anywhere: the key and a password inside ``base_url``."""
+        password = _split_credentials(self.base_url)[2]
+        return [s for s in (self.api_key, password) if s]
 
     @classmethod
     def from_env(cls, *, base_url: str | None = None, model: str | None = None, api_key: str | None = None,
@@ -181,14 +201,59 @@ class LLMConfig:
     def public(self) -> dict[str, Any]:
         """The options without the key (for run records)."""
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "api_key"}
+        out["base_url"] = redact(self.base_url, self.secrets())
         out["accepts"] = list(self.accepts)
         out["api_key_set"] = bool(self.api_key)
         return out
 
 
 # -- HTTP ------------------------------------------------------------------------------------
+class _Expired(Exception):
+    """The overall deadline of one attempt passed."""
+
+
+class _TooLarge(Exception):
+    """The response body passed the size cap."""
+
+
+def _split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``(url without user:password@, user, password)``."""
+    u = urllib.parse.urlsplit(url)
+    if u.username is None and u.password is None:
+        return url, None, None
+    host = u.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{u.port}" if u.port else "")
+    return urllib.parse.urlunsplit((u.scheme, netloc, u.path, u.query, u.fragment)), u.username, u.password
+
+
+def redact(value: Any, secrets: Sequence[str]) -> Any:
+    """``value`` (a string, or JSON-like nesting of them) with every secret replaced by ``***``.
+
+    Examples
+    --------
+    >>> redact({"a": ["key sk-1 echoed"], "b": 2}, ["sk-1"])
+    {'a': ['key *** echoed'], 'b': 2}
+    """
+    if isinstance(value, str):
+        for s in secrets:
+            value = value.replace(s, "***")
+        return value
+    if isinstance(value, dict):
+        return {redact(k, secrets): redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v, secrets) for v in value]
+    return value
+
+
 class ChatClient:
     """Sends chat-completion requests with retries; thread-safe.
+
+    Each attempt is one POST with :mod:`http.client` (no redirect is ever followed: a 3xx
+    answer is an error, so the key never goes to another server), bounded by
+    ``config.deadline`` seconds in all (connect, headers and body together, however slowly the
+    server trickles) and by ``config.max_response_bytes`` of body.
 
     Parameters
     ----------
@@ -200,11 +265,16 @@ class ChatClient:
     def __init__(self, config: LLMConfig, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.config = config
         self.sleep = sleep
-        self.url = config.base_url.rstrip("/") + "/chat/completions"
+        base, user, password = _split_credentials(config.base_url)
+        self.url = base.rstrip("/") + "/chat/completions"
+        self.secrets = config.secrets()
+        self._basic = None
+        if password is not None:
+            self._basic = base64.b64encode(f"{user or ''}:{password}".encode()).decode("ascii")
+            self.secrets.append(self._basic)
 
-    def _redact(self, text: str) -> str:
-        key = self.config.api_key
-        return text.replace(key, "***") if key else text
+    def _redact(self, text: Any) -> Any:
+        return redact(text, self.secrets)
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         c = self.config
@@ -216,44 +286,117 @@ class ChatClient:
                 pass  # an HTTP-date Retry-After: keep the exponential delay
         return delay
 
+    def _post(self, data: bytes, headers: dict[str, str]) -> tuple[int, str, Any, bytes]:
+        """One attempt: ``(status, reason, headers, body)``; raises _Expired, _TooLarge, OSError, HTTPException."""
+        c = self.config
+        u = urllib.parse.urlsplit(self.url)
+        deadline = time.monotonic() + float(c.deadline)
+        cls = http.client.HTTPSConnection if u.scheme == "https" else http.client.HTTPConnection
+        conn = cls(u.hostname, u.port, timeout=min(float(c.timeout), float(c.deadline)))
+        expired = threading.Event()
+        held: list[socket.socket] = []
+
+        def cut() -> None:  # the watchdog: unblock any read in progress at the deadline
+            expired.set()
+            for sock in held:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(float(c.deadline), cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            path = (u.path or "/") + (f"?{u.query}" if u.query else "")
+            conn.connect()
+            sock = conn.sock
+            held.append(sock)
+            if expired.is_set():
+                raise _Expired
+            conn.request("POST", path, body=data, headers=headers)
+            resp = conn.getresponse()
+            length = resp.getheader("Content-Length")
+            if length and length.isdigit() and int(length) > int(c.max_response_bytes):
+                raise _TooLarge
+            chunks, n = [], 0
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or expired.is_set():
+                    raise _Expired
+                sock.settimeout(min(float(c.timeout), left))
+                chunk = resp.read1(65536)
+                if not chunk:
+                    break
+                n += len(chunk)
+                if n > int(c.max_response_bytes):
+                    raise _TooLarge
+                chunks.append(chunk)
+            if expired.is_set():
+                raise _Expired
+            return resp.status, resp.reason, resp.headers, b"".join(chunks)
+        except (OSError, http.client.HTTPException):
+            # A read cut by the watchdog, or timed out because its timeout was the time left.
+            if expired.is_set() or time.monotonic() >= deadline - 0.05:
+                raise _Expired from None
+            raise
+        finally:
+            timer.cancel()
+            conn.close()
+
     def complete(self, body: dict[str, Any]) -> dict[str, Any]:
         """POST one request body; returns ``{"text", "status", "attempts", "seconds", "response"}``.
+
+        ``text`` is a string, or None with ``invalid`` set when the response is not a
+        chat completion with a text message (any shape is accepted without a traceback).
+        Everything returned is redacted (each secret by value).
 
         Raises
         ------
         LLMRequestError
-            After the last retry, or at once for a non-retryable status (4xx other than
-            408/409/425/429) or a response without a message.
+            After the last retry, or at once for a non-retryable status (3xx: redirects are
+            not followed; 4xx other than 408/409/425/429), or a body over the size cap.
         """
         c = self.config
         data = json.dumps(body).encode("utf-8")
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "Connection": "close"}
         if c.api_key:
             headers["Authorization"] = f"Bearer {c.api_key}"
+        elif self._basic:
+            headers["Authorization"] = f"Basic {self._basic}"
         t0 = time.perf_counter()
         last = "no attempt"
         for attempt in range(int(c.max_retries) + 1):
-            req = urllib.request.Request(self.url, data=data, headers=headers, method="POST")
             retry_after = None
             try:
-                with urllib.request.urlopen(req, timeout=c.timeout) as resp:  # noqa: S310 (user-given endpoint)
-                    status, raw = resp.status, resp.read()
-            except urllib.error.HTTPError as exc:
-                detail = exc.read()[:300].decode("utf-8", "replace") if exc.fp is not None else ""
-                last = f"HTTP {exc.code} {exc.reason}: {detail}".strip()
-                if exc.code not in _RETRY_STATUS:
-                    raise LLMRequestError(self._redact(f"{self.url}: {last}")) from None
-                retry_after = exc.headers.get("Retry-After") if exc.headers else None
-            except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as exc:
-                last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+                status, reason, resp_headers, raw = self._post(data, headers)
+            except _TooLarge:
+                raise LLMRequestError(f"{self.url}: response body over the cap of {int(c.max_response_bytes)} "
+                                      "bytes (max_response_bytes)") from None  # fmt: skip
+            except _Expired:
+                last = f"no complete answer within the deadline of {c.deadline:g} s"
+            except (OSError, http.client.HTTPException) as exc:
+                last = f"{type(exc).__name__}: {exc}"
             else:
-                try:
-                    payload = json.loads(raw.decode("utf-8"))
-                    text = _message_text(payload)
-                except (UnicodeDecodeError, json.JSONDecodeError, KeyError, IndexError, TypeError) as exc:
-                    raise LLMRequestError(self._redact(f"{self.url}: not a chat-completion response ({exc})")) from None
-                return {"text": text, "status": status, "attempts": attempt + 1,
-                        "seconds": round(time.perf_counter() - t0, 3), "response": payload}  # fmt: skip
+                if 300 <= status < 400:
+                    where = self._redact(str(resp_headers.get("Location", "?")))
+                    raise LLMRequestError(f"{self.url}: HTTP {status} redirect to {where} refused (redirects are "
+                                          "not followed, so the key is never sent elsewhere; use the final URL)")
+                if status != 200:
+                    # Redact first, then cut: a cut can never leave part of a key behind.
+                    detail = self._redact(raw.decode("utf-8", "replace"))[:300]
+                    last = f"HTTP {status} {reason}: {detail}".strip()
+                    if status not in _RETRY_STATUS:
+                        raise LLMRequestError(self._redact(f"{self.url}: {last}"))
+                    retry_after = resp_headers.get("Retry-After")
+                else:
+                    try:
+                        payload = json.loads(raw.decode("utf-8"))
+                    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                        payload, text, invalid = None, None, f"not JSON ({exc})"
+                    else:
+                        text, invalid = _message_text(payload)
+                    return {"text": self._redact(text), "status": status, "attempts": attempt + 1,
+                            "seconds": round(time.perf_counter() - t0, 3), "response": self._redact(payload),
+                            "invalid": None if invalid is None else f"not a chat-completion answer: {invalid}"}
             if attempt < int(c.max_retries):
                 delay = self._delay(attempt, retry_after)
                 log.info("LLM request failed (%s); retry %d/%d in %.1f s", self._redact(last), attempt + 1,
@@ -262,12 +405,25 @@ class ChatClient:
         raise LLMRequestError(self._redact(f"{self.url}: failed after {int(c.max_retries) + 1} attempts ({last})"))
 
 
-def _message_text(payload: dict[str, Any]) -> str | None:
-    """The assistant message text of a chat-completion response (parts joined)."""
-    content = payload["choices"][0]["message"].get("content")
+def _message_text(payload: Any) -> tuple[str | None, str | None]:
+    """``(text, None)`` for a chat-completion response with a text message (parts joined), else ``(None, why)``."""
+    if not isinstance(payload, dict):
+        return None, f"a JSON {type(payload).__name__}, not an object"
+    choices = payload.get("choices")
+    if not isinstance(choices, list) or not choices:
+        return None, "no 'choices' list"
+    message = choices[0].get("message") if isinstance(choices[0], dict) else None
+    if not isinstance(message, dict):
+        return None, f"'message' is {type(message).__name__}, not an object"
+    content = message.get("content")
     if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return content
+        texts = [p.get("text") for p in content if isinstance(p, dict)]
+        if texts and all(isinstance(t, str) for t in texts):
+            return "".join(texts), None
+        return None, "'content' parts without text"
+    if not isinstance(content, str):
+        return None, f"'content' is {type(content).__name__}, not a string"
+    return content, None
 
 
 # -- prompts and media ---------------------------------------------------------------------------
@@ -475,6 +631,10 @@ class LLMModel:
     def config(self) -> dict[str, Any]:
         return {**self.cfg.public(), "cache_dir": str(self.cache.root)}
 
+    def secrets(self) -> list[str]:
+        """Values redacted from everything this model writes or returns (key, URL password)."""
+        return list(self.client.secrets)
+
     def fit(self, items: Sequence[Item], *, task: Task) -> None:
         """No-op: the model is used zero-shot."""
 
@@ -534,25 +694,29 @@ class LLMModel:
                                                           {"role": "user", "content": content}],
                     "temperature": self.cfg.temperature, "max_tokens": int(self.cfg.max_tokens)}  # fmt: skip
             hashes = [media_hash(data) for _, data in parts]
-            key = request_key(self.cfg.model, _strip_media(body, hashes), hashes)
+            key = request_key(self.cfg.model, _strip_media(body, hashes), hashes,
+                              base_url=_split_credentials(self.cfg.base_url)[0])
             out.append(Request(item.id, t, body, key, prompt, hashes))
         return out
 
     def _run_one(self, req: Request) -> dict[str, Any]:
         entry = self.cache.get(req.key)
-        if entry is not None:
+        if entry is not None and isinstance(entry.get("text"), str) and not entry.get("error"):
             with self._lock:
                 self.stats["cached"] += 1
-            return {**entry, "cached": True}
+            return {**entry, "text": self.client._redact(entry["text"]), "cached": True}
         try:
             res = self.client.complete(req.body)
             entry = {"text": res["text"], "status": res["status"], "attempts": res["attempts"],
-                     "seconds": res["seconds"], "error": None}  # fmt: skip
-            self.cache.put(req.key, {**entry, "response": res["response"]})
+                     "seconds": res["seconds"], "error": res["invalid"]}  # fmt: skip
+            if res["invalid"] is None:  # only a real answer is cached; an invalid one is asked again next run
+                self.cache.put(req.key, {**entry, "response": res["response"]})
             with self._lock:
                 self.stats["requests"] += 1
+                self.stats["failed"] += res["invalid"] is not None
         except LLMRequestError as exc:
-            entry = {"text": None, "status": None, "attempts": None, "seconds": None, "error": str(exc)}
+            entry = {"text": None, "status": None, "attempts": None, "seconds": None,
+                     "error": self.client._redact(str(exc))}  # fmt: skip
             with self._lock:
                 self.stats["requests"] += 1
                 self.stats["failed"] += 1
@@ -577,12 +741,12 @@ class LLMModel:
                     results[i] = res
                     if fh is not None:
                         parsed = parse_response(res["text"])
-                        fh.write(json.dumps({
+                        fh.write(json.dumps(self.client._redact({
                             "item_id": req.item_id, "time": req.time, "model": self.cfg.model, "key": req.key,
                             "prompt": req.prompt, "media_sha256": req.media, "response": res["text"],
                             "error": res["error"], "parse_error": parsed.error, "attempts": res["attempts"],
                             "cached": res["cached"],
-                        }, ensure_ascii=False) + "\n")  # fmt: skip
+                        }), ensure_ascii=False) + "\n")  # fmt: skip
                         fh.flush()
         finally:
             if fh is not None:

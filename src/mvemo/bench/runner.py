@@ -325,6 +325,10 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
         record["llm_stats"] = dict(model.stats)
     if "log_path" in options:
         record["raw_responses"] = Path(options["log_path"]).name
+    if callable(getattr(model, "secrets", None)) and model.secrets():  # e.g. an API key echoed in an answer
+        from mvemo.bench.llm import redact
+
+        record = redact(record, model.secrets())
     if out_dir is not None:
         path = record_path(out_dir, task=task.name, model_name=config.model, data_name=source["name"], seed=config.seed)
         atomic_write(path, json.dumps(_nan_to_none(record), ensure_ascii=False, indent=1, allow_nan=False) + "\n")

@@ -68,10 +68,15 @@ def bench() -> None:
 @click.option("--llm-accepts", default=None, metavar="KINDS",
               help="Comma-separated input kinds the endpoint takes: text,audio,image (default all).")
 @click.option("--llm-concurrency", type=int, default=None, help="Requests in flight at most (default 4).")
+@click.option("--llm-deadline", type=float, default=None,
+              help="Seconds per request attempt in all, however slowly the server answers (default 300).")
+@click.option("--llm-max-response-bytes", type=int, default=None,
+              help="Cap on one response body; a larger one fails the request (default 2000000).")
 def run(task: str, model: str, data: str | None, data_home: str | None, out_dir: str, seed: int,
         split_source: str, eval_split: str, subset: int, limit: int | None, average: str,
         options: tuple[str, ...], llm_base_url: str | None, llm_model: str | None, llm_api_key: str | None,
-        llm_accepts: str | None, llm_concurrency: int | None) -> None:  # fmt: skip
+        llm_accepts: str | None, llm_concurrency: int | None, llm_deadline: float | None,
+        llm_max_response_bytes: int | None) -> None:  # fmt: skip
     """Run one task with one model and write its record to --out.
 
     Example: mvemo bench run --task lyrics-static --model llm --llm-base-url http://127.0.0.1:8000/v1
@@ -82,12 +87,14 @@ def run(task: str, model: str, data: str | None, data_home: str | None, out_dir:
     opts = _options(options)
     if model == "llm":
         for key, value in (("base_url", llm_base_url), ("model", llm_model), ("api_key", llm_api_key),
-                           ("concurrency", llm_concurrency)):  # fmt: skip
+                           ("concurrency", llm_concurrency), ("deadline", llm_deadline),
+                           ("max_response_bytes", llm_max_response_bytes)):  # fmt: skip
             if value is not None:
                 opts[key] = value
         if llm_accepts is not None:
             opts["accepts"] = tuple(k.strip() for k in llm_accepts.split(",") if k.strip())
-    elif any(v is not None for v in (llm_base_url, llm_model, llm_api_key, llm_accepts, llm_concurrency)):
+    elif any(v is not None for v in (llm_base_url, llm_model, llm_api_key, llm_accepts, llm_concurrency,
+                                     llm_deadline, llm_max_response_bytes)):  # fmt: skip
         raise ParameterError("--llm-* options apply to --model llm only")
     if "accepts" in opts and isinstance(opts["accepts"], list):
         opts["accepts"] = tuple(opts["accepts"])

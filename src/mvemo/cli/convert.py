@@ -88,6 +88,8 @@ def table(in_path, out_path, kind, column, valence_col, arousal_col, scale, mapp
         mapping=WordMap.from_csv(mapping) if mapping else None, only_converted=only_converted,
     )  # fmt: skip
     click.echo(f"{out_path}: {report.summary()}", err=True)
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning}", err=True)
     for row, problem in report.problems[:10]:
         click.echo(f"  row {row}: {problem}", err=True)
     if len(report.problems) > 10:

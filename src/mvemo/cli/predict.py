@@ -43,7 +43,10 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, str]:
               help="Other weights: PATH for the music model, or NAME=PATH for a registered model "
                    "(symbolic, lyrics, multimodal; repeatable).")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dynamic, weights, quiet) -> None:
+@click.option("--allow-failures", is_flag=True,
+              help="Exit 0 even when some files failed (they are still reported); default: exit 1.")
+def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dynamic, weights, quiet,
+            allow_failures) -> None:  # fmt: skip
     """Predict the unified emotion of files or folders.
 
     \b
@@ -58,14 +61,17 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
     intensity, probabilities, valence, arousal, quadrant}, dynamic [{time, category,
     intensity, valence, arousal}] and features; multimodal records add modalities and
     fused. Results are written as each file finishes; a bad file is reported and the run
-    goes on.
+    goes on, and the exit status is 1 when any file failed (0 with --allow-failures).
 
     Example: mvemo predict song.mp3 clip.mp4 piece.mid music/ --out results.jsonl --plot plots/
     """  # fmt: skip
     from mvemo.predict.batch import predict_files
     from mvemo.predict.router import Router, collect_inputs
 
-    pairs = collect_inputs(inputs, sidecars=not no_sidecar)
+    problems: list[tuple[str, str]] = []
+    pairs = collect_inputs(inputs, sidecars=not no_sidecar, problems=problems)
+    for path, why in problems:
+        click.echo(f"{path}: FAILED: {why}", err=True)
     if lyrics_path is not None:
         if len(pairs) != 1:
             raise ParameterError(f"--lyrics goes with exactly one media file, got {len(pairs)} inputs")
@@ -81,8 +87,9 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
 
     report = predict_files([p for p, _ in pairs], lambda p: router.predict(p, lyrics=lyrics_of.get(p)).to_dict(),
                            out=out_path, resume=resume, on_record=on_record, progress=not quiet)  # fmt: skip
+    report.failed[:0] = problems
     click.echo(f"{out_path}: {report.summary()}", err=True)
     for path, why in report.failed:
         click.echo(f"  failed: {path}: {why}", err=True)
-    if report.failed and not report.done and not report.skipped:
+    if report.failed and not allow_failures:
         raise SystemExit(1)

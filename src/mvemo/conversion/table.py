@@ -32,6 +32,7 @@ class ConversionReport:
     n_rows: int = 0
     n_converted: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line, e.g. ``"converted 9 of 10 rows; 1 problem(s)"``."""
@@ -42,6 +43,9 @@ def _convert_one(
     rec: dict, *, kind: Kind, column: str | None, valence: str, arousal: str, scale: Scale | None,
     mapping: WordMap | None,
 ) -> EmotionLabel | None:
+    blank = [c for c in ((column,) if kind != "va" else (valence, arousal)) if c not in rec]
+    if blank:
+        raise ParameterError(f"no column(s) {blank} in this row")
     if kind == "quadrant":
         return quadrant_to_label(str(rec[column]))
     if kind == "word":
@@ -93,6 +97,12 @@ def convert_records(
         if missing:
             raise ParameterError(f"missing column(s) {missing}; the table has {sorted(records[0])}")
     report = ConversionReport(n_rows=len(records))
+    ids: dict[str, list[int]] = {}
+    for row, rec in enumerate(records, 1):
+        if rec.get("id") is not None and str(rec["id"]).strip():
+            ids.setdefault(str(rec["id"]), []).append(row)
+    report.warnings += [f"id {i!r} appears {len(rows)} times (rows {', '.join(map(str, rows[:5]))}); "
+                        "each row is converted" for i, rows in ids.items() if len(rows) > 1]  # fmt: skip
     out = []
     for row, rec in enumerate(records, 1):
         new = dict(rec)

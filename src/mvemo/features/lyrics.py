@@ -277,7 +277,7 @@ class SentenceEncoder:
             cached = None
             if self.cache_dir is not None and self._cache_file(t).is_file():
                 try:
-                    cached = np.load(self._cache_file(t))
+                    cached = np.load(self._cache_file(t), allow_pickle=False)
                 except (OSError, ValueError):
                     cached = None
             if cached is not None and cached.shape == (EMBEDDING_DIM,):

@@ -678,8 +678,11 @@ def midi_features(source, *, beats_per_chord: int = _BEATS_PER_CHORD) -> MidiFea
     Raises
     ------
     DataError
-        Unreadable file, or no (non-drum) notes.
+        Unreadable file, no (non-drum) notes, or a last note ending past
+        :data:`mvemo.limits.MAX_TIMELINE_SECONDS`.
     """
+    from mvemo.limits import MAX_TIMELINE_SECONDS
+
     if isinstance(beats_per_chord, bool) or not isinstance(beats_per_chord, int) or beats_per_chord < 1:
         raise ParameterError(f"beats_per_chord must be a positive integer, got {beats_per_chord!r}")
     name = str(source) if isinstance(source, (str, Path)) else "<PrettyMIDI>"
@@ -688,6 +691,9 @@ def midi_features(source, *, beats_per_chord: int = _BEATS_PER_CHORD) -> MidiFea
     if len(notes) == 0:
         raise DataError(f"{name}: the MIDI file has no notes")
     duration = float(notes.end.max())
+    if duration > MAX_TIMELINE_SECONDS:  # before the beat grid and chords, whose work grows with it
+        raise DataError(f"{name}: the MIDI lasts {duration:.0f} s (the end of its last note), past the maximum of "
+                        f"{MAX_TIMELINE_SECONDS:g} s (mvemo.limits.MAX_TIMELINE_SECONDS)")  # fmt: skip
     key = key_from_chroma(_pc_histogram(notes), partials=False)
     _, tempi = pm.get_tempo_changes()
     tempo = float(tempi[0]) if len(tempi) else 120.0

@@ -27,7 +27,8 @@ def read_toml_config(cls: type[T], path: str | Path, *, tuple_keys: tuple[str, .
     Raises
     ------
     DataError
-        The file cannot be read or parsed, or it names unknown settings (all listed).
+        The file cannot be read or parsed, it names unknown settings (all listed), or a value
+        has the wrong type.
 
     Examples
     --------
@@ -52,4 +53,7 @@ def read_toml_config(cls: type[T], path: str | Path, *, tuple_keys: tuple[str, .
     for key in tuple_keys:
         if key in raw:
             raw[key] = tuple(raw[key]) if isinstance(raw[key], list) else (raw[key],)
-    return cls(**raw)
+    try:
+        return cls(**raw)
+    except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong type, e.g. lr = "fast"
+        raise DataError(f"{path}: bad setting value ({type(exc).__name__}: {exc})") from None

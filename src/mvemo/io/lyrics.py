@@ -3,7 +3,9 @@
 LRC (``.lrc``) support:
 
 * time tags ``[mm:ss]``, ``[mm:ss.xx]``, ``[mm:ss.xxx]`` and ``[mm:ss:xx]`` (minutes may
-  exceed 59, up to 999; a third colon field is a fraction, never seconds), several per line (``[00:12.00][01:30.50]text`` is the same line sung twice: it yields
+  exceed 59; seconds must be 00-59; a third colon field is a fraction, never seconds; no
+  time may pass :data:`mvemo.limits.MAX_TIMELINE_SECONDS`, or ``max_time`` when the lyrics go
+  with media of known duration), several per line (``[00:12.00][01:30.50]text`` is the same line sung twice: it yields
   two :class:`LyricLine` with the same text);
 * metadata tags ``[ar:]``, ``[ti:]``, ``[al:]``, ``[au:]``, ``[by:]``, ``[length:]``,
   ``[re:]``, ``[ve:]``, ``[#:]`` and any other ``[key:value]`` tag whose key is not a
@@ -15,7 +17,10 @@ LRC (``.lrc``) support:
 * a timed line with no text marks the end of the previous line (an instrumental gap);
   it is kept with ``text == ""``;
 * lines without a time tag (other than metadata) are not lyrics of the timeline; they are
-  counted in :attr:`Lyrics.n_untimed` and otherwise ignored.
+  counted in :attr:`Lyrics.n_untimed` and otherwise ignored;
+* a line that starts like a time tag but is not a valid one (``[00:99]``, ``[1:2:3:4]``,
+  ``[00:1a]``, ``[-1:00]``), or a time past the bound, is an error naming the line: nothing
+  is dropped silently.
 
 Plain text: one lyric line per non-blank line; section headers such as ``[Chorus]`` or
 ``[Verse 1]`` (Genius style) are removed by :func:`clean_lyrics`.  A ``.txt`` file whose
@@ -32,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mvemo.errors import DataError, ParameterError
+from mvemo.limits import MAX_TIMELINE_SECONDS
 
 __all__ = [
     "LYRICS_SUFFIXES",
@@ -51,6 +57,7 @@ _MAX_BYTES = 16 * 1024 * 1024
 _TIME_TAG = re.compile(r"\[(\d{1,3}):(\d{1,2})(?:[.:](\d{1,3}))?\]")
 _LEADING_TAGS = re.compile(r"^\s*((?:\[\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?\]\s*)+)(.*)$")
 _META_TAG = re.compile(r"^\s*\[([A-Za-z#][A-Za-z0-9_# -]*):(.*)\]\s*$")
+_TAG_LIKE = re.compile(r"^\s*\[\s*[-+]?\d[^\]]*\]?")  # starts like a time tag: must be a valid one
 _WORD_TAG = re.compile(r"<\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?>")
 _SECTION = re.compile(r"\[[^\[\]\n]{0,60}\]")
 # What survives cleaning: word characters (any script) and the allowed punctuation.
@@ -190,13 +197,24 @@ def looks_like_lrc(text: str) -> bool:
     return timed > 0 and timed >= other
 
 
-def parse_lrc(text: str, *, source: str | None = None) -> Lyrics:
+def parse_lrc(text: str, *, source: str | None = None, max_time: float | None = None) -> Lyrics:
     """Parse LRC text (see the module notes for the supported tags).
+
+    Parameters
+    ----------
+    text : str
+    source : str, optional
+        Named in errors.
+    max_time : float, optional
+        Latest time (seconds, after the offset) a line may have, e.g. the duration of the
+        audio plus :data:`mvemo.limits.LRC_AUDIO_SLACK`; at most (and by default)
+        :data:`mvemo.limits.MAX_TIMELINE_SECONDS`.
 
     Raises
     ------
     DataError
-        If no timed line holds any text (the message names ``source``).
+        If no timed line holds any text, a time tag is malformed or out of range, or a time
+        is past the bound (the message names ``source`` and the line).
 
     Examples
     --------
@@ -205,6 +223,7 @@ def parse_lrc(text: str, *, source: str | None = None) -> Lyrics:
     ([(11.5, 'Hello'), (19.5, 'World'), (30.0, 'Hello')], 'Song', 30.0)
     """
     name = source or "<lrc text>"
+    bound = MAX_TIMELINE_SECONDS if max_time is None else min(float(max_time), MAX_TIMELINE_SECONDS)
     meta: dict[str, str] = {}
     raw_lines: list[tuple[float, int, str]] = []
     untimed = 0
@@ -214,9 +233,17 @@ def parse_lrc(text: str, *, source: str | None = None) -> Lyrics:
         m = _LEADING_TAGS.match(raw)
         if m:
             body = _WORD_TAG.sub("", m.group(2)).strip()
+            if _TAG_LIKE.match(body):  # a valid tag followed by a broken one: [00:12.00][00:99]
+                raise DataError(f"{name}: line {number}: malformed time tag {_TAG_LIKE.match(body).group(0)!r}")
             for tag in _TIME_TAG.finditer(m.group(1)):
+                if int(tag.group(2)) > 59:
+                    raise DataError(f"{name}: line {number}: time tag {tag.group(0)!r} has {tag.group(2)} seconds "
+                                    "(00-59 allowed)")  # fmt: skip
                 raw_lines.append((_tag_seconds(tag), number, body))
             continue
+        if _TAG_LIKE.match(raw):
+            raise DataError(f"{name}: line {number}: malformed time tag {_TAG_LIKE.match(raw).group(0)!r} "
+                            "(expected [mm:ss], [mm:ss.xx] or [mm:ss:xx])")  # fmt: skip
         mm = _META_TAG.match(raw)
         if mm:
             meta[mm.group(1).strip().lower()] = mm.group(2).strip()
@@ -228,6 +255,13 @@ def parse_lrc(text: str, *, source: str | None = None) -> Lyrics:
             offset = float(meta["offset"].replace(" ", "")) / 1000.0
         except ValueError as exc:
             raise DataError(f"{name}: bad [offset:] tag {meta['offset']!r} (expected milliseconds)") from exc
+        if not abs(offset) <= MAX_TIMELINE_SECONDS:  # also NaN
+            raise DataError(f"{name}: [offset:] tag {meta['offset']!r} out of range (at most "
+                            f"{MAX_TIMELINE_SECONDS * 1000:.0f} ms either way)")  # fmt: skip
+    for t, number, _ in raw_lines:
+        if t - offset > bound:
+            what = "the maximum LRC time" if max_time is None else "the end of the media it goes with"
+            raise DataError(f"{name}: line {number}: time {t - offset:.2f} s is past {what} ({bound:g} s)")
     if not any(body for _, _, body in raw_lines):
         raise DataError(f"{name}: no timed lyric lines found (not an LRC file, or empty)")
     raw_lines.sort(key=lambda r: (r[0], r[1]))
@@ -254,7 +288,7 @@ def parse_plain(text: str, *, source: str | None = None) -> Lyrics:
     return Lyrics(lines, {}, synced=False, source=source)
 
 
-def read_lyrics(path: str | Path, *, format: str | None = None) -> Lyrics:
+def read_lyrics(path: str | Path, *, format: str | None = None, max_time: float | None = None) -> Lyrics:
     """Read a lyrics file: ``.lrc`` as LRC, ``.txt`` as plain text unless it looks like LRC.
 
     Parameters
@@ -262,6 +296,8 @@ def read_lyrics(path: str | Path, *, format: str | None = None) -> Lyrics:
     path : str or Path
     format : {"lrc", "plain"}, optional
         Force a format instead of choosing by suffix and content.
+    max_time : float, optional
+        Latest LRC time accepted (see :func:`parse_lrc`).
 
     Raises
     ------
@@ -287,4 +323,4 @@ def read_lyrics(path: str | Path, *, format: str | None = None) -> Lyrics:
         raise DataError(f"{p}: the file holds no text")
     if format is None:
         format = "lrc" if p.suffix.lower() == ".lrc" or looks_like_lrc(text) else "plain"
-    return parse_lrc(text, source=str(p)) if format == "lrc" else parse_plain(text, source=str(p))
+    return parse_lrc(text, source=str(p), max_time=max_time) if format == "lrc" else parse_plain(text, source=str(p))

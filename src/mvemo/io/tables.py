@@ -43,7 +43,7 @@ def iter_jsonl_lines(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """
     p = Path(path)
     try:
-        with p.open(encoding="utf-8") as fh:
+        with p.open(encoding="utf-8-sig") as fh:  # a BOM is accepted, as in CSV
             for lineno, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
@@ -80,12 +80,19 @@ def read_records(path: str | Path, *, required: Iterable[str] = ()) -> list[dict
     Raises
     ------
     DataError
-        If the file is missing, unreadable, empty, or lacks a required column.
+        If the file is missing, unreadable, empty, or any record lacks a required column
+        (the message names the record and, for JSONL, its line).
     """
     p = Path(path)
     kind = _kind(p)
+    required = list(required)
     if kind == "jsonl":
-        records = list(iter_jsonl(p))
+        records = []
+        for lineno, rec in iter_jsonl_lines(p):
+            missing = [c for c in required if c not in rec]
+            if missing and records:  # every record is checked, not only the first
+                raise DataError(f"{p}:{lineno}: record {len(records) + 1} lacks column(s) {missing}")
+            records.append(rec)
     else:
         try:
             with p.open(encoding="utf-8-sig", newline="") as fh:

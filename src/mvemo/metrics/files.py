@@ -6,6 +6,16 @@ seconds for dynamic tasks).  Estimate tables have the same columns, or ``id``
 :func:`~mvemo.metrics.response.parse_response`.  Rows are matched on ``id``
 (and ``time``, to the millisecond).  A reference row with no estimate counts as an
 invalid estimate (it raises the Error Rate) and is reported as ``n_missing``.
+
+Every record is checked (not only the first): a record without the columns its file
+uses is an error naming the record.  JSONL and CSV may start with a UTF-8 BOM.
+
+**One intensity rule** for estimate tables and raw text answers alike: an estimated
+intensity must be one of the label set's levels 0.0, 0.1, ..., 1.0 (within 1e-6); any
+other value (0.55, 0.75 written as a number or as text, 1.2) makes the estimate invalid,
+counted in the Error Rate and ``n_invalid`` like an answer outside the label set.  A
+non-numeric intensity in a table is an error naming the row.  Reference intensities are
+rounded to the grid (halves up), as everywhere in mvemo.
 """
 
 from __future__ import annotations
@@ -45,6 +55,12 @@ def _index(records: list[dict[str, Any]], *, dynamic: bool, path: Path) -> dict:
             raise DataError(f"{path}: duplicate row for {key!r} (row {row})")
         out[key] = rec
     return out
+
+
+def _on_grid(value: float) -> bool:
+    """Whether ``value`` is one of the intensity levels 0.0, 0.1, ..., 1.0 (within 1e-6)."""
+    level = round(value * 10) if np.isfinite(value) else -1
+    return 0 <= level <= 10 and abs(value * 10 - level) < 1e-6
 
 
 def _blank(value: Any) -> bool:
@@ -89,6 +105,12 @@ def evaluate_files(
     raw = "response" in est_records[0]
     if not raw and not {"category", "intensity"} <= set(est_records[0]):
         raise DataError(f"{est_p}: needs columns 'category' and 'intensity', or 'response'")
+    needed = ("response",) if raw else ("category", "intensity")
+    for row, rec in enumerate(est_records, 1):
+        lacking = [c for c in needed if c not in rec]
+        if lacking:
+            raise DataError(f"{est_p}: record {row} (id {rec.get('id')!r}) lacks {lacking}; every record needs "
+                            f"{' and '.join(map(repr, needed))} like the first")  # fmt: skip
     est = _index(est_records, dynamic=dynamic, path=est_p)
     extra = [k for k in est if k not in ref]
     if extra:
@@ -111,9 +133,12 @@ def evaluate_files(
         else:
             invalid = _blank(rec["category"]) or _blank(rec["intensity"])
             try:
-                est_int.append(None if invalid else float(rec["intensity"]))
+                value = None if invalid else float(rec["intensity"])
             except (TypeError, ValueError):
                 raise DataError(f"{est_p}: id {k!r} has a non-numeric intensity {rec['intensity']!r}") from None
+            if value is not None and not _on_grid(value):  # the same rule as for text answers
+                invalid, value = True, None
+            est_int.append(value)
             est_cat.append(None if invalid else str(rec["category"]))
     ref_cat = [str(ref[k]["category"]) for k in keys]
     try:

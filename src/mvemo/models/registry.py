@@ -4,15 +4,15 @@ The router (``mvemo predict``), the benchmark (``mvemo bench``), ``mvemo train``
 ``mvemo predict --weights`` all read it, so a model is declared once.  Importing this
 module is cheap (no torch); a model's loader is imported by :func:`load_model`.
 
-=============  ==================================  =====================================
+=============  ==================================  ======================================
 name           loader                              shipped weights
-=============  ==================================  =====================================
-music          mvemo.predict.music                 music2emo-musicnn-msd-v3.pt
-symbolic       mvemo.predict.symbolic              symbolic-emopia-vgmidi-v3.pt
-lyrics         mvemo.predict.lyrics                lyrics-minilm-lex-bow-v2.pt
+=============  ==================================  ======================================
+music          mvemo.predict.music                 music2emo-musicnn-msd-v3.safetensors
+symbolic       mvemo.predict.symbolic              symbolic-emopia-vgmidi-v3.safetensors
+lyrics         mvemo.predict.lyrics                lyrics-minilm-lex-bow-v2.safetensors
 video          mvemo.predict.video                 none (colour prior; trained heads load)
 multimodal     mvemo.predict.multimodal            none (late fusion; trained heads load)
-=============  ==================================  =====================================
+=============  ==================================  ======================================
 
 Every loader takes ``weights`` (None: the shipped model) and returns a :class:`Predictor`.
 
@@ -23,7 +23,7 @@ Examples
 ['music', 'symbolic', 'lyrics', 'video', 'multimodal']
 >>> e = model_entry("symbolic")
 >>> e.model_name, e.version, e.weights
-('symbolic-emopia-vgmidi-v3', 'v3', 'weights/symbolic-emopia-vgmidi-v3.pt')
+('symbolic-emopia-vgmidi-v3', 'v3', 'weights/symbolic-emopia-vgmidi-v3.safetensors')
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class ModelEntry:
 
 
 def _weights(model_name: str) -> str:
-    return f"weights/{model_name}.pt"
+    return f"weights/{model_name}.safetensors"
 
 
 #: name -> entry, in the order the docs list them.

@@ -1,9 +1,15 @@
-"""Predict many files in one run: streamed results, resume, and a batch that survives bad files."""
+"""Predict many files in one run: streamed results, resume, and a batch that survives bad files.
+
+The output is locked for the run, resume compares real paths and repairs a torn last line
+atomically (see :mod:`mvemo.predict.outfile`); a failure is reported naming the file once.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -11,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from mvemo.errors import MvemoError, ParameterError
+from mvemo.predict.outfile import done_files, lock_output, real_path, repair_torn_line
 
 __all__ = ["BatchReport", "predict_files", "CSV_COLUMNS"]
 
@@ -32,21 +39,29 @@ class BatchReport:
         return f"{self.done} predicted, {self.skipped} already done, {len(self.failed)} failed in {self.seconds:.1f} s"
 
 
-def _done_files(out: Path) -> set[str]:
-    """Files already in an output table; a torn last line (an interrupted run) is ignored."""
-    if not out.is_file():
-        return set()
-    if out.suffix.lower() == ".csv":
-        with out.open(newline="", encoding="utf-8") as fh:
-            return {row["file"] for row in csv.DictReader(fh) if row.get("file")}
-    done = set()
-    with out.open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                done.add(json.loads(line)["file"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
-    return done
+def not_regular(path: Path) -> str | None:
+    """Why ``path`` cannot be predicted without opening it (a FIFO would block), or None for a regular file."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "dangling symbolic link" if os.path.islink(path) else "no such file"
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror or exc})"
+    if stat.S_ISREG(st.st_mode):
+        return None
+    kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "a folder" if stat.S_ISDIR(st.st_mode) else "not a file")  # fmt: skip
+    return f"not a regular file ({kind})"
+
+
+def _reason(path: Path, exc: BaseException) -> str:
+    """The error message without a leading ``<path>: `` (the report names the file once)."""
+    msg = str(exc)
+    for form in (str(path), real_path(path), path.name):
+        if msg.startswith(form + ": "):
+            return msg[len(form) + 2 :]
+    return msg
 
 
 def _csv_row(rec: dict[str, Any]) -> dict[str, Any]:
@@ -56,13 +71,6 @@ def _csv_row(rec: dict[str, Any]) -> dict[str, Any]:
             "valence": s["valence"], "arousal": s["arousal"], "quadrant": s["quadrant"],
             "key": rec.get("features", {}).get("key", ""), "tempo": rec.get("features", {}).get("tempo", ""),
             "n_dynamic": len(rec.get("dynamic", []))}  # fmt: skip
-
-
-def _trim_torn_line(out: Path) -> None:
-    """Drop an incomplete last line left by an interrupted run, so appends start on a new line."""
-    data = out.read_bytes()
-    if data and not data.endswith(b"\n"):
-        out.write_bytes(data[: data.rfind(b"\n") + 1])
 
 
 def predict_files(
@@ -90,17 +98,30 @@ def predict_files(
     Returns
     -------
     BatchReport
-        A file that fails with an mvemo error (unreadable, silent, ...) is listed with
-        the reason; the run goes on and everything done so far stays in ``out``.
+        A file that fails with an mvemo error (unreadable, silent, ...) or is not a regular
+        file is listed with the reason; the run goes on and everything done so far stays in ``out``.
+
+    Raises
+    ------
+    DataError
+        Another run holds the lock on ``out``.
     """
     out = Path(out)
     kind = out.suffix.lower()
     if kind not in (".jsonl", ".csv"):
         raise ParameterError(f"--out must end in .jsonl or .csv, got {out.name!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = _done_files(out) if resume else set()
-    if resume and out.is_file():
-        _trim_torn_line(out)
+    with lock_output(out):
+        if resume and out.is_file():
+            repair_torn_line(out)  # first, so that a torn row is not counted as done
+        done = done_files(out) if resume else set()
+        return _predict_locked(files, predict, out=out, kind=kind, resume=resume, done=done,
+                               on_record=on_record, progress=progress)  # fmt: skip
+
+
+def _predict_locked(files, predict, *, out: Path, kind: str, resume: bool, done: set[str], on_record,
+                    progress: bool) -> BatchReport:  # fmt: skip
+    """The loop of :func:`predict_files`, run while the output is locked and repaired."""
     report = BatchReport()
     t0 = time.perf_counter()
     new_csv = not (resume and out.is_file() and out.stat().st_size > 0)
@@ -109,16 +130,19 @@ def predict_files(
         if writer is not None and new_csv:
             writer.writeheader()
         for i, path in enumerate(files, 1):
-            if str(path) in done:
+            if real_path(path) in done:
                 report.skipped += 1
                 continue
             t1 = time.perf_counter()
             try:
+                why = not_regular(path)
+                if why is not None:
+                    raise ParameterError(why)
                 rec = predict(path)
             except MvemoError as exc:
-                report.failed.append((str(path), str(exc)))
+                report.failed.append((str(path), _reason(path, exc)))
                 if progress:
-                    print(f"[{i}/{len(files)}] {path}: FAILED: {exc}", file=sys.stderr)
+                    print(f"[{i}/{len(files)}] {path}: FAILED: {_reason(path, exc)}", file=sys.stderr)
                 continue
             if writer is not None:
                 writer.writerow(_csv_row(rec))
@@ -128,6 +152,8 @@ def predict_files(
             report.done += 1
             if on_record is not None:
                 on_record(rec)
+            for w in rec.get("warnings") or ():  # always shown, also with --quiet
+                print(f"[{i}/{len(files)}] {path}: warning: {w}", file=sys.stderr)
             if progress:
                 s = rec["static"]
                 print(f"[{i}/{len(files)}] {path}: {s['category']} {s['intensity']:.1f} "

@@ -269,7 +269,8 @@ class LyricsEmotionModel:
                         np.clip(d["va"][i, 0], -1, 1), np.clip(d["va"][i, 1], -1, 1)) for i, t in enumerate(times)]  # fmt: skip
         return frames, int(gap.sum())
 
-    def predict(self, path: str | Path | Lyrics, *, dynamic: bool = True) -> PredictionRecord:
+    def predict(self, path: str | Path | Lyrics, *, dynamic: bool = True,
+                max_time: float | None = None) -> PredictionRecord:  # fmt: skip
         """The record of one lyrics file (``.lrc`` or ``.txt``), or of lyrics in memory: their
         text (LRC when it has time tags, else plain) or a :class:`~mvemo.io.lyrics.Lyrics`
         (``file`` is then ``"<lyrics>"``, or the lyrics' source).
@@ -277,16 +278,24 @@ class LyricsEmotionModel:
         A string is a file's path when it is one line that ends in ``.lrc`` or ``.txt`` or names
         an existing file; any other string is the lyrics' text.
 
+        ``max_time``: the latest LRC time accepted (the media's duration plus
+        :data:`mvemo.limits.LRC_AUDIO_SLACK` when the lyrics go with media).
+
         Raises
         ------
         DataError
-            For unreadable, empty or binary files, or files with no lyrics (the message names the file).
+            For unreadable, empty or binary files, files with no lyrics, or LRC times out of range
+            (the message names the file and the line).
         """
+        from mvemo.predict.checks import language_warning, with_warnings
+
         if isinstance(path, Path) or (isinstance(path, str) and names_lyrics_file(path)):
-            return self.predict_lyrics(read_lyrics(path), dynamic=dynamic, file=str(path))
-        if isinstance(path, str):
-            return self.predict_lyrics(parse_text(path), dynamic=dynamic)
-        return self.predict_lyrics(path, dynamic=dynamic)
+            rec = self.predict_lyrics(read_lyrics(path, max_time=max_time), dynamic=dynamic, file=str(path))
+        elif isinstance(path, str):
+            rec = self.predict_lyrics(parse_text(path), dynamic=dynamic)
+        else:
+            rec = self.predict_lyrics(path, dynamic=dynamic)
+        return with_warnings(rec, [w for w in [language_warning(rec.features["language_hint"])] if w])
 
     def predict_features(self, features: Lyrics | str, *, dynamic: bool = True) -> PredictionRecord:
         """The record of parsed lyrics (the lyrics model's features are computed from the text)."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, MvemoError
+from mvemo.predict.checks import with_warnings
 from mvemo.models.fusion import (
     FUSION_MODALITIES,
     FusionHead,
@@ -102,9 +103,13 @@ class MultimodalModel:
         return self._models[modality]
 
     # -- per modality -------------------------------------------------------------------
-    def _run(self, modality: str, path: Path | str, dynamic: bool) -> dict[str, Any]:
+    def _run(self, modality: str, path: Path, dynamic: bool, **options: Any) -> dict[str, Any]:
+        import inspect
+
         try:
-            rec = self.model(modality).predict(path, dynamic=dynamic)
+            predict = self.model(modality).predict
+            params = inspect.signature(predict).parameters  # a predictor may not take every option
+            rec = predict(path, dynamic=dynamic, **{k: v for k, v in options.items() if k in params})
         except _MODALITY_ERRORS as exc:
             return {"error": f"{type(exc).__name__}: {exc}"}
         d = rec.to_dict() if isinstance(rec, PredictionRecord) else rec  # a stand-in may answer with JSON
@@ -112,6 +117,8 @@ class MultimodalModel:
                "features": d.get("features", {}), "duration": d.get("duration")}  # fmt: skip
         if modality == "lyrics":
             out["file"] = str(path) if isinstance(path, Path) else d.get("file", "<lyrics>")
+        if d.get("warnings"):
+            out["warnings"] = list(d["warnings"])
         return out
 
     def modality_records(self, path: str | Path, *, dynamic: bool = True,
@@ -135,7 +142,13 @@ class MultimodalModel:
         elif not Path(lyrics).is_file():
             out["lyrics"] = {"error": f"DataError: {lyrics}: no such lyrics file"}
         else:
-            out["lyrics"] = self._run("lyrics", Path(lyrics), dynamic)
+            from mvemo.limits import LRC_AUDIO_SLACK
+
+            # LRC times are bounded by the media they go with (its decoded duration, plus a little slack).
+            media = [out[m].get("duration") for m in ("music", "video") if "static" in out[m]]
+            known = [float(d) for d in media if d is not None]
+            bound = {"max_time": max(known) + LRC_AUDIO_SLACK} if known else {}
+            out["lyrics"] = self._run("lyrics", Path(lyrics), dynamic, **bound)
         return out
 
     # -- fusion -------------------------------------------------------------------------
@@ -222,7 +235,8 @@ class MultimodalModel:
         durations = [mods[m].get("duration") for m in ("video", "music", "lyrics") if "static" in mods[m]]
         duration = next((d for d in durations if d is not None), None)
         fused_rec = FusedPrediction.from_dict(fused)
-        return PredictionRecord(
+        warnings = [f"{m}: {w}" for m, r in mods.items() for w in r.get("warnings", [])]
+        return with_warnings(PredictionRecord(
             file=str(path),
             model=self.name,
             modality="multimodal",
@@ -232,7 +246,7 @@ class MultimodalModel:
             features={"used": [m for m in FUSION_MODALITIES if "static" in mods[m]], "lyrics_file": lyrics_file},
             modalities={m: ModalityPrediction.from_dict(r, where=f"modalities.{m}") for m, r in mods.items()},
             fused=fused_rec,
-        )
+        ), warnings)
 
 
 def load_multimodal_model(weights: str | Path | None = None, *,

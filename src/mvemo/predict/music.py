@@ -131,15 +131,26 @@ class MusicEmotionModel:
         """The record of one audio file, or of audio in memory (``(waveform, sample_rate)`` or
         an :class:`AudioInput`; its ``file`` is the input's ``name``).
 
+        ``warnings`` (only when there is any) flags truncated or noise-like audio
+        (:mod:`mvemo.predict.checks`).
+
         Raises
         ------
         DataError
             For unreadable, empty, silent or too-short audio (the message names the file).
         """
+        from mvemo.features.music import HARMONY_SR
+        from mvemo.predict.checks import audio_warnings, with_warnings
+
         if isinstance(path, (str, Path)):
-            return self.predict_features(self.features(path), dynamic=dynamic, file=str(path))
-        audio = AudioInput.of(path)
-        return self.predict_features(self.features(audio), dynamic=dynamic, file=audio.name)
+            y16, y22 = load_track_audio(path)
+            name, source = str(path), path
+        else:
+            audio = AudioInput.of(path)
+            (y16, y22), name, source = audio.track_audio(), audio.name, None
+        feats = TrackFeatures(compute_blocks(self.musicnn, y16), compute_harmony(y22))
+        rec = self.predict_features(feats, dynamic=dynamic, file=name)
+        return with_warnings(rec, audio_warnings(source, y22, HARMONY_SR) if source is not None else [])
 
 
 def load_music_model(weights: str | Path | None = None) -> MusicEmotionModel:

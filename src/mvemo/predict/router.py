@@ -18,6 +18,7 @@ is collected, sidecar lyrics are used by their media file and not predicted on t
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -87,20 +88,30 @@ def sidecar_lyrics(path: str | Path) -> Path | None:
     return None
 
 
-def collect_inputs(inputs: Iterable[str | Path], *, sidecars: bool = True) -> list[tuple[Path, Path | None]]:
+def collect_inputs(inputs: Iterable[str | Path], *, sidecars: bool = True,
+                   problems: list[tuple[str, str]] | None = None) -> list[tuple[Path, Path | None]]:  # fmt: skip
     """``(file, lyrics)`` pairs to predict: files named directly, and media files found
     recursively in folders (sorted).  With ``sidecars``, media files pick up their sidecar
     lyrics and, inside folders, those lyrics files are not listed on their own.
 
+    With ``problems`` (a list), an input that is not a regular file (a FIFO, a socket, a
+    dangling link), named directly or found in a folder with a media suffix, is appended to it
+    as ``(path, reason)`` instead of raising (directly named) or being skipped (in a folder).
+
     Raises
     ------
     DataError
-        For a path that does not exist.
+        For a path that does not exist or is not a regular file (without ``problems``).
     """
+    from mvemo.predict.batch import not_regular
+
     pairs: list[tuple[Path, Path | None]] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
+            if problems is not None:
+                problems += [(str(f), why) for f in sorted(p.rglob("*")) if f.suffix.lower() in MEDIA_SUFFIXES
+                             and not f.is_dir() and (why := not_regular(f)) is not None]  # fmt: skip
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in MEDIA_SUFFIXES)
             used: set[Path] = set()
             media = []
@@ -112,6 +123,10 @@ def collect_inputs(inputs: Iterable[str | Path], *, sidecars: bool = True) -> li
             pairs += [(f, side) for f, side in media if f not in used]
         elif p.is_file():
             pairs.append((p, sidecar_lyrics(p) if sidecars else None))
+        elif problems is not None and (os.path.lexists(p)):
+            problems.append((str(p), not_regular(p) or "not a regular file"))
+        elif os.path.lexists(p):
+            raise DataError(f"{p}: {not_regular(p) or 'not a regular file'}")
         else:
             raise DataError(f"no such file or directory: {p}")
     return pairs
