@@ -58,6 +58,7 @@ from mvemo.features.lyrics import (
 from mvemo.io.config import read_toml_config
 from mvemo.io.lyrics import clean_lyrics
 from mvemo.representation import default_circumplex, quantize_intensity
+from mvemo.train.common import LOCAL_KEYS, macro_f1, write_report
 
 __all__ = ["LyricsTrainConfig", "SongExample", "choose_beta", "extract_units", "fit_bow", "load_examples",
            "run_training", "score_outputs", "song_units"]
@@ -294,12 +295,6 @@ def predict_heads(net, x: np.ndarray) -> dict[str, np.ndarray]:
             "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
 
 
-def _macro_f1(ref: np.ndarray, est: np.ndarray, n: int) -> float:
-    from mvemo.metrics.emotion import precision_recall_f1
-
-    return float(precision_recall_f1(np.asarray(ref), np.asarray(est), n_classes=n, average="macro")[2][0])
-
-
 def score(examples: list[SongExample], quadrant: np.ndarray, category: np.ndarray, intensity: np.ndarray,
           va: np.ndarray | None = None) -> dict[str, Any]:  # fmt: skip
     """Metrics of predictions (indices, intensity levels) against the examples' targets."""
@@ -310,7 +305,7 @@ def score(examples: list[SongExample], quadrant: np.ndarray, category: np.ndarra
     q_ref = np.array([ex.quadrant if ex.quadrant is not None else -1 for ex in examples])
     rep: dict[str, Any] = {"n": len(examples)}
     rep["quadrant"] = {"accuracy": float(np.mean(q_ref[has_q] == quadrant[has_q])),
-                       "macro_f1": _macro_f1(q_ref[has_q], quadrant[has_q], 4)}  # fmt: skip
+                       "macro_f1": macro_f1(q_ref[has_q], quadrant[has_q], 4)}  # fmt: skip
     u = evaluate([cats[ex.category] for ex in examples], [ex.intensity for ex in examples],
                  [cats[c] for c in category], [float(i) for i in intensity])  # fmt: skip
     rep["unified"] = {k: float(u[k]) for k in ("category_f1", "category_precision", "category_recall",
@@ -460,7 +455,6 @@ def choose_beta(examples: list[SongExample], p_heads: dict[str, np.ndarray], p_b
 def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     """Choose settings on validation, train, score test once, write weights, card and report."""
     from mvemo._extras import require
-    from mvemo.io import atomic_write
     from mvemo.models.lyrics import save_lyrics_heads
     from mvemo.predict.lyrics import MODEL_NAME
 
@@ -531,18 +525,14 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
                       "seed": cfg.seed, "n_train": len(train), **report["chosen"], "bow_C": bow_info["C"]}}  # fmt: skip
     save_lyrics_heads(net, meta, out / f"{MODEL_NAME}.pt", bow=bow)
     report["checkpoint_bytes"] = (out / f"{MODEL_NAME}.pt").stat().st_size
-    atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
-    atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
+    write_report(out, report, card=model_card(report), card_name=MODEL_NAME)
     log(f"wrote {out / (MODEL_NAME + '.pt')}, its card and {out / 'report.json'} ({report['seconds']} s)")
     return report
 
 
-_LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")
-
-
 def model_card(report: dict[str, Any]) -> str:
     """The model card (Markdown) of a training report: data, command, metrics, limits."""
-    cfg = {k: v for k, v in report["config"].items() if k not in _LOCAL_KEYS}
+    cfg = {k: v for k, v in report["config"].items() if k not in LOCAL_KEYS}
     b = report["baseline"]
     bw = report["bow"]
     var = report["variants"]

@@ -41,6 +41,7 @@ from mvemo.features.music import (
     blocks_kind,
 )
 from mvemo.representation import default_circumplex
+from mvemo.train.common import LOCAL_KEYS, quadrant_scores, write_report
 
 torch = require("torch", extra="torch")
 
@@ -429,9 +430,9 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
     q = np.array([ex.quadrant is not None for ex in examples])
     if q.any():
         ref = np.array([ex.quadrant for ex in examples if ex.quadrant is not None])
-        report["quadrant"] = _quadrant_scores(ref, pred["quadrant"][q].argmax(1))
+        report["quadrant"] = quadrant_scores(ref, pred["quadrant"][q].argmax(1))
         if quadrant_channel is not None:
-            report["quadrant_network_only"] = _quadrant_scores(ref, network_quadrant[q].argmax(1))
+            report["quadrant_network_only"] = quadrant_scores(ref, network_quadrant[q].argmax(1))
     g = np.array([ex.gems is not None for ex in examples])
     if g.sum() >= 5:
         shares = np.stack([ex.gems for ex in examples if ex.gems is not None])
@@ -457,16 +458,6 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
             report[key] = evaluate(ref_c, ref_i, [circ.categories[k] for k in cat[c].argmax(1)], est_i)
             report[key]["quadrant_agreement"] = quadrant_agreement(cat[c], pred["quadrant"][c])
     return report
-
-
-def _quadrant_scores(ref: np.ndarray, est: np.ndarray) -> dict[str, Any]:
-    """4Q accuracy and macro-F1 of class indices ``est`` against ``ref``."""
-    f1s = []
-    for c in range(4):
-        tp = np.sum((est == c) & (ref == c))
-        denom = np.sum(est == c) + np.sum(ref == c)
-        f1s.append(2 * tp / denom if denom else 0.0)
-    return {"n": int(len(ref)), "accuracy": float(np.mean(est == ref)), "macro_f1": float(np.mean(f1s))}
 
 
 def _roc_auc(truth: np.ndarray, score: np.ndarray) -> float:
@@ -590,7 +581,6 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     Returns the evaluation report (also written to ``out_dir/report.json``).
     """
     from mvemo.features.musicnn import load_musicnn
-    from mvemo.io import atomic_write
     from mvemo.predict.music import MODEL_NAME, save_music_model
 
     t0 = time.perf_counter()
@@ -637,13 +627,9 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
                                    "inputs": list(channel.linear.inputs)}  # fmt: skip
         meta["conform_categories"] = conform
     save_music_model(model, meta, out / f"{name}.pt", quadrant_channel=channel)
-    atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
-    atomic_write(out / f"{name}.md", model_card(report))
+    write_report(out, report, card=model_card(report), card_name=name)
     log(f"wrote {out / (name + '.pt')} and {out / 'report.json'} ({report['seconds']} s)")
     return report
-
-
-_LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")  # machine-specific paths, left out of the card
 
 
 def _scores(u: dict) -> str:
@@ -686,7 +672,7 @@ def model_card(report: dict[str, Any]) -> str:
         "weakly supervised (0.5 for class-derived labels).",
         "",
         f"Training set: {report['n_train']} tracks. Config: "
-        f"`{json.dumps({k: v for k, v in report['config'].items() if k not in _LOCAL_KEYS}, default=str)}`.",
+        f"`{json.dumps({k: v for k, v in report['config'].items() if k not in LOCAL_KEYS}, default=str)}`.",
         "",
         "## Reproduce",
         "",
