@@ -17,7 +17,6 @@ import importlib.metadata
 import inspect
 import json
 import math
-import os
 import platform
 import re
 import sys
@@ -31,6 +30,7 @@ from mvemo.bench.registry import Prediction, create_model, model_spec
 from mvemo.bench.splits import SplitSource, seeded_subset, split_items
 from mvemo.bench.tasks import Task, get_task
 from mvemo.data.manifest import Item, read_manifest
+from mvemo.util import data_home as resolve_data_home
 from mvemo.errors import DataError, ParameterError
 from mvemo.io import atomic_write
 from mvemo.metrics import evaluate, evaluate_dynamic
@@ -68,7 +68,8 @@ class RunConfig:
         A manifest path (``.jsonl``/``.parquet``) or a registered dataset name; None: the
         task's default dataset (:data:`DEFAULT_DATA`).
     data_home : str or None
-        Root of the media (default ``$MVEMO_DATA``; for a manifest, else its folder).
+        Root of the media (default: a manifest's own folder; for a dataset ``$MVEMO_DATA``, then
+        ``../shared/data``; see :func:`mvemo.util.data_home`).
     seed : int
         Seed of the split, the dynamic subset and seeded models.
     split_source : {"auto", "manifest", "seeded"}
@@ -119,7 +120,8 @@ def load_items(data: str, *, data_home: str | None = None) -> tuple[list[Item], 
     data : str
         A path ending in ``.jsonl``/``.ndjson``/``.parquet``/``.pq``, or a dataset name.
     data_home : str, optional
-        Media root.  Default: ``$MVEMO_DATA``; for a manifest without it, the manifest's folder.
+        Media root.  Default (:func:`mvemo.util.data_home`): a manifest's own folder; for a
+        registered dataset ``$MVEMO_DATA``, then ``../shared/data``.
 
     Returns
     -------
@@ -136,7 +138,7 @@ def load_items(data: str, *, data_home: str | None = None) -> tuple[list[Item], 
     if p.suffix.lower() in (".jsonl", ".ndjson", ".parquet", ".pq") or p.is_file():
         if not p.is_file():
             raise DataError(f"{p}: manifest not found")
-        root = data_home or os.environ.get("MVEMO_DATA") or str(p.resolve().parent)
+        root = str(resolve_data_home(data_home, manifest=p))
         items = read_manifest(p, data_home=root)
         return items, {"kind": "manifest", "name": p.stem, "path": str(p), "sha256": _sha256(p), "data_home": root}
     from mvemo.data import load

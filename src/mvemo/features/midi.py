@@ -444,6 +444,39 @@ class MidiFeatures:
         out[:, 41] = nsound / 8
         return out
 
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays (numbers and unicode, no objects) for :class:`mvemo.features.cache.FeatureCache`;
+        :meth:`from_arrays` rebuilds an equal object."""
+        out = {f"notes_{k}": getattr(self.notes, k) for k in ("start", "end", "pitch", "velocity")}
+        for name, segs in (("chords", self.chords), ("normalized", self.normalized)):
+            out[f"{name}_time"] = np.array([[c.start, c.end] for c in segs], dtype=np.float64).reshape(-1, 2)
+            out[f"{name}_label"] = np.array([c.label for c in segs], dtype=np.str_)
+        out["key"] = np.array([self.key.tonic, self.key.mode], dtype=np.str_)
+        out["scalars"] = np.array([self.duration, self.tempo, self.key.confidence], dtype=np.float64)
+        out["roots"], out["qualities"] = self.roots, self.qualities
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "MidiFeatures":
+        """The inverse of :meth:`to_arrays`.
+
+        Raises
+        ------
+        DataError
+            When an array is missing or malformed (e.g. a cache entry of another version).
+        """
+        try:
+            notes = Notes(*(arrays[f"notes_{k}"] for k in ("start", "end", "pitch", "velocity")))
+            segs = {name: [ChordSegment(float(s), float(e), str(lab))
+                           for (s, e), lab in zip(arrays[f"{name}_time"], arrays[f"{name}_label"])]
+                    for name in ("chords", "normalized")}  # fmt: skip
+            tonic, mode = (str(x) for x in arrays["key"])
+            duration, tempo, conf = (float(x) for x in arrays["scalars"])
+            return cls(notes, duration, Key(tonic, mode, conf), tempo, segs["chords"], segs["normalized"],
+                       arrays["roots"], arrays["qualities"])  # fmt: skip
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DataError(f"malformed MIDI feature arrays ({type(exc).__name__}: {exc})") from exc
+
     def summary(self) -> dict[str, Any]:
         """JSON-serialisable key, tempo, chords and whole-file note statistics."""
         stats = self.window_stats(np.array([0.0]), np.array([max(self.duration, 1e-3)]))[0]

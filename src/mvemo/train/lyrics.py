@@ -6,7 +6,8 @@ Recipe:
    cleaned (:func:`mvemo.io.lyrics.clean_lyrics`), cut into chunks of at most
    ``max_words`` words (:func:`mvemo.features.lyrics.chunk_text`), and each chunk is
    embedded (MiniLM) and scored (VADER, NRC EmoLex) once; the results are cached on disk
-   per song (``<cache>/lyrics-units-v1/<sha1>.npz``, atomic writes), so a rerun resumes.
+   per song (a :class:`~mvemo.features.cache.FeatureCache` of kind ``lyrics-units-v1``, keyed by
+   the text and chunk length; atomic writes), so a rerun resumes.
 2. A song's input is the mean chunk embedding plus the combined lexicon features.
    Augmentation: ``n_aug`` runs of 1-2 consecutive chunks per song (the size of a ±2.5 s
    window of sung lines) with the song's targets, weighted ``aug_weight``.
@@ -32,10 +33,8 @@ Recipe:
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +46,7 @@ from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import labels_to_va, va_to_arrays
 from mvemo.errors import DataError
 from mvemo.features.bow import blend_outputs
+from mvemo.features.cache import FeatureCache
 from mvemo.features.lyrics import (
     EMBEDDING_DIM,
     UNIT_STATS,
@@ -133,9 +133,9 @@ def song_units(text: str, *, max_words: int) -> list[str]:
     return chunk_text(clean_lyrics(text), max_words=max_words)
 
 
-def _units_path(cache: Path, text: str, max_words: int) -> Path:
-    digest = hashlib.sha1(f"{UNITS_KIND}\0{max_words}\0{text}".encode()).hexdigest()
-    return cache / UNITS_KIND / digest[:2] / f"{digest}.npz"
+def _units_key(cache: FeatureCache, text: str, max_words: int) -> str:
+    """The cache key of a song's units: its text and the chunk length."""
+    return cache.content_key(f"{max_words}\0{text}", UNITS_KIND)
 
 
 def _raw_songs(cfg: LyricsTrainConfig) -> list[tuple[Any, str]]:
@@ -170,10 +170,10 @@ def extract_units(cfg: LyricsTrainConfig, *, log=print) -> int:
     from mvemo._extras import require
 
     require("torch", extra="torch").set_num_threads(max(1, int(cfg.threads)))
-    cache = cfg.resolved_cache()
+    cache = FeatureCache(cfg.resolved_cache())
     enc = SentenceEncoder()
     todo = [(item, text) for item, text in _raw_songs(cfg)
-            if not _units_path(cache, text, cfg.max_words).is_file()]  # fmt: skip
+            if not cache.entry(_units_key(cache, text, cfg.max_words), UNITS_KIND).is_file()]  # fmt: skip
     t0 = time.perf_counter()
     for start in range(0, len(todo), 32):
         batch = todo[start : start + 32]
@@ -182,27 +182,23 @@ def extract_units(cfg: LyricsTrainConfig, *, log=print) -> int:
         k = 0
         for (item, text), cs in zip(batch, chunks):
             e, k = emb[k : k + len(cs)], k + len(cs)
-            path = _units_path(cache, text, cfg.max_words)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, emb=e.astype(np.float32), stats=lexicon_stats(cs))
-            os.replace(tmp, path)
+            cache.put_key(_units_key(cache, text, cfg.max_words), UNITS_KIND,
+                          {"emb": e.astype(np.float32), "stats": lexicon_stats(cs)})
         log(f"embedded {min(start + 32, len(todo))}/{len(todo)} songs ({time.perf_counter() - t0:.0f} s)")
     return len(todo)
 
 
 def load_examples(cfg: LyricsTrainConfig) -> tuple[list[SongExample], list[str]]:
     """Examples of every song whose units are cached; returns (examples, problems)."""
-    cache = cfg.resolved_cache()
+    cache = FeatureCache(cfg.resolved_cache())
     circ = default_circumplex()
     examples, problems = [], []
     for item, text in _raw_songs(cfg):
-        path = _units_path(cache, text, cfg.max_words)
-        if not path.is_file():
+        z = cache.get_key(_units_key(cache, text, cfg.max_words), UNITS_KIND)
+        if z is None or not {"emb", "stats"} <= set(z):
             problems.append(f"{item.id}: units not cached (run with --extract)")
             continue
-        with np.load(path) as z:
-            emb, stats = z["emb"], z["stats"]
+        emb, stats = z["emb"], z["stats"]
         if len(emb) == 0 or item.static is None:
             problems.append(f"{item.id}: no words after cleaning or no label")
             continue

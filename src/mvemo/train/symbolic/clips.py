@@ -1,26 +1,25 @@
-"""Index the MIDI datasets into :class:`~mvemo.train.symbolic.config.Clip` objects, with a feature cache."""
+"""Index the MIDI datasets into :class:`~mvemo.train.symbolic.config.Clip` objects, with a feature cache.
+
+The MIDI features of each file are kept in the shared content-keyed
+:class:`~mvemo.features.cache.FeatureCache` (kind :data:`FEATURE_KIND`, under
+``cache_dir`` or :func:`mvemo.util.cache_root`) as plain arrays
+(:meth:`~mvemo.features.midi.MidiFeatures.to_arrays`), read back with
+``allow_pickle=False``: an edited file misses, and no cache entry is ever unpickled.
+"""
 
 from __future__ import annotations
-
-import hashlib
-import pickle
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from mvemo.errors import DataError
+from mvemo.features.cache import FeatureCache
 from mvemo.train.symbolic.config import Clip, SymbolicTrainConfig
+from mvemo.util import cache_root
 
-__all__ = ["load_clips"]
+__all__ = ["FEATURE_KIND", "load_clips"]
 
-_FEATURE_CACHE = "symbolic-midi-features-v1.pkl"  # MidiFeatures objects; stats are computed on use
-
-def _cache_path(cfg: SymbolicTrainConfig) -> Path:
-    import os
-
-    root = Path(cfg.cache_dir or os.environ.get("MVEMO_CACHE") or Path.home() / ".cache" / "mvemo")
-    return root / _FEATURE_CACHE
+#: Cache kind of the MIDI features (v1 was one pickle file of objects; v2 is one ``.npz`` per file).
+FEATURE_KIND = "symbolic-midi-features-v2"
 
 
 def load_clips(cfg: SymbolicTrainConfig, *, log=print) -> tuple[list[Clip], list[str]]:
@@ -28,18 +27,12 @@ def load_clips(cfg: SymbolicTrainConfig, *, log=print) -> tuple[list[Clip], list
     from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
     from mvemo.conversion.va import label_to_va
     from mvemo.data import load
-    from mvemo.features.midi import midi_features
+    from mvemo.features.midi import MidiFeatures, midi_features
     from mvemo.representation import default_circumplex
 
     cats = default_circumplex().categories
-    cache_file = _cache_path(cfg)
-    cache: dict[str, tuple[str, Any]] = {}
-    if cache_file.is_file():
-        try:
-            cache = pickle.loads(cache_file.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-            log(f"  ignoring unreadable feature cache {cache_file}: {exc}")
-    clips, problems, dirty = [], [], False
+    cache = FeatureCache(cache_root(cfg.cache_dir))
+    clips, problems, computed = [], [], 0
     for name in cfg.datasets:
         ds = load(name, data_home=cfg.data_home)
         for item in ds.index():
@@ -49,30 +42,28 @@ def load_clips(cfg: SymbolicTrainConfig, *, log=print) -> tuple[list[Clip], list
                 continue
             path = item.path("midi")
             try:
-                stamp = hashlib.sha1(path.read_bytes()).hexdigest()
-            except OSError as exc:
+                hit = cache.get(path, FEATURE_KIND)
+            except DataError as exc:  # unreadable file
                 problems.append(f"{item.id}: {exc}")
                 continue
-            hit = cache.get(item.id)
-            if hit is not None and hit[0] == stamp:
-                feats = hit[1]
-            else:
+            feats = None
+            if hit is not None:
+                try:
+                    feats = MidiFeatures.from_arrays(hit)
+                except DataError:
+                    feats = None  # malformed entry: recompute
+            if feats is None:
                 try:
                     feats = midi_features(path)
                 except DataError as exc:
                     problems.append(str(exc))
                     continue
-                cache[item.id] = (stamp, feats)
-                dirty = True
+                cache.put(path, FEATURE_KIND, feats.to_arrays())
+                computed += 1
             label = item.static_label
             quad = QUADRANTS.index(normalize_quadrant(q))
             clips.append(Clip(item.id, name, item.split or "unassigned", feats, quad, cats.index(label.category),
                               float(label.intensity), np.asarray(label_to_va(label), dtype=np.float32)))  # fmt: skip
-    if dirty:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_name(cache_file.name + ".tmp")
-        tmp.write_bytes(pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(cache_file)
-        log(f"  feature cache: {cache_file} ({len(cache)} clips)")
+    if computed:
+        log(f"  feature cache: {cache.root / FEATURE_KIND} ({computed} clips computed)")
     return clips, problems
-
