@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -24,6 +21,7 @@ from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.io import iter_jsonl_lines
 from mvemo.representation import EmotionLabel
+from mvemo.util import atomic_path
 
 __all__ = [
     "MODALITIES",
@@ -174,24 +172,6 @@ class Item:
         return cls(**kwargs, root=Path(root) if root is not None else None)
 
 
-# -- atomic writes ----------------------------------------------------------------
-@contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _json_line(item: Item) -> str:
     try:
         return json.dumps(item.to_dict(), ensure_ascii=False, allow_nan=False)
@@ -204,7 +184,7 @@ def write_jsonl(items: Iterable[Item], path: str | Path) -> int:
     """Write items as JSON Lines, atomically; returns the number written."""
     p = Path(path)
     n = 0
-    with _atomic_target(p) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_path(p) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         for item in items:
             fh.write(_json_line(item) + "\n")
             n += 1
@@ -274,7 +254,7 @@ def write_parquet(items: Iterable[Item], path: str | Path) -> int:
         rows.append(rec)
     table = pa.Table.from_pylist(rows, schema=_parquet_schema(pa))
     p = Path(path)
-    with _atomic_target(p) as tmp:
+    with atomic_path(p) as tmp:
         pq.write_table(table, tmp)
     return len(rows)
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.util import atomic_path
 
 __all__ = [
     "BP_SR",
@@ -141,10 +142,8 @@ class LeadSheet:
     def write(self, path: str | Path) -> Path:
         """Write the MIDI file atomically; returns the path."""
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp")
-        self.to_midi().write(str(tmp))
-        tmp.replace(p)
+        with atomic_path(p, suffix=".mid") as tmp:
+            self.to_midi().write(str(tmp))
         return p
 
 

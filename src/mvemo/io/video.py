@@ -33,6 +33,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.dynamic import GRID_STEP, WINDOW_HALF_WIDTH, grid_times
 from mvemo.errors import DataError, ParameterError
+from mvemo.util import atomic_path
 
 __all__ = [
     "FRAME_SIZE",
@@ -423,11 +424,9 @@ def write_video(
     """
     av = require("av", extra="audio")
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp.mp4")
     codec = codec or _video_codec(av)
     rate = Fraction(fps).limit_denominator(1001)
-    try:
+    with atomic_path(out, suffix=".mp4") as tmp:
         with av.open(str(tmp), mode="w", format="mp4") as oc:
             vs = None
             for k, rgb in enumerate(frames):
@@ -454,9 +453,6 @@ def write_video(
                 oc.mux(pkt)
             if audio is not None:
                 _encode_audio(av, oc, as_, audio, sample_rate)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     return out
 
 
@@ -502,12 +498,10 @@ def normalize_video(src: str | Path, dst: str | Path, *, fps: float = 30.0, code
         raise ParameterError(f"fps must be a positive number, got {fps!r}")
     av, container, vs = _open(src)
     out = Path(dst)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp.mp4")
     codec = codec or _video_codec(av)
     rate = Fraction(fps).limit_denominator(1001)
     n_out = 0
-    try:
+    with atomic_path(out, suffix=".mp4") as tmp:
         with container, av.open(str(tmp), mode="w", format="mp4") as oc:
             w = int(vs.codec_context.width) // 2 * 2
             h = int(vs.codec_context.height) // 2 * 2
@@ -568,7 +562,4 @@ def normalize_video(src: str | Path, dst: str | Path, *, fps: float = 30.0, code
                         oc.mux(pkt)
                 for pkt in oas.encode(None):
                     oc.mux(pkt)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     return probe_video(out)
