@@ -190,7 +190,7 @@ def test_stft_chroma_recognises_a_progression_and_its_key():
 
 
 def test_stft_tuning_estimate_follows_detuning():
-    from mvemo.features.harmony import _stft_power, _stft_tuning, resample_for_stft
+    from mvemo.features.chroma import _stft_power, _stft_tuning, resample_for_stft
 
     t = np.arange(3 * SR) / SR
     for cents in (-30.0, 0.0, 25.0):

@@ -109,7 +109,8 @@ def compute_harmony(y: np.ndarray, sr: int = HARMONY_SR) -> Harmony:
     chroma, and the signal resampled once to 11025 Hz for both the chroma and the onset
     envelope of the tempo estimate.
     """
-    from mvemo.features.harmony import _check_signal, analyze_harmony, resample_for_stft
+    from mvemo.features.chroma import _check_signal, resample_for_stft
+    from mvemo.features.harmony import analyze_harmony
     from mvemo.features.tempo import ONSET_SR, onset_envelope, tempo_from_onsets
 
     y = _check_signal(y, sr)
