@@ -52,9 +52,9 @@ def linear_cv(cfg, *, folds: int, seed: int) -> dict:
     from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
     from mvemo.data import load
     from mvemo.features.blocks import BlockFeatures, pool_blocks, pool_blocks_std, window_embeddings
-    from mvemo.features.musicnn import load_musicnn
     from mvemo.features.cache import FeatureCache, default_cache_dir
     from mvemo.features.music import blocks_kind
+    from mvemo.features.musicnn import load_musicnn
 
     cache = FeatureCache(cfg.cache_dir or default_cache_dir())
     ds = load("4q_panda2018", data_home=cfg.data_home)

@@ -17,6 +17,7 @@ from mvemo.features.harmony import (  # noqa: E402
     N_ROOTS,
     ChordPosteriors,
     Key,
+    _viterbi_loop,  # noqa: E402
     analyze_harmony,
     chord_posteriors,
     chord_templates,
@@ -28,7 +29,6 @@ from mvemo.features.harmony import (  # noqa: E402
     parse_chord,
     recognize_chords,
 )
-from mvemo.features.harmony import _viterbi_loop  # noqa: E402
 from mvemo.features.tempo import estimate_tempo  # noqa: E402
 
 SR = 22050

@@ -14,8 +14,8 @@ pytest.importorskip("sklearn")
 
 from mvemo.errors import DataError
 from mvemo.features.lyrics import EMBEDDING_DIM
-from mvemo.train import lyrics as tl
 from mvemo.predict.lyrics import MODEL_NAME, load_lyrics_model
+from mvemo.train import lyrics as tl
 
 WORDS = {
     "happy": "sunshine dance smile joy party bright love laugh",

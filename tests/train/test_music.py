@@ -82,10 +82,16 @@ def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch
 
     import mvemo.data
     from mvemo.features.blocks import BlockFeatures
-    from mvemo.features.musicnn import load_musicnn
     from mvemo.features.cache import FeatureCache
-    from mvemo.features.music import (BLOCKS_KIND, HARMONY_KIND, Harmony, compute_blocks,
-                                               compute_harmony, load_track_audio)
+    from mvemo.features.music import (
+        BLOCKS_KIND,
+        HARMONY_KIND,
+        Harmony,
+        compute_blocks,
+        compute_harmony,
+        load_track_audio,
+    )
+    from mvemo.features.musicnn import load_musicnn
     from mvemo.train.music import extract_features
 
     sr = 44100  # a rate that neither musicnn nor the harmony analysis uses

@@ -21,19 +21,20 @@ import platform
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 from mvemo.bench.registry import Prediction, create_model, model_spec
 from mvemo.bench.splits import SplitSource, seeded_subset, split_items
 from mvemo.bench.tasks import Task, get_task
 from mvemo.data.manifest import Item, read_manifest
-from mvemo.util import data_home as resolve_data_home
 from mvemo.errors import DataError, ParameterError
 from mvemo.io import atomic_write
 from mvemo.metrics import evaluate, evaluate_dynamic
+from mvemo.util import data_home as resolve_data_home
 
 __all__ = ["RECORD_KIND", "RunConfig", "DEFAULT_DATA", "load_items", "score", "run_bench", "record_path",
            "package_versions"]  # fmt: skip
@@ -229,7 +230,7 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
     """
     log = log or (lambda *_: None)
     t_start = time.perf_counter()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     task = get_task(config.task)
     spec = model_spec(config.model)
     if spec.tasks is not None and task.name not in spec.tasks:
@@ -317,7 +318,7 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
                   "counts": {k: len(v) for k, v in splits.items()}, "n_scored": len(scored),
                   "n_train": len(splits["train"]) if trains else 0},  # fmt: skip
         "versions": package_versions(),
-        "timing": {"started": started, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "timing": {"started": started, "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                    "load_s": round(t_load - t_start, 3), "fit_s": round(t_fit - t0, 3),
                    "predict_s": round(t_pred - t_fit, 3), "total_s": round(time.perf_counter() - t_start, 3)},
         "scores": _nan_to_none(scores),

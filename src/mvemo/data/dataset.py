@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterator, Mapping
+from typing import Any, ClassVar
 
 from mvemo.conversion import label_to_quadrant
 from mvemo.conversion.words import WordMap

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
@@ -157,7 +158,7 @@ class Item:
         return {name: getattr(self, name) for name in _FIELDS}
 
     @classmethod
-    def from_dict(cls, record: dict[str, Any], *, root: str | Path | None = None) -> "Item":
+    def from_dict(cls, record: dict[str, Any], *, root: str | Path | None = None) -> Item:
         """Inverse of :meth:`to_dict`; unknown keys are an error."""
         unknown = set(record) - set(_FIELDS)
         if unknown:

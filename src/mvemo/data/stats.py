@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from mvemo._extras import require
 from mvemo.data.manifest import Item
-from mvemo.util import atomic_path
 from mvemo.errors import ParameterError
 from mvemo.representation import CATEGORIES, INTENSITY_LEVELS, default_circumplex
+from mvemo.util import atomic_path
 
 __all__ = ["label_stats", "polar_plot"]
 

@@ -39,9 +39,6 @@ from typing import Any
 import numpy as np
 
 from mvemo.errors import DataError, ParameterError
-from mvemo.features.notes import Notes, notes_from_midi, read_midi
-from mvemo.features.notes import window_bounds as _window_bounds
-from mvemo.features.midi_valence import VALENCE_FEATURE_NAMES, valence_features
 from mvemo.features.harmony import (
     CHORD_INTERVALS,
     DEFAULT_QUALITIES,
@@ -55,6 +52,9 @@ from mvemo.features.harmony import (
     normalize_chords,
     parse_key,
 )
+from mvemo.features.midi_valence import VALENCE_FEATURE_NAMES, valence_features
+from mvemo.features.notes import Notes, notes_from_midi, read_midi
+from mvemo.features.notes import window_bounds as _window_bounds
 
 __all__ = [
     "FRAME_CHANNELS",
@@ -410,7 +410,7 @@ class MidiFeatures:
         return out
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "MidiFeatures":
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> MidiFeatures:
         """The inverse of :meth:`to_arrays`.
 
         Raises

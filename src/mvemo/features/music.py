@@ -89,7 +89,7 @@ class Harmony:
         }  # fmt: skip
 
     @classmethod
-    def from_arrays(cls, a) -> "Harmony":
+    def from_arrays(cls, a) -> Harmony:
         """Inverse of :meth:`to_arrays`."""
         return cls(str(a["key"][0]), str(a["key"][1]), float(a["key_confidence"]),
                    np.asarray(a["chord_start"], float), np.asarray(a["chord_end"], float),

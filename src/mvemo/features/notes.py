@@ -48,7 +48,7 @@ class Notes:
     def __len__(self) -> int:
         return int(self.start.size)
 
-    def select(self, mask: np.ndarray) -> "Notes":
+    def select(self, mask: np.ndarray) -> Notes:
         """The notes where ``mask`` is True."""
         return Notes(self.start[mask], self.end[mask], self.pitch[mask], self.velocity[mask])
 

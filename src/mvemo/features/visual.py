@@ -278,7 +278,7 @@ class VisualFeatures:
         }  # fmt: skip
 
     @classmethod
-    def from_arrays(cls, a: dict[str, np.ndarray]) -> "VisualFeatures":
+    def from_arrays(cls, a: dict[str, np.ndarray]) -> VisualFeatures:
         """Inverse of :meth:`to_arrays`."""
         import json
 

@@ -17,10 +17,10 @@ All heavy imports happen inside the functions (the ``audio`` extra provides PyAV
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 

@@ -22,7 +22,8 @@ so one head serves both.  Train it with ``mvemo train fusion``.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

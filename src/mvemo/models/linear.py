@@ -106,7 +106,7 @@ class SoftmaxLinear:
                 "intercept": np.asarray(self.intercept, np.float64)}  # fmt: skip
 
     @classmethod
-    def from_dict(cls, d: dict) -> "SoftmaxLinear":
+    def from_dict(cls, d: dict) -> SoftmaxLinear:
         """Inverse of :meth:`to_dict`.
 
         Raises
@@ -187,7 +187,7 @@ class LinearChannel:
         return {**self.linear.to_dict(), "weight": float(self.weight)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LinearChannel":
+    def from_dict(cls, d: dict) -> LinearChannel:
         """Inverse of :meth:`to_dict`."""
         if "weight" not in d:
             raise DataError("not a linear-channel entry: no 'weight'")

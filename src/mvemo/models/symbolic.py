@@ -266,7 +266,7 @@ class LinearFactor:
                 "intercept": float(self.intercept)}  # fmt: skip
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LinearFactor":
+    def from_dict(cls, d: dict) -> LinearFactor:
         """Inverse of :meth:`to_dict`.
 
         Raises
@@ -320,7 +320,7 @@ class TwoFactorLinear:
         return {"valence": self.valence.to_dict(), "arousal": self.arousal.to_dict()}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "TwoFactorLinear":
+    def from_dict(cls, d: dict) -> TwoFactorLinear:
         """Inverse of :meth:`to_dict`."""
         try:
             return cls(LinearFactor.from_dict(d["valence"]), LinearFactor.from_dict(d["arousal"]))

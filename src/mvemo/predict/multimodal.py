@@ -15,9 +15,10 @@ labels (so CSV output works unchanged), plus ``modalities`` {music, video, lyric
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -7,7 +7,8 @@ these helpers turn it into the record fields of ``docs/predict.md``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -18,9 +18,10 @@ is collected, sidecar lyrics are used by their media file and not predicted on t
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from mvemo.errors import DataError, ParameterError
 

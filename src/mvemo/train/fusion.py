@@ -13,18 +13,19 @@ encoding :func:`mvemo.models.fusion.fusion_input`.  Loss and optimiser as the vi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from mvemo.conversion.va import labels_to_va
 from mvemo.errors import DataError, MvemoError, ParameterError
 from mvemo.models.fusion import FusionHead, confidence, fusion_input
+from mvemo.representation import CATEGORIES
 from mvemo.train.common import fit_head, holdout_split, unified_scores, write_json
 from mvemo.util import data_home as resolve_data_home
-from mvemo.representation import CATEGORIES
 
 __all__ = ["TrainFusionConfig", "fusion_samples", "train_fusion"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
 from mvemo.train.common import LOCAL_KEYS
 
 __all__ = ["model_card"]

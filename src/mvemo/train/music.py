@@ -36,7 +36,6 @@ from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import as_scale, labels_to_va
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.blocks import BlockFeatures
-from mvemo.io.config import read_toml_config
 from mvemo.features.cache import FeatureCache
 from mvemo.features.music import (
     HARMONY_KIND,
@@ -45,9 +44,9 @@ from mvemo.features.music import (
     TrackFeatures,
     blocks_kind,
 )
+from mvemo.io.config import read_toml_config
 from mvemo.representation import default_circumplex
 from mvemo.train.common import quadrant_scores, write_report
-
 from mvemo.train.music_card import model_card  # re-exported: callers import it from here
 
 torch = require("torch", extra="torch")
@@ -107,7 +106,7 @@ class TrainConfig:
                                  f"(quadrant_linear_c > 0), got quadrant_linear_c = {self.quadrant_linear_c!r}")  # fmt: skip
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "TrainConfig":
+    def from_toml(cls, path: str | Path) -> TrainConfig:
         """Read a TOML config; unknown keys are an error."""
         return read_toml_config(cls, path, tuple_keys=("datasets", "teacher_datasets", "quadrant_linear_inputs"))
 
@@ -127,7 +126,7 @@ class TrackExample:
     category: int | None = None
     intensity: float | None = None
     dynamic: tuple[np.ndarray, np.ndarray] | None = None  # times (n,), va (n, 2) in [-1, 1]
-    bank: "WindowBank | None" = None  # precomputed windows, see build_bank
+    bank: WindowBank | None = None  # precomputed windows, see build_bank
     track_blocks: dict[str, np.ndarray] | None = None  # TrackFeatures.track_blocks, computed on first use
 
 
@@ -488,7 +487,6 @@ def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] | None = No
     in prediction (decoded once per file for all feature kinds).
     """
     from mvemo.data import load
-    from mvemo.features.musicnn import load_musicnn
     from mvemo.features.cache import default_cache_dir
     from mvemo.features.extract import extract_all
     from mvemo.features.music import (
@@ -497,6 +495,7 @@ def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] | None = No
         compute_harmony,
         load_track_audio,
     )
+    from mvemo.features.musicnn import load_musicnn
 
     cache = FeatureCache(cfg.cache_dir or default_cache_dir())
     paths = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
 from mvemo.features.music import HARMONY_KIND, blocks_kind
 from mvemo.train.common import LOCAL_KEYS
 

@@ -13,9 +13,10 @@ the videos; its static MVEmo-Bench scores go to the report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -142,8 +143,8 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
         The report: sample counts, final training loss, validation scores.
     """
     from mvemo.data.manifest import read_manifest
-    from mvemo.predict.video import VideoEmotionModel, save_video_model
     from mvemo.models.video import VideoHead
+    from mvemo.predict.video import VideoEmotionModel, save_video_model
     from mvemo.representation import quantize_intensity
 
     manifest = Path(cfg.manifest)

@@ -70,7 +70,7 @@ class SymbolicTrainConfig:
                                  "the networks' categories to the blended quadrant")  # fmt: skip
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "SymbolicTrainConfig":
+    def from_toml(cls, path: str | Path) -> SymbolicTrainConfig:
         """Read a TOML config; unknown keys are an error."""
         return read_toml_config(cls, path, tuple_keys=("datasets", "linear_datasets", "valence_inputs",
                                                        "arousal_inputs", "linear_cs"))

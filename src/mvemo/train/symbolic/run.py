@@ -11,9 +11,9 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.predict.symbolic import MODEL_NAME
+from mvemo.train.common import public_config, quadrant_report, write_report
 from mvemo.train.symbolic.card import model_card
 from mvemo.train.symbolic.clips import load_clips
-from mvemo.train.common import public_config, quadrant_report, write_report
 from mvemo.train.symbolic.config import SymbolicTrainConfig
 from mvemo.train.symbolic.evaluation import evaluate_network, run_baselines
 from mvemo.train.symbolic.linear import train_linear
