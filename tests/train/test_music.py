@@ -128,7 +128,7 @@ def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch
 def _with_track_blocks(examples, seed=1):
     """Give each example whole-track blocks where only the linear channel sees the quadrant."""
     rng = np.random.default_rng(seed)
-    for i, ex in enumerate(examples):
+    for ex in examples:
         emb = rng.normal(0, 1, (1, 10))
         if ex.quadrant is not None:
             emb[0, ex.quadrant] += 6.0

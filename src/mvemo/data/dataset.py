@@ -7,7 +7,8 @@ implements :meth:`Dataset._load_items`.  The base class adds caching, splits
 validation of the media files and lazy media access through the items.
 
 The data root is the ``data_home`` argument, else the ``MVEMO_DATA`` environment
-variable, else ``../shared/data`` (:func:`mvemo.util.data_home`); it is the folder that holds ``README.md`` and one folder per dataset.
+variable, else ``../shared/data`` (:func:`mvemo.util.data_home`); it is the folder that
+holds ``README.md`` and one folder per dataset.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ Everything is computed from the notes of the non-drum instruments of a MIDI file
   velocity statistics, plus the global key mode/confidence and tempo.
 * **Valence features** of any time window (:func:`valence_features`, names
   :data:`VALENCE_FEATURE_NAMES`; computed in :mod:`mvemo.features.midi_valence`, the notes
-  themselves in :mod:`mvemo.features.notes`, both re-exported here): windowed (4 s / 8 s) major- vs minor-key correlation,
-  the interval-class vector of simultaneous notes, top-voice melodic steps, dynamics,
+  themselves in :mod:`mvemo.features.notes`, both re-exported here): windowed (4 s / 8 s)
+  major- vs minor-key correlation, the interval-class vector of simultaneous notes, top-voice melodic steps, dynamics,
   articulation and register of the outer voices.
 * **Key** — Krumhansl-Schmuckler on the duration-weighted pitch-class histogram
   (textbook profiles, no partial model: MIDI has no overtones), through

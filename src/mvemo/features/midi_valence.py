@@ -52,7 +52,8 @@ def _windowed_key(notes: Notes, t0: float, t1: float, size: float) -> np.ndarray
     else:
         a = t0 + np.arange(0.0, length - size + 1e-9, size / 2)
     b = np.minimum(a + size, t1)
-    overlap = np.clip(np.minimum(notes.end[None, :], b[:, None]) - np.maximum(notes.start[None, :], a[:, None]), 0.0, None)
+    overlap = np.clip(np.minimum(notes.end[None, :], b[:, None]) - np.maximum(notes.start[None, :], a[:, None]), 0.0,
+                      None)
     hist = np.zeros((a.size, 12))
     pc = notes.pitch % 12
     for k in range(12):

@@ -3,8 +3,8 @@
 LRC (``.lrc``) support:
 
 * time tags ``[mm:ss]``, ``[mm:ss.xx]``, ``[mm:ss.xxx]`` and ``[mm:ss:xx]`` (minutes may
-  exceed 59, up to 999; a third colon field is a fraction, never seconds), several per line (``[00:12.00][01:30.50]text`` is the same line sung twice: it yields
-  two :class:`LyricLine` with the same text);
+  exceed 59, up to 999; a third colon field is a fraction, never seconds), several per
+  line (``[00:12.00][01:30.50]text`` is the same line sung twice: it yields two :class:`LyricLine` with the same text);
 * metadata tags ``[ar:]``, ``[ti:]``, ``[al:]``, ``[au:]``, ``[by:]``, ``[length:]``,
   ``[re:]``, ``[ve:]``, ``[#:]`` and any other ``[key:value]`` tag whose key is not a
   number, kept in :attr:`Lyrics.metadata`;

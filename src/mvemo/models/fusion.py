@@ -69,7 +69,8 @@ def confidence(probabilities: Mapping[str, float] | Sequence[float] | np.ndarray
     return float(np.clip(round(1.0 - h / math.log(len(p)), 12), 0.0, 1.0))  # round away float dust
 
 
-def category_distribution(valence: np.ndarray | float, arousal: np.ndarray | float, *, kappa: float = _KAPPA) -> np.ndarray:
+def category_distribution(valence: np.ndarray | float, arousal: np.ndarray | float, *,
+                          kappa: float = _KAPPA) -> np.ndarray:
     """A distribution over the 28 categories around a valence-arousal point.
 
     ``p_k ∝ exp(kappa r cos(theta - theta_k))``: a von Mises bump at the point's angle
@@ -116,7 +117,8 @@ def quadrant_distribution(p: np.ndarray) -> np.ndarray:
 
 
 def static_from_distribution(p: np.ndarray, valence: float, arousal: float, intensity: float,
-                             *, quadrants: np.ndarray | None = None, category: str | None = None) -> dict[str, Any]:  # fmt: skip
+                             *, quadrants: np.ndarray | None = None,
+                             category: str | None = None) -> dict[str, Any]:  # fmt: skip
     """The contract's ``static`` dict from a category distribution, VA and an intensity."""
     p = np.asarray(p, dtype=np.float64)
     q = quadrant_distribution(p) if quadrants is None else np.asarray(quadrants, dtype=np.float64)
@@ -177,7 +179,8 @@ def fuse_static(statics: Mapping[str, Mapping[str, Any]], weights: Mapping[str, 
     return static_from_distribution(p, v, a, i, quadrants=q)
 
 
-def fuse_dynamic(dynamics: Mapping[str, Sequence[Mapping[str, Any]]], weights: Mapping[str, float]) -> list[dict[str, Any]]:
+def fuse_dynamic(dynamics: Mapping[str, Sequence[Mapping[str, Any]]],
+                 weights: Mapping[str, float]) -> list[dict[str, Any]]:
     """Per-grid-time confidence-weighted fusion of dynamic labels.
 
     Times are matched on the 0.5-s grid (rounded to 1 ms); at each time only the

@@ -166,7 +166,8 @@ class FrameEmotionNet(nn.Module):
         self.t2 = nn.Conv1d(cfg.channels, cfg.channels, kernel_size=5, padding=8, dilation=4)
         self.att = nn.Linear(cfg.channels, 1)
         self.drop = nn.Dropout(cfg.dropout)
-        self.trunk = nn.Sequential(nn.Linear(cfg.channels * 2 + cfg.n_stats, cfg.hidden), nn.ReLU(), nn.Dropout(cfg.dropout))
+        self.trunk = nn.Sequential(nn.Linear(cfg.channels * 2 + cfg.n_stats, cfg.hidden), nn.ReLU(),
+                                   nn.Dropout(cfg.dropout))
         self.heads = nn.ModuleDict({h.name: nn.Linear(cfg.hidden, h.size) for h in SYMBOLIC_HEADS})
         self.register_buffer("mean", torch.zeros(cfg.n_stats))
         self.register_buffer("std", torch.ones(cfg.n_stats))

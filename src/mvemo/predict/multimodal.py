@@ -138,7 +138,8 @@ class MultimodalModel:
         if self.head is None:
             total = sum(conf.values())
             weights = {m: (c / total if total > 0 else 1.0 / len(ok)) for m, c in conf.items()}
-            return {"method": "confidence-weighted late fusion", "weights": {m: round(w, 4) for m, w in weights.items()},
+            return {"method": "confidence-weighted late "
+                              "fusion", "weights": {m: round(w, 4) for m, w in weights.items()},
                     "static": fuse_static({m: r["static"] for m, r in ok.items()}, conf),
                     "dynamic": fuse_dynamic({m: r["dynamic"] for m, r in ok.items()}, conf)}  # fmt: skip
         static = self._head_labels([{m: r["static"] for m, r in ok.items()}], conf)[0]
@@ -153,7 +154,8 @@ class MultimodalModel:
             labels = self._head_labels([by_time[t] for t in times], conf)
             for t, lab in zip(times, labels):
                 dyn.append({"time": t, "category": lab["category"], "intensity": lab["intensity"],
-                            "valence": lab["valence"], "arousal": lab["arousal"], "modalities": sorted(by_time[t])})  # fmt: skip
+                            "valence": lab["valence"], "arousal": lab["arousal"],
+                            "modalities": sorted(by_time[t])})  # fmt: skip
         return {"method": "fusion head", "weights": {m: round(c, 4) for m, c in conf.items()},
                 "static": static, "dynamic": dyn}  # fmt: skip
 

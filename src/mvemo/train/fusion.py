@@ -158,7 +158,8 @@ def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], Non
             labels = fitted._head_labels_from_x(data["x"][mask])
             pc = np.array([CATEGORIES.index(lab["category"]) for lab in labels])
             pi = np.array([lab["intensity"] for lab in labels])
-            report[name] = {kind: unified_scores(pc[m2], pi[m2], data["category"][mask][m2], data["intensity"][mask][m2])
+            report[name] = {kind: unified_scores(pc[m2], pi[m2], data["category"][mask][m2],
+                                                 data["intensity"][mask][m2])
                             for kind, m2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
                             if m2.any()}  # fmt: skip
     meta = {"name": cfg.name, "kind": "fusion-head", "hidden": cfg.hidden, "config": asdict(cfg), "report": report}

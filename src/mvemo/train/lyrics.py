@@ -181,7 +181,7 @@ def extract_units(cfg: LyricsTrainConfig, *, log=print) -> int:
         chunks = [song_units(text, max_words=cfg.max_words) for _, text in batch]
         emb = enc.encode([c for cs in chunks for c in cs]) if any(chunks) else np.zeros((0, EMBEDDING_DIM))
         k = 0
-        for (item, text), cs in zip(batch, chunks):
+        for (_item, text), cs in zip(batch, chunks):
             e, k = emb[k : k + len(cs)], k + len(cs)
             cache.put_key(_units_key(cache, text, cfg.max_words), UNITS_KIND,
                           {"emb": e.astype(np.float32), "stats": lexicon_stats(cs)})
@@ -206,7 +206,8 @@ def load_examples(cfg: LyricsTrainConfig) -> tuple[list[SongExample], list[str]]
         cat = circ.index(item.static["category"])
         inten = float(item.static["intensity"])
         labels = item.labels
-        if item.label_type == "va" and labels.get("valence_mean") is not None and labels.get("arousal_mean") is not None:
+        rated = labels.get("valence_mean") is not None and labels.get("arousal_mean") is not None
+        if item.label_type == "va" and rated:
             va, weak = np.array([2 * labels["valence_mean"] - 1, 2 * labels["arousal_mean"] - 1]), False
         else:
             v, a = labels_to_va(np.array([cat]), np.array([inten]))
@@ -288,7 +289,8 @@ def predict_heads(net, x: np.ndarray) -> dict[str, np.ndarray]:
     torch = require("torch", extra="torch")
     with torch.no_grad():
         out = net(torch.from_numpy(np.asarray(x, np.float32)))
-    return {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+    return {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"],
+                                                                                              -1).numpy(),
             "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
 
 
@@ -336,7 +338,8 @@ def evaluate_heads(net, examples: list[SongExample], *, static_from: str = "head
                          static_from=static_from)  # fmt: skip
 
 
-def score_outputs(examples: list[SongExample], p: dict[str, np.ndarray], *, static_from: str = "head") -> dict[str, Any]:
+def score_outputs(examples: list[SongExample], p: dict[str, np.ndarray], *, static_from: str = "head") -> dict[str,
+                                                                                                               Any]:
     """Score model outputs ``p`` (``quadrant``/``category`` probabilities, ``intensity``,
     ``va``, as from :func:`predict_heads`, possibly blended) against the examples' targets."""
     if static_from == "va":
@@ -351,10 +354,10 @@ def _tfidf_logreg(train: list[SongExample], val: list[SongExample], cs: tuple[fl
     """TF-IDF (1-2 grams, min_df 2, sublinear tf, L2 norm) + logistic regression for the quadrant
     and the unified category, fitted on ``train`` for each ``C`` in ``cs`` and scored on ``val``.
 
-    Returns ``vectorizer``, ``x_val`` (the validation TF-IDF matrix), ``median_level`` (the training median intensity level, used as the
-    intensity of every prediction), ``tried`` (``(C, validation report)`` per C) and ``best``
-    ``(validation report, C, quadrant model, category model)``: the first C with the best
-    validation 4Q macro-F1.
+    Returns ``vectorizer``, ``x_val`` (the validation TF-IDF matrix), ``median_level`` (the
+    training median intensity level, used as the intensity of every prediction), ``tried``
+    (``(C, validation report)`` per C) and ``best`` ``(validation report, C, quadrant model,
+    category model)``: the first C with the best validation 4Q macro-F1.
     """
     from mvemo._extras import require
 
@@ -474,7 +477,8 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
         rep = evaluate_heads(net, val)
         row = {"hidden": hidden, "l2": lam, "aug_weight": aug,
                "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
-               "val_category_f1": rep["unified"]["category_f1"], "val_emotion_distance": rep["unified"]["emotion_distance"]}  # fmt: skip
+               "val_category_f1": rep["unified"]["category_f1"],
+               "val_emotion_distance": rep["unified"]["emotion_distance"]}  # fmt: skip
         grid.append(row)
         log(f"  hidden {hidden:>3} l2 {lam:g} aug {aug:g}: val 4Q macro-F1 {row['val_quadrant_macro_f1']:.3f}, "
             f"category F1 {row['val_category_f1']:.3f}, D_e {row['val_emotion_distance']:.3f}")

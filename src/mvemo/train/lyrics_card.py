@@ -97,7 +97,8 @@ def model_card(report: dict[str, Any]) -> str:
               "standard error of a macro-F1 is about 0.04: differences under about 0.08 are within noise."]  # fmt: skip
     if report["beta"] == 0:
         lines += ["", "Validation chose beta = 0: the bag-of-words channel is stored but does not change the",
-                  "outputs, which equal the heads alone (see the bag-of-words-only rows for that channel)."]  # fmt: skip
+                  "outputs, which equal the heads alone (see the bag-of-words-only rows for that "
+                  "channel)."]  # fmt: skip
     lines += ["", "Blend weight (validation; the best 4Q macro-F1 was kept, category from the blended probabilities):",
               "", "| beta | val 4Q macro-F1 | val category F1 | val D_e |", "|---|---|---|---|"]
     lines += [f"| {g['beta']:g} | {g['val_quadrant_macro_f1']:.3f} | {g['val_category_f1']:.3f} | "

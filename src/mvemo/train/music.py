@@ -103,7 +103,8 @@ class TrainConfig:
                                  f"{self.quadrant_linear_weight!r}, {self.quadrant_linear_c!r}")  # fmt: skip
         if self.conform_categories and self.quadrant_linear_c <= 0:
             raise ParameterError("conform_categories = true needs the linear quadrant channel "
-                                 f"(quadrant_linear_c > 0), got quadrant_linear_c = {self.quadrant_linear_c!r}")  # fmt: skip
+                                 "(quadrant_linear_c > 0), got quadrant_linear_c = "
+                                 f"{self.quadrant_linear_c!r}")  # fmt: skip
 
     @classmethod
     def from_toml(cls, path: str | Path) -> TrainConfig:
@@ -172,7 +173,8 @@ def load_examples(cfg: TrainConfig) -> tuple[list[TrackExample], list[str]]:
                 problems.append(f"{item.id}: features not cached (run `mvemo train music --extract`)")
                 continue
             ex = TrackExample(item.id, name, item.split or "train",
-                              TrackFeatures(BlockFeatures.from_arrays(blocks), Harmony.from_arrays(harmony)))  # fmt: skip
+                              TrackFeatures(BlockFeatures.from_arrays(blocks),
+                                            Harmony.from_arrays(harmony)))  # fmt: skip
             if item.static:
                 ex.category = circ.index(item.static["category"])
                 ex.intensity = float(item.static["intensity"])
@@ -574,7 +576,8 @@ def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str 
         rep = evaluate_model(model, test, quadrant_channel=channel, musicnn=musicnn)["quadrant"]
         log(f"fold {k + 1}/{folds}: accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
         scores.append({**rep, "fold": k})
-    return {"folds": folds, "run_folds": [s["fold"] for s in scores], "accuracy": [s["accuracy"] for s in scores], "macro_f1": [s["macro_f1"] for s in scores],
+    return {"folds": folds, "run_folds": [s["fold"] for s in scores], "accuracy": [s["accuracy"] for s in scores],
+            "macro_f1": [s["macro_f1"] for s in scores],
             "quadrant_channel": musicnn is not None,
             "mean_accuracy": float(np.mean([s["accuracy"] for s in scores])),
             "mean_macro_f1": float(np.mean([s["macro_f1"] for s in scores])),

@@ -30,7 +30,8 @@ def model_card(report: dict[str, Any]) -> str:
         "**Substitution.** Music2Emo uses MERT/other large audio encoders on a GPU; we use musicnn (753-d",
         "frame features, 200-d penultimate, 50 tags) because its weights ship on PyPI and it runs on a CPU.",
         "",
-        f"**Features.** Cache kinds `{blocks_kind(report['config'].get('backbone', 'MTT_musicnn'))}` and `{HARMONY_KIND}`: audio decoded exactly as `mvemo predict`",
+        f"**Features.** Cache kinds `{blocks_kind(report['config'].get('backbone', 'MTT_musicnn'))}` and "
+        f"`{HARMONY_KIND}`: audio decoded exactly as `mvemo predict`",
         "decodes it (22.05 kHz, soxr to 16 kHz for musicnn); harmony from the fast STFT chroma (no HPSS) and",
         "our numpy tempo estimate (docs/harmony.md)."
         + (" Embedding with std pooling (+753)." if report.get("config", {}).get("std_pooling") else ""),
@@ -39,10 +40,14 @@ def model_card(report: dict[str, Any]) -> str:
         "",
         "| dataset | tracks used for training | labels | heads trained |",
         "|---|---|---|---|",
-        "| 4Q audio (Panda et al. 2018) | train split (seeded 8:1:1) | 4Q classes | quadrant, category, intensity, weak VA |",
-        "| Emotify (Aljanaki et al.) | train split (seeded 8:1:1) | GEMS-9 vote shares | gems, category, intensity, weak VA |",
-        "| emoMusic (10 clips with audio) | all | static V/A 1-9, dynamic V/A | va (static and ±2.5 s windows), category, intensity |",
-        "| PMEmo (4 clips with audio) | all | static V/A [0,1], dynamic V/A | va (static and windows), category, intensity |",
+        "| 4Q audio (Panda et al. 2018) | train split (seeded 8:1:1) | 4Q classes | quadrant, category, intensity, "
+        "weak VA |",
+        "| Emotify (Aljanaki et al.) | train split (seeded 8:1:1) | GEMS-9 vote shares | gems, category, intensity, "
+        "weak VA |",
+        "| emoMusic (10 clips with audio) | all | static V/A 1-9, dynamic V/A | va (static and ±2.5 s windows), "
+        "category, intensity |",
+        "| PMEmo (4 clips with audio) | all | static V/A [0,1], dynamic V/A | va (static and windows), category, "
+        "intensity |",
         "",
         "Weak VA: items without ratings get the VA point of their unified label as the `va` target. The",
         "`category`/`intensity` targets are the manifests' unified static labels (4Q -> excited/distressed/",
@@ -71,25 +76,31 @@ def model_card(report: dict[str, Any]) -> str:
             def f(x):
                 return "" if x is None else f"{x:.3f}"
             lines.append(f"| {split} | {ds} | {rep['n']} | {f(q.get('accuracy'))} | {f(q.get('macro_f1'))} | "
-                         f"{f(rep.get('gems_mean_roc_auc'))} | {f(u.get('category_f1'))} | {f(u.get('emotion_distance'))} |")
+                         f"{f(rep.get('gems_mean_roc_auc'))} | {f(u.get('category_f1'))} | "
+                         f"{f(u.get('emotion_distance'))} |")
     cfg = report.get("config", {})
     if cfg.get("quadrant_linear_c", 0) > 0:
-        lines += ["", f"**Linear quadrant channel.** The static quadrant is {cfg['quadrant_linear_weight']} x a standardised "
+        lines += ["", f"**Linear quadrant channel.** The static quadrant is {cfg['quadrant_linear_weight']} x a "
+                      "standardised "
                   f"logistic regression (C = {cfg['quadrant_linear_c']}, fitted on the 4Q training tracks' whole-track "
                   f"{' + '.join(f'`{b}`' for b in cfg['quadrant_linear_inputs'])}) + "
-                  f"{1 - cfg['quadrant_linear_weight']:g} x the network's 4Q head; the 4Q columns above are that blend. "
+                  f"{1 - cfg['quadrant_linear_weight']:g} x the network's 4Q head; the 4Q columns above are that "
+                  "blend. "
                   "The network's 4Q head alone:"]
         for split in ("validation", "test"):
             q = report.get(split, {}).get("4q_panda2018", {}).get("quadrant_network_only")
             if q:
-                lines.append(f"{split} accuracy {q['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f}" + (";" if split == "validation" else "."))
+                end = ";" if split == "validation" else "."
+                lines.append(f"{split} accuracy {q['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f}" + end)
         on = bool(cfg.get("conform_categories"))
         other = "unified_conform_" + ("off" if on else "on")
         rows = [(split, ds, rep["unified"], rep[other]) for split in ("validation", "test")
                 for ds, rep in report.get(split, {}).items() if other in rep]  # fmt: skip
         if rows:
-            lines += ["", ("The static category probabilities are conformed to the blended quadrant (`conform_categories`)."
-                           if on else "The static category is the network's category head (`conform_categories = false`), "
+            lines += ["", ("The static category probabilities are conformed to the blended quadrant "
+                           "(`conform_categories`)."
+                           if on else "The static category is the network's category head (`conform_categories = "
+                                      "false`), "
                            "so it can fall outside the blended quadrant.")
                       + " Category F1 / D_e / share of tracks whose category lies in the predicted quadrant, with"
                       " the other setting (`mvemo.conversion.quadrant.conform_categories`):", "",

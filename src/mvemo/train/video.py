@@ -165,7 +165,8 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
                       epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, seed=cfg.seed)  # fmt: skip
     meta = {"name": cfg.name, "kind": "video-head", "feature_names": list(FEATURE_NAMES), "hidden": cfg.hidden,
             "mean": mean.tolist(), "std": std.tolist(), "config": asdict(cfg)}  # fmt: skip
-    report: dict[str, Any] = {"n_items": len(items), "n_samples_train": int(tr.sum()), "n_samples_validation": int(va_.sum()),
+    report: dict[str, Any] = {"n_items": len(items), "n_samples_train": int(tr.sum()),
+                              "n_samples_validation": int(va_.sum()),
                               "skipped": data["skipped"], "final_loss": round(losses[-1], 5)}  # fmt: skip
     model = VideoEmotionModel(cfg.name, head, meta)
     for name, mask in (("train", tr), ("validation", va_)):

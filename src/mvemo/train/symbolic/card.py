@@ -62,7 +62,8 @@ def model_card(report: dict[str, Any]) -> str:
         "",
         "| dataset | clips used for training | labels |",
         "|---|---|---|",
-        f"| EMOPIA 1.0 (Hung et al. 2021) | official train split ({report['n_train_by_dataset'].get('emopia', 0)}) | 4Q |",
+        f"| EMOPIA 1.0 (Hung et al. 2021) | official train split ({report['n_train_by_dataset'].get('emopia', 0)}) | "
+        "4Q |",
         f"| VGMIDI labelled phrases (Ferreira & Whitehead 2019) | seeded 8:1:1 train split by piece "
         f"({report['n_train_by_dataset'].get('vgmidi', 0)}) | valence/arousal signs = 4Q |",
         "",
@@ -98,7 +99,8 @@ def model_card(report: dict[str, Any]) -> str:
     if "components" in report:
         names = {"stats_chord": "stats + chords", "frames": "frame sequence", "networks": "networks",
                  "linear": "linear V x A"}  # fmt: skip
-        keys = [k for k in names if any(k in comp for by_ds in report["components"].values() for comp in by_ds.values())]
+        keys = [k for k in names
+                if any(k in comp for by_ds in report["components"].values() for comp in by_ds.values())]
         lines += ["", "The parts alone (4Q accuracy; same seeds):", "",
                   "| split | dataset | " + " | ".join(names[k] for k in keys) + " | shipped combination |",
                   "|---|---|" + "---|" * (len(keys) + 1)]  # fmt: skip
@@ -121,13 +123,15 @@ def model_card(report: dict[str, Any]) -> str:
             u = report[split][ds]["unified"]
             lines.append(f"| {split} | {ds} | {u['category_f1']:.3f} / {u['emotion_distance']:.3f} / "
                          f"{fmt_share(u.get('quadrant_agreement'))} | {other['category_f1']:.3f} / "
-                         f"{other['emotion_distance']:.3f} / {fmt_share(other.get('quadrant_agreement'))} |")  # fmt: skip
+                         f"{other['emotion_distance']:.3f} / {fmt_share(other.get('quadrant_agreement'))} "
+                         "|")  # fmt: skip
     t = report.get("test", {}).get("emopia")
     if t:
         acc, n = t["quadrant"]["accuracy"], t["quadrant"]["n"]
         lines += ["", f"EMOPIA test 4Q accuracy {acc:.3f} on {n} clips (standard error "
                       f"{np.sqrt(acc * (1 - acc) / n):.3f}); the project's goal of 0.75 is "
-                      f"{'met' if acc >= 0.75 else 'not met'}. Choices were made on validation; test was read once."]  # fmt: skip
+                      f"{'met' if acc >= 0.75 else 'not met'}. Choices were made on validation; test was read "
+                      "once."]  # fmt: skip
     if "baselines" in report:
         lines += ["", "Baselines on the same whole-clip features (4Q accuracy / macro-F1):", "",
                   "| model | split | dataset | accuracy | macro-F1 |", "|---|---|---|---|---|"]  # fmt: skip

@@ -84,6 +84,7 @@ def run_baselines(train: list[Clip], heldout: dict[str, list[Clip]], *, seed: in
             for ds in sorted({c.dataset for c in clips}):
                 sub = [c for c in clips if c.dataset == ds]
                 pred = m.predict(baseline_features(sub))
-                rep.setdefault(name, {}).setdefault(split, {})[ds] = quadrant_report(np.array([c.quadrant for c in sub]), pred)
+                rep.setdefault(name, {}).setdefault(split,
+                                                    {})[ds] = quadrant_report(np.array([c.quadrant for c in sub]), pred)
     return rep
 

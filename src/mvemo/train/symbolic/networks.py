@@ -140,7 +140,8 @@ def _frame_bank(clips: list[Clip], rng, *, n_random: int, min_window: float):
         st = c.features.window_stats(s, e)
         whole = c.features.frames(fps=FRAME_RATE)
         for k in range(len(s)):
-            a, b = int(np.floor(s[k] * FRAME_RATE)), max(int(np.ceil(e[k] * FRAME_RATE)), int(np.floor(s[k] * FRAME_RATE)) + 1)
+            a, b = int(np.floor(s[k] * FRAME_RATE)), max(int(np.ceil(e[k] * FRAME_RATE)),
+                                                         int(np.floor(s[k] * FRAME_RATE)) + 1)
             frames.append(whole[a:b])
             stats.append(st[k])
             idx.append(i)
@@ -228,7 +229,8 @@ def predict_clips(nets: list, clips: list[Clip], *, frame_nets: list = (), frame
                 parts = {}
                 for b in range(0, len(clips), 64):
                     one = {}
-                    _accumulate(one, net(*_frame_batch(frames, np.arange(b, min(b + 64, len(clips))), stats, None, 0.0)), 1)
+                    _accumulate(one, net(*_frame_batch(frames, np.arange(b, min(b + 64, len(clips))), stats, None,
+                                                       0.0)), 1)
                     for k, v in one.items():
                         parts.setdefault(k, []).append(v)
                 for k, v in parts.items():

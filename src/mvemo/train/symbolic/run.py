@@ -76,10 +76,11 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
             comp = {}
             if frame_nets:  # the families alone (ablation)
                 comp["stats_chord"] = quadrant_report(truth, predict_clips(nets, sub)["quadrant"].argmax(1))
-                comp["frames"] = quadrant_report(truth, predict_clips([], sub, frame_nets=frame_nets)["quadrant"].argmax(1))
+                comp["frames"] = quadrant_report(truth, predict_clips([], sub,
+                                                                      frame_nets=frame_nets)["quadrant"].argmax(1))
             if linear is not None and nets:
-                comp["networks"] = quadrant_report(truth, predict_clips(nets, sub, frame_nets=frame_nets,
-                                                                      frame_weight=fw)["quadrant"].argmax(1))  # fmt: skip
+                both = predict_clips(nets, sub, frame_nets=frame_nets, frame_weight=fw)
+                comp["networks"] = quadrant_report(truth, both["quadrant"].argmax(1))
                 comp["linear"] = quadrant_report(truth, predict_clips([], sub, linear=linear)["quadrant"].argmax(1))
                 # The unified label with the other setting of conform_categories (ablation).
                 comp["unified_conform_" + ("off" if conform else "on")] = evaluate_network(
