@@ -7,7 +7,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.train.symbolic.config import Clip, SymbolicTrainConfig
-from mvemo.train.symbolic.networks import _windows
+from mvemo.train.symbolic.networks import clip_windows
 
 __all__ = ["clip_group", "fit_linear_factor", "linear_design", "train_linear"]
 
@@ -39,7 +39,7 @@ def linear_design(clips: list[Clip], inputs, *, rng: np.random.Generator | None 
     parts: dict[str, list] = {b: [] for b in inputs}
     idx = []
     for i, c in enumerate(clips):
-        s, e = _windows(c, rng, n_random if rng is not None else 0, min_window)
+        s, e = clip_windows(c, rng, n_random if rng is not None else 0, min_window)
         e = np.maximum(e, s + 1e-3)
         for b, v in linear_blocks(c.features, s, e, inputs).items():
             parts[b].append(v)

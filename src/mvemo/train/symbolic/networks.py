@@ -9,7 +9,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.train.symbolic.config import Clip, SymbolicTrainConfig
 
-__all__ = ["predict_clips", "train_frame_network", "train_network"]
+__all__ = ["clip_windows", "predict_clips", "train_frame_network", "train_network"]
 
 
 @dataclass
@@ -20,7 +20,14 @@ class _Bank:
     clip: np.ndarray  # (W,) index into the clip list
 
 
-def _windows(clip: Clip, rng: np.random.Generator | None, n_random: int, min_window: float):
+def clip_windows(clip: Clip, rng: np.random.Generator | None, n_random: int, min_window: float):
+    """The whole clip, then (with ``rng``) ``n_random`` random crops of >= ``min_window`` s.
+
+    Returns
+    -------
+    start, stop : np.ndarray
+        ``(1 + n,)`` window bounds in seconds.
+    """
     d = clip.features.duration
     starts, stops = [0.0], [d]
     if rng is not None:
@@ -37,7 +44,7 @@ def _windows(clip: Clip, rng: np.random.Generator | None, n_random: int, min_win
 def _bank(clips: list[Clip], rng, *, n_random: int, min_window: float) -> _Bank:
     stats, roots, quals, idx = [], [], [], []
     for i, c in enumerate(clips):
-        s, e = _windows(c, rng, n_random, min_window)
+        s, e = clip_windows(c, rng, n_random, min_window)
         stats.append(c.features.window_stats(s, e))
         r, q, m = c.features.window_chords(s, e)
         for k in range(len(s)):
@@ -136,7 +143,7 @@ def _frame_bank(clips: list[Clip], rng, *, n_random: int, min_window: float):
 
     frames, stats, idx = [], [], []
     for i, c in enumerate(clips):
-        s, e = _windows(c, rng, n_random, min_window)
+        s, e = clip_windows(c, rng, n_random, min_window)
         st = c.features.window_stats(s, e)
         whole = c.features.frames(fps=FRAME_RATE)
         for k in range(len(s)):
