@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-WORDS = ["love", "night", "heart", "dance", "fire", "rain", "light", "alone", "dream", "road", "home", "cold", "sun", "tears", "sky", "run", "baby", "forever", "tonight", "broken", "smile", "fall", "hold", "free", "wild"]  # fmt: skip
+WORDS = ["love", "night", "heart", "dance", "fire", "rain", "light", "alone", "dream", "road", "home", "cold", "sun",
+         "tears", "sky", "run", "baby", "forever", "tonight", "broken", "smile", "fall", "hold", "free",
+         "wild"]  # fmt: skip
 
 
 def make_lrc(minutes: float, per_minute: int, seed: int) -> str:

@@ -108,7 +108,8 @@ def main() -> None:
               f"(others' jobs slow every figure down)")
         if not args.no_naive:
             naive, n = naive_seconds(model, path, args.naive_windows)
-            print(f"naive per-window re-encoding: {naive:.1f} s for {n} windows (timed on {min(args.naive_windows, n)}, "
+            print(f"naive per-window re-encoding: {naive:.1f} s for {n} windows (timed on "
+                  f"{min(args.naive_windows, n)}, "
                   f"extrapolated) -> ours is {naive / best:.1f}x faster (target >= 8x)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MiB (target <= 1536 MiB for a 10-minute track)")

@@ -107,7 +107,8 @@ def main() -> None:
         env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
         print(f"{'step':<16} {'frames':>7} {'wall s':>8} {'fps':>7} {'peak RSS MiB':>13}")
         for what in ("decode", "video", "video-no-faces"):
-            out = subprocess.run([sys.executable, __file__, "--threads", str(args.threads), "--measure", str(path), what],
+            out = subprocess.run([sys.executable, __file__, "--threads", str(args.threads), "--measure", str(path),
+                                  what],
                                  capture_output=True, text=True, env=env, check=True)  # fmt: skip
             r = json.loads(out.stdout.strip().splitlines()[-1])
             print(f"{r['what']:<16} {r['frames']:>7} {r['wall_s']:>8.1f} {r['fps']:>7.1f} {r['peak_rss_mib']:>13.0f}"

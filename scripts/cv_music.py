@@ -52,9 +52,9 @@ def linear_cv(cfg, *, folds: int, seed: int) -> dict:
     from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
     from mvemo.data import load
     from mvemo.features.blocks import BlockFeatures, pool_blocks, pool_blocks_std, window_embeddings
-    from mvemo.features.musicnn import load_musicnn
     from mvemo.features.cache import FeatureCache, default_cache_dir
     from mvemo.features.music import blocks_kind
+    from mvemo.features.musicnn import load_musicnn
 
     cache = FeatureCache(cfg.cache_dir or default_cache_dir())
     ds = load("4q_panda2018", data_home=cfg.data_home)
@@ -115,7 +115,8 @@ def channel_cv(cfg, *, folds: int, seeds: list[int]) -> dict:
             lin = fit_quadrant_channel(train, musicnn, cfg).linear
             est = lin.predict_proba(stack_track_blocks(test, musicnn)).argmax(1)
             f1.append(float(f1_score(y[fold_of == k], est, average="macro")))
-        out["per_seed"][str(seed)] = {"macro_f1": f1, "mean_macro_f1": float(np.mean(f1)), "std_macro_f1": float(np.std(f1))}
+        out["per_seed"][str(seed)] = {"macro_f1": f1, "mean_macro_f1": float(np.mean(f1)),
+                                      "std_macro_f1": float(np.std(f1))}
     out["mean_macro_f1"] = float(np.mean([r["mean_macro_f1"] for r in out["per_seed"].values()]))
     return out
 
@@ -129,11 +130,13 @@ def main() -> None:
     parser.add_argument("--cache-dir")
     parser.add_argument("--out", help="write the JSON result here")
     parser.add_argument("--merge", nargs="+", help="merge part files instead of running")
-    parser.add_argument("--report", help="a training report.json: add the CV to it and rewrite the model card beside it")
+    parser.add_argument("--report", help="a training report.json: add the CV to it and rewrite the model card beside "
+                                         "it")
     parser.add_argument("--threads", type=int, help="torch threads (1 per process when running parts in parallel)")
     parser.add_argument("--linear", action="store_true", help="linear-head backbone comparison instead")
     parser.add_argument("--channel", action="store_true", help="the config's linear quadrant channel alone")
-    parser.add_argument("--seeds", type=int, nargs="+", help="fold-assignment seeds for --channel (default: the config's)")
+    parser.add_argument("--seeds", type=int, nargs="+", help="fold-assignment seeds for --channel (default: the "
+                                                             "config's)")
     args = parser.parse_args()
     if args.merge:
         result = merge(args.merge)

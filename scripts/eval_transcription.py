@@ -110,7 +110,8 @@ def chord_scores(ref, est) -> dict[str, float]:
     rl = [lab for *_, lab in ref]
     ei = np.array([[a, b] for a, b, _ in est]).reshape(-1, 2)
     el = [lab for *_, lab in est]
-    ei, el = mir_eval.util.adjust_intervals(ei, el, ri.min(), ri.max(), mir_eval.chord.NO_CHORD, mir_eval.chord.NO_CHORD)
+    ei, el = mir_eval.util.adjust_intervals(ei, el, ri.min(), ri.max(), mir_eval.chord.NO_CHORD,
+                                            mir_eval.chord.NO_CHORD)
     iv, r_lab, e_lab = mir_eval.util.merge_labeled_intervals(ri, rl, ei, el)
     dur = mir_eval.util.intervals_to_durations(iv)
     return {m: float(mir_eval.chord.weighted_accuracy(getattr(mir_eval.chord, m)(r_lab, e_lab), dur))

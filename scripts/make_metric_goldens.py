@@ -55,7 +55,8 @@ def _dump(name: str, payload: dict) -> None:
 
 def main() -> None:
     rng = np.random.default_rng(20261122)
-    static = {"inputs": dict(zip(("ref_category", "ref_intensity", "est_category", "est_intensity"), _labels(rng, 300)))}
+    static = {"inputs": dict(zip(("ref_category", "ref_intensity", "est_category", "est_intensity"), _labels(rng,
+                                                                                                             300)))}
     static["scores"] = {avg: evaluate(**static["inputs"], average=avg) for avg in ("macro", "weighted", "micro")}
     _dump("static.json", static)
 

@@ -12,7 +12,6 @@ script, when a shipped model changes, and say so in the commit.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 

@@ -24,7 +24,8 @@ pytest.importorskip("librosa")
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_prediction_goldens", ROOT / "scripts" / "make_prediction_goldens.py")
+    spec = importlib.util.spec_from_file_location("make_prediction_goldens",
+                                                  ROOT / "scripts" / "make_prediction_goldens.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

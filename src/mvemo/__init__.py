@@ -16,6 +16,6 @@ from __future__ import annotations
 
 import lazy_loader as _lazy
 
-from mvemo._version import __version__
+from mvemo._version import __version__  # noqa: F401  (listed in the stub's __all__)
 
 __getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

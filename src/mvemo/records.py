@@ -33,10 +33,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from mvemo.errors import DataError, MvemoError
@@ -225,7 +225,7 @@ class EmotionFrame(_ReadByKey):
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], *, where: str = "frame") -> "EmotionFrame":
+    def from_dict(cls, d: Mapping[str, Any], *, where: str = "frame") -> EmotionFrame:
         """Inverse of :meth:`to_dict`; ``where`` names the frame in error messages."""
         time = _number(_require(d, "time", where), _where(where, "time"))
         cat = _require(d, "category", where)
@@ -313,7 +313,7 @@ class StaticPrediction(_ReadByKey):
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], *, where: str = "static") -> "StaticPrediction":
+    def from_dict(cls, d: Mapping[str, Any], *, where: str = "static") -> StaticPrediction:
         """Inverse of :meth:`to_dict`; ``where`` names the object in error messages."""
         label = _label(_require(d, "category", where), _require(d, "intensity", where), where)
         quadrant = _string(_require(d, "quadrant", where), _where(where, "quadrant"))
@@ -397,7 +397,7 @@ class ModalityPrediction(_ReadByKey):
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], *, where: str = "modality") -> "ModalityPrediction":
+    def from_dict(cls, d: Mapping[str, Any], *, where: str = "modality") -> ModalityPrediction:
         """Inverse of :meth:`to_dict`."""
         _object(d, where)
         if "static" not in d:
@@ -448,7 +448,7 @@ class FusedPrediction(_ReadByKey):
                 "dynamic": [f.to_dict() for f in self.dynamic], **self.extra}  # fmt: skip
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], *, where: str = "fused") -> "FusedPrediction":
+    def from_dict(cls, d: Mapping[str, Any], *, where: str = "fused") -> FusedPrediction:
         """Inverse of :meth:`to_dict`."""
         return cls(method=_string(_require(d, "method", where), _where(where, "method")),
                    weights=_probabilities(_require(d, "weights", where), _where(where, "weights")),
@@ -527,7 +527,7 @@ class PredictionRecord(_ReadByKey):
         keys = list(self._KEYS[:7]) + [k for k in ("modalities", "fused") if getattr(self, k) is not None]
         return keys + (["warnings"] if self.warnings else []) + list(self.extra)
 
-    def replace(self, **changes: Any) -> "PredictionRecord":
+    def replace(self, **changes: Any) -> PredictionRecord:
         """A copy with some fields changed (e.g. ``file``)."""
         from dataclasses import replace
 
@@ -548,7 +548,7 @@ class PredictionRecord(_ReadByKey):
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "PredictionRecord":
+    def from_dict(cls, d: Mapping[str, Any]) -> PredictionRecord:
         """Inverse of :meth:`to_dict`.
 
         Raises
@@ -616,7 +616,7 @@ class Report(_ReadByKey):
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Report":
+    def from_dict(cls, d: Mapping[str, Any]) -> Report:
         """Inverse of :meth:`to_dict`."""
         _object(d, "report")
         return cls(model=_string(d.get("model"), "model", optional=True),
@@ -624,7 +624,7 @@ class Report(_ReadByKey):
                    metrics=_extra(d, cls._KEYS))  # fmt: skip
 
     @classmethod
-    def read(cls, path: str | Path) -> "Report":
+    def read(cls, path: str | Path) -> Report:
         """Read a ``report.json``.
 
         Raises

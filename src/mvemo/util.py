@@ -6,6 +6,7 @@ through these, so that each has one documented precedence.
 =================  ============================================================
 helper             precedence
 =================  ============================================================
+``atomic_*``        a temporary file beside the target, fsync, rename
 :func:`data_home`  explicit argument, then the manifest's own folder (for a
                    manifest's relative media paths), then ``$MVEMO_DATA``, then
                    ``../shared/data`` beside the working directory
@@ -19,16 +20,56 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from mvemo.errors import DataError
 
-__all__ = ["DATA_ENV_VAR", "CACHE_ENV_VAR", "atomic_write", "atomic_open", "data_home", "cache_root"]
+__all__ = ["DATA_ENV_VAR", "CACHE_ENV_VAR", "atomic_path", "atomic_write", "atomic_open", "data_home", "cache_root"]
 
 DATA_ENV_VAR = "MVEMO_DATA"
 CACHE_ENV_VAR = "MVEMO_CACHE"
+_UMASK = os.umask(0)  # read once (os.umask can only be read by setting it)
+os.umask(_UMASK)
 _HOW = f"pass --data-home PATH (data_home=... in Python) or set {DATA_ENV_VAR}=/path/to/shared/data"
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` for writers that need a file name (pyarrow,
+    pretty_midi, PyAV); on success it gets the usual file mode and is renamed onto ``path``.
+
+    An exception inside the block leaves ``path`` as it was and removes the temporary file.
+
+    Parameters
+    ----------
+    path : path
+        The file to (re)write; its folder is created.
+    suffix : str
+        Ending of the temporary name (e.g. ``".mp4"`` for a writer that picks the format by it).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.txt"
+    >>> with atomic_path(p) as tmp:
+    ...     _ = tmp.write_text("ok")
+    >>> p.read_text()
+    'ok'
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=suffix, dir=p.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the usual mode
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 @contextlib.contextmanager
@@ -58,23 +99,15 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | Non
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open mode must be 'w' or 'wb', not {mode!r}")
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        kwargs = {} if mode == "wb" else {"encoding": encoding, "newline": newline}
-        with os.fdopen(fd, mode, **kwargs) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    kwargs = {} if mode == "wb" else {"encoding": encoding, "newline": newline}
+    with atomic_path(path) as tmp, open(tmp, mode, **kwargs) as fh:
+        yield fh
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
-def atomic_write(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8") -> Path:
+def atomic_write(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8",
+                 newline: str | None = None) -> Path:  # fmt: skip
     """Write ``data`` (text or bytes) to ``path`` atomically; returns the path.
 
     Examples
@@ -84,7 +117,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, *, encoding: str = 
     >>> p.read_bytes()
     b'\\x00\\x01'
     """
-    with atomic_open(path, "wb" if isinstance(data, bytes) else "w", encoding=encoding) as fh:
+    with atomic_open(path, "wb" if isinstance(data, bytes) else "w", encoding=encoding, newline=newline) as fh:
         fh.write(data)
     return Path(path)
 

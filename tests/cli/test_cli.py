@@ -31,7 +31,8 @@ def test_version_and_help(run):
         (["convert", "quadrant", "3"], {"category": "depressed", "intensity": 0.5, "angle": 211.0}),
         (["convert", "va", "--valence", "6.5", "--arousal", "3.0", "--scale", "1", "9"],
          {"category": "calm", "intensity": 0.5, "angle": 316.2}),
-        (["convert", "va", "--valence", "-0.9", "--arousal", "-0.45"], {"category": "sad", "intensity": 0.9, "angle": 207.5}),
+        (["convert", "va", "--valence", "-0.9", "--arousal", "-0.45"], {"category": "sad", "intensity": 0.9,
+                                                                        "angle": 207.5}),
     ],
 )
 def test_convert_prints_json(run, args, expected):

@@ -15,8 +15,8 @@ from mvemo.conversion.point import (
     summarize_many,
 )
 from mvemo.conversion.quadrant import QUADRANTS, category_quadrants
-from mvemo.errors import ParameterError
 from mvemo.conversion.va import label_to_va
+from mvemo.errors import ParameterError
 from mvemo.representation import CATEGORIES, EmotionLabel, default_circumplex
 
 

@@ -1,6 +1,5 @@
-import pytest
-
 import numpy as np
+import pytest
 
 from mvemo.conversion import (
     QUADRANTS,

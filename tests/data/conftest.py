@@ -36,9 +36,11 @@ def shared_root() -> Path:
 
 
 @pytest.fixture
-def no_env(monkeypatch):
-    """No MVEMO_DATA in the environment."""
+def no_env(monkeypatch, tmp_path_factory):
+    """No data root at all: no MVEMO_DATA, and a working directory without ../shared/data
+    (the last fallback of :func:`mvemo.util.data_home`)."""
     monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from mvemo.features.harmony import (  # noqa: E402
     N_ROOTS,
     ChordPosteriors,
     Key,
+    _viterbi_loop,  # noqa: E402
     analyze_harmony,
     chord_posteriors,
     chord_templates,
@@ -28,7 +29,6 @@ from mvemo.features.harmony import (  # noqa: E402
     parse_chord,
     recognize_chords,
 )
-from mvemo.features.harmony import _viterbi_loop  # noqa: E402
 from mvemo.features.tempo import estimate_tempo  # noqa: E402
 
 SR = 22050
@@ -190,7 +190,7 @@ def test_stft_chroma_recognises_a_progression_and_its_key():
 
 
 def test_stft_tuning_estimate_follows_detuning():
-    from mvemo.features.harmony import _stft_power, _stft_tuning, resample_for_stft
+    from mvemo.features.chroma import _stft_power, _stft_tuning, resample_for_stft
 
     t = np.arange(3 * SR) / SR
     for cents in (-30.0, 0.0, 25.0):

@@ -88,7 +88,7 @@ def test_encoder_embeds_offline_and_caches(encoder, tmp_path):
     cached = SentenceEncoder(cache_dir=tmp_path)
     cached._model = encoder.model
     first = cached.encode(texts[:2])
-    assert len(list((tmp_path / SentenceEncoder.kind).rglob("*.npy"))) == 2
+    assert len(list((tmp_path / SentenceEncoder.kind).rglob("*.npz"))) == 2
     cached._model = None  # a second call must not need the model
     np.testing.assert_array_equal(cached.encode(texts[:2]), first)
     assert cached._model is None

@@ -210,7 +210,8 @@ def test_valence_features_follow_velocity_and_articulation():
     k = VALENCE_FEATURE_NAMES.index
     soft, loud = midi_features(_progression(velocity=40)), midi_features(_progression(velocity=100))
     win = (np.array([0.0]), np.array([soft.duration]))
-    assert loud.valence_features(*win)[0, k("dyn_velocity_mean")] > soft.valence_features(*win)[0, k("dyn_velocity_mean")]
+    assert loud.valence_features(*win)[0, k("dyn_velocity_mean")] > soft.valence_features(*win)[0,
+                                                                                                k("dyn_velocity_mean")]
     pm = _progression()
     for n in pm.instruments[0].notes:  # staccato: every note cut to a fifth of its length
         n.end = n.start + (n.end - n.start) / 5

@@ -4,10 +4,10 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("musicnn", exc_type=ImportError)
 
-from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks, pool_blocks_std  # noqa: E402
-from mvemo.features.musicnn import load_musicnn  # noqa: E402
 from mvemo.errors import ParameterError  # noqa: E402
+from mvemo.features.blocks import BlockFeatures, musicnn_blocks, pool_blocks, pool_blocks_std  # noqa: E402
 from mvemo.features.music import Harmony, TrackFeatures, blocks_kind  # noqa: E402
+from mvemo.features.musicnn import load_musicnn  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,20 @@ import pytest
 pytest.importorskip("av")
 
 from mvemo.errors import DataError  # noqa: E402
-from mvemo.io.video import (  # noqa: E402
+from mvemo.features.frames import (  # noqa: E402
     STATIC_THRESHOLD,
     dynamic_frame_times,
+    static_score,
+    static_times,
+    window_frame_indices,
+    window_frame_times,
+)
+from mvemo.io.video import (  # noqa: E402
     media_streams,
     normalize_video,
     probe_video,
     sample_frames,
     scan_video,
-    static_score,
-    static_times,
-    window_frame_indices,
-    window_frame_times,
     write_video,
 )
 

@@ -40,7 +40,8 @@ def test_raw_responses_and_dynamic(tmp_path):
         ("id,category\na,sad\n", "id,category,intensity\na,sad,0.5\n", r"ref.csv: missing column\(s\) \['intensity'\]"),
         ("id,category,intensity\na,sadd,0.5\n", "id,category,intensity\na,sad,0.5\n", "unknown emotion category"),
         ("id,category,intensity\na,sad,0.5\n", "id,label\na,sad\n", "est.csv: needs columns"),
-        ("id,category,intensity\na,sad,0.5\n", "id,category,intensity\na,sad,lots\n", "est.csv: id 'a' has a non-numeric"),
+        ("id,category,intensity\na,sad,0.5\n", "id,category,intensity\na,sad,lots\n", "est.csv: id 'a' has a "
+                                                                                      "non-numeric"),
     ],
 )
 def test_bad_files_name_the_file(tmp_path, ref, est, match):

@@ -16,8 +16,8 @@ from mvemo.errors import DataError, ParameterError  # noqa: E402
 from mvemo.io.video import write_video  # noqa: E402
 from mvemo.models.video import colour_prior_va  # noqa: E402
 from mvemo.predict.video import load_video_model  # noqa: E402
-from mvemo.train.video import TrainVideoConfig, train_video  # noqa: E402
 from mvemo.representation import CATEGORIES  # noqa: E402
+from mvemo.train.video import TrainVideoConfig, train_video  # noqa: E402
 
 torch.set_num_threads(1)
 

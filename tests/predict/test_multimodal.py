@@ -136,7 +136,8 @@ def test_fusion_head_training_and_use(tmp_path):
     music = LabelMusic("m", "sad", 0, 0)
     from dataclasses import replace
 
-    train_fusion(replace(cfg, epochs=1), model=MultimodalModel(loaders={"music": lambda: music, "video": lambda: video}), log=lambda s: None)
+    train_fusion(replace(cfg, epochs=1), model=MultimodalModel(loaders={"music": lambda: music,
+                                                                        "video": lambda: video}), log=lambda s: None)
     assert music.calls == []
     from click.testing import CliRunner
 

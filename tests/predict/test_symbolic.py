@@ -168,7 +168,8 @@ def _random_linear(seed=0):
     rng = np.random.default_rng(seed)
     nv, na = len(STAT_NAMES) + len(VALENCE_FEATURE_NAMES), len(STAT_NAMES)
     return TwoFactorLinear(
-        LinearFactor(("stats", "valence"), rng.normal(size=nv), rng.uniform(0.5, 2, nv), rng.normal(size=nv) * 0.1, 0.2),
+        LinearFactor(("stats", "valence"), rng.normal(size=nv), rng.uniform(0.5, 2, nv), rng.normal(size=nv) * 0.1,
+                     0.2),
         LinearFactor(("stats",), rng.normal(size=na), rng.uniform(0.5, 2, na), rng.normal(size=na) * 0.1, -0.1),
     )  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from mvemo.errors import DataError
 from mvemo.metrics.files import evaluate_files
 

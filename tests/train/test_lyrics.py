@@ -14,8 +14,8 @@ pytest.importorskip("sklearn")
 
 from mvemo.errors import DataError
 from mvemo.features.lyrics import EMBEDDING_DIM
-from mvemo.train import lyrics as tl
 from mvemo.predict.lyrics import MODEL_NAME, load_lyrics_model
+from mvemo.train import lyrics as tl
 
 WORDS = {
     "happy": "sunshine dance smile joy party bright love laugh",
@@ -24,7 +24,8 @@ WORDS = {
     "relaxed": "calm breeze slow quiet peace gentle rest dream",
 }
 COLUMNS = ["", "song_id_from_src", "dataset", "title", "artist", "genre", "arousal_mean", "arousal_std",
-           "valence_mean", "valence_std", "emotion_4Q", "emotion_2Q", "lyrics", "language", "general_genre"]  # fmt: skip
+           "valence_mean", "valence_std", "emotion_4Q", "emotion_2Q", "lyrics", "language",
+           "general_genre"]  # fmt: skip
 
 
 class FakeEncoder:
@@ -54,10 +55,12 @@ def make_lyrics_root(root, n_per_class=12):
         for _ in range(n_per_class):
             text = " ".join(rng.choice(vocab, size=60))
             pm = label == "happy" and k % 12 == 0
-            rows.append({"": k, "song_id_from_src": k if pm else f"ML{k}", "dataset": "PMEmo2019" if pm else "MoodyLyrics4Q",
+            rows.append({"": k, "song_id_from_src": k if pm else f"ML{k}",
+                         "dataset": "PMEmo2019" if pm else "MoodyLyrics4Q",
                          "title": f"t{k}", "artist": f"a{k}", "genre": "", "arousal_mean": 0.7 if pm else "",
                          "arousal_std": "", "valence_mean": 0.8 if pm else "", "valence_std": "", "emotion_4Q": label,
-                         "emotion_2Q": "positive", "lyrics": f"[Verse 1] {text}", "language": "en", "general_genre": ""})  # fmt: skip
+                         "emotion_2Q": "positive", "lyrics": f"[Verse 1] {text}", "language": "en",
+                         "general_genre": ""})  # fmt: skip
             k += 1
     (root / "lyrics").mkdir(parents=True)
     with open(root / "lyrics" / "filtered_dataset_with_lyrics.csv", "w", newline="", encoding="utf-8") as fh:

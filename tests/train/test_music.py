@@ -82,10 +82,16 @@ def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch
 
     import mvemo.data
     from mvemo.features.blocks import BlockFeatures
-    from mvemo.features.musicnn import load_musicnn
     from mvemo.features.cache import FeatureCache
-    from mvemo.features.music import (BLOCKS_KIND, HARMONY_KIND, Harmony, compute_blocks,
-                                               compute_harmony, load_track_audio)
+    from mvemo.features.music import (
+        BLOCKS_KIND,
+        HARMONY_KIND,
+        Harmony,
+        compute_blocks,
+        compute_harmony,
+        load_track_audio,
+    )
+    from mvemo.features.musicnn import load_musicnn
     from mvemo.train.music import extract_features
 
     sr = 44100  # a rate that neither musicnn nor the harmony analysis uses
@@ -122,7 +128,7 @@ def test_extraction_caches_exactly_the_prediction_features(tmp_path, monkeypatch
 def _with_track_blocks(examples, seed=1):
     """Give each example whole-track blocks where only the linear channel sees the quadrant."""
     rng = np.random.default_rng(seed)
-    for i, ex in enumerate(examples):
+    for ex in examples:
         emb = rng.normal(0, 1, (1, 10))
         if ex.quadrant is not None:
             emb[0, ex.quadrant] += 6.0

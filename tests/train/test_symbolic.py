@@ -11,9 +11,11 @@ import pytest
 pretty_midi = pytest.importorskip("pretty_midi")
 torch = pytest.importorskip("torch")
 
+from mvemo.conversion.quadrant import quadrant_to_label  # noqa: E402
 from mvemo.conversion.va import label_to_va  # noqa: E402
 from mvemo.errors import DataError  # noqa: E402
 from mvemo.features.midi import midi_features  # noqa: E402
+from mvemo.representation import default_circumplex  # noqa: E402
 from mvemo.train.symbolic import (  # noqa: E402
     Clip,
     SymbolicTrainConfig,
@@ -24,8 +26,6 @@ from mvemo.train.symbolic import (  # noqa: E402
     train_frame_network,
     train_network,
 )
-from mvemo.conversion.quadrant import quadrant_to_label  # noqa: E402
-from mvemo.representation import default_circumplex  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

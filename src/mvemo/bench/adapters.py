@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from mvemo.bench.registry import Prediction, align_dynamic
 from mvemo.bench.tasks import Task, media_role

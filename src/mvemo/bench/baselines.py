@@ -17,7 +17,8 @@ Features are standardised with the training mean and standard deviation.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -148,7 +149,7 @@ class SoftmaxRegression:
         self.w: np.ndarray | None = None
         self.b: np.ndarray | None = None
 
-    def fit(self, x: np.ndarray, y: np.ndarray) -> "SoftmaxRegression":
+    def fit(self, x: np.ndarray, y: np.ndarray) -> SoftmaxRegression:
         """``x`` (n, d) float, ``y`` (n,) labels."""
         from scipy.optimize import minimize
 
@@ -192,8 +193,8 @@ class _MusicFeatureBaseline:
     trains = True
 
     def __init__(self, *, cache_dir: str | None = None, compute: bool = True) -> None:
-        from mvemo.features.musicnn import load_musicnn
         from mvemo.features.cache import FeatureCache, default_cache_dir
+        from mvemo.features.musicnn import load_musicnn
         from mvemo.predict.music import music_model_backbone
 
         self.musicnn = load_musicnn(music_model_backbone())

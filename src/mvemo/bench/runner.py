@@ -17,15 +17,15 @@ import importlib.metadata
 import inspect
 import json
 import math
-import os
 import platform
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 from mvemo.bench.registry import Prediction, create_model, model_spec
 from mvemo.bench.splits import SplitSource, seeded_subset, split_items
@@ -34,6 +34,7 @@ from mvemo.data.manifest import Item, read_manifest
 from mvemo.errors import DataError, ParameterError
 from mvemo.io import atomic_write
 from mvemo.metrics import evaluate, evaluate_dynamic
+from mvemo.util import data_home as resolve_data_home
 
 __all__ = ["RECORD_KIND", "RunConfig", "DEFAULT_DATA", "load_items", "score", "run_bench", "record_path",
            "package_versions"]  # fmt: skip
@@ -68,7 +69,8 @@ class RunConfig:
         A manifest path (``.jsonl``/``.parquet``) or a registered dataset name; None: the
         task's default dataset (:data:`DEFAULT_DATA`).
     data_home : str or None
-        Root of the media (default ``$MVEMO_DATA``; for a manifest, else its folder).
+        Root of the media (default: a manifest's own folder; for a dataset ``$MVEMO_DATA``, then
+        ``../shared/data``; see :func:`mvemo.util.data_home`).
     seed : int
         Seed of the split, the dynamic subset and seeded models.
     split_source : {"auto", "manifest", "seeded"}
@@ -119,7 +121,8 @@ def load_items(data: str, *, data_home: str | None = None) -> tuple[list[Item], 
     data : str
         A path ending in ``.jsonl``/``.ndjson``/``.parquet``/``.pq``, or a dataset name.
     data_home : str, optional
-        Media root.  Default: ``$MVEMO_DATA``; for a manifest without it, the manifest's folder.
+        Media root.  Default (:func:`mvemo.util.data_home`): a manifest's own folder; for a
+        registered dataset ``$MVEMO_DATA``, then ``../shared/data``.
 
     Returns
     -------
@@ -136,7 +139,7 @@ def load_items(data: str, *, data_home: str | None = None) -> tuple[list[Item], 
     if p.suffix.lower() in (".jsonl", ".ndjson", ".parquet", ".pq") or p.is_file():
         if not p.is_file():
             raise DataError(f"{p}: manifest not found")
-        root = data_home or os.environ.get("MVEMO_DATA") or str(p.resolve().parent)
+        root = str(resolve_data_home(data_home, manifest=p))
         items = read_manifest(p, data_home=root)
         return items, {"kind": "manifest", "name": p.stem, "path": str(p), "sha256": _sha256(p), "data_home": root}
     from mvemo.data import load
@@ -227,7 +230,7 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
     """
     log = log or (lambda *_: None)
     t_start = time.perf_counter()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     task = get_task(config.task)
     spec = model_spec(config.model)
     if spec.tasks is not None and task.name not in spec.tasks:
@@ -315,7 +318,7 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
                   "counts": {k: len(v) for k, v in splits.items()}, "n_scored": len(scored),
                   "n_train": len(splits["train"]) if trains else 0},  # fmt: skip
         "versions": package_versions(),
-        "timing": {"started": started, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "timing": {"started": started, "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                    "load_s": round(t_load - t_start, 3), "fit_s": round(t_fit - t0, 3),
                    "predict_s": round(t_pred - t_fit, 3), "total_s": round(time.perf_counter() - t_start, 3)},
         "scores": _nan_to_none(scores),

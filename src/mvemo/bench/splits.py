@@ -14,7 +14,8 @@ have complete dynamic labels (MVEmo uses 1,000).
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 

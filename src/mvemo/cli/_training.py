@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -17,7 +18,8 @@ def config_options(example_config: str, *, cache: str = "Feature cache") -> Call
         for option in reversed((
             click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
                          help=f"TOML training config, e.g. {example_config}."),
-            click.option("--data-home", type=click.Path(file_okay=False), help="Data root (default: $MVEMO_DATA)."),
+            click.option("--data-home", type=click.Path(file_okay=False), help="Data root (default: $MVEMO_DATA, then "
+                                                                               "../shared/data)."),
             click.option("--cache-dir", type=click.Path(file_okay=False), help=f"{cache} (default: $MVEMO_CACHE)."),
             click.option("--out-dir", type=click.Path(file_okay=False), help="Where weights, card and report go."),
         )):  # fmt: skip

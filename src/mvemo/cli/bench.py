@@ -47,7 +47,7 @@ def bench() -> None:
               help="A manifest (.jsonl/.parquet, e.g. from `mvemo data export`) or a dataset name "
                    "(read from --data-home / $MVEMO_DATA); default: the task's usual dataset.")
 @click.option("--data-home", type=click.Path(file_okay=False), default=None,
-              help="Media root (default $MVEMO_DATA; for a manifest, else its folder).")
+              help="Media root (default: a manifest's own folder; for a dataset $MVEMO_DATA, then ../shared/data).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True,
               help="Folder of the run records.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of split, dynamic subset and models.")

@@ -40,4 +40,5 @@ def evaluate(ref_path: str, est_path: str, dynamic: bool, average: str, as_json:
         click.echo(json.dumps({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in scores.items()},
                               indent=2))
     else:
-        click.echo(format_scores({k: scores[k] for k in (*METRIC_NAMES, *[k for k in scores if k not in METRIC_NAMES])}))
+        click.echo(format_scores({k: scores[k] for k in (*METRIC_NAMES,
+                                                         *[k for k in scores if k not in METRIC_NAMES])}))

@@ -11,7 +11,7 @@ import click
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Weights to write (.pt); a .json report and a resumable .records.jsonl go beside it.")
 @click.option("--data-home", type=click.Path(file_okay=False),
-              help="Root of the items' media (default: $MVEMO_DATA, else the manifest's folder).")
+              help="Root of the items' relative media paths (default: the manifest's folder).")
 @click.option("--epochs", type=int, default=300, show_default=True)
 @click.option("--lr", type=float, default=3e-3, show_default=True)
 @click.option("--hidden", type=int, default=32, show_default=True)

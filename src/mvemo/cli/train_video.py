@@ -11,7 +11,7 @@ import click
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Weights to write (.pt); a .json report goes beside it.")
 @click.option("--data-home", type=click.Path(file_okay=False),
-              help="Root of the items' media (default: $MVEMO_DATA, else the manifest's folder).")
+              help="Root of the items' relative media paths (default: the manifest's folder).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Feature cache (default: $MVEMO_CACHE).")
 @click.option("--role", default="video", show_default=True, help="Media role of the video file.")
 @click.option("--epochs", type=int, default=300, show_default=True)

@@ -30,11 +30,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mvemo.conversion.quadrant import QUADRANTS, angle_to_quadrant, category_quadrants
+from mvemo.conversion.quadrant import QUADRANTS, category_quadrants
 from mvemo.conversion.va import square_radius, va_to_polar
 from mvemo.errors import ParameterError
-from mvemo.representation import CATEGORIES, INTENSITY_LEVELS, N_CATEGORIES, N_INTENSITY_LEVELS, default_circumplex
-from mvemo.representation import quantize_intensity
+from mvemo.representation import (
+    CATEGORIES,
+    INTENSITY_LEVELS,
+    N_CATEGORIES,
+    N_INTENSITY_LEVELS,
+    default_circumplex,
+    quantize_intensity,
+)
 
 __all__ = [
     "GRID_SHAPE",

@@ -114,7 +114,8 @@ def normalize_to_unit(
     sc = as_scale(scale)
     arr = np.asarray(x, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
-        raise ParameterError(f"{name} must be finite, got {np.atleast_1d(arr)[~np.isfinite(np.atleast_1d(arr))][:5].tolist()}")
+        raise ParameterError(f"{name} must be finite, got "
+                             f"{np.atleast_1d(arr)[~np.isfinite(np.atleast_1d(arr))][:5].tolist()}")
     span = sc.high - sc.low
     tol = _SCALE_TOL * max(1.0, span)
     out_of = (arr < sc.low - tol) | (arr > sc.high + tol)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import csv
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from mvemo.errors import DataError, ParameterError
 from mvemo.representation import EmotionLabel, default_circumplex
@@ -75,7 +75,7 @@ class WordMap:
     source: str = "user-supplied"
 
     @classmethod
-    def from_dict(cls, mapping: Mapping[str, str | None], *, source: str = "user-supplied") -> "WordMap":
+    def from_dict(cls, mapping: Mapping[str, str | None], *, source: str = "user-supplied") -> WordMap:
         """Validate and normalise a ``{word: category or None}`` dict.
 
         Raises
@@ -87,7 +87,7 @@ class WordMap:
         return cls._from_pairs(mapping.items(), source=source)
 
     @classmethod
-    def _from_pairs(cls, pairs: Iterable[tuple[str, str | None]], *, source: str) -> "WordMap":
+    def _from_pairs(cls, pairs: Iterable[tuple[str, str | None]], *, source: str) -> WordMap:
         circ = default_circumplex()
         entries: dict[str, str | None] = {}
         for word, cat in pairs:
@@ -103,7 +103,7 @@ class WordMap:
         return cls(entries, source)
 
     @classmethod
-    def from_csv(cls, path: str | Path, *, vocabulary: str | None = None) -> "WordMap":
+    def from_csv(cls, path: str | Path, *, vocabulary: str | None = None) -> WordMap:
         """Read a mapping CSV with a ``word`` column and a ``final`` or ``category`` column.
 
         Parameters
@@ -129,7 +129,7 @@ class WordMap:
     @classmethod
     def _from_rows(
         cls, rows: list[dict[str, str]], *, source: str, vocabulary: str | None = None
-    ) -> "WordMap":
+    ) -> WordMap:
         if not rows:
             raise DataError(f"{source}: the word mapping is empty")
         col = "final" if "final" in rows[0] else "category"

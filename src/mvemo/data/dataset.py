@@ -7,16 +7,18 @@ implements :meth:`Dataset._load_items`.  The base class adds caching, splits
 validation of the media files and lazy media access through the items.
 
 The data root is the ``data_home`` argument, else the ``MVEMO_DATA`` environment
-variable; it is the folder that holds ``README.md`` and one folder per dataset.
+variable, else ``../shared/data`` (:func:`mvemo.util.data_home`); it is the folder that
+holds ``README.md`` and one folder per dataset.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterator, Mapping
+from typing import Any, ClassVar
 
 from mvemo.conversion import label_to_quadrant
 from mvemo.conversion.words import WordMap
@@ -25,32 +27,27 @@ from mvemo.data.manifest import Item
 from mvemo.data.media import check_file
 from mvemo.data.splits import SPLIT_NAMES, stratified_split
 from mvemo.errors import DataError, ParameterError
+from mvemo.util import _HOW, DATA_ENV_VAR
+from mvemo.util import data_home as data_home_of
 
 __all__ = ["ENV_VAR", "Dataset", "ValidationReport", "resolve_data_home", "UNASSIGNED"]
 
-ENV_VAR = "MVEMO_DATA"
+ENV_VAR = DATA_ENV_VAR
 #: Split of items that a source's official split leaves out.
 UNASSIGNED = "unassigned"
-_HOW = f"pass --data-home PATH (data_home=... in Python) or set {ENV_VAR}=/path/to/shared/data"
 
 
 def resolve_data_home(data_home: str | os.PathLike | None = None) -> Path:
-    """The data root: ``data_home``, else ``$MVEMO_DATA``.
+    """The data root: ``data_home``, else ``$MVEMO_DATA``, else ``../shared/data``
+    (:func:`mvemo.util.data_home`, the one place this precedence lives).
 
     Raises
     ------
     DataError
-        If neither is set, or the path is not an existing folder; the message says
+        If none is set, or the path is not an existing folder; the message says
         how to set it.
     """
-    value = data_home if data_home not in (None, "") else os.environ.get(ENV_VAR, "")
-    if not value:
-        raise DataError(f"no data folder given: {_HOW}")
-    root = Path(value).expanduser()
-    if not root.is_dir():
-        source = "data_home" if data_home not in (None, "") else f"${ENV_VAR}"
-        raise DataError(f"data folder {root} (from {source}) does not exist or is not a folder: {_HOW}")
-    return root
+    return data_home_of(data_home)
 
 
 @dataclass

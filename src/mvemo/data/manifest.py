@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.io import iter_jsonl_lines
 from mvemo.records import EmotionFrame
 from mvemo.representation import EmotionLabel
+from mvemo.util import atomic_path
 
 __all__ = [
     "MODALITIES",
@@ -174,7 +173,7 @@ class Item:
         return d
 
     @classmethod
-    def from_dict(cls, record: dict[str, Any], *, root: str | Path | None = None) -> "Item":
+    def from_dict(cls, record: dict[str, Any], *, root: str | Path | None = None) -> Item:
         """Inverse of :meth:`to_dict`; unknown keys are an error."""
         unknown = set(record) - set(_FIELDS)
         if unknown:
@@ -207,24 +206,6 @@ def _static_label(value: Any) -> EmotionLabel:
     return EmotionLabel(value["category"], value["intensity"])
 
 
-# -- atomic writes ----------------------------------------------------------------
-@contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _json_line(item: Item) -> str:
     try:
         return json.dumps(item.to_dict(), ensure_ascii=False, allow_nan=False)
@@ -237,7 +218,7 @@ def write_jsonl(items: Iterable[Item], path: str | Path) -> int:
     """Write items as JSON Lines, atomically; returns the number written."""
     p = Path(path)
     n = 0
-    with _atomic_target(p) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+    with atomic_path(p) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         for item in items:
             fh.write(_json_line(item) + "\n")
             n += 1
@@ -307,7 +288,7 @@ def write_parquet(items: Iterable[Item], path: str | Path) -> int:
         rows.append(rec)
     table = pa.Table.from_pylist(rows, schema=_parquet_schema(pa))
     p = Path(path)
-    with _atomic_target(p) as tmp:
+    with atomic_path(p) as tmp:
         pq.write_table(table, tmp)
     return len(rows)
 

@@ -78,7 +78,7 @@ def load(name: str, *, data_home: str | os.PathLike | None = None, **options: An
     name : str
         One of :func:`list_datasets`.
     data_home : str or Path, optional
-        Data root; default ``$MVEMO_DATA``.
+        Data root; default ``$MVEMO_DATA``, then ``../shared/data`` (:func:`mvemo.util.data_home`).
     **options
         ``seed``, ``word_map`` and the dataset's own options (``Dataset.OPTIONS``),
         e.g. ``split_index`` for MTG-Jamendo.

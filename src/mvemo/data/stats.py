@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.data.manifest import Item, _atomic_target
+from mvemo.data.manifest import Item
 from mvemo.errors import ParameterError
 from mvemo.representation import CATEGORIES, INTENSITY_LEVELS, default_circumplex
+from mvemo.util import atomic_path
 
 __all__ = ["label_stats", "polar_plot"]
 
@@ -119,6 +121,6 @@ def polar_plot(items: Iterable[Item], path: str | Path, *, title: str | None = N
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    with _atomic_target(out) as tmp:
+    with atomic_path(out) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
     return out

@@ -70,7 +70,7 @@ class BlockFeatures:
         return out
 
     @classmethod
-    def from_arrays(cls, arrays) -> "BlockFeatures":
+    def from_arrays(cls, arrays) -> BlockFeatures:
         """Inverse of :meth:`to_arrays`."""
         sq = arrays["block_meansq"] if "block_meansq" in arrays else None
         return cls(np.asarray(arrays["block_mean"], np.float32), np.asarray(arrays["block_max"], np.float32),

@@ -30,7 +30,8 @@ import numpy as np
 
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["BLENDED_OUTPUTS", "TOKEN_PATTERN", "BowClassifier", "TfidfTransform", "blend_outputs", "blend_probabilities",
+__all__ = ["BLENDED_OUTPUTS", "TOKEN_PATTERN", "BowClassifier", "TfidfTransform", "blend_outputs",
+           "blend_probabilities",
            "tokenize", "word_ngrams"]
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
@@ -262,7 +263,8 @@ def blend_outputs(p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray], 
     p_heads : dict of str to np.ndarray
         The heads' outputs (``quadrant`` (N, 4), ``category`` (N, 28) probabilities, ...).
     p_bow : dict of str to np.ndarray
-        The bag-of-words channel's ``quadrant`` and ``category`` probabilities (:meth:`mvemo.models.lyrics.LyricsBow.predict`).
+        The bag-of-words channel's ``quadrant`` and ``category`` probabilities
+        (:meth:`mvemo.models.lyrics.LyricsBow.predict`).
     beta : float
         Blend weight in [0, 1].
     """

@@ -1,4 +1,4 @@
-"""An on-disk cache of per-track features (``.npz``), keyed by file content and feature kind.
+"""The one on-disk feature cache (``.npz``), keyed by content (a file's bytes, or text) and feature kind.
 
 A key is the SHA-1 of the file's bytes plus the feature kind and its version, so an
 edited file or a changed extractor misses the cache, while a copied, moved or
@@ -11,15 +11,14 @@ entry, and a rerun resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from pathlib import Path
-
+import zipfile
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from mvemo.errors import DataError
+from mvemo.util import atomic_open, cache_root
 
 _CHUNK = 1 << 20  # bytes read at a time while hashing
 
@@ -27,11 +26,9 @@ __all__ = ["FeatureCache", "default_cache_dir"]
 
 
 def default_cache_dir() -> Path:
-    """``$MVEMO_CACHE``, else ``$XDG_CACHE_HOME/mvemo``, else ``~/.cache/mvemo``."""
-    env = os.environ.get("MVEMO_CACHE")
-    if env:
-        return Path(env)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mvemo"
+    """The cache root of :func:`mvemo.util.cache_root`: ``$MVEMO_CACHE``, else
+    ``$XDG_CACHE_HOME/mvemo``, else ``~/.cache/mvemo``."""
+    return cache_root()
 
 
 class FeatureCache:
@@ -64,33 +61,53 @@ class FeatureCache:
         digest = _content_digest(str(p), st.st_size, st.st_mtime_ns)
         return hashlib.sha1(f"{digest}\0{kind}".encode()).hexdigest()
 
+    @staticmethod
+    def content_key(data: bytes | str, kind: str) -> str:
+        """Cache key of in-memory content (text is UTF-8 encoded) for a feature kind.
+
+        Examples
+        --------
+        >>> FeatureCache.content_key("la la", "demo-v1") == FeatureCache.content_key(b"la la", "demo-v1")
+        True
+        """
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        return hashlib.sha1(f"{hashlib.sha1(raw).hexdigest()}:{len(raw)}\0{kind}".encode()).hexdigest()
+
     def path(self, path: str | Path, kind: str) -> Path:
         """Where the entry of ``path`` for ``kind`` lives."""
-        return self.root / kind / f"{self.key(path, kind)}.npz"
+        return self.entry(self.key(path, kind), kind)
+
+    def entry(self, key: str, kind: str) -> Path:
+        """Where the entry of a key (:meth:`key`, :meth:`content_key`) for ``kind`` lives."""
+        return self.root / kind / f"{key}.npz"
 
     def get(self, path: str | Path, kind: str) -> dict[str, np.ndarray] | None:
-        """The cached arrays, or None if absent (an unreadable entry counts as absent)."""
-        entry = self.path(path, kind)
+        """The cached arrays of a file, or None if absent (an unreadable entry counts as absent)."""
+        return self.get_key(self.key(path, kind), kind)
+
+    def put(self, path: str | Path, kind: str, arrays: dict[str, np.ndarray]) -> None:
+        """Store the arrays of a file atomically."""
+        self.put_key(self.key(path, kind), kind, arrays)
+
+    def get_key(self, key: str, kind: str) -> dict[str, np.ndarray] | None:
+        """The arrays stored under ``key``, or None if absent or unreadable.
+
+        Entries are read with ``allow_pickle=False``: an entry holding pickled objects is
+        ignored (treated as absent and recomputed), never unpickled.
+        """
+        entry = self.entry(key, kind)
         if not entry.is_file():
             return None
         try:
             with np.load(entry, allow_pickle=False) as data:
                 return {k: data[k] for k in data.files}
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
             return None
 
-    def put(self, path: str | Path, kind: str, arrays: dict[str, np.ndarray]) -> None:
-        """Store arrays atomically."""
-        entry = self.path(path, kind)
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=entry.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, entry)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    def put_key(self, key: str, kind: str, arrays: dict[str, np.ndarray]) -> None:
+        """Store arrays under ``key`` atomically (:func:`mvemo.util.atomic_open`)."""
+        with atomic_open(self.entry(key, kind), "wb") as fh:
+            np.savez(fh, **arrays)
 
 
 @lru_cache(maxsize=65536)

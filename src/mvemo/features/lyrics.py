@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -28,6 +27,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.features.cache import FeatureCache
 
 __all__ = [
     "EMBEDDING_DIM",
@@ -57,7 +57,11 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # A small closed list of frequent English function words (for the language hint only).
 _EN_STOPWORDS = frozenset(
-    ["a", "about", "all", "am", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "don't", "for", "from", "have", "he", "her", "him", "his", "how", "i", "i'm", "if", "in", "is", "it", "it's", "just", "know", "like", "me", "my", "no", "not", "now", "of", "oh", "on", "one", "or", "our", "out", "she", "so", "that", "the", "their", "them", "then", "there", "they", "this", "to", "up", "was", "we", "what", "when", "where", "who", "will", "with", "you", "you're", "your"]
+    ["a", "about", "all", "am", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "don't", "for", "from",
+     "have", "he", "her", "him", "his", "how", "i", "i'm", "if", "in", "is", "it", "it's", "just", "know", "like", "me",
+     "my", "no", "not", "now", "of", "oh", "on", "one", "or", "our", "out", "she", "so", "that", "the", "their", "them",
+     "then", "there", "they", "this", "to", "up", "was", "we", "what", "when", "where", "who", "will", "with", "you",
+     "you're", "your"]
 )
 
 
@@ -220,8 +224,9 @@ class SentenceEncoder:
     ----------
     batch_size : int
     cache_dir : str or Path, optional
-        When given, embeddings are stored there (one ``.npy`` per distinct text, keyed by
-        SHA-1 of the text), written atomically, and read back on later calls.
+        When given, embeddings are stored there (a :class:`~mvemo.features.cache.FeatureCache`
+        of kind :attr:`kind`: one entry per distinct text, keyed by its content), written
+        atomically, and read back on later calls.
 
     Raises
     ------
@@ -235,7 +240,7 @@ class SentenceEncoder:
 
     def __init__(self, *, batch_size: int = 64, cache_dir: str | Path | None = None) -> None:
         self.batch_size = int(batch_size)
-        self.cache_dir = None if cache_dir is None else Path(cache_dir) / self.kind
+        self.cache = None if cache_dir is None else FeatureCache(cache_dir)
         self._model = None
 
     @property
@@ -254,9 +259,11 @@ class SentenceEncoder:
             self._model = st.SentenceTransformer(str(path), device="cpu")
         return self._model
 
-    def _cache_file(self, text: str) -> Path:
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
-        return self.cache_dir / digest[:2] / f"{digest}.npy"
+    def _cached(self, text: str) -> np.ndarray | None:
+        if self.cache is None:
+            return None
+        hit = self.cache.get_key(self.cache.content_key(text, self.kind), self.kind)
+        return None if hit is None or "embedding" not in hit else hit["embedding"]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings of ``texts``; each distinct text is encoded once.
@@ -274,12 +281,7 @@ class SentenceEncoder:
                 distinct.setdefault(t, []).append(i)
         todo = []
         for t, idx in distinct.items():
-            cached = None
-            if self.cache_dir is not None and self._cache_file(t).is_file():
-                try:
-                    cached = np.load(self._cache_file(t), allow_pickle=False)
-                except (OSError, ValueError):
-                    cached = None
+            cached = self._cached(t)
             if cached is not None and cached.shape == (EMBEDDING_DIM,):
                 out[idx] = cached
             else:
@@ -289,11 +291,6 @@ class SentenceEncoder:
                                                show_progress_bar=False), dtype=np.float32)  # fmt: skip
             for t, e in zip(todo, emb):
                 out[distinct[t]] = e
-                if self.cache_dir is not None:
-                    f = self._cache_file(t)
-                    f.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = f.with_name(f.name + f".{os.getpid()}.tmp")
-                    with open(tmp, "wb") as fh:
-                        np.save(fh, e)
-                    os.replace(tmp, f)
+                if self.cache is not None:
+                    self.cache.put_key(self.cache.content_key(t, self.kind), self.kind, {"embedding": e})
         return out

@@ -7,8 +7,9 @@ Everything is computed from the notes of the non-drum instruments of a MIDI file
   histogram), inter-onset intervals, note density and polyphony, note durations,
   velocity statistics, plus the global key mode/confidence and tempo.
 * **Valence features** of any time window (:func:`valence_features`, names
-  :data:`VALENCE_FEATURE_NAMES`): windowed (4 s / 8 s) major- vs minor-key correlation,
-  the interval-class vector of simultaneous notes, top-voice melodic steps, dynamics,
+  :data:`VALENCE_FEATURE_NAMES`; computed in :mod:`mvemo.features.midi_valence`, the notes
+  themselves in :mod:`mvemo.features.notes`, both re-exported here): windowed (4 s / 8 s)
+  major- vs minor-key correlation, the interval-class vector of simultaneous notes, top-voice melodic steps, dynamics,
   articulation and register of the outer voices.
 * **Key** — Krumhansl-Schmuckler on the duration-weighted pitch-class histogram
   (textbook profiles, no partial model: MIDI has no overtones), through
@@ -37,13 +38,10 @@ from typing import Any
 
 import numpy as np
 
-from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.harmony import (
     CHORD_INTERVALS,
     DEFAULT_QUALITIES,
-    KRUMHANSL_MAJOR,
-    KRUMHANSL_MINOR,
     NO_CHORD,
     PITCH_CLASSES,
     ChordSegment,
@@ -54,6 +52,9 @@ from mvemo.features.harmony import (
     normalize_chords,
     parse_key,
 )
+from mvemo.features.midi_valence import VALENCE_FEATURE_NAMES, valence_features
+from mvemo.features.notes import Notes, notes_from_midi, read_midi
+from mvemo.features.notes import window_bounds as _window_bounds
 
 __all__ = [
     "FRAME_CHANNELS",
@@ -95,54 +96,6 @@ STAT_NAMES: tuple[str, ...] = (
     "major_chord_share", "minor_chord_share", "dim_chord_share", "seventh_chord_share", "chord_changes",
     "silence_share",
 )  # fmt: skip
-
-
-def read_midi(path: str | Path):
-    """Read a MIDI file with pretty_midi.
-
-    Raises
-    ------
-    DataError
-        The file is missing or cannot be parsed (the message names the file).
-    """
-    pretty_midi = require("pretty_midi", extra="symbolic")
-    p = Path(path)
-    if not p.is_file():
-        raise DataError(f"{p}: no such MIDI file")
-    try:
-        return pretty_midi.PrettyMIDI(str(p))
-    except (OSError, ValueError, EOFError, KeyError, IndexError) as exc:
-        raise DataError(f"{p}: cannot parse MIDI ({type(exc).__name__}: {exc})") from exc
-
-
-@dataclass(frozen=True)
-class Notes:
-    """Notes as parallel arrays, sorted by onset: ``start, end`` (s), ``pitch``, ``velocity``."""
-
-    start: np.ndarray
-    end: np.ndarray
-    pitch: np.ndarray
-    velocity: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.start.size)
-
-    def select(self, mask: np.ndarray) -> "Notes":
-        """The notes where ``mask`` is True."""
-        return Notes(self.start[mask], self.end[mask], self.pitch[mask], self.velocity[mask])
-
-
-def notes_from_midi(pm) -> Notes:
-    """All non-drum notes of a ``pretty_midi.PrettyMIDI`` object (zero-length notes dropped)."""
-    rows = [(n.start, n.end, n.pitch, n.velocity) for inst in pm.instruments if not inst.is_drum
-            for n in inst.notes if n.end > n.start]  # fmt: skip
-    if not rows:
-        empty = np.zeros(0)
-        return Notes(empty, empty, empty.astype(np.int64), empty.astype(np.int64))
-    a = np.asarray(rows, dtype=np.float64)
-    order = np.lexsort((a[:, 2], a[:, 0]))
-    a = a[order]
-    return Notes(a[:, 0], a[:, 1], a[:, 2].astype(np.int64), a[:, 3].astype(np.int64))
 
 
 def _pc_histogram(notes: Notes, t0: float = -np.inf, t1: float = np.inf) -> np.ndarray:
@@ -444,6 +397,39 @@ class MidiFeatures:
         out[:, 41] = nsound / 8
         return out
 
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays (numbers and unicode, no objects) for :class:`mvemo.features.cache.FeatureCache`;
+        :meth:`from_arrays` rebuilds an equal object."""
+        out = {f"notes_{k}": getattr(self.notes, k) for k in ("start", "end", "pitch", "velocity")}
+        for name, segs in (("chords", self.chords), ("normalized", self.normalized)):
+            out[f"{name}_time"] = np.array([[c.start, c.end] for c in segs], dtype=np.float64).reshape(-1, 2)
+            out[f"{name}_label"] = np.array([c.label for c in segs], dtype=np.str_)
+        out["key"] = np.array([self.key.tonic, self.key.mode], dtype=np.str_)
+        out["scalars"] = np.array([self.duration, self.tempo, self.key.confidence], dtype=np.float64)
+        out["roots"], out["qualities"] = self.roots, self.qualities
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> MidiFeatures:
+        """The inverse of :meth:`to_arrays`.
+
+        Raises
+        ------
+        DataError
+            When an array is missing or malformed (e.g. a cache entry of another version).
+        """
+        try:
+            notes = Notes(*(arrays[f"notes_{k}"] for k in ("start", "end", "pitch", "velocity")))
+            segs = {name: [ChordSegment(float(s), float(e), str(lab))
+                           for (s, e), lab in zip(arrays[f"{name}_time"], arrays[f"{name}_label"])]
+                    for name in ("chords", "normalized")}  # fmt: skip
+            tonic, mode = (str(x) for x in arrays["key"])
+            duration, tempo, conf = (float(x) for x in arrays["scalars"])
+            return cls(notes, duration, Key(tonic, mode, conf), tempo, segs["chords"], segs["normalized"],
+                       arrays["roots"], arrays["qualities"])  # fmt: skip
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DataError(f"malformed MIDI feature arrays ({type(exc).__name__}: {exc})") from exc
+
     def summary(self) -> dict[str, Any]:
         """JSON-serialisable key, tempo, chords and whole-file note statistics."""
         stats = self.window_stats(np.array([0.0]), np.array([max(self.duration, 1e-3)]))[0]
@@ -461,17 +447,6 @@ class MidiFeatures:
                            if len(n) > 1 else None),  # fmt: skip
             "chords": [{"start": round(c.start, 3), "end": round(c.end, 3), "label": c.label} for c in self.chords],
         }
-
-
-def _window_bounds(start, stop) -> tuple[np.ndarray, np.ndarray]:
-    """Window bounds as 1-d float arrays; ParameterError unless same shape and stop > start."""
-    start = np.atleast_1d(np.asarray(start, dtype=np.float64))
-    stop = np.atleast_1d(np.asarray(stop, dtype=np.float64))
-    if start.shape != stop.shape or start.ndim != 1:
-        raise ParameterError(f"start and stop must be 1-d of one shape, got {start.shape} and {stop.shape}")
-    if np.any(stop <= start):
-        raise ParameterError("every window needs stop > start")
-    return start, stop
 
 
 def _mode_strength(hist: np.ndarray) -> float:
@@ -498,172 +473,6 @@ def _max_overlap(a: np.ndarray, b: np.ndarray) -> float:
     ev = np.concatenate([np.stack([a, np.ones_like(a)], 1), np.stack([b, -np.ones_like(b)], 1)])
     ev = ev[np.lexsort((ev[:, 1], ev[:, 0]))]
     return float(np.cumsum(ev[:, 1]).max()) if ev.size else 0.0
-
-
-# --------------------------------------------------------------------------- valence features
-#: Lengths (s) of the sub-windows of the windowed key correlation in :func:`valence_features`.
-VALENCE_KEY_WINDOWS: tuple[float, ...] = (4.0, 8.0)
-_ROLL_FPS = 10.0  # frame rate of the piano roll behind the interval-class and voice features
-_ONSET_TOL = 0.03  # onsets closer than this (s) form one chord onset (melody, articulation)
-_LEAP = 7  # semitones: a melodic step of at least a fifth is a leap
-
-#: Names of the :func:`valence_features` columns, in order (see there for their definitions).
-VALENCE_FEATURE_NAMES: tuple[str, ...] = (
-    *[f"key{int(w)}_{s}" for w in VALENCE_KEY_WINDOWS
-      for s in ("major_mean", "minor_mean", "diff_mean", "diff_std", "major_frac")],
-    *[f"ic{k}" for k in range(1, 7)], "log_pairs",
-    "mel_step_mean", "mel_step_std", "mel_up_frac", "mel_down_frac", "mel_repeat_frac", "mel_leap_frac",
-    "dyn_velocity_mean", "dyn_velocity_std", "dyn_velocity_range", "dyn_bin_std", "dyn_bin_range", "dyn_top_accent",
-    "art_log_ratio", "art_legato_frac", "art_staccato_frac",
-    "reg_top_mean", "reg_bottom_mean", "reg_spread_mean", "reg_spread_std",
-)  # fmt: skip
-
-
-def _key_profiles() -> np.ndarray:
-    """The 24 rotated Krumhansl-Kessler profiles (major C..B, minor C..B), z-scored, shape ``(24, 12)``."""
-    p = np.stack([np.roll(prof, k) for prof in (KRUMHANSL_MAJOR, KRUMHANSL_MINOR) for k in range(12)])
-    return (p - p.mean(1, keepdims=True)) / p.std(1, keepdims=True)
-
-
-_PROFILES = _key_profiles()
-
-
-def _windowed_key(notes: Notes, t0: float, t1: float, size: float) -> np.ndarray:
-    """Five statistics of the Krumhansl-Schmuckler correlations over sub-windows of ``size`` s."""
-    length = t1 - t0
-    if length <= size:
-        a = np.array([t0])
-    else:
-        a = t0 + np.arange(0.0, length - size + 1e-9, size / 2)
-    b = np.minimum(a + size, t1)
-    overlap = np.clip(np.minimum(notes.end[None, :], b[:, None]) - np.maximum(notes.start[None, :], a[:, None]), 0.0, None)
-    hist = np.zeros((a.size, 12))
-    pc = notes.pitch % 12
-    for k in range(12):
-        hist[:, k] = overlap[:, pc == k].sum(1)
-    sd = hist.std(1)
-    ok = sd > 1e-9
-    if not ok.any():
-        return np.zeros(5)
-    z = (hist[ok] - hist[ok].mean(1, keepdims=True)) / sd[ok, None]
-    r = z @ _PROFILES.T / 12.0  # Pearson correlations, (S, 24)
-    major, minor = r[:, :12].max(1), r[:, 12:].max(1)
-    diff = major - minor
-    return np.array([major.mean(), minor.mean(), diff.mean(), diff.std(), float(np.mean(diff > 0))])
-
-
-def _roll(notes: Notes, t0: float, t1: float) -> np.ndarray:
-    """Binary piano roll ``(T, 128)`` sampled at :data:`_ROLL_FPS` inside ``[t0, t1)``."""
-    t = max(1, int(np.ceil((t1 - t0) * _ROLL_FPS)))
-    first = np.clip(np.ceil((notes.start - t0) * _ROLL_FPS - 1e-9).astype(np.int64), 0, t)
-    last = np.clip(np.ceil((notes.end - t0) * _ROLL_FPS - 1e-9).astype(np.int64), 0, t)
-    keep = last > first
-    diff = np.zeros((t + 1, 128))
-    np.add.at(diff, (first[keep], notes.pitch[keep]), 1.0)
-    np.add.at(diff, (last[keep], notes.pitch[keep]), -1.0)
-    return (np.cumsum(diff, 0)[:t] > 0.5).astype(np.float64)
-
-
-def valence_features(notes: Notes, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
-    """Valence-oriented features of the notes in windows ``[start, stop)`` (names :data:`VALENCE_FEATURE_NAMES`).
-
-    Per window, from the notes sounding in it (clipped to the window):
-
-    * ``key{4,8}_*`` -- Krumhansl-Schmuckler on the duration-weighted pitch-class histograms of
-      sub-windows of 4 s and 8 s (half-overlapping; one sub-window = the window when it is
-      shorter): mean of the best major-key correlation, of the best minor-key correlation, mean
-      and standard deviation of their difference, and the fraction of sub-windows where the best
-      major key wins;
-    * ``ic1..ic6`` -- the interval-class vector of simultaneously sounding notes: over the frames
-      of a 10 frames/s piano roll, every pair of distinct sounding pitches counts for its interval
-      class (min(d mod 12, 12 - d mod 12); octaves and unisons are left out), normalised to sum
-      1; ``log_pairs`` = log(1 + mean number of such pairs per sounding frame);
-    * ``mel_*`` -- the top voice (highest pitch of each onset, onsets within 30 ms merged): mean
-      and standard deviation of the absolute step (semitones / 12), fractions of upward,
-      downward and repeated steps and of leaps (>= 7 semitones);
-    * ``dyn_*`` -- velocities / 127: mean, standard deviation and range over the notes starting
-      in the window, standard deviation and range of the mean velocity per 1-s bin, and the top
-      voice's mean velocity minus the mean of all onsets (melodic accent);
-    * ``art_*`` -- articulation: per onset, the longest note starting there over the time to the
-      next onset: median of its log, the fraction >= 0.9 (legato) and < 0.5 (staccato);
-    * ``reg_*`` -- register from the piano roll: mean highest and lowest sounding pitch (/127)
-      and mean and standard deviation of their distance (/48) over sounding frames.
-
-    Parameters
-    ----------
-    notes : Notes
-    start, stop : np.ndarray
-        Window bounds in seconds, shape ``(W,)``.
-
-    Returns
-    -------
-    np.ndarray
-        Shape ``(W, len(VALENCE_FEATURE_NAMES))``, float32; a window without notes is all
-        zeros (as are the parts that need at least two onsets).
-    """
-    start, stop = _window_bounds(start, stop)
-    out = np.zeros((start.size, len(VALENCE_FEATURE_NAMES)), dtype=np.float64)
-    for i, (t0, t1) in enumerate(zip(start, stop)):
-        w = notes.select((notes.start < t1) & (notes.end > t0))
-        if len(w):
-            out[i] = _valence_row(w, float(t0), float(min(t1, w.end.max())))
-    return out.astype(np.float32)
-
-
-def _valence_row(w: Notes, t0: float, t1: float) -> np.ndarray:
-    f = dict.fromkeys(VALENCE_FEATURE_NAMES, 0.0)
-    t1 = max(t1, t0 + 1e-3)
-    for size in VALENCE_KEY_WINDOWS:
-        vals = _windowed_key(w, t0, t1, size)
-        for name, v in zip(("major_mean", "minor_mean", "diff_mean", "diff_std", "major_frac"), vals):
-            f[f"key{int(size)}_{name}"] = float(v)
-    # interval classes and outer voices from the piano roll
-    roll = _roll(w, t0, t1)
-    gram = roll.T @ roll
-    d = np.arange(1, 128)
-    counts = np.array([np.trace(gram, offset=k) for k in d])
-    ic = np.minimum(d % 12, 12 - d % 12)
-    hist = np.bincount(ic, weights=counts, minlength=7)[1:7]
-    busy = roll.sum(1) > 0
-    if hist.sum() > 0:
-        for k in range(6):
-            f[f"ic{k + 1}"] = float(hist[k] / hist.sum())
-    if busy.any():
-        f["log_pairs"] = float(np.log1p(counts.sum() / busy.sum()))
-        top = 127 - np.argmax(roll[busy, ::-1] > 0, axis=1)
-        low = np.argmax(roll[busy] > 0, axis=1)
-        spread = (top - low) / 48.0
-        f.update(reg_top_mean=top.mean() / 127, reg_bottom_mean=low.mean() / 127, reg_spread_mean=spread.mean(),
-                 reg_spread_std=spread.std())  # fmt: skip
-    # onsets inside the window: top voice, dynamics, articulation
-    on = (w.start >= t0) & (w.start < t1)
-    s, p, v = w.start[on], w.pitch[on], w.velocity[on] / 127.0
-    dur = w.end[on] - w.start[on]
-    if s.size:
-        f.update(dyn_velocity_mean=v.mean(), dyn_velocity_std=v.std(), dyn_velocity_range=v.max() - v.min())
-        bins = np.floor(s - t0).astype(np.int64)
-        n_bin = np.bincount(bins)
-        bin_mean = np.bincount(bins, weights=v)[n_bin > 0] / n_bin[n_bin > 0]
-        f["dyn_bin_std"], f["dyn_bin_range"] = float(bin_mean.std()), float(bin_mean.max() - bin_mean.min())
-        group = np.concatenate([[0], np.cumsum(np.diff(s) > _ONSET_TOL)])
-        heads = np.flatnonzero(np.r_[True, np.diff(group) > 0])
-        top = np.maximum.reduceat(p, heads)
-        # velocity of the highest note of each onset group
-        order = np.lexsort((p, group))  # within a group, the last is the highest
-        last = np.r_[heads[1:] - 1, s.size - 1]
-        f["dyn_top_accent"] = float(v[order[last]].mean() - v.mean())
-        if heads.size >= 2:
-            step = np.diff(top).astype(np.float64)
-            a = np.abs(step)
-            f.update(mel_step_mean=a.mean() / 12, mel_step_std=a.std() / 12, mel_up_frac=np.mean(step > 0),
-                     mel_down_frac=np.mean(step < 0), mel_repeat_frac=np.mean(step == 0),
-                     mel_leap_frac=np.mean(a >= _LEAP))  # fmt: skip
-            longest = np.maximum.reduceat(dur, heads)
-            ioi = np.diff(s[heads])
-            ratio = np.log(np.clip(longest[:-1], 1e-3, None) / np.clip(ioi, 1e-3, None))
-            f.update(art_log_ratio=float(np.median(ratio)), art_legato_frac=float(np.mean(ratio >= np.log(0.9))),
-                     art_staccato_frac=float(np.mean(ratio < np.log(0.5))))  # fmt: skip
-    return np.array([f[k] for k in VALENCE_FEATURE_NAMES], dtype=np.float64)
 
 
 def midi_features(source, *, beats_per_chord: int = _BEATS_PER_CHORD) -> MidiFeatures:

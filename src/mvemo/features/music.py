@@ -89,7 +89,7 @@ class Harmony:
         }  # fmt: skip
 
     @classmethod
-    def from_arrays(cls, a) -> "Harmony":
+    def from_arrays(cls, a) -> Harmony:
         """Inverse of :meth:`to_arrays`."""
         return cls(str(a["key"][0]), str(a["key"][1]), float(a["key_confidence"]),
                    np.asarray(a["chord_start"], float), np.asarray(a["chord_end"], float),
@@ -109,7 +109,8 @@ def compute_harmony(y: np.ndarray, sr: int = HARMONY_SR) -> Harmony:
     chroma, and the signal resampled once to 11025 Hz for both the chroma and the onset
     envelope of the tempo estimate.
     """
-    from mvemo.features.harmony import _check_signal, analyze_harmony, resample_for_stft
+    from mvemo.features.chroma import _check_signal, resample_for_stft
+    from mvemo.features.harmony import analyze_harmony
     from mvemo.features.tempo import ONSET_SR, onset_envelope, tempo_from_onsets
 
     y = _check_signal(y, sr)

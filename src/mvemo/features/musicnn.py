@@ -24,6 +24,12 @@ Pipeline (as musicnn's ``extractor.py``/``models.py``; see ``docs/musicnn.md``):
    200-unit ReLU dense layer, batch norm (the "penultimate" features) and a sigmoid
    output layer over 50 tags.  All batch norms use epsilon 1e-3 (tf.layers default).
 
+Size: about 680 lines, over the ~600 guide on purpose: it is one re-implementation of
+one published network (bundles, preprocessing, the torch module, the TF-checkpoint
+variable mapping and the wrapper), whose parts must match musicnn's shapes and names
+exactly and change together; the generic TF1 checkpoint reader is already apart
+(:mod:`mvemo.features.tf_checkpoint`).
+
 Examples
 --------
 >>> from mvemo.features.musicnn import MTT_MUSICNN, patch_frames

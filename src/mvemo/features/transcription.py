@@ -20,9 +20,9 @@ Steps (all offline, on a CPU):
 5. **Melody**: the skyline (highest sounding note at each onset, notes at or above
    ``melody_floor``) is the melody; the other notes are the accompaniment.
 6. **Chords and key**: :func:`mvemo.features.harmony.analyze_harmony` (the audio model's
-   harmony features, no HPSS: chords from the STFT chroma, the key from the CQT chroma), written as a block-chord track (one octave from C3,
-   velocity 60) and as text events with the mir_eval chord labels.  The key becomes a
-   MIDI key signature and the tempo the initial tempo.
+   harmony features, no HPSS: chords from the STFT chroma, the key from the CQT chroma),
+   written as a block-chord track (one octave from C3, velocity 60) and as text events with
+   the mir_eval chord labels.  The key becomes a MIDI key signature and the tempo the initial tempo.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.util import atomic_path
 
 __all__ = [
     "BP_SR",
@@ -141,10 +142,8 @@ class LeadSheet:
     def write(self, path: str | Path) -> Path:
         """Write the MIDI file atomically; returns the path."""
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp")
-        self.to_midi().write(str(tmp))
-        tmp.replace(p)
+        with atomic_path(p, suffix=".mid") as tmp:
+            self.to_midi().write(str(tmp))
         return p
 
 
@@ -279,7 +278,8 @@ def rms_velocity(levels: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- grid, melody
-def quantize_notes(events, *, bpm: float, offset: float = 0.0, divisions: int = 4) -> list[tuple[float, float, int, float]]:
+def quantize_notes(events, *, bpm: float, offset: float = 0.0, divisions: int = 4) -> list[tuple[float, float, int,
+                                                                                                 float]]:
     """Snap ``(start, end, pitch, amplitude)`` events to a grid of ``divisions`` steps per beat.
 
     The grid is ``offset + k * 60 / (bpm * divisions)``; each note keeps at least one

@@ -21,7 +21,7 @@ Per decoded frame, on 64 x 36 thumbnails of *every* frame:
   rescaled to a 1/30-s frame step (so it does not depend on the frame rate); the frame
   pairs across a cut are left out.
 
-Over the static frames: the static-video score (MVEmo eq. 12, :func:`mvemo.io.video.static_score`)
+Over the static frames: the static-video score (MVEmo eq. 12, :func:`mvemo.features.frames.static_score`)
 and the dominant colours (k-means, k = 5, on HSV pixels of the static frames; hue is
 embedded as ``(S cos H, S sin H, V)`` so that red at 0 and 360 degrees is one colour).
 """
@@ -37,14 +37,8 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
 from mvemo.errors import ParameterError
-from mvemo.io.video import (
-    FRAME_SIZE,
-    STATIC_THRESHOLD,
-    VideoInfo,
-    dynamic_frame_times,
-    scan_video,
-    static_times,
-)
+from mvemo.features.frames import STATIC_THRESHOLD, dynamic_frame_times, static_times
+from mvemo.io.video import FRAME_SIZE, VideoInfo, scan_video
 
 __all__ = [
     "VISUAL_KIND",
@@ -284,7 +278,7 @@ class VisualFeatures:
         }  # fmt: skip
 
     @classmethod
-    def from_arrays(cls, a: dict[str, np.ndarray]) -> "VisualFeatures":
+    def from_arrays(cls, a: dict[str, np.ndarray]) -> VisualFeatures:
         """Inverse of :meth:`to_arrays`."""
         import json
 

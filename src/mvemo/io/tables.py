@@ -9,19 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from mvemo.errors import DataError
+from mvemo.util import atomic_write as util_atomic_write
 
 __all__ = ["read_records", "iter_jsonl", "iter_jsonl_lines", "write_records", "atomic_write"]
 
 _CSV_SUFFIXES = {".csv", ".tsv"}
 _JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 def _kind(path: Path) -> str:
@@ -112,18 +110,8 @@ def read_records(path: str | Path, *, required: Iterable[str] = ()) -> list[dict
 
 
 def atomic_write(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file + ``os.replace``)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the usual mode
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` atomically (:func:`mvemo.util.atomic_write`, newlines as given)."""
+    util_atomic_write(path, text, newline="")
 
 
 def write_records(path: str | Path, records: list[dict[str, Any]]) -> None:

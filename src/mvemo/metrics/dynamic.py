@@ -8,7 +8,7 @@ so MVEmo's scale (about 5.7 million pairs over 11,764 samples) takes a few secon
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -13,8 +13,8 @@ label sets: the category must be one of the 28 categories and the intensity one 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 

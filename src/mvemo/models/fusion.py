@@ -22,7 +22,8 @@ so one head serves both.  Train it with ``mvemo train fusion``.
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +70,8 @@ def confidence(probabilities: Mapping[str, float] | Sequence[float] | np.ndarray
     return float(np.clip(round(1.0 - h / math.log(len(p)), 12), 0.0, 1.0))  # round away float dust
 
 
-def category_distribution(valence: np.ndarray | float, arousal: np.ndarray | float, *, kappa: float = _KAPPA) -> np.ndarray:
+def category_distribution(valence: np.ndarray | float, arousal: np.ndarray | float, *,
+                          kappa: float = _KAPPA) -> np.ndarray:
     """A distribution over the 28 categories around a valence-arousal point.
 
     ``p_k ∝ exp(kappa r cos(theta - theta_k))``: a von Mises bump at the point's angle
@@ -116,7 +118,8 @@ def quadrant_distribution(p: np.ndarray) -> np.ndarray:
 
 
 def static_from_distribution(p: np.ndarray, valence: float, arousal: float, intensity: float,
-                             *, quadrants: np.ndarray | None = None, category: str | None = None) -> dict[str, Any]:  # fmt: skip
+                             *, quadrants: np.ndarray | None = None,
+                             category: str | None = None) -> dict[str, Any]:  # fmt: skip
     """The contract's ``static`` dict from a category distribution, VA and an intensity."""
     p = np.asarray(p, dtype=np.float64)
     q = quadrant_distribution(p) if quadrants is None else np.asarray(quadrants, dtype=np.float64)

@@ -71,7 +71,8 @@ class SoftmaxLinear:
             raise ParameterError(f"mean and scale must be (F,) and coef (F, K), got {np.shape(self.mean)}, "
                                  f"{np.shape(self.scale)}, {np.shape(self.coef)}")  # fmt: skip
         if np.shape(self.intercept) != (np.shape(self.coef)[1],):
-            raise ParameterError(f"intercept must have shape ({np.shape(self.coef)[1]},), got {np.shape(self.intercept)}")
+            raise ParameterError(f"intercept must have shape ({np.shape(self.coef)[1]},), got "
+                                 f"{np.shape(self.intercept)}")
         if np.any(np.asarray(self.scale) <= 0):
             raise ParameterError("scale must be positive")
 
@@ -89,7 +90,8 @@ class SoftmaxLinear:
         """The input matrix ``(N, F)``: the named blocks (each ``(N, F_b)``) side by side."""
         x = stack_blocks(blocks, self.inputs)
         if x.shape[1] != self.n_features:
-            raise ParameterError(f"the blocks {list(self.inputs)} give {x.shape[1]} features, the model has {self.n_features}")
+            raise ParameterError(f"the blocks {list(self.inputs)} give {x.shape[1]} features, the model has "
+                                 f"{self.n_features}")
         return x
 
     def predict_proba(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
@@ -106,7 +108,7 @@ class SoftmaxLinear:
                 "intercept": np.asarray(self.intercept, np.float64)}  # fmt: skip
 
     @classmethod
-    def from_dict(cls, d: dict) -> "SoftmaxLinear":
+    def from_dict(cls, d: dict) -> SoftmaxLinear:
         """Inverse of :meth:`to_dict`.
 
         Raises
@@ -115,7 +117,8 @@ class SoftmaxLinear:
             A key is missing.
         """
         try:
-            return cls(tuple(d["inputs"]), *(np.asarray(d[k], np.float64) for k in ("mean", "scale", "coef", "intercept")))
+            return cls(tuple(d["inputs"]), *(np.asarray(d[k], np.float64) for k in ("mean", "scale", "coef",
+                                                                                    "intercept")))
         except (KeyError, TypeError) as exc:
             raise DataError(f"not a softmax-linear entry: {exc}") from exc
 
@@ -179,7 +182,8 @@ class LinearChannel:
         network = np.asarray(network, dtype=np.float64)
         lin = self.linear.predict_proba(blocks)
         if lin.shape != network.shape:
-            raise ParameterError(f"network probabilities have shape {network.shape}, the linear model gives {lin.shape}")
+            raise ParameterError(f"network probabilities have shape {network.shape}, the linear model gives "
+                                 f"{lin.shape}")
         return self.weight * lin + (1.0 - self.weight) * network
 
     def to_dict(self) -> dict:
@@ -187,7 +191,7 @@ class LinearChannel:
         return {**self.linear.to_dict(), "weight": float(self.weight)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LinearChannel":
+    def from_dict(cls, d: dict) -> LinearChannel:
         """Inverse of :meth:`to_dict`."""
         if "weight" not in d:
             raise DataError("not a linear-channel entry: no 'weight'")

@@ -8,7 +8,7 @@ dataset has labels for: Music2Emo's *selective updates*.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from mvemo._extras import require
 from mvemo.errors import ParameterError

@@ -110,7 +110,8 @@ class LyricsBow:
         rows = self.tfidf.transform_sparse(list(texts))
         return {"quadrant": self.quadrant.predict_proba(rows), "category": self.category.predict_proba(rows)}
 
-    def blend(self, p_heads: dict[str, np.ndarray], texts: list[str], *, beta: float | None = None) -> dict[str, np.ndarray]:
+    def blend(self, p_heads: dict[str, np.ndarray], texts: list[str], *, beta: float | None = None) -> dict[str,
+                                                                                                            np.ndarray]:
         """A copy of the heads' outputs with ``quadrant``/``category`` blended with this channel's."""
         b = self.beta if beta is None else beta
         if b == 0:
@@ -142,7 +143,8 @@ class LyricsBow:
             If an entry is missing or inconsistent.
         """
         try:
-            arr = {k: (v.float().numpy() if hasattr(v, "numpy") else np.asarray(v, np.float32)) for k, v in tensors.items()}
+            arr = {k: (v.float().numpy() if hasattr(v, "numpy") else np.asarray(v, np.float32)) for k,
+                   v in tensors.items()}
             tfidf = TfidfTransform({t: j for j, t in enumerate(meta["terms"])}, arr["idf"], tuple(meta["ngram_range"]),
                                    bool(meta["sublinear_tf"]), bool(meta["lowercase"]))  # fmt: skip
             q = BowClassifier(arr["quadrant_coef"], arr["quadrant_intercept"], meta["quadrant_classes"], n_quadrants)

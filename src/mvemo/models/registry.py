@@ -99,7 +99,7 @@ class ModelEntry:
 
         return Path(str(resources.files("mvemo.models").joinpath(self.weights)))
 
-    def load(self, weights: str | Path | None = None, **options: Any) -> "Predictor":
+    def load(self, weights: str | Path | None = None, **options: Any) -> Predictor:
         """The predictor, with the shipped weights or ``weights``."""
         module, attr = self.loader.split(":")
         return getattr(importlib.import_module(module), attr)(weights, **options)
@@ -156,7 +156,7 @@ def list_model_entries() -> list[ModelEntry]:
     return list(MODELS.values())
 
 
-def load_model(name: str, weights: str | Path | None = None, **options: Any) -> "Predictor":
+def load_model(name: str, weights: str | Path | None = None, **options: Any) -> Predictor:
     """Load a registered model (the shipped weights, or ``weights``)."""
     return model_entry(name).load(weights, **options)
 
@@ -192,8 +192,8 @@ class Predictor(Protocol):
     def version(self) -> str:
         """The model's version (``"v3"``)."""
 
-    def predict(self, path_or_input: Any, *, dynamic: bool = True) -> "PredictionRecord":
+    def predict(self, path_or_input: Any, *, dynamic: bool = True) -> PredictionRecord:
         """The record of one input."""
 
-    def predict_features(self, features: Any, *, dynamic: bool = True) -> "PredictionRecord":
+    def predict_features(self, features: Any, *, dynamic: bool = True) -> PredictionRecord:
         """The record of already computed features."""

@@ -166,7 +166,8 @@ class FrameEmotionNet(nn.Module):
         self.t2 = nn.Conv1d(cfg.channels, cfg.channels, kernel_size=5, padding=8, dilation=4)
         self.att = nn.Linear(cfg.channels, 1)
         self.drop = nn.Dropout(cfg.dropout)
-        self.trunk = nn.Sequential(nn.Linear(cfg.channels * 2 + cfg.n_stats, cfg.hidden), nn.ReLU(), nn.Dropout(cfg.dropout))
+        self.trunk = nn.Sequential(nn.Linear(cfg.channels * 2 + cfg.n_stats, cfg.hidden), nn.ReLU(),
+                                   nn.Dropout(cfg.dropout))
         self.heads = nn.ModuleDict({h.name: nn.Linear(cfg.hidden, h.size) for h in SYMBOLIC_HEADS})
         self.register_buffer("mean", torch.zeros(cfg.n_stats))
         self.register_buffer("std", torch.ones(cfg.n_stats))
@@ -266,7 +267,7 @@ class LinearFactor:
                 "intercept": float(self.intercept)}  # fmt: skip
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LinearFactor":
+    def from_dict(cls, d: dict) -> LinearFactor:
         """Inverse of :meth:`to_dict`.
 
         Raises
@@ -320,7 +321,7 @@ class TwoFactorLinear:
         return {"valence": self.valence.to_dict(), "arousal": self.arousal.to_dict()}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "TwoFactorLinear":
+    def from_dict(cls, d: dict) -> TwoFactorLinear:
         """Inverse of :meth:`to_dict`."""
         try:
             return cls(LinearFactor.from_dict(d["valence"]), LinearFactor.from_dict(d["arousal"]))

@@ -47,7 +47,7 @@ class AudioInput:
             raise ParameterError(f"{self.name}: sample_rate must be a positive integer (Hz), got {self.sample_rate!r}")
 
     @classmethod
-    def of(cls, value: Any) -> "AudioInput":
+    def of(cls, value: Any) -> AudioInput:
         """An :class:`AudioInput`, or a ``(waveform, sample_rate)`` pair made into one."""
         if isinstance(value, cls):
             return value

@@ -143,7 +143,8 @@ class LyricsEmotionModel:
         torch = require("torch", extra="torch")
         with torch.no_grad():
             out = self.network(torch.from_numpy(np.asarray(x, np.float32)))
-        p = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+        p = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"],
+                                                                                               -1).numpy(),
              "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
         if self.bow is not None and texts is not None:
             p = self.bow.blend(p, texts)

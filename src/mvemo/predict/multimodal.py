@@ -15,15 +15,15 @@ labels (so CSV output works unchanged), plus ``modalities`` {music, video, lyric
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, MvemoError
-from mvemo.predict.checks import with_warnings
 from mvemo.models.fusion import (
     FUSION_MODALITIES,
     FusionHead,
@@ -34,6 +34,7 @@ from mvemo.models.fusion import (
     static_from_distribution,
 )
 from mvemo.models.registry import model_entry, version_of
+from mvemo.predict.checks import with_warnings
 from mvemo.predict.inputs import names_lyrics_file
 from mvemo.records import EmotionFrame, FusedPrediction, ModalityPrediction, PredictionRecord, StaticPrediction
 

@@ -92,7 +92,8 @@ class MusicEmotionModel:
         w = feats.window_inputs(self.musicnn, start, stop, std=bool(self.meta.get("std_pooling", False)))
         with torch.no_grad():
             out = self.network(torch.from_numpy(w.embedding), torch.from_numpy(w.roots),
-                               torch.from_numpy(w.qualities), torch.from_numpy(w.mask), torch.from_numpy(w.mode))  # fmt: skip
+                               torch.from_numpy(w.qualities), torch.from_numpy(w.mask),
+                               torch.from_numpy(w.mode))  # fmt: skip
         return {
             "category": torch.softmax(out["category"], -1).numpy(),
             "quadrant": torch.softmax(out["quadrant"], -1).numpy(),

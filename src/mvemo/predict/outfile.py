@@ -18,8 +18,8 @@ import contextlib
 import csv
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from mvemo.errors import DataError
 from mvemo.util import atomic_open

@@ -14,6 +14,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.representation import default_circumplex
+from mvemo.util import atomic_write
 
 __all__ = ["plot_prediction", "plot_multimodal"]
 
@@ -64,12 +65,7 @@ def _save(fig, plt, path: str | Path) -> Path:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(buf.getvalue())
-    tmp.replace(out)
-    return out
+    return atomic_write(path, buf.getvalue())
 
 
 def _circumplex_axes(ax, plt, *, fontsize: float = 6) -> None:

@@ -8,7 +8,8 @@ these helpers turn it into the typed record parts of :mod:`mvemo.records`
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

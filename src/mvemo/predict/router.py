@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from mvemo.errors import DataError, ParameterError
 from mvemo.models.registry import list_model_entries

@@ -98,7 +98,8 @@ class SymbolicEmotionModel:
             for net in self.networks:
                 roots, quals, mask = feats.window_chords(start, stop, max_chords=net.cfg.max_chords)
                 out = net(torch.from_numpy(stats), torch.from_numpy(roots), torch.from_numpy(quals),
-                          torch.from_numpy(mask), torch.full((len(start),), feats.mode, dtype=torch.float32))  # fmt: skip
+                          torch.from_numpy(mask), torch.full((len(start),), feats.mode,
+                                                             dtype=torch.float32))  # fmt: skip
                 _accumulate(acc, out, len(self.networks))
             families.append(acc)
             if self.frame_networks:
@@ -146,7 +147,8 @@ class SymbolicEmotionModel:
 def _accumulate(acc: dict, out: dict, n: int) -> None:
     """Add one network's outputs (probabilities for the class heads) / ``n`` to ``acc``."""
     torch = require("torch", extra="torch")
-    vals = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+    vals = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"],
+                                                                                              -1).numpy(),
             "va": out["va"].numpy(), "intensity": out["intensity"].numpy()}  # fmt: skip
     for k, v in vals.items():
         acc[k] = acc.get(k, 0) + v / n

@@ -20,8 +20,8 @@ from mvemo.conversion.va import va_to_arrays
 from mvemo.errors import DataError
 from mvemo.features.visual import FEATURE_NAMES, VisualFeatures, extract_visual_features
 from mvemo.models.fusion import category_distribution, static_from_distribution
-from mvemo.models.video import PRIOR_NAME, VideoHead, prior_from_features
 from mvemo.models.registry import version_of
+from mvemo.models.video import PRIOR_NAME, VideoHead, prior_from_features
 from mvemo.predict.records import frame
 from mvemo.records import PredictionRecord, StaticPrediction
 from mvemo.representation import CATEGORIES, quantize_intensity

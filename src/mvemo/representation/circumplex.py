@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import csv
 import difflib
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -230,7 +230,7 @@ class Circumplex:
         *,
         reference_angles: Sequence[float] | None = None,
         source: str = "weighted circular mean of user frequencies",
-    ) -> "Circumplex":
+    ) -> Circumplex:
         """Build a circumplex with MVEmo's procedure from a word x reference frequency table.
 
         Parameters
@@ -255,7 +255,7 @@ class Circumplex:
         return cls(words, theta, source=source)
 
     @classmethod
-    def from_csv(cls, path: str, *, source: str | None = None) -> "Circumplex":
+    def from_csv(cls, path: str, *, source: str | None = None) -> Circumplex:
         """Read ``category,angle_deg`` or ``category,valence_cos,arousal_sin`` rows from a CSV file."""
         try:
             with open(path, newline="", encoding="utf-8") as fh:
@@ -265,7 +265,7 @@ class Circumplex:
         return cls._from_rows(rows, origin=str(path), source=source or str(path))
 
     @classmethod
-    def _from_rows(cls, rows: list[dict[str, str]], *, origin: str, source: str) -> "Circumplex":
+    def _from_rows(cls, rows: list[dict[str, str]], *, origin: str, source: str) -> Circumplex:
         if not rows:
             raise DataError(f"{origin}: the circumplex table is empty")
         cols = set(rows[0])

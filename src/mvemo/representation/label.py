@@ -157,13 +157,13 @@ class EmotionLabel:
         return float(radius * np.cos(rad)), float(radius * np.sin(rad))
 
     @classmethod
-    def from_polar(cls, angle: float, radius: float) -> "EmotionLabel":
+    def from_polar(cls, angle: float, radius: float) -> EmotionLabel:
         """The label whose sector contains ``angle`` (degrees), with intensity ``radius``."""
         circ = default_circumplex()
         return cls(circ.categories[int(circ.category_index_of(angle))], radius)
 
     @classmethod
-    def from_cartesian(cls, x: float, y: float) -> "EmotionLabel":
+    def from_cartesian(cls, x: float, y: float) -> EmotionLabel:
         """Inverse of :meth:`to_cartesian`; the radius must be at most 1.
 
         At the origin the direction is undefined; atan2's convention (0°) gives 'pleased'

@@ -7,23 +7,25 @@ are appended to ``<out>.records.jsonl`` as each item finishes, so an interrupted
 where it stopped.  Samples: the static label of each item (input: the modalities' static
 labels) and each labelled grid time (input: the modalities' labels at that time); input
 encoding :func:`mvemo.models.fusion.fusion_input`.  Loss and optimiser as the video head
-(:func:`mvemo.train.video.fit_head`).
+(:func:`mvemo.train.common.fit_head`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from mvemo.conversion.va import labels_to_va
 from mvemo.errors import DataError, MvemoError, ParameterError
 from mvemo.models.fusion import FusionHead, confidence, fusion_input
-from mvemo.train.video import _data_home, _split, fit_head, scores
 from mvemo.representation import CATEGORIES
+from mvemo.train.common import fit_head, holdout_split, unified_scores, write_json
+from mvemo.util import data_home as resolve_data_home
 
 __all__ = ["TrainFusionConfig", "fusion_samples", "train_fusion"]
 
@@ -135,13 +137,13 @@ def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], Non
 
     mm = model or MultimodalModel()
     manifest = Path(cfg.manifest)
-    items = read_manifest(manifest, data_home=_data_home(cfg.data_home, manifest))
+    items = read_manifest(manifest, data_home=resolve_data_home(cfg.data_home, manifest=manifest))
     if not items:
         raise DataError(f"{manifest}: no items")
     out = Path(cfg.out)
     records = _records(items, mm, out.with_name(out.stem + ".records.jsonl"), log)
     data = fusion_samples(items, records)
-    train_mask, val_mask = _split(items, cfg.val_fraction, cfg.seed)
+    train_mask, val_mask = holdout_split(items, cfg.val_fraction, cfg.seed)
     tr, va_ = train_mask[data["item"]], val_mask[data["item"]]
     if not tr.any():
         raise DataError(f"{manifest}: no training samples")
@@ -156,14 +158,13 @@ def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], Non
             labels = fitted._head_labels_from_x(data["x"][mask])
             pc = np.array([CATEGORIES.index(lab["category"]) for lab in labels])
             pi = np.array([lab["intensity"] for lab in labels])
-            report[name] = {kind: scores(pc[m2], pi[m2], data["category"][mask][m2], data["intensity"][mask][m2])
+            report[name] = {kind: unified_scores(pc[m2], pi[m2], data["category"][mask][m2],
+                                                 data["intensity"][mask][m2])
                             for kind, m2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
                             if m2.any()}  # fmt: skip
     meta = {"name": cfg.name, "kind": "fusion-head", "hidden": cfg.hidden, "config": asdict(cfg), "report": report}
     save_fusion_head(head, meta, out)
     rep = out.with_suffix(".json")
-    tmp = rep.with_name(rep.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(rep)
+    write_json(rep, report)
     log(f"wrote {out} and {rep}")
     return report

