@@ -145,7 +145,8 @@ def process_video(job: dict[str, Any], *, out: str, cache_dir: str, annotator: s
     except VIDEO_ERRORS as exc:
         why = _reason(exc).replace(str(Path(cache_dir)), "<cache>")  # name the source, not the cache entry
         for p in re.findall(r"<cache>/\S+?/video\.mp4", why):
-            why = why.replace(p, f"{src} (transcoded)")
+            why = why.replace(p, "(transcoded video)")
+        why = why.replace(f"{src}: ", "")
         reason = f"{current}: {why}"
         rows.append({"step": current, "status": "failed", "reason": why, "seconds": None})
         return _finish(vid, "failed", reason, rows, None)
