@@ -113,6 +113,16 @@ def test_resume_and_interrupted_build(builds, corpus):
     assert _files(work, "media") == _files(builds["one"], "media")
 
 
+def test_existing_scheduler(builds, corpus):
+    distributed = pytest.importorskip("distributed")
+    tmp = builds["tmp"]
+    with distributed.LocalCluster(n_workers=1, processes=False, host="127.0.0.1", dashboard_address=None) as cl:
+        s = build_dataset([corpus, corpus / "catalogue.csv"], tmp / "sched", scheduler=cl.scheduler_address,
+                          annotator="video", cache_dir=tmp / "cache1", progress=False)
+    assert s.processed == s.total and s.lost == 0
+    assert (tmp / "sched" / "manifest.jsonl").read_bytes() == (builds["one"] / "manifest.jsonl").read_bytes()
+
+
 def test_bench_reads_the_manifest(builds, tmp_path):
     # the video model needs no training, so every item can be scored (the tiny corpus has no test split)
     res = CliRunner().invoke(cli, ["bench", "run", "--task", "video-static", "--model", "video", "--data",

@@ -133,3 +133,20 @@ def test_lyrics_step_cleans_and_keeps_times(tmp_path):
     assert lyrics(None, tmp_path / "out" / "n") == {"origin": "none", "file": None, "synced": False, "n_lines": 0,
                                                     "n_words": 0, "line_words": []}
     assert json.dumps(r)  # JSON-ready
+
+
+def test_probe_bounds_the_work(corpus):
+    from mvemo.dataset.steps import Limits, probe
+
+    ok = probe(corpus / "mv_00.mp4")
+    assert ok["has_audio"] and ok["duration"] == pytest.approx(6.0, abs=0.1) and ok["width"] == 192
+    with pytest.raises(DataError, match="enormous duration"):
+        probe(corpus / "mv_00.mp4", limits=Limits(max_seconds=3.0))
+    with pytest.raises(DataError, match="enormous file"):
+        probe(corpus / "mv_00.mp4", limits=Limits(max_bytes=1000))
+    with pytest.raises(DataError, match="enormous frames"):
+        probe(corpus / "mv_00.mp4", limits=Limits(max_pixels=100 * 100))
+    with pytest.raises(DataError, match="too short"):
+        probe(corpus / "mv_00.mp4", limits=Limits(min_seconds=60.0))
+    with pytest.raises(DataError, match="audio-only"):
+        probe(corpus / "bad_audio_only.mp4")
