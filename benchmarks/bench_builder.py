@@ -100,16 +100,16 @@ def _alive(pids: list[int]) -> list[int]:
 
 
 def _step_costs(ledger: Path, durations: dict[str, float]) -> dict[str, float]:
-    """Seconds of work per second of media, per step (uncached 1-worker build)."""
+    """Seconds of work per second of media, per step (uncached 1-worker build): the median over
+    videos, so the one-off model loading of a worker's first video does not count."""
     con = sqlite3.connect(ledger)
     rows = con.execute("SELECT id, step, seconds FROM steps WHERE status = 'done' AND seconds IS NOT NULL").fetchall()
-    tot: dict[str, float] = {}
-    media: dict[str, float] = {}
+    per: dict[str, list[float]] = {}
     for vid, step, sec in rows:
-        if vid in durations:
-            tot[step] = tot.get(step, 0.0) + sec
-            media[step] = media.get(step, 0.0) + durations[vid]
-    return {s: tot[s] / media[s] for s in tot}
+        if durations.get(vid):
+            per.setdefault(step, []).append(sec / durations[vid])
+    return {s: float(sorted(v)[len(v) // 2]) if len(v) % 2 else float(sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2)
+            for s, v in per.items()}
 
 
 def main() -> None:
@@ -144,6 +144,13 @@ def main() -> None:
                statuses=statuses, videos_per_hour_per_core_1=done / (walls[1] / 3600),
                videos_per_hour_per_core_2=done / (walls[2] / 3600) / 2,
                media_hours_per_hour_per_core_1=media_h / (walls[1] / 3600))  # fmt: skip
+    # steady state: the pace between the first and the last finished video (no cluster start, model loading)
+    pace = {}
+    for w in (1, 2):
+        with sqlite3.connect(tmp / f"out{w}" / "ledger.sqlite") as c:
+            t = sorted(x for (x,) in c.execute("SELECT updated FROM videos"))
+        pace[w] = (t[-1] - t[0]) / (len(t) - 1) if len(t) > 1 else float("nan")
+    res.update(steady_s_per_video_1=pace[1], steady_s_per_video_2=pace[2], steady_speedup=pace[1] / pace[2])
     costs = _step_costs(tmp / "out1" / "ledger.sqlite", durations)
     groups = {g: sum(costs.get(s, 0.0) for s in steps) for g, steps in GROUPS.items()}
     res["seconds_per_media_second"] = {k: round(v, 4) for k, v in costs.items()}
@@ -156,6 +163,7 @@ def main() -> None:
         "videos": MVEMO_VIDEOS, "minutes_each": MVEMO_MINUTES, "core_hours": round(total_media * per_media / 3600, 1),
         "parallel_efficiency_assumed": round(eff, 3),
         "wall_hours": {str(n): round(total_media * per_media / 3600 / (n * eff), 2) for n in a.workers},
+        "wall_hours_if_linear": {str(n): round(total_media * per_media / 3600 / n, 2) for n in a.workers},
     }  # fmt: skip
     if a.kill:
         out = tmp / "outk"
