@@ -116,7 +116,9 @@ def test_resume_and_interrupted_build(builds, corpus):
 def test_existing_scheduler(builds, corpus):
     distributed = pytest.importorskip("distributed")
     tmp = builds["tmp"]
-    with distributed.LocalCluster(n_workers=1, processes=False, host="127.0.0.1", dashboard_address=None) as cl:
+    with distributed.LocalCluster(n_workers=1, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cl:
+        assert cl.scheduler_address.startswith("tcp://127.0.0.1:")
         s = build_dataset([corpus, corpus / "catalogue.csv"], tmp / "sched", scheduler=cl.scheduler_address,
                           annotator="video", cache_dir=tmp / "cache1", progress=False)
     assert s.processed == s.total and s.lost == 0
