@@ -362,14 +362,16 @@ def _fig5(items: list[Item], F: _Fig) -> None:
                 ring[cats.index(d["category"]), int(round(d["intensity"] * 10))] += 1
     fig = plt.figure(figsize=(5, 5))
     ax = fig.add_subplot(projection="polar")
-    width = 2 * np.pi / len(cats)
+    widths = np.deg2rad(np.asarray(circ.sector_widths, float))  # each category's own sector
+    centres = np.deg2rad(np.asarray(circ.sector_centers, float))
     ang = np.deg2rad(np.asarray(circ.angles, float))
     top = ring.max() if ring.max() > 0 else 1.0
     cmap = plt.get_cmap("viridis")
     for i in range(len(cats)):
         for j in range(len(levels)):
             if ring[i, j]:
-                ax.bar(ang[i], 0.1, width=width, bottom=j * 0.1, color=cmap(ring[i, j] / top), edgecolor="none")
+                ax.bar(centres[i], 0.1, width=widths[i], bottom=j * 0.1, color=cmap(ring[i, j] / top),
+                       edgecolor="none")
     ax.set_xticks(ang)
     ax.set_xticklabels(cats, fontsize=6)
     ax.set_yticklabels([])
