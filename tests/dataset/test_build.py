@@ -166,3 +166,21 @@ def test_report_page(builds, tmp_path):
                     "--window-size=1200,2400", (tmp_path / "rep" / "index.html").as_uri()],
                    check=False, capture_output=True, timeout=120)
     assert shot.is_file() and shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_mvemo_data_reads_the_built_dataset(builds, tmp_path):
+    from mvemo.data import register
+    from mvemo.dataset.loader import BuiltDataset
+
+    (tmp_path / "mvemo_built").symlink_to(builds["one"], target_is_directory=True)
+    ds = BuiltDataset(data_home=tmp_path)
+    items = ds.index()
+    assert len(items) == builds["summary"].done
+    ref = {it.id: it.split for it in read_manifest(builds["one"] / "manifest.jsonl")}
+    assert {it.id: it.split for it in items} == ref
+    assert all(it.path("video").is_file() for it in items)
+    register("mvemo_built", BuiltDataset)
+    res = CliRunner().invoke(cli, ["data", "validate", "mvemo_built", "--data-home", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(cli, ["data", "stats", "mvemo_built", "--data-home", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
