@@ -150,3 +150,18 @@ def test_probe_bounds_the_work(corpus):
         probe(corpus / "mv_00.mp4", limits=Limits(min_seconds=60.0))
     with pytest.raises(DataError, match="audio-only"):
         probe(corpus / "bad_audio_only.mp4")
+
+
+def test_progress_line_counts_and_eta():
+    import io
+
+    from mvemo.dataset.build import Progress
+
+    buf = io.StringIO()
+    bar = Progress(4, stream=buf)
+    bar.preload("done")
+    assert "ETA ?" in bar.line()  # nothing run yet in this session: no pace
+    bar.update("failed")
+    line = buf.getvalue().strip()
+    assert "2/4" in line and "done 1" in line and "failed 1" in line and "remaining 2" in line
+    assert "ETA ?" not in line

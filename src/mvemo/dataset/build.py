@@ -77,12 +77,19 @@ class Progress:
         self.counts = {"done": 0, "filtered": 0, "failed": 0}
         self.t0 = time.perf_counter()
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.resumed = 0  # finished in an earlier run (not counted in the pace)
+
+    def preload(self, status: str) -> None:
+        """Count a video the ledger had already finished."""
+        self.counts[status] += 1
+        self.resumed += 1
 
     def line(self) -> str:
         n = sum(self.counts.values())
         left = self.total - n
         el = time.perf_counter() - self.t0
-        eta = "?" if n == 0 else _hms(el / n * left)
+        now = n - self.resumed
+        eta = "?" if now == 0 else _hms(el / now * left)
         width = 24
         fill = int(round(width * n / self.total)) if self.total else width
         return (f"[{'#' * fill}{'.' * (width - fill)}] {n}/{self.total} done {self.counts['done']} "
@@ -202,7 +209,7 @@ def build_dataset(
                    if not (resume and ledger.is_finished(j.id, j.fingerprint(), config, retry_failed=retry_failed))]
         bar = Progress(len(jobs), enabled=progress)
         for row in ledger.videos([j.id for j in jobs if j not in pending]):
-            bar.counts[row["status"]] += 1
+            bar.preload(row["status"])
         if pending:
             _run(pending, ledger, bar, out=str(root), cache=str(cache), annotator=annotator, limits=limits, asr=asr,
                  config=config, workers=workers, scheduler=scheduler, memory_limit=memory_limit, log=log)  # fmt: skip
