@@ -29,7 +29,7 @@ from mvemo.dataset.steps import ANNOTATORS, STEP_VERSIONS, Limits
 from mvemo.errors import ParameterError
 from mvemo.util import atomic_write, cache_root
 
-__all__ = ["BuildSummary", "Progress", "build_dataset", "make_item", "assemble", "LEDGER_NAME", "DYNAMIC_SUBSET"]
+__all__ = ["DYNAMIC_SUBSET", "LEDGER_NAME", "BuildSummary", "Progress", "assemble", "build_dataset", "make_item"]
 
 LEDGER_NAME = "ledger.sqlite"
 DYNAMIC_SUBSET = 1000  #: MVEmo-Bench's dynamic subset size (min(1000, n) here)
@@ -141,7 +141,7 @@ def build_dataset(
     cache_dir: str | Path | None = None,
     resume: bool = True,
     retry_failed: bool = False,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
     asr: tuple[str, str] | None = None,
     name: str = "mvemo_dataset",
     seed: int = 0,
@@ -174,7 +174,7 @@ def build_dataset(
         cache still applies).
     retry_failed : bool
         Run failed videos again.
-    limits : Limits
+    limits : Limits, optional
         Bounds on the work per video.
     asr : (backend, model path), optional
         Lyrics by ASR for videos without a lyrics file.
@@ -195,6 +195,7 @@ def build_dataset(
         raise ParameterError(f"unknown annotator {annotator!r}; known: {', '.join(sorted(ANNOTATORS))}")
     if workers is not None and workers < 1:
         raise ParameterError(f"workers must be >= 1, got {workers}")
+    limits = limits if limits is not None else Limits()
     t0 = time.perf_counter()
     root = Path(out).resolve()
     root.mkdir(parents=True, exist_ok=True)

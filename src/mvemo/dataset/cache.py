@@ -17,7 +17,7 @@ from typing import Any
 
 from mvemo.util import atomic_write, cache_root
 
-__all__ = ["file_sha256", "step_key", "StepCache", "place"]
+__all__ = ["StepCache", "file_sha256", "place", "step_key"]
 
 
 def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:

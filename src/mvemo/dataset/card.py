@@ -10,7 +10,7 @@ from mvemo._version import __version__
 from mvemo.data.manifest import Item
 from mvemo.util import atomic_write
 
-__all__ = ["write_card", "card_text"]
+__all__ = ["card_text", "write_card"]
 
 
 def _reason_kind(reason: str | None) -> str:
@@ -46,7 +46,7 @@ def card_text(items: list[Item], dropped: list[dict[str, Any]], *, summary, name
         f"- videos listed: {summary.total}; in the dataset: **{len(items)}** ({secs / 3600:.3f} h, "
         f"{secs / max(len(items), 1) / 60:.2f} min on average)",
         f"- dropped: {summary.filtered} filtered, {summary.failed} failed (see below and `dropped.jsonl`)",
-        f"- splits (8:1:1, seeded, stratified by static category): "
+        "- splits (8:1:1, seeded, stratified by static category): "
         + ", ".join(f"{s} {splits.get(s, 0)}" for s in ("train", "validation", "test")),
         f"- dynamic subset (seeded, min(1000, n)): {n_dyn} (`splits/dynamic_subset.txt`)",
         "- lyrics: " + ", ".join(f"{k} {v}" for k, v in sorted(lyr.items())) + " (no lyrics: recorded as such)",

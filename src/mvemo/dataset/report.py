@@ -39,7 +39,7 @@ from mvemo.data.manifest import Item, read_manifest
 from mvemo.errors import DataError
 from mvemo.util import atomic_open, atomic_write
 
-__all__ = ["GENRE_CATEGORIES", "genre_category", "change_points", "signed_lags", "write_report", "FIGURES"]
+__all__ = ["FIGURES", "GENRE_CATEGORIES", "change_points", "genre_category", "signed_lags", "write_report"]
 
 #: Our mapping of free genre labels into 11 categories (first keyword match wins; else "other").
 GENRE_CATEGORIES: dict[str, tuple[str, ...]] = {

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from mvemo.errors import DataError
 
-__all__ = ["VIDEO_SUFFIXES", "CATALOGUE_FIELDS", "VideoSource", "collect_sources", "read_catalogue"]
+__all__ = ["CATALOGUE_FIELDS", "VIDEO_SUFFIXES", "VideoSource", "collect_sources", "read_catalogue"]
 
 #: Suffixes taken as videos inside a folder.
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".flv", ".mpg", ".mpeg", ".ts"})

@@ -33,19 +33,19 @@ from mvemo._version import __version__
 from mvemo.errors import DataError, ParameterError
 
 __all__ = [
+    "ANNOTATORS",
     "STEPS",
     "STEP_VERSIONS",
     "Limits",
+    "extract_audio",
+    "features",
+    "leadsheet",
+    "load_annotator",
+    "lyrics",
     "probe",
+    "record_to_labels",
     "static_filter",
     "transcode",
-    "extract_audio",
-    "lyrics",
-    "leadsheet",
-    "features",
-    "ANNOTATORS",
-    "load_annotator",
-    "record_to_labels",
 ]
 
 STEPS = ("probe", "static_filter", "transcode", "audio", "lyrics", "leadsheet", "features", "annotate")
@@ -84,7 +84,7 @@ class Limits:
 
 
 # --------------------------------------------------------------------------- 1. probe
-def probe(path: str | Path, *, limits: Limits = Limits()) -> dict[str, Any]:
+def probe(path: str | Path, *, limits: Limits | None = None) -> dict[str, Any]:
     """Duration, streams, resolution and frame rate of a video, within ``limits``.
 
     Raises
@@ -94,6 +94,7 @@ def probe(path: str | Path, *, limits: Limits = Limits()) -> dict[str, Any]:
     """
     from mvemo.io.video import media_streams, probe_video
 
+    limits = limits if limits is not None else Limits()
     p = Path(path)
     size = p.stat().st_size if p.is_file() else 0
     if size > limits.max_bytes:

@@ -16,7 +16,7 @@ from mvemo.dataset import steps as S
 from mvemo.dataset.cache import StepCache, file_sha256, place, step_key
 from mvemo.errors import MvemoError
 
-__all__ = ["process_video", "media_layout"]
+__all__ = ["media_layout", "process_video"]
 
 #: Errors that fail one video (its reason recorded) instead of the build.
 VIDEO_ERRORS = (MvemoError, OSError, ValueError, RuntimeError, EOFError, MemoryError, IndexError, KeyError)
