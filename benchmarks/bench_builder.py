@@ -41,11 +41,11 @@ GROUPS = {"decode": ("probe", "static_filter", "transcode", "audio", "features")
           "lyrics": ("lyrics",), "annotate": ("annotate",)}  # fmt: skip
 
 
-def _corpus(out: Path, n: int, seconds: float) -> None:
+def _corpus(out: Path, n: int, seconds: float, size: tuple[int, int]) -> None:
     spec = importlib.util.spec_from_file_location("make_mv_corpus", REPO / "scripts" / "make_mv_corpus.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.make_corpus(out, n=n, seconds=seconds, n_static=1, bad=False)
+    mod.make_corpus(out, n=n, seconds=seconds, n_static=1, bad=False, size=size)
 
 
 def _cmd(corpus: Path, out: Path, cache: Path, workers: int, annotator: str) -> list[str]:
@@ -117,6 +117,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=8, help="good videos in the corpus")
     ap.add_argument("--seconds", type=float, default=10.0, help="seconds per video")
     ap.add_argument("--annotator", default="fused")
+    ap.add_argument("--size", type=int, nargs=2, default=[192, 108], metavar=("W", "H"),
+                    help="frame size of the corpus (MVEmo's videos are mostly 720p or more)")
     ap.add_argument("--kill", action="store_true", help="also kill -9 a build mid-way and resume it")
     ap.add_argument("--kill-after", type=float, default=600.0,
                     help="kill when half the videos are finished, or after this many seconds")
@@ -125,8 +127,8 @@ def main() -> None:
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench_builder_"))
     corpus = tmp / "corpus"
-    _corpus(corpus, a.n, a.seconds)
-    res: dict = {"n_videos": a.n + 1, "seconds_each": a.seconds, "annotator": a.annotator, "cores": os.cpu_count(),
+    _corpus(corpus, a.n, a.seconds, tuple(a.size))
+    res: dict = {"n_videos": a.n + 1, "seconds_each": a.seconds, "size": a.size, "annotator": a.annotator, "cores": os.cpu_count(),
                  "loadavg_before": os.getloadavg()}  # fmt: skip
     walls = {}
     for w in (1, 2):

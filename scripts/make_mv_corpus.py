@@ -100,17 +100,17 @@ def example_music(seconds: float, *, index: int) -> np.ndarray:
 
 
 def write_mv(path: Path, seconds: float, audio: np.ndarray | None, *, cuts: list[float], seed: int,
-             still: bool = False, video: bool = True) -> None:  # fmt: skip
+             still: bool = False, video: bool = True, size: tuple[int, int] = SIZE) -> None:  # fmt: skip
     """Encode shots (cut at ``cuts``) and ``audio`` to an MP4 (MPEG-4 Part 2 video, AAC audio)."""
     av = require("av", extra="audio")
-    w, h = SIZE
+    w, h = size
     buf = io.BytesIO()
     with av.open(buf, "w", format="mp4") as oc:
         vs = None
         if video:
             vs = oc.add_stream("mpeg4", rate=FPS)
             vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
-            vs.bit_rate = 300_000
+            vs.bit_rate = max(300_000, w * h * 4)
         aus = None
         if audio is not None:
             aus = oc.add_stream("aac", rate=SR, layout="mono")
@@ -150,7 +150,7 @@ def _lrc(lines: list[str], seconds: float) -> str:
 
 
 def make_corpus(out: str | Path, *, n: int = 6, seconds: float = 8.0, n_static: int = 1, bad: bool = True,
-                seed: int = 0) -> dict:  # fmt: skip
+                seed: int = 0, size: tuple[int, int] = SIZE) -> dict:  # fmt: skip
     """Write the corpus into ``out``; returns the truth (also written to ``truth.json``).
 
     Parameters
@@ -165,6 +165,8 @@ def make_corpus(out: str | Path, *, n: int = 6, seconds: float = 8.0, n_static: 
     bad : bool
         Also write the corrupt, truncated, audio-only and silent files.
     seed : int
+    size : (width, height)
+        Frame size of the good and still videos (default 192 x 108; MVEmo's are mostly 720p+).
     """
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
@@ -177,7 +179,7 @@ def make_corpus(out: str | Path, *, n: int = 6, seconds: float = 8.0, n_static: 
         cuts = sorted({round(float(c), 2) for c in rng.uniform(1.0, dur - 1.0, size=int(rng.integers(1, 4)))})
         cuts = [c for k, c in enumerate(cuts) if k == 0 or c - cuts[k - 1] > 0.8]
         audio = example_music(dur, index=i) if i % 2 == 0 else synth_music(dur, seed=seed + i, bpm=90 + 10 * i)
-        write_mv(root / f"{name}.mp4", dur, audio, cuts=cuts, seed=seed + i)
+        write_mv(root / f"{name}.mp4", dur, audio, cuts=cuts, seed=seed + i, size=size)
         lyr = None
         if i % 3 == 0:
             atomic_write(root / f"{name}.lrc", _lrc(LYRICS[i % len(LYRICS)], dur))
@@ -199,7 +201,7 @@ def make_corpus(out: str | Path, *, n: int = 6, seconds: float = 8.0, n_static: 
     for j in range(n_static):
         name = f"static_{j:02d}"
         write_mv(root / f"{name}.mp4", seconds, synth_music(seconds, seed=seed + 50 + j), cuts=[], seed=seed + 50 + j,
-                 still=True)  # fmt: skip
+                 still=True, size=size)  # fmt: skip
         rows.append({"path": f"{name}.mp4", "title": f"Still {j}", "artist": "Still", "genre": "ambient",
                      "country": "DE", "language": "de", "lyrics": "", "key": "", "tempo": ""})  # fmt: skip
         truth[name] = {"expect": "filtered", "cuts": [], "duration": seconds, "lyrics": None}
@@ -234,8 +236,10 @@ def main() -> None:
     ap.add_argument("--static", type=int, default=1, help="still-image videos")
     ap.add_argument("--no-bad", action="store_true", help="leave out the corrupt/truncated/audio-only/silent files")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--size", type=int, nargs=2, default=list(SIZE), metavar=("W", "H"), help="frame size")
     a = ap.parse_args()
-    truth = make_corpus(a.out, n=a.n, seconds=a.seconds, n_static=a.static, bad=not a.no_bad, seed=a.seed)
+    truth = make_corpus(a.out, n=a.n, seconds=a.seconds, n_static=a.static, bad=not a.no_bad, seed=a.seed,
+                        size=tuple(a.size))
     print(f"wrote {len(truth)} videos to {a.out}")
 
 
