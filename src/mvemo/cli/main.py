@@ -15,6 +15,7 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "mvemo.cli.bench:bench",
     "convert": "mvemo.cli.convert:convert",
     "data": "mvemo.cli.data:data",
+    "dataset": "mvemo.cli.dataset:dataset",
     "evaluate": "mvemo.cli.evaluate:evaluate",
     "predict": "mvemo.cli.predict:predict",
     "train": "mvemo.cli.train:train",
