@@ -4,6 +4,11 @@ The music and symbolic models share one output layout (per window: 28 category
 probabilities, 4 quadrant probabilities, intensity in [0, 1], valence-arousal in [-1, 1]);
 these helpers turn it into the typed record parts of :mod:`mvemo.records`
 (``docs/predict.md`` gives their JSON).
+
+A model that answers with one emotion distribution per window, ``"grid"`` of shape
+``(W, 28, 11)`` (:mod:`mvemo.conversion.point`), gets every field from it and only from it:
+category, intensity, valence-arousal, quadrant and both probability tables then agree by
+construction.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
+from mvemo.conversion.point import summarize_many
 from mvemo.conversion.quadrant import QUADRANTS
 from mvemo.records import EmotionFrame, StaticPrediction
 from mvemo.representation import EmotionLabel, default_circumplex, quantize_intensity
@@ -21,7 +27,18 @@ from mvemo.representation import EmotionLabel, default_circumplex, quantize_inte
 __all__ = ["static_label", "dynamic_labels", "frame"]
 
 # outputs(start (W,), stop (W,)) -> {"category" (W, 28), "quadrant" (W, 4), "intensity" (W,), "va" (W, 2)}
+# or {"grid" (W, 28, 11), ...}: one emotion distribution per window
 Outputs = Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
+
+
+def _fields(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``category`` (W, 28), ``quadrant`` (W, 4), ``index`` (W,), ``intensity`` (W,) on the grid, ``va`` (W, 2)."""
+    if "grid" in out:
+        a = summarize_many(out["grid"])
+        return {"category": a.probabilities, "quadrant": a.quadrant_probabilities, "index": a.category,
+                "intensity": a.intensity, "va": np.stack([a.valence, a.arousal], axis=-1)}  # fmt: skip
+    return {"category": out["category"], "quadrant": out["quadrant"], "index": out["category"].argmax(axis=-1),
+            "intensity": np.asarray(quantize_intensity(np.clip(out["intensity"], 0, 1))), "va": out["va"]}  # fmt: skip
 
 
 def static_label(out: dict[str, np.ndarray], i: int = 0, **extra: Any) -> StaticPrediction:
@@ -37,12 +54,13 @@ def static_label(out: dict[str, np.ndarray], i: int = 0, **extra: Any) -> Static
     ('astonished', 0.6, 'Q2', -0.5)
     """
     cats = default_circumplex().categories
-    probs, quads = out["category"][i], out["quadrant"][i]
+    f = _fields({k: v[i : i + 1] for k, v in out.items() if k in ("grid", "category", "quadrant", "intensity", "va")})
+    probs, quads = f["category"][0], f["quadrant"][0]
     return StaticPrediction(
-        EmotionLabel(cats[int(probs.argmax())], float(quantize_intensity(float(np.clip(out["intensity"][i], 0, 1))))),
+        EmotionLabel(cats[int(f["index"][0])], float(f["intensity"][0])),
         probabilities={c: round(float(p), 5) for c, p in zip(cats, probs)},
-        valence=round(float(out["va"][i, 0]), 4),
-        arousal=round(float(out["va"][i, 1]), 4),
+        valence=round(float(f["va"][0, 0]), 4),
+        arousal=round(float(f["va"][0, 1]), 4),
         quadrant=QUADRANTS[int(quads.argmax())],
         quadrant_probabilities={q: round(float(p), 5) for q, p in zip(QUADRANTS, quads)},
         **extra,
@@ -61,8 +79,7 @@ def dynamic_labels(outputs: Outputs, duration: float) -> list[EmotionFrame]:
     times = grid_times(duration)
     if not len(times):
         return []
-    d = outputs(times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH)
+    d = _fields(outputs(times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH))
     cats = default_circumplex().categories
-    levels = quantize_intensity(np.clip(d["intensity"], 0, 1))
-    return [frame(t, cats[int(d["category"][i].argmax())], levels[i], d["va"][i, 0], d["va"][i, 1])
+    return [frame(t, cats[int(d["index"][i])], d["intensity"][i], d["va"][i, 0], d["va"][i, 1])
             for i, t in enumerate(times)]  # fmt: skip
