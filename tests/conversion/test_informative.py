@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -130,7 +131,7 @@ def test_concentration_controls_the_spread_over_categories():
     theta = float(default_circumplex().angles[c])
     wide = category_distribution(theta, kappa_from_rho(0.2), c)
     sharp = category_distribution(theta, kappa_from_rho(0.95), c)
-    entropy = lambda p: float(-(p * np.log(p + 1e-300)).sum())  # noqa: E731
+    entropy = lambda p: float(-(p * np.log(p + 1e-300)).sum())
     assert entropy(wide) > entropy(sharp) + 0.5
     assert sharp.argmax() == wide.argmax() == c
 
@@ -154,8 +155,8 @@ def test_from_words_leaves_out_words_without_meaning_and_unknown_words():
 
 
 def test_from_words_direction_is_the_papers_circular_mean():
-    from mvemo.data.labels import static_from_words
     from mvemo.conversion import default_word_map
+    from mvemo.data.labels import static_from_words
 
     w = {"tenderness": 0.4, "calmness": 0.3, "sadness": 0.2, "power": 0.1}
     paper, _ = static_from_words(w, word_map=default_word_map())
@@ -201,7 +202,7 @@ def test_from_4q_words_keeps_the_category_inside_the_labelled_quadrant():
 # -- valence-arousal ----------------------------------------------------------------
 def test_from_va_certainty_shrinks_with_the_spread():
     ints = [from_va(7.0, 6.5, scale="1-9", valence_std=s, arousal_std=s).agreement for s in (0.5, 1, 2, 3)]
-    assert all(a > b for a, b in zip(ints, ints[1:]))
+    assert all(a > b for a, b in itertools.pairwise(ints))
     t = from_va(7.0, 6.5, scale="1-9", valence_std=1.0, arousal_std=1.0)
     assert t.category == va_to_label(7.0, 6.5, scale="1-9").category and t.rule == "va-spread"
 

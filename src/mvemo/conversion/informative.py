@@ -44,13 +44,19 @@ target gives back the label's category, quadrant and intensity.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from mvemo.conversion.point import GRID_SHAPE, LEVELS
-from mvemo.conversion.quadrant import QUADRANT_CATEGORIES, QUADRANTS, category_quadrants, normalize_quadrant
+from mvemo.conversion.point import GRID_SHAPE
+from mvemo.conversion.quadrant import (
+    QUADRANT_CATEGORIES,
+    QUADRANTS,
+    category_quadrants,
+    normalize_quadrant,
+)
 from mvemo.conversion.va import as_scale, va_to_polar
 from mvemo.conversion.words import WordMap, default_word_map
 from mvemo.errors import ParameterError
@@ -62,17 +68,17 @@ __all__ = [
     "Agreement",
     "InformativeTarget",
     "agreement",
-    "kappa_from_rho",
-    "rho_from_va_spread",
-    "level_distribution",
     "category_distribution",
-    "soft_target",
-    "from_words",
-    "from_votes",
-    "from_4q_words",
-    "from_va",
-    "from_quadrant",
     "dynamic_from_va",
+    "from_4q_words",
+    "from_quadrant",
+    "from_va",
+    "from_votes",
+    "from_words",
+    "kappa_from_rho",
+    "level_distribution",
+    "rho_from_va_spread",
+    "soft_target",
     "soft_targets",
 ]
 
@@ -227,7 +233,7 @@ def level_distribution(x: float) -> np.ndarray:
     if not (0.0 <= x <= 1.0) or not math.isfinite(x):
         raise ParameterError(f"an intensity must lie in [0, 1], got {x}")
     pos = x * 10.0
-    lo = min(int(math.floor(pos)), 9)
+    lo = min(math.floor(pos), 9)
     frac = pos - lo
     two = np.zeros(11)
     two[lo], two[lo + 1] = 1.0 - frac, frac
@@ -357,7 +363,7 @@ class InformativeTarget:
         return out
 
     @classmethod
-    def from_dict(cls, record: Mapping[str, Any]) -> "InformativeTarget":
+    def from_dict(cls, record: Mapping[str, Any]) -> InformativeTarget:
         """Inverse of :meth:`to_dict` (extra keys such as ``dynamic`` are ignored)."""
         names = ("category", "intensity", "theta", "agreement", "kappa", "weight", "rule", "n", "quadrant_share")
         missing = [k for k in names[:7] if k not in record]

@@ -7,9 +7,10 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_int, read_csv, read_json
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import dynamic_from_va, static_from_quadrant
+from mvemo.data.labels import dynamic_from_va, informative, static_from_quadrant
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError
 
@@ -110,9 +111,10 @@ class VGMIDI(Dataset):
             a = parse_int(row["arousal"], path=path, column="arousal", row=row)
             quadrant = _SIGNS_TO_Q.get((v, a))
             problems = [] if quadrant else [f"valence/arousal signs not in {{-1, +1}}: ({v}, {a})"]
-            static = None
+            static = target = None
             if quadrant:
                 static, problems = static_from_quadrant(quadrant)
+                target = informative(inf.from_quadrant, quadrant)[0]
             phrase = PurePosixPath(row["midi"])
             piece_stem, _, phrase_no = phrase.stem.rpartition("_")
             piece_file = piece_stem + ".mid"
@@ -134,7 +136,7 @@ class VGMIDI(Dataset):
             items.append(
                 self.item(
                     f"{row['id']}_{phrase_no}", modality="midi", media=media, labels=labels, static=static,
-                    dynamic=dynamic, problems=problems, custom=custom,
+                    dynamic=dynamic, problems=problems, custom=custom, informative=target,
                 )  # fmt: skip
             )
         return items
