@@ -262,3 +262,39 @@ def test_real_4q_targets_are_informative_and_coherent(shared_data):
         assert t.quadrant == r["Quadrant"]
         pt = summarize(t.soft())
         assert (pt.category, pt.intensity) == (t.category, t.intensity)
+
+
+# -- word-map coverage --------------------------------------------------------------
+def _build_word_map_script():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "build_word_map.py"
+    spec = importlib.util.spec_from_file_location("build_word_map", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["build_word_map"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_coverage_counts_occurrences_not_distinct_words():
+    from collections import Counter
+
+    from mvemo.conversion.words import WordMap
+
+    bwm = _build_word_map_script()
+    wm = WordMap.from_dict({"sad": "sad", "film": None})
+    (row,) = bwm.coverage({"mine": Counter({"sad": 8, "film": 1, "unknown": 1})}, wm)
+    assert (row["occurrences"], row["placed"], row["distinct"]) == (10, 8, 3)
+    assert row["share"] == pytest.approx(0.8) and dict(row["left_out"]) == {"film": 1, "unknown": 1}
+
+
+@pytest.mark.shared_data
+def test_word_map_places_95_percent_of_the_4q_mood_occurrences(shared_data):
+    from mvemo.conversion.words import default_word_map
+
+    bwm = _build_word_map_script()
+    rows = {r["vocabulary"]: r for r in bwm.coverage(bwm.word_occurrences(shared_data), default_word_map())}
+    assert rows["allmusic-4q"]["share"] >= 0.95
+    assert rows["emotify-gems9"]["share"] == 1.0 and rows["muvi"]["share"] == 1.0
