@@ -25,6 +25,7 @@ class MoodyLyrics(Dataset):
     * Unified label from ``MoodQ4`` as a 4Q class (happy Q1, angry Q2, sad Q3, relaxed Q4;
       intensity 0.5).
     * Label-only (modality ``none``).  This is not MoodyLyrics4Q (see ``lyrics``).
+    * Informative target: a bare quadrant, the paper conversion at half weight.
     * No official split: seeded 8:1:1 split stratified by ``MoodQ4``.
     """
 

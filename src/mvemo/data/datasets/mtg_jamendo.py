@@ -52,6 +52,8 @@ class MTGJamendoMoodTheme(Dataset):
       is the circular mean of the remaining tags' category angles; intensity 0.5.  An
       item whose tags are all non-emotional gets no label and the problem
       ``"only words without emotional meaning: ..."``; an unknown tag blocks the label.
+    * Informative target: the track's tags as a bag of words, intensity their agreement
+      (:func:`mvemo.conversion.informative.from_words`; one tag: 0.5).
     * Label-only: modality ``none``; ``custom["path"]`` is the audio path of the
       Jamendo release (audio not included); ``duration`` from ``DURATION``.
     """

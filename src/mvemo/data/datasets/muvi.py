@@ -38,6 +38,8 @@ class MuVi(Dataset):
     * Unified static label: the one word rule (:func:`mvemo.data.labels.static_from_words`)
       with the term shares as weights, intensity 0.5.  Unknown terms block the label.
     * The dynamic file (``av_data.csv``) is missing upstream: no dynamic labels.
+    * Informative target: each rating is one rater's votes; the circular statistics over
+      raters (:func:`mvemo.conversion.informative.from_votes`).
     * No official split: seeded 8:1:1 split by media id (the three conditions of a video
       stay together), stratified by the dominant term.
     """

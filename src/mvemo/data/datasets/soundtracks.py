@@ -37,6 +37,8 @@ class Soundtracks(Dataset):
       **energy** stands in for arousal (the study's dimensional model is valence, energy,
       tension; tension is not used).  Energy and tension arousal are distinct constructs,
       so this is an approximation.
+    * Informative target: mean ratings only (no spread), so the paper label at the
+      ``va`` weight (:func:`mvemo.conversion.informative.from_va`).
     * Set 2 excerpts link to Set 1 numbers (``link``; several share one), so the seeded
       8:1:1 split groups them with their Set 1 excerpt; it is stratified by the Set 1
       ``TARGET`` (12 classes, 30 each).

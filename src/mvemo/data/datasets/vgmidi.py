@@ -80,6 +80,9 @@ class VGMIDI(Dataset):
       piece has several phrases, each phrase carries the piece's trace.  Traces whose
       length differs from the piece's measure count, and annotations of pieces missing
       from the metadata (4 in ``vgmidi_raw_1.json``), are skipped.
+    * Informative target: the signs are a bare quadrant, so the paper conversion at half
+      weight (:func:`mvemo.conversion.informative.from_quadrant`); the traces annotate the
+      full piece, so they give the phrase no informative certainty.
     * No official split: seeded 8:1:1 split by piece (phrases of one piece stay
       together), stratified by quadrant.
     * The 3,850 unlabelled pieces (no MIDI here) are not indexed.
