@@ -109,3 +109,23 @@ def test_real_loaders_attach_informative_targets(shared_root, name):
         assert (pt.category, pt.intensity) == (t.category, t.intensity)
     if name == "emomusic":
         assert any(it.informative.get("dynamic") for it in with_target)
+
+
+def test_vgmidi_frames_use_the_annotators_spread():
+    from mvemo.data.datasets.vgmidi import _informative_frames
+
+    trace = {"time": [1.0, 3.0, 5.0, 7.0], "valence": [0.6, 0.6, 0.6, 0.6], "arousal": [0.4, 0.4, 0.4, 0.4]}
+    narrow = _informative_frames({**trace, "valence_std": [0.1] * 4, "arousal_std": [0.1] * 4}, "-1-1", max_gap=2.5)[0]
+    wide = _informative_frames({**trace, "valence_std": [0.8] * 4, "arousal_std": [0.8] * 4}, "-1-1", max_gap=2.5)[0]
+    bare = _informative_frames(trace, "-1-1", max_gap=2.5)[0]
+    assert [f["time"] for f in narrow] == [2.5 + 0.5 * k for k in range(10)]
+    assert all(n["intensity"] > w["intensity"] for n, w in zip(narrow, wide, strict=True))
+    assert narrow[0]["intensity"] == 1.0 and bare[0]["intensity"] == 0.6  # no spread: the paper's radius
+
+
+@pytest.mark.shared_data
+def test_real_vgmidi_dynamic_frames(shared_root):
+    items = shared_dataset("vgmidi").index()
+    frames = [f for it in items for f in it.informative.get("dynamic", [])]
+    assert len(frames) > 1000
+    assert np.std([f["intensity"] for f in frames]) >= 0.1
