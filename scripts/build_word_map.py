@@ -42,9 +42,23 @@ Output columns: ``vocabulary, word, norm_source, proposed`` (``norm_source`` is
 ``warriner``, ``nrc-vad`` or ``none``).  The output depends only on the data files,
 so it is deterministic.
 
+Coverage and usage (``--coverage``)
+-----------------------------------
+The informative targets (``mvemo.conversion.informative``) place each word on the plane
+through the reviewed table, so a word whose ``final`` is empty is left out.
+``--coverage`` prints, per vocabulary used by a loader, how many word *occurrences* in
+the data the table places (AllMusic moods of the 4Q metadata, Emotify's GEMS votes,
+MuVi's term votes, MTG-Jamendo's tags), and lists the words left out with their counts.
+``--usage FILE`` writes the evidence used to review AllMusic words: per word, its
+occurrences, how many of them fall in clips of each 4Q quadrant, its norm direction
+(theta, relative radius) and the proposed and final categories.  The 4Q quadrants were
+derived from the same norms by the dataset's authors, so usage and norms are not
+independent; usage is evidence of how the word reads in AllMusic's context.
+
 Usage::
 
     .venv/bin/python scripts/build_word_map.py [--data DIR] [--out FILE]
+    .venv/bin/python scripts/build_word_map.py --coverage [--usage build/allmusic_usage.csv]
 
 ``--data`` defaults to ``$MVEMO_DATA`` or ``../shared/data`` next to the repository.
 """
@@ -56,6 +70,7 @@ import csv
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -294,14 +309,128 @@ def write_proposals(rows: list[dict[str, str]], out: Path) -> None:
         writer.writerows(rows)
 
 
+# -- coverage of the data's word occurrences -----------------------------------------
+def word_occurrences(data: Path) -> dict[str, Counter]:
+    """Occurrences of each word in the data, per vocabulary a loader uses.
+
+    ``allmusic-4q``: every mood of every clip (``MoodsStr``); ``emotify-gems9``: every
+    rater's tick; ``muvi``: every rating's ticked term; ``mtg-jamendo``: every track's tag.
+    A vocabulary whose files are absent is left out.
+    """
+    out: dict[str, Counter] = {}
+    if (data / PANDA_METADATA).is_file():
+        out["allmusic-4q"] = Counter(w for _, words in allmusic_clips(data) for w in words)
+    emotify = data / "emotify" / "data.csv"
+    if emotify.is_file():
+        with open(emotify, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh, skipinitialspace=True))
+        out["emotify-gems9"] = Counter(normalize_word(t) for r in rows for t in GEMS9 if r[t].strip() == "1")
+    if (data / MUVI_MEDIA).is_file():
+        with open(data / MUVI_MEDIA, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        terms = [c for c in rows[0] if c not in MUVI_NON_TERMS] if rows else []
+        out["muvi"] = Counter(normalize_word(t) for r in rows for t in terms if r[t].strip() == "1")
+    mtg = data / "mtg_jamendo_moodtheme" / "data" / "autotagging_moodtheme.tsv"
+    if mtg.is_file():
+        tags: Counter = Counter()
+        for line in mtg.read_text(encoding="utf-8").splitlines()[1:]:
+            tags.update(normalize_word(t) for t in line.split("\t")[5:] if t.strip())
+        out["mtg-jamendo"] = tags
+    return out
+
+
+def allmusic_clips(data: Path) -> list[tuple[str, list[str]]]:
+    """``(quadrant, [normalised moods])`` per clip of the 4Q metadata."""
+    with open(_require(data / PANDA_METADATA), newline="", encoding="utf-8") as fh:
+        return [(r["Quadrant"], [normalize_word(w) for w in r["MoodsStr"].split(";") if w.strip()])
+                for r in csv.DictReader(fh)]  # fmt: skip
+
+
+def coverage(occurrences: dict[str, Counter], word_map) -> list[dict]:
+    """Per vocabulary: occurrences, how many the table places, and the words left out.
+
+    A word is *placed* when the table maps it to a category; left out when its
+    ``final`` is empty (no emotional meaning) or it is not in the table.
+    """
+    rows = []
+    for vocab, occ in occurrences.items():
+        left = Counter({w: n for w, n in occ.items() if w not in word_map or word_map.category(w) is None})
+        total = sum(occ.values())
+        rows.append({"vocabulary": vocab, "distinct": len(occ), "occurrences": total,
+                     "placed": total - sum(left.values()),
+                     "share": (total - sum(left.values())) / total if total else 0.0,
+                     "left_out": left.most_common()})  # fmt: skip
+    return rows
+
+
+def allmusic_usage(data: Path, word_map, table_rows: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+    """Review evidence per AllMusic mood: occurrences, 4Q quadrant counts, norm direction, categories."""
+    lexicons = load_lexicons(data)
+    per_q: dict[str, Counter] = {}
+    for quadrant, words in allmusic_clips(data):
+        for w in words:
+            per_q.setdefault(w, Counter())[quadrant] += 1
+    out = []
+    for word, qs in sorted(per_q.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+        theta = radius = ""
+        for lex in lexicons:
+            va = lookup(word, lex)
+            if va is not None:
+                t, r = va_to_polar(va[0], va[1], scale=lex.scale)
+                theta, radius = f"{float(t):.1f}", f"{float(r):.2f}"
+                break
+        row = table_rows.get(word, {})
+        out.append({"word": word, "occurrences": str(sum(qs.values())),
+                    **{q: str(qs.get(q, 0)) for q in ("Q1", "Q2", "Q3", "Q4")},
+                    "norm_theta": theta, "norm_radius": radius, "proposed": row.get("proposed", ""),
+                    "final": row.get("final", "")})  # fmt: skip
+    return out
+
+
+def _report_coverage(data: Path, usage_out: Path | None) -> int:
+    from mvemo.conversion.words import default_word_map
+
+    wm = default_word_map()
+    for row in coverage(word_occurrences(data), wm):
+        print(f"{row['vocabulary']}: {row['placed']} of {row['occurrences']} occurrences placed "
+              f"({100 * row['share']:.1f} %), {row['distinct']} distinct words")  # fmt: skip
+        if row["left_out"]:
+            print("  left out: " + ", ".join(f"{w} ({n})" for w, n in row["left_out"]))
+    if usage_out is not None:
+        table = {r["word"]: r for r in _packaged_table() if r["vocabulary"] == "allmusic-4q"}
+        rows = allmusic_usage(data, wm, table)
+        usage_out.parent.mkdir(parents=True, exist_ok=True)
+        with open(usage_out, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"wrote {len(rows)} rows of AllMusic usage evidence to {usage_out}")
+    return 0
+
+
+def _packaged_table() -> list[dict[str, str]]:
+    with open(REPO / "src" / "mvemo" / "conversion" / "data" / "word_map.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=None,
                         help="data root (default: $MVEMO_DATA or ../shared/data)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output CSV (default: {DEFAULT_OUT})")
+    parser.add_argument("--coverage", action="store_true",
+                        help="report how many word occurrences of the data the packaged table places")  # fmt: skip
+    parser.add_argument("--usage", type=Path, default=None,
+                        help="with --coverage: write the AllMusic usage evidence CSV here")  # fmt: skip
     args = parser.parse_args(argv)
     data = args.data if args.data is not None else default_data_root()
+    if args.coverage:
+        try:
+            return _report_coverage(data, args.usage)
+        except DataError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     try:
         rows = build_proposals(data)
     except DataError as exc:

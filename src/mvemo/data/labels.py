@@ -20,7 +20,7 @@ rule, :func:`static_from_words`:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ __all__ = [
     "static_from_va",
     "static_from_words",
     "dynamic_from_va",
+    "informative",
 ]
 
 #: Intensity of labels made from words (MVEmo gives word labels 0.5).
@@ -126,6 +127,25 @@ def static_from_words(
     except ParameterError:
         return None, [f"the words' directions cancel out: {dict(sorted(by_category.items()))}"]
     return label_dict(EmotionLabel.from_polar(theta, intensity)), []
+
+
+def informative(rule: Callable[..., Any], *args: Any, **kwargs: Any) -> Result:
+    """An informative target (:mod:`mvemo.conversion.informative`) as a JSON-ready dict.
+
+    ``rule`` is one of its ``from_*`` functions, called with the arguments given.
+
+    Returns
+    -------
+    target : dict or None
+        None when the rule finds nothing to convert (e.g. only words without meaning).
+    problems : list of str
+        Why the rule failed (a bad value), else empty.
+    """
+    try:
+        target = rule(*args, **kwargs)
+    except ParameterError as exc:
+        return None, [f"informative target not convertible: {exc}"]
+    return (None if target is None else target.to_dict()), []
 
 
 def dynamic_from_va(

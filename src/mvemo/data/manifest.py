@@ -41,7 +41,9 @@ __all__ = [
 MODALITIES = ("audio", "midi", "lyrics", "video", "none")
 MANIFEST_VERSION = "1"
 _FIELDS = ("id", "dataset", "modality", "media", "duration", "labels", "label_type", "scale",
-           "static", "dynamic", "split", "problems", "custom")  # fmt: skip
+           "static", "dynamic", "split", "problems", "custom", "informative")  # fmt: skip
+#: Optional fields: left out of a record (and a Parquet file) when no item has them.
+_OPTIONAL = ("informative",)
 
 
 @dataclass(slots=True)
@@ -80,6 +82,11 @@ class Item:
         Why (part of) a label could not be converted.
     custom : dict
         Free, loader-specific fields.
+    informative : dict or None
+        The informative training target beside the paper-compatible ``static``
+        (:meth:`mvemo.conversion.informative.InformativeTarget.to_dict`: category,
+        intensity, theta, agreement, kappa, weight, rule, ...; optionally ``dynamic``, a
+        list of frame targets).  Optional: items without it are written as before.
     root : Path or None
         Data root used to resolve ``media`` (not written to manifests).
     """
@@ -97,6 +104,7 @@ class Item:
     split: str | None = None
     problems: list[str] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
+    informative: dict[str, Any] | None = None
     root: Path | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -164,8 +172,8 @@ class Item:
 
     # -- serialisation ------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the manifest fields (``root`` left out)."""
-        d = {name: getattr(self, name) for name in _FIELDS}
+        """A JSON-ready dict of the manifest fields (``root`` and unset optional fields left out)."""
+        d = {name: getattr(self, name) for name in _FIELDS if name not in _OPTIONAL or getattr(self, name) is not None}
         if self.static is not None:
             d["static"] = {"category": self.static.category, "intensity": self.static.intensity}
         if self.dynamic is not None:
@@ -253,7 +261,7 @@ def read_jsonl(path: str | Path, *, data_home: str | Path | None = None) -> list
 
 
 # -- Parquet ------------------------------------------------------------------------
-def _parquet_schema(pa):
+def _parquet_schema(pa, *, optional: tuple[str, ...] = ()):
     label = pa.struct([("category", pa.string()), ("intensity", pa.float64())])
     point = pa.struct([("time", pa.float64()), ("category", pa.string()), ("intensity", pa.float64())])
     return pa.schema(
@@ -263,19 +271,20 @@ def _parquet_schema(pa):
             ("label_type", pa.string()), ("scale", pa.string()), ("static", label),
             ("dynamic", pa.list_(point)), ("split", pa.string()), ("problems", pa.list_(pa.string())),
             ("custom", pa.string()),
-        ],  # fmt: skip
+        ] + [(name, pa.string()) for name in optional],  # fmt: skip
         metadata={"mvemo_manifest_version": MANIFEST_VERSION},
     )
 
 
-_JSON_COLUMNS = ("media", "labels", "custom")
+_JSON_COLUMNS = ("media", "labels", "custom", "informative")
 
 
 def write_parquet(items: Iterable[Item], path: str | Path) -> int:
     """Write items as a Parquet table, atomically; returns the number written.
 
-    ``media``, ``labels`` and ``custom`` (free dicts) are stored as JSON text;
-    ``static`` and ``dynamic`` as typed structs.
+    ``media``, ``labels``, ``custom`` and ``informative`` (free dicts) are stored as JSON
+    text; ``static`` and ``dynamic`` as typed structs.  The ``informative`` column is
+    written only when some item has it.
     """
     pa = require("pyarrow", extra="data")
     pq = require("pyarrow.parquet", extra="data")
@@ -284,9 +293,11 @@ def write_parquet(items: Iterable[Item], path: str | Path) -> int:
         rec = item.to_dict()
         _json_line(item)  # same validation as JSONL (no NaN, JSON types)
         for name in _JSON_COLUMNS:
-            rec[name] = json.dumps(rec[name], ensure_ascii=False)
+            if name in rec:
+                rec[name] = None if rec[name] is None else json.dumps(rec[name], ensure_ascii=False)
         rows.append(rec)
-    table = pa.Table.from_pylist(rows, schema=_parquet_schema(pa))
+    optional = tuple(name for name in _OPTIONAL if any(name in r for r in rows))
+    table = pa.Table.from_pylist(rows, schema=_parquet_schema(pa, optional=optional))
     p = Path(path)
     with atomic_path(p) as tmp:
         pq.write_table(table, tmp)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_float, parse_int, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_va
+from mvemo.data.labels import informative, static_from_va
 from mvemo.data.manifest import Item
 
 #: Songs up to this id are the 2013 set, shared with emoMusic (column-order caveat).
@@ -39,6 +40,8 @@ class DEAM(Dataset):
       file names them, and ``custom["va_columns"]`` says ``"swapped (emoMusic naming)"``
       or ``"as named"``.  Do not pool these songs with emoMusic by column name.
     * Static label: ``va_to_label(valence, arousal, scale="1-9")``.
+    * Informative target: the rating spread (``*_std``, swapped like the means) sets the
+      certainty (:func:`mvemo.conversion.informative.from_va`, rule ``va-spread``).
     * Splits by id range (the source's sets): ``2013`` (ids 2-1000), ``2014``
       (1001-2000), ``2015`` (2001-2058, the full-length evaluation songs).
     * Label-only: modality ``none``, no media.
@@ -74,12 +77,18 @@ class DEAM(Dataset):
                 swapped = sid <= LAST_2013_ID
                 v_col, a_col = ("arousal_mean", "valence_mean") if swapped else ("valence_mean", "arousal_mean")
                 static, problems = static_from_va(labels[v_col], labels[a_col], scale=self.scale)
+                target = None
+                if labels[v_col] is not None and labels[a_col] is not None:
+                    v_sd, a_sd = (labels[c.replace("_mean", "_std")] for c in (v_col, a_col))
+                    target, tprob = informative(inf.from_va, labels[v_col], labels[a_col], scale=self.scale,
+                                                valence_std=v_sd, arousal_std=a_sd)  # fmt: skip
+                    problems += tprob
                 custom = {
                     "va_columns": "swapped (emoMusic naming)" if swapped else "as named",
                     "source_file": fname,
                 }
                 items.append(self.item(str(sid), modality="none", labels=labels, static=static,
-                                       problems=problems, custom=custom))  # fmt: skip
+                                       problems=problems, custom=custom, informative=target))  # fmt: skip
         return items
 
     def _official_split(self, items: list[Item]) -> dict[str, str]:

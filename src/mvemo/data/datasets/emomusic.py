@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_float, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import dynamic_from_va, static_from_va
+from mvemo.data.labels import dynamic_from_va, informative, static_from_va
 from mvemo.data.manifest import Item
-from mvemo.errors import DataError
+from mvemo.errors import DataError, ParameterError
 
 _SAMPLE = re.compile(r"^sample_(\d+)ms$")
 
@@ -54,6 +56,9 @@ class EmoMusic(Dataset):
       0.5 s grid; they are converted on the [-1, 1] scale without interpolation or
       extrapolation (grid times near the clip's end are kept as annotated).  The raw
       averages are kept in ``labels["dynamic_va"]``.
+    * Informative target: the static rating spread (``std_*``) sets the certainty
+      (rule ``va-spread``); its ``dynamic`` frames use the per-sample spread of
+      ``{valence,arousal}_cont_std.csv`` the same way, where those files are present.
     * ``songs_info.csv`` fields carry stray tabs; they are stripped.  The split is the
       MediaEval 2013 set (``development`` 619 / ``evaluation`` 125).
     * Audio: an item has ``media`` and modality ``audio`` only if its file exists in
@@ -91,12 +96,22 @@ class EmoMusic(Dataset):
         times_a, aro = read_dynamic(ann / "arousal_cont_average.csv")
         if times_v != times_a:
             raise DataError(f"{ann}: valence and arousal dynamic files have different sample times")
+        std_v = std_a = {}
+        if (ann / "valence_cont_std.csv").is_file() and (ann / "arousal_cont_std.csv").is_file():
+            (tsv, std_v), (tsa, std_a) = read_dynamic(ann / "valence_cont_std.csv"), read_dynamic(ann / "arousal_cont_std.csv")
+            if tsv != times_v or tsa != times_v:
+                std_v = std_a = {}  # not aligned with the averages: the dynamic targets go without spread
         items = []
         for row in static_rows:
             sid = row["song_id"]
             num = {c: parse_float(row[c], path=static_path, column=c, row=row)
                    for c in ("mean_valence", "std_valence", "mean_arousal", "std_arousal")}  # fmt: skip
             static, problems = static_from_va(num["mean_valence"], num["mean_arousal"], scale=self.scale)
+            target = None
+            if static is not None:
+                target, tprob = informative(inf.from_va, num["mean_valence"], num["mean_arousal"], scale=self.scale,
+                                            valence_std=num["std_valence"], arousal_std=num["std_arousal"])  # fmt: skip
+                problems += tprob
             labels = {"valence_mean": num["mean_valence"], "valence_std": num["std_valence"],
                       "arousal_mean": num["mean_arousal"], "arousal_std": num["std_arousal"]}  # fmt: skip
             dynamic = None
@@ -107,6 +122,14 @@ class EmoMusic(Dataset):
                     labels["dynamic_va"] = {"time": times_v, "valence": val[sid], "arousal": aro[sid]}
                     dynamic, dprob = dynamic_from_va(times_v, val[sid], aro[sid], scale=self.dynamic_scale)
                     problems += dprob
+                    sv, sa = std_v.get(sid), std_a.get(sid)
+                    if target is not None and sv is not None and sa is not None:
+                        sv, sa = ([math.nan if x is None else x for x in s] for s in (sv, sa))
+                        try:
+                            target["dynamic"] = inf.dynamic_from_va(times_v, val[sid], aro[sid], scale=self.dynamic_scale,
+                                                                    valence_std=sv, arousal_std=sa)  # fmt: skip
+                        except ParameterError as exc:
+                            problems.append(f"informative dynamic targets not convertible: {exc}")
             else:
                 problems.append("no dynamic annotation")
             meta = info.get(sid)
@@ -124,7 +147,7 @@ class EmoMusic(Dataset):
             items.append(
                 self.item(
                     sid, modality=modality, media=media, duration=duration, labels=labels,
-                    static=static, dynamic=dynamic, problems=problems, custom=custom,
+                    static=static, dynamic=dynamic, problems=problems, custom=custom, informative=target,
                 )  # fmt: skip
             )
         return items

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_int, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_quadrant
+from mvemo.data.labels import informative, static_from_quadrant
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError
 
@@ -25,6 +26,8 @@ class EMOPIA(Dataset):
     * The label is ``label.csv``'s ``4Q`` (1-4 = Q1-Q4); the ``Q<k>_`` prefix of the
       clip name must agree, else a problem is reported.  Unified label as a 4Q class
       (intensity 0.5).
+    * Informative target: a bare quadrant carries no extra information, so the paper
+      conversion at half weight (:func:`mvemo.conversion.informative.from_quadrant`).
     * Official clip splits; ``val`` is named ``validation`` (876 / 114 / 88).  Clips in no
       split file would get ``"unassigned"``.
     * ``custom["song_id"]`` is the YouTube id (the clip name between the quadrant prefix
@@ -56,6 +59,8 @@ class EMOPIA(Dataset):
             clip = row["ID"]
             quadrant = parse_int(row["4Q"], path=path, column="4Q", row=row)
             static, problems = static_from_quadrant(quadrant)
+            target, tprob = informative(inf.from_quadrant, quadrant)
+            problems += tprob
             prefix, _, rest = clip.partition("_")
             song, _, segment = rest.rpartition("_")
             if prefix != f"Q{quadrant}":
@@ -65,6 +70,7 @@ class EMOPIA(Dataset):
                     clip, modality="midi", media={"midi": f"emopia/midis/{clip}.mid"},
                     labels={"quadrant": quadrant, "annotator": row["annotator"]},
                     static=static, problems=problems, custom={"song_id": song, "segment": segment},
+                    informative=target,
                 )  # fmt: skip
             )
         return items

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_int, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_words
+from mvemo.data.labels import informative, static_from_words
 from mvemo.data.manifest import Item
 from mvemo.data.media import audio_duration
 from mvemo.errors import DataError
@@ -72,6 +73,9 @@ class Emotify(Dataset):
       word table; the direction is the vote-share-weighted circular mean of the mapped
       categories' angles; intensity 0.5.  Any GEMS term with votes that the table does
       not know blocks the label and is reported.  Induced, not perceived, emotion.
+    * Informative target (``informative``): the circular statistics of the raters'
+      votes, each rater one observation (the mean of the terms they ticked), intensity
+      the bias-corrected agreement (:func:`mvemo.conversion.informative.from_votes`).
     * No official split: seeded 8:1:1 split stratified by the dominant GEMS term
       (highest share; ties: first in GEMS order).
     * 40 tracks (10%, stratified by genre) are withheld upstream and absent here.
@@ -102,12 +106,17 @@ class Emotify(Dataset):
         index_path = self.file("track_index.csv")
         index = {r["track_id"]: r for r in read_csv(index_path, required=("track_id", "genre"))}
         wm = self.word_map
+        votes: dict[int, list[list[str]]] = defaultdict(list)
+        for row in rows:  # values already checked by gems_shares
+            votes[int(row["track id"])].append([t for t in GEMS9 if int(row[t]) == 1])
         items = []
         for tid in sorted(shares):
             rec = shares[tid]
             genre = rec["genre"]
             gems = {t: rec[t] for t in GEMS9}
             static, problems = static_from_words(gems, word_map=wm)
+            target, tprob = informative(inf.from_votes, votes[tid], mapping=wm)
+            problems += tprob
             offset = GENRE_OFFSETS.get(genre)
             if offset is None:
                 problems.append(f"unknown genre {genre!r}")
@@ -127,7 +136,7 @@ class Emotify(Dataset):
             items.append(
                 self.item(
                     str(tid), modality="audio", media={"audio": rel}, duration=audio_duration(self.root / rel),
-                    labels=labels, static=static, problems=problems, custom=custom,
+                    labels=labels, static=static, problems=problems, custom=custom, informative=target,
                 )  # fmt: skip
             )
         return items

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_float, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_quadrant
+from mvemo.data.labels import informative, static_from_quadrant
 from mvemo.data.manifest import Item
 from mvemo.data.media import audio_duration
 
@@ -26,6 +27,10 @@ class Panda4Q(Dataset):
       in ``labels["metadata_quadrant"]`` and a disagreement is reported in ``problems``.
     * ``MoodsStr`` (the raw AllMusic mood words) is kept in ``labels["moods"]`` but not
       used for the unified label: the quadrant is the dataset's label.
+    * Informative target (``informative``): the mood words inside the labelled quadrant
+      give the category, ``PQuad`` times their agreement the intensity
+      (:func:`mvemo.conversion.informative.from_4q_words`); without metadata, the
+      quadrant at half weight.
     * Unified static label: Q1 excited, Q2 distressed, Q3 depressed, Q4 relaxed,
       intensity 0.5 (MVEmo's class conversion).  No dynamic labels.
     * No official split: seeded 8:1:1 split stratified by quadrant.
@@ -70,11 +75,17 @@ class Panda4Q(Dataset):
                           "genres": [g.strip() for g in m.get("GenresStr", "").split(";") if g.strip()]}  # fmt: skip
                 if m["Quadrant"] != quadrant:
                     problems.append(f"metadata.csv says {m['Quadrant']}, annotations.csv says {quadrant}")
+            if m is None:
+                target, tprob = informative(inf.from_quadrant, quadrant)
+            else:
+                target, tprob = informative(inf.from_4q_words, labels["moods"], quadrant, labels["pquad"],
+                                            mapping=self.word_map)  # fmt: skip
+            problems += tprob
             rel = f"audio/4q_panda2018/{quadrant}/{song}.opus"
             items.append(
                 self.item(
                     song, modality="audio", media={"audio": rel}, duration=audio_duration(self.root / rel),
-                    labels=labels, static=static, problems=problems, custom=custom,
+                    labels=labels, static=static, problems=problems, custom=custom, informative=target,
                 )  # fmt: skip
             )
         return items

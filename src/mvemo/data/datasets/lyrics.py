@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_float, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_quadrant, static_from_va
+from mvemo.data.labels import informative, static_from_quadrant, static_from_va
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError
 
@@ -33,6 +34,8 @@ class Lyrics(Dataset):
       PMEmo rows and the one emoMusic row; there the compiler derived ``emotion_4Q`` from
       V/A, so V/A is the primary label; ``label_type`` ``va``, ``scale`` ``0-1``), else from
       ``emotion_4Q`` as a 4Q class (happy Q1, angry Q2, sad Q3, relaxed Q4; intensity 0.5).
+    * Informative target: the V/A rows with their rating spread (rule ``va-spread``; ``va``
+      where a std is missing), the 4Q rows as a bare quadrant at half weight.
     * MoodyLyrics4Q labels come from last.fm tags; the PMEmo rows are skewed to happy.
       The PMEmo rows are the same songs as in the ``pmemo`` dataset.
     * No official split: seeded 8:1:1 split stratified by ``emotion_4Q``.
@@ -68,9 +71,15 @@ class Lyrics(Dataset):
             if va["valence_mean"] is not None or va["arousal_mean"] is not None:
                 static, problems = static_from_va(va["valence_mean"], va["arousal_mean"], scale=VA_SCALE)
                 label_type, scale = "va", VA_SCALE
+                target, tprob = (None, [])
+                if static is not None:
+                    target, tprob = informative(inf.from_va, va["valence_mean"], va["arousal_mean"], scale=VA_SCALE,
+                                                valence_std=va["valence_std"], arousal_std=va["arousal_std"])  # fmt: skip
             else:
                 static, problems = static_from_quadrant(word)
                 label_type, scale = "4q", None
+                target, tprob = (None, []) if static is None else informative(inf.from_quadrant, word)
+            problems += tprob
             labels = {"emotion_4Q": word, "emotion_2Q": row["emotion_2Q"],
                       **{k: v for k, v in va.items() if v is not None}}  # fmt: skip
             custom = {"row": row[""], "source_dataset": row["dataset"], "title": row["title"],
@@ -80,7 +89,7 @@ class Lyrics(Dataset):
                 self.item(
                     f"{row['dataset']}-{row['song_id_from_src']}", modality="lyrics",
                     media={"lyrics": f"{self.folder}/{CSV_NAME}"}, labels=labels, label_type=label_type,
-                    scale=scale, static=static, problems=problems, custom=custom,
+                    scale=scale, static=static, problems=problems, custom=custom, informative=target,
                 )  # fmt: skip
             )
         return items

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_quadrant
+from mvemo.data.labels import informative, static_from_quadrant
 from mvemo.data.manifest import Item
 
 
@@ -24,6 +25,7 @@ class MoodyLyrics(Dataset):
     * Unified label from ``MoodQ4`` as a 4Q class (happy Q1, angry Q2, sad Q3, relaxed Q4;
       intensity 0.5).
     * Label-only (modality ``none``).  This is not MoodyLyrics4Q (see ``lyrics``).
+    * Informative target: a bare quadrant, the paper conversion at half weight.
     * No official split: seeded 8:1:1 split stratified by ``MoodQ4``.
     """
 
@@ -45,10 +47,11 @@ class MoodyLyrics(Dataset):
         items = []
         for row in read_csv(path, required=("Index", "Artist", "Title", "MoodQ4", "MoodQ2")):
             static, problems = static_from_quadrant(row["MoodQ4"])
+            target = None if static is None else informative(inf.from_quadrant, row["MoodQ4"])[0]
             items.append(
                 self.item(
                     row["Index"], modality="none", labels={"MoodQ4": row["MoodQ4"], "MoodQ2": row["MoodQ2"]},
-                    static=static, problems=problems,
+                    static=static, problems=problems, informative=target,
                     custom={"artist": row["Artist"], "title": row["Title"], "weak_labels": True},
                 )  # fmt: skip
             )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_float, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_words
+from mvemo.data.labels import informative, static_from_words
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError, ParameterError
 
@@ -51,6 +52,8 @@ class MTGJamendoMoodTheme(Dataset):
       is the circular mean of the remaining tags' category angles; intensity 0.5.  An
       item whose tags are all non-emotional gets no label and the problem
       ``"only words without emotional meaning: ..."``; an unknown tag blocks the label.
+    * Informative target: the track's tags as a bag of words, intensity their agreement
+      (:func:`mvemo.conversion.informative.from_words`; one tag: 0.5).
     * Label-only: modality ``none``; ``custom["path"]`` is the audio path of the
       Jamendo release (audio not included); ``duration`` from ``DURATION``.
     """
@@ -95,14 +98,16 @@ class MTGJamendoMoodTheme(Dataset):
             names = [t.removeprefix(PREFIX) for t in tags]
             key = tuple(sorted(set(names)))
             if key not in cache:
-                cache[key] = static_from_words(dict.fromkeys(key, 1.0), word_map=wm)
-            static, problems = cache[key]
+                cache[key] = (*static_from_words(dict.fromkeys(key, 1.0), word_map=wm),
+                              informative(inf.from_words, key, mapping=wm)[0])  # fmt: skip
+            static, problems, target = cache[key]
+            target = dict(target) if target else None
             static, problems = (dict(static) if static else None), list(problems)
             items.append(
                 self.item(
                     row["TRACK_ID"], modality="none",
                     duration=parse_float(row["DURATION"], path=path, column="DURATION", row=row),
-                    labels={"tags": names}, static=static, problems=problems,
+                    labels={"tags": names}, static=static, problems=problems, informative=target,
                     custom={"artist_id": row["ARTIST_ID"], "album_id": row["ALBUM_ID"], "path": row["PATH"]},
                 )  # fmt: skip
             )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_int, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_words
+from mvemo.data.labels import informative, static_from_words
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError
 
@@ -37,6 +38,8 @@ class MuVi(Dataset):
     * Unified static label: the one word rule (:func:`mvemo.data.labels.static_from_words`)
       with the term shares as weights, intensity 0.5.  Unknown terms block the label.
     * The dynamic file (``av_data.csv``) is missing upstream: no dynamic labels.
+    * Informative target: each rating is one rater's votes; the circular statistics over
+      raters (:func:`mvemo.conversion.informative.from_votes`).
     * No official split: seeded 8:1:1 split by media id (the three conditions of a video
       stay together), stratified by the dominant term.
     """
@@ -62,6 +65,7 @@ class MuVi(Dataset):
         path = self.file("media_data.csv")
         rows = read_csv(path, required=("participant_id", "media_id", "media_modality", *TERMS))
         acc: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        votes: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
         for row in rows:
             cond = row["media_modality"]
             if cond not in CONDITIONS:
@@ -73,15 +77,18 @@ class MuVi(Dataset):
                 if v not in (0, 1):
                     raise DataError(f"{path} line {row['__line__']}, column {term!r}: expected 0 or 1, got {v}")
                 a[term] += v
+            votes[(row["media_id"], cond)].append([t for t in TERMS if int(row[t]) == 1])
         wm = self.word_map
         items = []
         for (media_id, cond), a in sorted(acc.items()):
             n = int(a["__n__"])
             shares = {t: a[t] / n for t in TERMS}
             static, problems = static_from_words(shares, word_map=wm)
+            target, tprob = informative(inf.from_votes, votes[(media_id, cond)], mapping=wm)
+            problems += tprob
             items.append(
                 self.item(
-                    f"{media_id}:{cond}", modality="none", static=static, problems=problems,
+                    f"{media_id}:{cond}", modality="none", static=static, problems=problems, informative=target,
                     labels={"terms": shares, "n_ratings": n, "condition": cond},
                     custom={"media_id": media_id, "youtube": f"https://www.youtube.com/watch?v={media_id}"},
                 )  # fmt: skip

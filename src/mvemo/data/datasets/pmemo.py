@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_float, read_json
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import dynamic_from_va, static_from_va
+from mvemo.data.labels import dynamic_from_va, informative, static_from_va
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError
 
@@ -22,6 +23,8 @@ class PMEmo(Dataset):
 
     * Static label: ``va_to_label(v, a, scale="0-1")`` from ``scatter.json`` (the 767
       songs with static annotations).
+    * Informative target: ``scatter.json`` has no rating spread, so the paper's label
+      at a lower weight (rule ``va``).
     * The 4 sample records (108, 372, 634, 683) add dynamic labels: ``dynamic.t/v/a``
       (every 0.5 s from 15.5 s, [0, 1]) converted onto the grid with no interpolation
       needed.  Their ``valence_mean``/``arousal_mean`` and ``quadrant`` go to ``labels``;
@@ -61,6 +64,8 @@ class PMEmo(Dataset):
             v = parse_float(rec.get("v"), path=scatter_path, column="v")
             a = parse_float(rec.get("a"), path=scatter_path, column="a")
             static, problems = static_from_va(v, a, scale=self.scale)
+            target, tprob = (None, []) if v is None or a is None else informative(inf.from_va, v, a, scale=self.scale)
+            problems += tprob
             labels = {"valence": v, "arousal": a}
             custom = {"title": rec.get("title", ""), "artist": rec.get("artist", "")}
             dynamic, duration = None, None
@@ -71,7 +76,7 @@ class PMEmo(Dataset):
             items.append(
                 self.item(
                     sid, modality=modality, media=media, duration=duration, labels=labels,
-                    static=static, dynamic=dynamic, problems=problems, custom=custom,
+                    static=static, dynamic=dynamic, problems=problems, custom=custom, informative=target,
                 )  # fmt: skip
             )
         return items

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from mvemo.conversion import informative as inf
 from mvemo.data._tables import parse_float, parse_int, read_csv
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import static_from_va
+from mvemo.data.labels import informative, static_from_va
 from mvemo.data.manifest import Item
 
 _SCALES1 = ("valence", "energy", "tension", "anger", "fear", "happy", "sad", "tender")
@@ -36,6 +37,8 @@ class Soundtracks(Dataset):
       **energy** stands in for arousal (the study's dimensional model is valence, energy,
       tension; tension is not used).  Energy and tension arousal are distinct constructs,
       so this is an approximation.
+    * Informative target: mean ratings only (no spread), so the paper label at the
+      ``va`` weight (:func:`mvemo.conversion.informative.from_va`).
     * Set 2 excerpts link to Set 1 numbers (``link``; several share one), so the seeded
       8:1:1 split groups them with their Set 1 excerpt; it is stratified by the Set 1
       ``TARGET`` (12 classes, 30 each).
@@ -71,6 +74,9 @@ class Soundtracks(Dataset):
                 num = parse_int(row[number_col], path=path, column=number_col, row=row)
                 ratings = {c.lower(): parse_float(row[c], path=path, column=c, row=row) for c in cols}
                 static, problems = static_from_va(ratings["valence"], ratings["energy"], scale=self.scale)
+                target = None  # mean ratings only (no spread): the paper label at the "va" weight
+                if static is not None:
+                    target = informative(inf.from_va, ratings["valence"], ratings["energy"], scale=self.scale)[0]
                 labels = {**ratings, "target": row["TARGET"]}
                 custom = {"set": k, "number": num}
                 if k == 1:
@@ -87,7 +93,8 @@ class Soundtracks(Dataset):
                     duration = _excerpt_seconds(track["Min:Sec"])
                     custom.update(album=track["Album name"], track=track["Track"], excerpt=track["Min:Sec"])
                 items.append(self.item(f"set{k}-{num:03d}", modality="none", duration=duration, labels=labels,
-                                       static=static, problems=problems, custom=custom))  # fmt: skip
+                                       static=static, problems=problems, custom=custom,
+                                       informative=target))  # fmt: skip
         for it in items:  # stratify Set 2 by its linked Set 1 excerpt's target
             it.custom["stratum"] = set1_target.get(it.custom["group"], it.labels["target"])
         return items

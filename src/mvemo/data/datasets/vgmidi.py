@@ -7,11 +7,13 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
+from mvemo.conversion import informative as inf
+from mvemo.conversion.dynamic import resample_to_grid
 from mvemo.data._tables import parse_int, read_csv, read_json
 from mvemo.data.dataset import Dataset
-from mvemo.data.labels import dynamic_from_va, static_from_quadrant
+from mvemo.data.labels import dynamic_from_va, informative, static_from_quadrant
 from mvemo.data.manifest import Item
-from mvemo.errors import DataError
+from mvemo.errors import DataError, ParameterError
 
 _SIGNS_TO_Q = {(1, 1): "Q1", (-1, 1): "Q2", (-1, -1): "Q3", (1, -1): "Q4"}
 
@@ -24,7 +26,9 @@ def piece_traces(folder) -> dict[str, dict]:
     dict of str to dict
         Piece MIDI file name -> ``{"time": (M,) s, "valence": (M,), "arousal": (M,),
         "n_annotators": int, "duration": s, "measures": M}``.  One value per measure,
-        placed at the measure's midpoint (``duration / measures`` seconds each).
+        placed at the measure's midpoint (``duration / measures`` seconds each).  With
+        two or more annotators also ``"valence_std"``, ``"arousal_std"``: the annotators'
+        sample standard deviation per measure.
     """
     acc: dict[str, dict] = {}
     for k in (1, 2):
@@ -52,7 +56,23 @@ def piece_traces(folder) -> dict[str, dict]:
                 "arousal": arr[:, 1].mean(axis=0).round(4).tolist(),
                 "n_annotators": len(pairs), "duration": dur, "measures": m, "source": path.name,
             }  # fmt: skip
+            if len(pairs) >= 2:
+                acc[meta["midi"]].update(valence_std=arr[:, 0].std(axis=0, ddof=1).round(4).tolist(),
+                                         arousal_std=arr[:, 1].std(axis=0, ddof=1).round(4).tolist())  # fmt: skip
     return acc
+
+
+def _informative_frames(trace: dict, scale: str, *, max_gap: float) -> tuple[list[dict] | None, list[str]]:
+    """Informative grid frames of a piece trace (with the annotators' spread where known)."""
+    cols = ["valence", "arousal"] + (["valence_std", "arousal_std"] if "valence_std" in trace else [])
+    try:
+        grid, vals = resample_to_grid(np.asarray(trace["time"]), np.stack([trace[c] for c in cols], axis=1),
+                                      max_gap=max_gap)  # fmt: skip
+        std = (vals[:, 2].tolist(), vals[:, 3].tolist()) if len(cols) == 4 else (None, None)
+        return inf.dynamic_from_va(grid.tolist(), vals[:, 0].tolist(), vals[:, 1].tolist(), scale=scale,
+                                   valence_std=std[0], arousal_std=std[1]), []  # fmt: skip
+    except ParameterError as exc:
+        return None, [f"informative dynamic targets not convertible: {exc}"]
 
 
 class VGMIDI(Dataset):
@@ -79,6 +99,12 @@ class VGMIDI(Dataset):
       piece has several phrases, each phrase carries the piece's trace.  Traces whose
       length differs from the piece's measure count, and annotations of pieces missing
       from the metadata (4 in ``vgmidi_raw_1.json``), are skipped.
+    * Informative target: the signs are a bare quadrant, so the paper conversion at half
+      weight (:func:`mvemo.conversion.informative.from_quadrant`); the traces annotate the
+      full piece, so they give the phrase no informative certainty.  Its ``dynamic`` frames
+      (on the piece, like the paper's) use the annotators' spread per measure where a
+      piece has two or more annotators (rule ``va-spread``), interpolated onto the grid
+      like the means; with one annotator the frames are the paper's (rule ``va``).
     * No official split: seeded 8:1:1 split by piece (phrases of one piece stay
       together), stratified by quadrant.
     * The 3,850 unlabelled pieces (no MIDI here) are not indexed.
@@ -110,9 +136,10 @@ class VGMIDI(Dataset):
             a = parse_int(row["arousal"], path=path, column="arousal", row=row)
             quadrant = _SIGNS_TO_Q.get((v, a))
             problems = [] if quadrant else [f"valence/arousal signs not in {{-1, +1}}: ({v}, {a})"]
-            static = None
+            static = target = None
             if quadrant:
                 static, problems = static_from_quadrant(quadrant)
+                target = informative(inf.from_quadrant, quadrant)[0]
             phrase = PurePosixPath(row["midi"])
             piece_stem, _, phrase_no = phrase.stem.rpartition("_")
             piece_file = piece_stem + ".mid"
@@ -130,11 +157,16 @@ class VGMIDI(Dataset):
                                                  scale=self.trace_scale, max_gap=step + 0.5)  # fmt: skip
                 problems += dprob
                 labels["piece_trace"] = {k: trace[k] for k in ("time", "valence", "arousal", "n_annotators")}
+                if target is not None:
+                    frames, fprob = _informative_frames(trace, self.trace_scale, max_gap=step + 0.5)
+                    problems += fprob
+                    if frames:
+                        target["dynamic"] = frames
                 custom.update(dynamic_media="piece", piece_duration=trace["duration"])
             items.append(
                 self.item(
                     f"{row['id']}_{phrase_no}", modality="midi", media=media, labels=labels, static=static,
-                    dynamic=dynamic, problems=problems, custom=custom,
+                    dynamic=dynamic, problems=problems, custom=custom, informative=target,
                 )  # fmt: skip
             )
         return items
