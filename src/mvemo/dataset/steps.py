@@ -130,7 +130,8 @@ def static_filter(path: str | Path, *, duration: float) -> dict[str, Any]:
     DataError
         When the decodable part is clearly shorter than the declared duration (truncated).
     """
-    from mvemo.io.video import STATIC_THRESHOLD, sample_frames, static_score, static_times
+    from mvemo.features.frames import STATIC_THRESHOLD, static_score, static_times
+    from mvemo.io.video import sample_frames
 
     frames, info = sample_frames(path, static_times(duration))
     if info.duration < duration - max(1.0, 0.05 * duration):
