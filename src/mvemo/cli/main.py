@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "data": "mvemo.cli.data:data",
     "evaluate": "mvemo.cli.evaluate:evaluate",
     "predict": "mvemo.cli.predict:predict",
+    "tag": "mvemo.cli.tag:tag",
     "train": "mvemo.cli.train:train",
     "transcribe": "mvemo.cli.transcribe:transcribe",
     "video": "mvemo.cli.video:video",
