@@ -30,6 +30,15 @@ if [ "$MODE" != "--core" ] && command -v apt-get >/dev/null && ! command -v flui
             || echo "note: could not install fluidsynth; MIDI rendering tests will be skipped" >&2
     fi
 fi
+# Headless Chromium and its driver, for the browser test of `mvemo view` (optional: the test
+# skips without them; Selenium is pointed at these binaries and never downloads a driver).
+if [ "$MODE" != "--core" ] && command -v apt-get >/dev/null && ! command -v chromedriver >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+    if $SUDO true 2>/dev/null; then
+        $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null \
+            || echo "note: could not install chromium; the mvemo view browser test will be skipped" >&2
+    fi
+fi
 PIP=("$VENV/bin/python" -m pip install --disable-pip-version-check -q)
 
 if [ "$MODE" = "--core" ]; then

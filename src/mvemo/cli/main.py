@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "train": "mvemo.cli.train:train",
     "transcribe": "mvemo.cli.transcribe:transcribe",
     "video": "mvemo.cli.video:video",
+    "view": "mvemo.cli.view:view",
 }
 
 
