@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from mvemo.errors import MvemoError, ParameterError
+from mvemo.progress import track
 
 __all__ = ["BatchReport", "predict_files", "CSV_COLUMNS"]
 
@@ -108,7 +109,7 @@ def predict_files(
         writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS) if kind == ".csv" else None
         if writer is not None and new_csv:
             writer.writeheader()
-        for i, path in enumerate(files, 1):
+        for i, path in enumerate(track(files, desc="predict", unit="file", quiet=not progress), 1):
             if str(path) in done:
                 report.skipped += 1
                 continue

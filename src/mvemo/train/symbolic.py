@@ -42,6 +42,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.progress import track
 from mvemo.io.config import read_toml_config
 from mvemo.predict.symbolic import MODEL_NAME
 
@@ -260,7 +261,7 @@ def train_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: int, log
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(steps, 1))
     ce, mse = torch.nn.functional.cross_entropy, torch.nn.functional.mse_loss
     hw = cfg.head_weights
-    for epoch in range(cfg.epochs):
+    for epoch in track(range(cfg.epochs), desc=f"train symbolic (seed {seed})", unit="epoch"):
         net.train()
         order = rng.permutation(len(bank.stats))
         total = 0.0
@@ -341,7 +342,7 @@ def train_frame_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: in
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(steps, 1))
     ce, mse = torch.nn.functional.cross_entropy, torch.nn.functional.mse_loss
     hw = cfg.head_weights
-    for epoch in range(cfg.frame_epochs):
+    for epoch in track(range(cfg.frame_epochs), desc=f"train frame net (seed {seed})", unit="epoch"):
         net.train()
         order = rng.permutation(len(frames))
         total = 0.0
