@@ -41,11 +41,11 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
     """Predict the unified emotion of files or folders.
 
     \b
-    audio (mp3 wav flac ogg opus m4a)  -> the music model
-    MIDI (mid midi)                    -> the symbolic model
-    lyrics (lrc txt)                   -> the lyrics model
-    video (mp4 mkv webm mov m4v)       -> music + video (+ lyrics), fused
-    audio with lyrics                  -> music + lyrics, fused
+    audio (mp3 wav flac ogg opus m4a aac aiff aif) -> the music model
+    MIDI (mid midi)                                -> the symbolic model
+    lyrics (lrc txt)                               -> the lyrics model
+    video (mp4 mkv webm mov m4v)                   -> music + video (+ lyrics), fused
+    audio with lyrics                              -> music + lyrics, fused
 
     Lyrics go with a media file through --lyrics or as a sidecar file with the same name
     (song.mp3 + song.lrc). Each record has file, model, modality, static {category,

@@ -106,7 +106,7 @@ def predict_files(
     t0 = time.perf_counter()
     new_csv = not (resume and out.is_file() and out.stat().st_size > 0)
     with out.open("a" if resume else "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS) if kind == ".csv" else None
+        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, lineterminator="\n") if kind == ".csv" else None
         if writer is not None and new_csv:
             writer.writeheader()
         for i, path in enumerate(track(files, desc="predict", unit="file", quiet=not progress), 1):
