@@ -34,7 +34,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mvemo._extras import require
 from mvemo.errors import ParameterError
 
 __all__ = ["ONSET_SR", "Tempo", "estimate_tempo", "onset_envelope", "tempo_from_onsets", "tempo_from_note_onsets",
@@ -93,15 +92,16 @@ def onset_envelope(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     frame_rate : float
         Frames per second (11025 / 256 = 43.07).
     """
-    librosa = require("librosa", extra="audio")
     from scipy import fft
+
+    from mvemo.audio.dsp import mel_filterbank, resample  # librosa's, without importing librosa
 
     x = np.asarray(y, dtype=np.float32)
     if sr != ONSET_SR:
-        x = librosa.resample(x, orig_sr=sr, target_sr=ONSET_SR, res_type="soxr_mq")
+        x = resample(x, sr, ONSET_SR, quality="soxr_mq")
     z = fft.rfft(_frames(x, _ONSET_FFT, _ONSET_HOP), axis=1)  # (T, bins) complex64
     spec = z.real**2 + z.imag**2
-    mel = librosa.filters.mel(sr=ONSET_SR, n_fft=_ONSET_FFT, n_mels=_ONSET_MELS).astype(np.float32)
+    mel = mel_filterbank(ONSET_SR, _ONSET_FFT, _ONSET_MELS)
     db = 10 * np.log10(np.maximum(spec @ mel.T, 1e-10))
     db = np.maximum(db, db.max() - 80.0)
     flux = np.zeros(len(db))
