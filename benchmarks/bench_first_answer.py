@@ -12,7 +12,7 @@ For each input, each run starts a fresh Python process (nothing imported, no mod
 memory; the OS file cache and mvemo's on-disk caches are warm, as on a second use):
 
 * **end to end**: ``mvemo predict FILE --out OUT.jsonl --quiet`` (the CLI's ``main``), wall time;
-* **breakdown**: a process that does what the CLI does, timing each phase: ``imports``
+* **breakdown**: a process that does what the CLI does, timing each phase (wall / CPU): ``imports``
   (CLI + predictor modules and their libraries), ``model load``, ``decode`` (read the file),
   ``features`` (musicnn blocks + harmony; for lyrics, the sentence embeddings), ``heads``
   (the networks and the record) and ``write`` (the JSONL line).
@@ -39,11 +39,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 _BREAKDOWN = r"""
 import json, sys, time
-t = [time.perf_counter()]
+t = [time.perf_counter(), time.process_time()]
 kind, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
 marks = {}
 def mark(name):
-    now = time.perf_counter(); marks[name] = round(now - t[0], 3); t[0] = now
+    now, cpu = time.perf_counter(), time.process_time()
+    marks[name] = [round(now - t[0], 3), round(cpu - t[1], 3)]; t[0], t[1] = now, cpu
 import mvemo.cli.main, mvemo.cli.predict
 from mvemo.predict.router import Router
 if kind == "audio":
@@ -153,12 +154,14 @@ def main() -> None:
             runs = [end_to_end(path, Path(tmp) / f"{kind}.jsonl") for _ in range(args.repeat)]
             e2e, cpu = [w for w, _ in runs], [c for _, c in runs]
             parts = [breakdown(kind, path, Path(tmp) / f"{kind}_b.jsonl") for _ in range(args.repeat)]
-            med = {k: statistics.median(p[k] for p in parts) for k in parts[0]}
+            med = {k: statistics.median(p[k][0] for p in parts) for k in parts[0]}
+            med_cpu = {k: statistics.median(p[k][1] for p in parts) for k in parts[0]}
             results[kind] = {"end_to_end_s": round(statistics.median(e2e), 2), "runs_s": [round(x, 2) for x in e2e],
-                             "cpu_s": round(statistics.median(cpu), 2), "breakdown_s": med}  # fmt: skip
-            line = ", ".join(f"{k} {v:.2f}" for k, v in med.items())
+                             "cpu_s": round(statistics.median(cpu), 2), "breakdown_s": med,
+                             "breakdown_cpu_s": med_cpu}  # fmt: skip
+            line = ", ".join(f"{k} {v:.2f}/{med_cpu[k]:.2f}" for k, v in med.items())
             print(f"{kind:<7} end to end {statistics.median(e2e):5.2f} s wall, {statistics.median(cpu):5.2f} s CPU "
-                  f"(runs {', '.join(f'{x:.2f}' for x in e2e)}); breakdown: {line} (sum {sum(med.values()):.2f} s)")  # fmt: skip
+                  f"(runs {', '.join(f'{x:.2f}' for x in e2e)}); breakdown wall/CPU s: {line}")  # fmt: skip
     print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
