@@ -2,6 +2,7 @@
 # The main job on files shipped in the repo:
 #   0. predict the emotion of the example audio, MIDI, lyrics and music video (static + every
 #      0.5 s; the video is fused with its music and its sidecar lyrics), with plots;
+#   0a. an interactive offline page of the results (mvemo view);
 #   1-3. convert invented valence-arousal ratings (1-9) to unified labels, then score an LLM's
 #        raw answers against them with MVEmo-Bench metrics.
 # Usage: bash examples/run_example.sh [OUTDIR]   (default: out/example)
@@ -13,6 +14,9 @@ mkdir -p "$OUT"
 echo "== 0. emotion of examples/{audio,midi,lyrics,video} -> $OUT/predictions.jsonl, plots in $OUT/plots"
 "$MVEMO" predict examples/audio examples/midi examples/lyrics examples/video \
     --out "$OUT/predictions.jsonl" --plot "$OUT/plots"
+echo
+echo "== 0a. an interactive page of those results (play, seek, follow the emotion): $OUT/view.html"
+"$MVEMO" view "$OUT/predictions.jsonl" --out "$OUT/view.html"
 echo
 echo "== 0b. a lead sheet transcribed from the Bach chorale: $OUT/bach_lead_sheet.mid"
 "$MVEMO" transcribe examples/audio/bach_chorale_bwv66.6.mp3 --out "$OUT/bach_lead_sheet.mid"

@@ -30,6 +30,15 @@ if [ "$MODE" != "--core" ] && command -v apt-get >/dev/null && ! command -v flui
             || echo "note: could not install fluidsynth; MIDI rendering tests will be skipped" >&2
     fi
 fi
+# Headless Chromium and its driver, for the browser test of `mvemo view` (optional: the test
+# skips without them; Selenium is pointed at these binaries and never downloads a driver).
+if [ "$MODE" != "--core" ] && command -v apt-get >/dev/null && ! command -v chromedriver >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -n"
+    if $SUDO true 2>/dev/null; then
+        $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null \
+            || echo "note: could not install chromium; the mvemo view browser test will be skipped" >&2
+    fi
+fi
 PIP=("$VENV/bin/python" -m pip install --disable-pip-version-check -q)
 
 if [ "$MODE" = "--core" ]; then
@@ -37,9 +46,21 @@ if [ "$MODE" = "--core" ]; then
 else
     # 1. torch first, pinned: a plain 'torch' requirement would pull a multi-GB CUDA build.
     "${PIP[@]}" "torch==2.13.0"
-    # 2. Packages whose declared dependencies are unusable (TensorFlow, GUI OpenCV):
+    # 2. Packages whose declared dependencies are unusable (TensorFlow, numpy<1.17, GUI OpenCV):
     #    musicnn ships the pretrained weights, basic-pitch its ONNX model, scenedetect cut detection.
-    "${PIP[@]}" --no-deps musicnn basic-pitch scenedetect
+    #    mvemo needs only their files, so they are unpacked into site-packages WITHOUT their
+    #    *.dist-info metadata: pip then does not know them and does not print its
+    #    "dependency resolver ... conflicts" ERROR block for their (unused) requirements.
+    NODEPS=(musicnn basic-pitch scenedetect)
+    "$VENV/bin/python" -m pip uninstall -y -q "${NODEPS[@]}" >/dev/null 2>&1 || true  # an older set-up's copies
+    STAGE=$(mktemp -d)
+    "${PIP[@]}" --no-deps --target "$STAGE" "${NODEPS[@]}"
+    SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    for d in "$STAGE"/*; do
+        case "$(basename "$d")" in *.dist-info|bin) continue ;; esac
+        rm -rf "${SITE:?}/$(basename "$d")" && cp -r "$d" "$SITE/"
+    done
+    rm -rf "$STAGE"
     # 3. mvemo itself, editable, with every extra and the dev tools.
     "${PIP[@]}" -e ".[all,dev]"
     # librosa compiles its numba kernels on first import (~40 s on 2 cores) and caches them:

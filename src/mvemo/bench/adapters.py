@@ -26,6 +26,7 @@ from mvemo.conversion.va import va_to_label
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError, MvemoError, ParameterError
 from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
+from mvemo.progress import track
 
 __all__ = [
     "MusicModelAdapter",
@@ -168,7 +169,7 @@ class MusicModelAdapter:
         from mvemo.bench.cache import cached_track_features
 
         out = []
-        for item in items:
+        for item in track(items, desc=f"bench {self.name}", unit="item"):
             try:
                 feats = cached_track_features(item.path(media_role(task, item)), self.model.musicnn,
                                               cache=self.cache, compute=self.compute)  # fmt: skip
@@ -243,7 +244,7 @@ class RecordModelAdapter:
 
     def predict(self, items: Sequence[Item], *, task: Task) -> list[Prediction]:
         out = []
-        for item in items:
+        for item in track(items, desc=f"bench {self.name}", unit="item"):
             try:
                 record = self._call(item, task)
             except (MvemoError, OSError) as exc:

@@ -10,6 +10,7 @@ from mvemo.conversion.quadrant import quadrant_to_label
 from mvemo.conversion.table import convert_table
 from mvemo.conversion.va import va_to_label
 from mvemo.conversion.words import WordMap, word_to_label
+from mvemo.errors import ParameterError
 
 
 def _echo_label(label, **extra) -> None:
@@ -45,7 +46,12 @@ def word(word: str, mapping: str | None) -> None:
 
     A word with no emotional meaning prints {"category": null, ...}.
     """
-    label = word_to_label(word, mapping=WordMap.from_csv(mapping) if mapping else None)
+    from mvemo.conversion.words import CLI_MAPPING_HINT, PYTHON_MAPPING_HINT, UnknownWordError
+
+    try:
+        label = word_to_label(word, mapping=WordMap.from_csv(mapping) if mapping else None)
+    except UnknownWordError as exc:  # say it in the CLI's terms, not Python's
+        raise ParameterError(str(exc).replace(PYTHON_MAPPING_HINT, CLI_MAPPING_HINT)) from None
     if label is None:
         click.echo(json.dumps({"category": None, "intensity": None, "angle": None}))
     else:

@@ -127,8 +127,10 @@ def export(name: str, out_path: str, split: str | None, data_home: str | None, s
 
     Example: mvemo data export emopia --out emopia_train.jsonl --split train
     """
+    from mvemo.progress import track
+
     ds = _load(name, data_home, seed, options)
-    n = write_manifest(ds.items(split=split), out_path)
+    n = write_manifest(track(ds.items(split=split), desc=f"export {name}", unit="item"), out_path)
     click.echo(f"wrote {n} items of {name}{f' ({split})' if split else ''} to {out_path}")
 
 

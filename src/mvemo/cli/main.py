@@ -18,21 +18,28 @@ SUBCOMMANDS: dict[str, str] = {
     "dataset": "mvemo.cli.dataset:dataset",
     "evaluate": "mvemo.cli.evaluate:evaluate",
     "predict": "mvemo.cli.predict:predict",
+    "tag": "mvemo.cli.tag:tag",
     "train": "mvemo.cli.train:train",
     "transcribe": "mvemo.cli.transcribe:transcribe",
     "video": "mvemo.cli.video:video",
+    "view": "mvemo.cli.view:view",
 }
 
 
 @click.group(cls=LazyGroup, lazy_subcommands=SUBCOMMANDS,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="mvemo")
-def cli() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars (they are drawn only on a terminal anyway).")
+def cli(quiet: bool) -> None:
     """mvemo: music-related emotion recognition (lyrics, audio, MIDI, music video).
 
     Labels use MVEmo's unified representation: one of 28 circumplex categories plus an
     intensity 0..1 in steps of 0.1.
     """
+    if quiet:
+        from mvemo.progress import set_quiet
+
+        set_quiet(True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -50,11 +50,11 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
     """Predict the unified emotion of files or folders.
 
     \b
-    audio (mp3 wav flac ogg opus m4a)  -> the music model
-    MIDI (mid midi)                    -> the symbolic model
-    lyrics (lrc txt)                   -> the lyrics model
-    video (mp4 mkv webm mov m4v)       -> music + video (+ lyrics), fused
-    audio with lyrics                  -> music + lyrics, fused
+    audio (mp3 wav flac ogg opus m4a aac aiff aif) -> the music model
+    MIDI (mid midi)                                -> the symbolic model
+    lyrics (lrc txt)                               -> the lyrics model
+    video (mp4 mkv webm mov m4v)                   -> music + video (+ lyrics), fused
+    audio with lyrics                              -> music + lyrics, fused
 
     Lyrics go with a media file through --lyrics or as a sidecar file with the same name
     (song.mp3 + song.lrc). Each record has file, model, modality, static {category,
@@ -80,10 +80,12 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
     router = Router(weights=_parse_weights(weights), dynamic=not no_dynamic)
     on_record = None
     if plot_dir:
-        from mvemo.predict.plot import plot_prediction
+        from mvemo.predict.plot import plot_names, plot_prediction
+
+        png_of = plot_names(str(p) for p, _ in pairs)  # unique: name.suffix.png, relative path if needed
 
         def on_record(rec):
-            plot_prediction(rec, Path(plot_dir) / (Path(rec["file"]).stem + ".png"))
+            plot_prediction(rec, Path(plot_dir) / png_of.get(rec["file"], Path(rec["file"]).name + ".png"))
 
     report = predict_files([p for p, _ in pairs], lambda p: router.predict(p, lyrics=lyrics_of.get(p)).to_dict(),
                            out=out_path, resume=resume, on_record=on_record, progress=not quiet)  # fmt: skip

@@ -24,9 +24,11 @@ def transcribe(audio, out_path, no_quantize, grid_divisions, onset_threshold, fr
     Example: mvemo transcribe song.mp3 --out song.mid
     """  # fmt: skip
     from mvemo.features.transcription import transcribe_file
+    from mvemo.progress import busy
 
-    sheet = transcribe_file(audio, quantize=not no_quantize, grid_divisions=grid_divisions,
-                            onset_threshold=onset_threshold, frame_threshold=frame_threshold)  # fmt: skip
+    with busy(f"transcribe {audio}"):
+        sheet = transcribe_file(audio, quantize=not no_quantize, grid_divisions=grid_divisions,
+                                onset_threshold=onset_threshold, frame_threshold=frame_threshold)  # fmt: skip
     sheet.write(out_path)
     click.echo(f"{out_path}: {len(sheet.melody)} melody + {len(sheet.accompaniment)} other notes, "
                f"{len(sheet.chords)} chords, {sheet.key}, {sheet.tempo:.1f} BPM")  # fmt: skip

@@ -33,6 +33,11 @@ __all__ = [
 _PACKAGED = "mvemo/conversion/data/word_map.csv"
 
 
+#: How to pass a mapping, in the Python API's terms (the CLI replaces it with its own option).
+PYTHON_MAPPING_HINT = "Pass your own mapping (mapping=WordMap.from_dict({...}) or WordMap.from_csv(path))."
+CLI_MAPPING_HINT = "Pass your own mapping CSV (columns word, category) with --mapping FILE.csv."
+
+
 class UnknownWordError(ParameterError, KeyError):
     """A word is not in the mapping; the message suggests close matches."""
 
@@ -168,10 +173,8 @@ class WordMap:
         except KeyError:
             close = difflib.get_close_matches(key, list(self.entries), n=5, cutoff=0.6)
             hint = f"; close matches: {', '.join(close)}" if close else ""
-            raise UnknownWordError(
-                f"unknown emotion word {word!r} in the mapping {self.source}{hint}. "
-                "Pass your own mapping (mapping=WordMap.from_dict({...}) or --mapping FILE.csv)."
-            ) from None
+            raise UnknownWordError(f"unknown emotion word {word!r} in the mapping {self.source}{hint}. "
+                                   + PYTHON_MAPPING_HINT) from None
 
 
 def _select_vocabulary(rows: list[dict[str, str]], vocabulary: str, *, source: str) -> list[dict[str, str]]:

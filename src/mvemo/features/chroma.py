@@ -102,12 +102,14 @@ def _chroma_bass(y: np.ndarray, sr: int, *, hop_length: int, harmonic: bool, met
     hop_length = _check_hop(hop_length)
     if method not in CHROMA_METHODS:
         raise ParameterError(f"method must be one of {CHROMA_METHODS}, got {method!r}")
-    librosa = require("librosa", extra="audio")
-    level = librosa.feature.rms(y=y, frame_length=2 * hop_length, hop_length=hop_length)[0]
+    from mvemo.audio.dsp import frame_rms
+
+    level = frame_rms(y, frame_length=2 * hop_length, hop_length=hop_length)  # = librosa.feature.rms
     level_db = 20 * np.log10(np.maximum(level, 1e-10))
     if not np.any(level_db >= _SILENCE_ABS_DB):  # silent throughout: nothing to analyse
         zeros = np.zeros((12, level_db.shape[0]))
         return zeros, zeros.copy(), level_db
+    librosa = require("librosa", extra="audio") if harmonic or method != "stft" else None
     x = librosa.effects.harmonic(y, margin=2.0) if harmonic else y
     if method == "stft":
         if y_stft is None or harmonic:
@@ -140,8 +142,9 @@ def resample_for_stft(y: np.ndarray, sr: int) -> np.ndarray:
     y = np.asarray(y, dtype=np.float32)
     if sr == STFT_SR:
         return y
-    librosa = require("librosa", extra="audio")
-    return librosa.resample(y, orig_sr=sr, target_sr=STFT_SR, res_type="soxr_mq").astype(np.float32)
+    from mvemo.audio.dsp import resample  # librosa's soxr_mq resampling, without importing librosa
+
+    return resample(y, sr, STFT_SR, quality="soxr_mq").astype(np.float32)
 
 
 def _stft_power(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:

@@ -65,6 +65,7 @@ from mvemo.features.chroma import (  # the audio front end (step 1), re-exported
     chroma,
     resample_for_stft,
 )
+from mvemo.features.spelling import spell_chords, spell_key
 
 __all__ = [
     "CHROMA_METHODS",
@@ -580,7 +581,8 @@ def key_from_chroma(ch: np.ndarray, *, partials: bool = True) -> Key:
     mean = ch.mean(axis=1) if ch.ndim == 2 and ch.shape[1] else ch if ch.ndim == 1 else np.zeros(12)
     scores = key_scores(mean, partials=partials)
     best = int(np.argmax(scores))
-    return Key(PITCH_CLASSES[best % 12], "major" if best < 12 else "minor", round(float(scores[best]), 6))
+    mode = "major" if best < 12 else "minor"
+    return Key(spell_key(best % 12, mode), mode, round(float(scores[best]), 6))  # A♭ major, not G# major
 
 
 def estimate_key(y: np.ndarray, sr: int, *, hop_length: int = 2048, harmonic: bool = True) -> Key:
@@ -724,6 +726,7 @@ def analyze_harmony(
     key = key_from_chroma(ch[:, _sounding(level_db)])
     labels, probs = _posteriors_from_chroma(ch, level_db, qualities, _TEMPERATURE, bass)
     chords = decode_chords(_wrap_posteriors(labels, probs, hop_length, sr, len(y)), self_prob=self_prob)
+    chords = spell_chords(chords, key.tonic, key.mode)  # names by key; pitch classes unchanged
     normalized = normalize_chords(chords, key)
     roots, quals = encode_chords(normalized)
     return HarmonyAnalysis(key, chords, normalized, roots, quals)

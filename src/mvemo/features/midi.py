@@ -55,6 +55,7 @@ from mvemo.features.harmony import (
 from mvemo.features.midi_valence import VALENCE_FEATURE_NAMES, valence_features
 from mvemo.features.notes import Notes, notes_from_midi, read_midi
 from mvemo.features.notes import window_bounds as _window_bounds
+from mvemo.features.spelling import spell_chords
 
 __all__ = [
     "FRAME_CHANNELS",
@@ -210,6 +211,16 @@ class MidiFeatures:
     normalized: list
     roots: np.ndarray
     qualities: np.ndarray
+
+    @property
+    def performed_tempo(self) -> float:
+        """BPM estimated from the notes by the audio estimator
+        (:func:`mvemo.features.tempo.tempo_from_note_onsets`); ``tempo`` (the tempo map,
+        which the symbolic model was trained on) when that finds no beat."""
+        from mvemo.features.tempo import tempo_from_note_onsets
+
+        bpm = tempo_from_note_onsets(self.notes.start, self.notes.velocity).bpm
+        return float(bpm) if bpm > 0 else float(self.tempo)
 
     @property
     def mode(self) -> float:
@@ -437,7 +448,8 @@ class MidiFeatures:
         return {
             "key": self.key.label,
             "key_confidence": round(float(self.key.confidence), 4),
-            "tempo": round(float(self.tempo), 2),
+            "tempo": round(self.performed_tempo, 2),  # from the notes, as for audio
+            "tempo_map": round(float(self.tempo), 2),  # the file's first tempo (a model input)
             "n_notes": len(n),
             "pitch_range": [int(n.pitch.min()), int(n.pitch.max())] if len(n) else None,
             "note_density": round(float(np.expm1(stats[STAT_NAMES.index("log_density")])), 3),
@@ -508,7 +520,7 @@ def midi_features(source, *, beats_per_chord: int = _BEATS_PER_CHORD) -> MidiFea
     tempo = float(tempi[0]) if len(tempi) else 120.0
     beats = pm.get_beats()
     boundaries = _chord_boundaries(beats, duration, beats_per_chord)
-    chords = chords_from_notes(notes, boundaries)
+    chords = spell_chords(chords_from_notes(notes, boundaries), key.tonic, key.mode)  # names by key
     normalized = normalize_chords(chords, key)
     roots, quals = encode_chords(normalized)
     return MidiFeatures(notes, duration, key, tempo, chords, normalized, roots, quals)

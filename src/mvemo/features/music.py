@@ -204,8 +204,7 @@ def load_track_audio(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 
     y22, _ = load_audio(path, sr=HARMONY_SR)
     check_audio(y22, HARMONY_SR, path=path, min_duration=1.0)
-    from mvemo._extras import require
+    from mvemo.audio.dsp import resample  # librosa's soxr_hq resampling, without importing librosa
 
-    librosa = require("librosa", extra="audio")
-    y16 = librosa.resample(y22, orig_sr=HARMONY_SR, target_sr=16000, res_type="soxr_hq")
+    y16 = resample(y22, HARMONY_SR, 16000, quality="soxr_hq")
     return y16.astype(np.float32), y22

@@ -250,16 +250,16 @@ def log_mel(audio: np.ndarray, sr: int) -> np.ndarray:
     ParameterError
         Not 1-D float, non-finite, or shorter than one FFT window (512 samples at 16 kHz).
     """
-    librosa = require("librosa", extra="audio")
+    # librosa's resampling and mel spectrogram (window hann, centred, constant padding, power 2,
+    # slaney mels), computed without importing librosa (mvemo.audio.dsp; same float16 mels)
+    from mvemo.audio.dsp import melspectrogram, resample
+
     y = _check_audio(audio, sr)
     if sr != SAMPLE_RATE:
-        y = librosa.resample(y, orig_sr=int(sr), target_sr=SAMPLE_RATE, res_type="soxr_hq")
+        y = resample(y, int(sr), SAMPLE_RATE, quality="soxr_hq")
     if y.size < N_FFT:
         raise ParameterError(f"audio is {y.size} samples at 16 kHz; musicnn needs at least {N_FFT} (32 ms)")
-    mel = librosa.feature.melspectrogram(
-        y=y, sr=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP_LENGTH, n_mels=N_MELS, window="hann",
-        center=True, pad_mode="constant", power=2.0, htk=False, norm="slaney",
-    ).T
+    mel = melspectrogram(y, sr=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP_LENGTH, n_mels=N_MELS).T
     # musicnn stores float16 mels; clip first so loud input saturates instead of becoming inf.
     mel = np.minimum(mel, _FLOAT16_MAX).astype(np.float16).astype(np.float32)
     return np.log10(np.float32(10000) * mel + np.float32(1))

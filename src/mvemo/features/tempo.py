@@ -11,8 +11,13 @@ environment):
    the mean positive first difference over bands, minus its 1-s moving average, and
    scaled to unit standard deviation.
 2. **Tempo** — the envelope's autocorrelation (through the FFT) over lags of 30-300
-   BPM, weighted by a log-normal prior centred on ``start_bpm`` (1 octave standard
-   deviation, as librosa); the best lag is refined by parabolic interpolation.
+   BPM.  Each lag is scored by a *metrical comb*: the mean of the autocorrelation peaks
+   at 1/2, 1, 2 and 4 times the lag (the beat's subdivision, the beat, and the two- and
+   four-beat groups), weighted by a log-normal prior centred on ``start_bpm`` (1 octave
+   standard deviation, as librosa); the best lag is refined by parabolic interpolation.
+   The comb is what handles octave and metrical errors: a syncopated rag's 3+3+2
+   sixteenths make the autocorrelation peak at 3/2 of the beat (80 instead of 120 BPM for
+   the Maple Leaf Rag), but only the true beat also has peaks at its half and its double.
 3. **Beats** — dynamic programming: each frame's score is its onset strength plus the
    best score of a predecessor 0.5-2 periods earlier, penalised by
    ``100 * log(gap / period) ** 2``; the path is read back from the best-scoring frame
@@ -29,10 +34,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mvemo._extras import require
 from mvemo.errors import ParameterError
 
-__all__ = ["ONSET_SR", "Tempo", "estimate_tempo", "onset_envelope", "tempo_from_onsets"]
+__all__ = ["ONSET_SR", "Tempo", "estimate_tempo", "onset_envelope", "tempo_from_onsets", "tempo_from_note_onsets",
+           "tempo_agreement"]
 
 _MIN_BEATS = 4
 ONSET_SR = 11025  # Hz, rate of the onset analysis
@@ -41,6 +46,7 @@ _ONSET_HOP = 256  # 23.2 ms
 _ONSET_MELS = 64
 _MIN_BPM, _MAX_BPM = 30.0, 300.0
 _TIGHTNESS = 100.0
+_METRICAL_MULTIPLES = (0.5, 1.0, 2.0, 4.0)  # subdivision, beat, two and four beats
 
 
 class Tempo(NamedTuple):
@@ -86,15 +92,16 @@ def onset_envelope(y: np.ndarray, sr: int) -> tuple[np.ndarray, float]:
     frame_rate : float
         Frames per second (11025 / 256 = 43.07).
     """
-    librosa = require("librosa", extra="audio")
     from scipy import fft
+
+    from mvemo.audio.dsp import mel_filterbank, resample  # librosa's, without importing librosa
 
     x = np.asarray(y, dtype=np.float32)
     if sr != ONSET_SR:
-        x = librosa.resample(x, orig_sr=sr, target_sr=ONSET_SR, res_type="soxr_mq")
+        x = resample(x, sr, ONSET_SR, quality="soxr_mq")
     z = fft.rfft(_frames(x, _ONSET_FFT, _ONSET_HOP), axis=1)  # (T, bins) complex64
     spec = z.real**2 + z.imag**2
-    mel = librosa.filters.mel(sr=ONSET_SR, n_fft=_ONSET_FFT, n_mels=_ONSET_MELS).astype(np.float32)
+    mel = mel_filterbank(ONSET_SR, _ONSET_FFT, _ONSET_MELS)
     db = 10 * np.log10(np.maximum(spec @ mel.T, 1e-10))
     db = np.maximum(db, db.max() - 80.0)
     flux = np.zeros(len(db))
@@ -119,7 +126,19 @@ def _autocorr_tempo(env: np.ndarray, rate: float, start_bpm: float) -> float:
     lags = np.arange(lo, hi + 1)
     bpm = 60.0 * rate / lags
     prior = np.exp(-0.5 * np.log2(bpm / start_bpm) ** 2)
-    score = np.maximum(ac[lags], 0) * prior
+    acp = np.maximum(ac, 0) / ac[0]
+
+    def peak(lag: np.ndarray) -> np.ndarray:  # the autocorrelation's largest value within ±1 frame of lag
+        i = np.rint(lag).astype(np.int64)
+        out = np.zeros(len(lag))
+        for d in (-1, 0, 1):
+            j = i + d
+            ok = (j >= 1) & (j < n)
+            out[ok] = np.maximum(out[ok], acp[j[ok]])
+        return out
+
+    comb = sum(peak(m * lags) for m in _METRICAL_MULTIPLES) / len(_METRICAL_MULTIPLES)
+    score = comb * prior
     i = int(np.argmax(score))
     lag = float(lags[i])
     if 0 < i < len(lags) - 1:  # parabolic refinement
@@ -234,3 +253,67 @@ def estimate_tempo(
         raise ParameterError(f"y must be a non-empty finite mono signal of shape (n,), got {y.shape}")
     env, rate = onset_envelope(y, int(sr))
     return tempo_from_onsets(env, rate, start_bpm=float(start_bpm))
+
+
+def tempo_from_note_onsets(onsets: np.ndarray, weights: np.ndarray | None = None, *, start_bpm: float = 120.0) -> Tempo:
+    """Tempo and beats of note onsets (a MIDI file's notes, a transcription) by the same
+    estimator as audio, so that a piece and its MIDI get comparable tempi.
+
+    The onsets become an envelope at the audio envelope's frame rate (43.07 frames/s): an
+    impulse per distinct onset time, as high as the summed ``weights`` (e.g. velocities) of
+    the notes starting there, smoothed by a 2-frame Gaussian; then steps 2-4 of the module
+    docstring.  The file's tempo map is not used: it may not match the notes.
+
+    Parameters
+    ----------
+    onsets : np.ndarray, shape (n,)
+        Note start times in seconds.
+    weights : np.ndarray, shape (n,), optional
+        Per-note weights (default 1).
+    start_bpm : float
+        Centre of the tempo prior, BPM.
+
+    Returns
+    -------
+    Tempo
+        ``Tempo(0.0, [])`` when there are fewer than two distinct onsets.
+
+    Examples
+    --------
+    >>> t = tempo_from_note_onsets(np.arange(0, 30, 0.5))  # a note every half second
+    >>> round(t.bpm)
+    120
+    """
+    onsets = np.asarray(onsets, dtype=np.float64).ravel()
+    w = np.ones_like(onsets) if weights is None else np.asarray(weights, dtype=np.float64).ravel()
+    if onsets.shape != w.shape:
+        raise ParameterError(f"onsets {onsets.shape} and weights {w.shape} must have the same shape")
+    ok = np.isfinite(onsets) & (onsets >= 0)
+    onsets, w = onsets[ok], w[ok]
+    if np.unique(np.round(onsets, 3)).size < 2:
+        return Tempo(0.0, np.zeros(0))
+    rate = ONSET_SR / _ONSET_HOP
+    n = int(np.ceil(onsets.max() * rate)) + int(2 * rate)
+    env = np.zeros(n)
+    np.add.at(env, np.rint(onsets * rate).astype(np.int64), w)
+    g = np.exp(-0.5 * (np.arange(-6, 7) / 2.0) ** 2)
+    env = np.convolve(env, g / g.sum(), mode="same")
+    sd = env.std()
+    return tempo_from_onsets(env / sd if sd > 0 else env, rate, start_bpm=start_bpm)
+
+
+def tempo_agreement(estimate: float, reference: float, *, tolerance: float = 0.04) -> str:
+    """How two tempi agree: ``"same"`` (within ``tolerance``, relative), ``"octave"`` (one
+    is 2x or 1/2x the other), ``"metrical"`` (3x, 1/3x, 3/2x or 2/3x) or ``"no"``.
+
+    Examples
+    --------
+    >>> tempo_agreement(72.0, 72.5), tempo_agreement(144, 72), tempo_agreement(80, 120), tempo_agreement(90, 120)
+    ('same', 'octave', 'metrical', 'no')
+    """
+    if not (estimate > 0 and reference > 0):
+        return "no"
+    for name, ratios in (("same", (1.0,)), ("octave", (2.0, 0.5)), ("metrical", (3.0, 1 / 3, 1.5, 2 / 3))):
+        if any(abs(estimate / (reference * r) - 1) <= tolerance for r in ratios):
+            return name
+    return "no"

@@ -391,6 +391,9 @@ def transcribe(
     chords = [(float(c.start), float(c.end), c.label)
               for c in analyze_harmony(y, BP_SR, harmonic=False, method="stft").chords]  # fmt: skip
     key = estimate_key(y, BP_SR, harmonic=False)
+    from mvemo.features.spelling import spell_chord
+
+    chords = [(s, e, spell_chord(lab, key.tonic, key.mode)) for s, e, lab in chords]  # spelled in the final key
     return LeadSheet(melody, accompaniment, chords, key.label, float(bpm), offset, rests)
 
 

@@ -124,7 +124,8 @@ def write_records(path: str | Path, records: list[dict[str, Any]]) -> None:
     for r in records:
         columns.update(dict.fromkeys(r))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), delimiter="\t" if p.suffix.lower() == ".tsv" else ",")
+    writer = csv.DictWriter(buf, fieldnames=list(columns), delimiter="\t" if p.suffix.lower() == ".tsv" else ",",
+                            lineterminator="\n")  # LF, as every other file mvemo writes
     writer.writeheader()
     writer.writerows(records)
     atomic_write(p, buf.getvalue())

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from mvemo.errors import MvemoError, ParameterError
 from mvemo.predict.outfile import done_files, lock_output, real_path, repair_torn_line
+from mvemo.progress import track
 
 __all__ = ["BatchReport", "predict_files", "CSV_COLUMNS"]
 
@@ -126,10 +127,10 @@ def _predict_locked(files, predict, *, out: Path, kind: str, resume: bool, done:
     t0 = time.perf_counter()
     new_csv = not (resume and out.is_file() and out.stat().st_size > 0)
     with out.open("a" if resume else "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS) if kind == ".csv" else None
+        writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, lineterminator="\n") if kind == ".csv" else None
         if writer is not None and new_csv:
             writer.writeheader()
-        for i, path in enumerate(files, 1):
+        for i, path in enumerate(track(files, desc="predict", unit="file", quiet=not progress), 1):
             if real_path(path) in done:
                 report.skipped += 1
                 continue

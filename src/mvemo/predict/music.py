@@ -113,6 +113,9 @@ class MusicEmotionModel:
         gems = {t: round(float(p), 4) for t, p in zip(self.gems_terms, s["gems"][0])}
         frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []
         h = feats.harmony
+        from mvemo.features.spelling import spell_chord, spell_key  # cached features may predate spelling
+
+        tonic = spell_key(h.key_tonic, h.key_mode)
         return PredictionRecord(
             file=file,
             model=self.name,
@@ -121,9 +124,9 @@ class MusicEmotionModel:
             static=static_label(s, gems=gems),
             dynamic=frames,
             features={
-                "key": f"{h.key_tonic} {h.key_mode}",
+                "key": f"{tonic} {h.key_mode}",
                 "tempo": round(h.tempo, 2),
-                "chords": [{"start": round(float(a), 3), "end": round(float(b), 3), "label": lab}
+                "chords": [{"start": round(float(a), 3), "end": round(float(b), 3), "label": spell_chord(lab, tonic, h.key_mode)}
                            for a, b, lab in zip(h.chord_start, h.chord_end, h.chord_labels)],  # fmt: skip
             },
         )

@@ -45,6 +45,7 @@ import numpy as np
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import labels_to_va, va_to_arrays
 from mvemo.errors import DataError
+from mvemo.progress import track
 from mvemo.features.bow import blend_outputs
 from mvemo.features.cache import FeatureCache
 from mvemo.features.lyrics import (
@@ -265,7 +266,7 @@ def train_heads(examples: list[SongExample], cfg: LyricsTrainConfig, *, hidden: 
     ce = torch.nn.functional.cross_entropy
     has_q = t["quadrant"] >= 0
     net.train()
-    for _ in range(cfg.epochs):
+    for _ in track(range(cfg.epochs), desc="train lyrics", unit="epoch"):
         opt.zero_grad()
         out = net(t["x"])
         w = t["w"]

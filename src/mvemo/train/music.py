@@ -35,6 +35,7 @@ from mvemo._extras import require
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import as_scale, labels_to_va
 from mvemo.errors import DataError, ParameterError
+from mvemo.progress import track
 from mvemo.features.blocks import BlockFeatures
 from mvemo.features.cache import FeatureCache
 from mvemo.features.music import (
@@ -336,7 +337,7 @@ def train_model(
     n_epochs = cfg.epochs if epochs is None else epochs
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, n_epochs))
     pos_weights = _pos_weights(examples)
-    for epoch in range(n_epochs):
+    for epoch in track(range(n_epochs), desc="train music", unit="epoch"):
         model.train()
         t0 = time.perf_counter()
         batches = []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.progress import track
 from mvemo.train.symbolic.config import Clip, SymbolicTrainConfig
 
 __all__ = ["clip_windows", "predict_clips", "train_frame_network", "train_network"]
@@ -91,7 +92,7 @@ def train_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: int, log
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(steps, 1))
     ce, mse = torch.nn.functional.cross_entropy, torch.nn.functional.mse_loss
     hw = cfg.head_weights
-    for epoch in range(cfg.epochs):
+    for epoch in track(range(cfg.epochs), desc=f"train symbolic (seed {seed})", unit="epoch"):
         net.train()
         order = rng.permutation(len(bank.stats))
         total = 0.0
@@ -173,7 +174,7 @@ def train_frame_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: in
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=max(steps, 1))
     ce, mse = torch.nn.functional.cross_entropy, torch.nn.functional.mse_loss
     hw = cfg.head_weights
-    for epoch in range(cfg.frame_epochs):
+    for epoch in track(range(cfg.frame_epochs), desc=f"train frame net (seed {seed})", unit="epoch"):
         net.train()
         order = rng.permutation(len(frames))
         total = 0.0
