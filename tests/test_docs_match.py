@@ -32,7 +32,10 @@ def test_csv_outputs_use_lf(tmp_path):
 
     rec = {"file": "a.mp3", "model": "m", "static": {"category": "calm", "intensity": 0.5, "valence": 0.1,
                                                      "arousal": -0.1, "quadrant": "Q4"}, "dynamic": []}  # fmt: skip
-    predict_files([Path("a.mp3"), Path("b.mp3")], lambda p: {**rec, "file": str(p)}, out=tmp_path / "r.csv", progress=False)
+    files = [tmp_path / "a.mp3", tmp_path / "b.mp3"]
+    for f in files:
+        f.write_bytes(b"x")  # the batch checks that each input is a regular file
+    predict_files(files, lambda p: {**rec, "file": str(p)}, out=tmp_path / "r.csv", progress=False)
     data = (tmp_path / "r.csv").read_bytes()
     assert b"\r\n" not in data and data.count(b"\n") == 3
     write_records(tmp_path / "t.csv", [{"a": 1, "b": 2}, {"a": 3, "b": 4}])
