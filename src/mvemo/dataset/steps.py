@@ -313,14 +313,15 @@ def _weights_signature() -> str:
     return hashlib.sha256(json.dumps(files).encode()).hexdigest()[:12]
 
 
-class FusedAnnotator:
-    """Today's fused predictor (:class:`mvemo.predict.router.Router`): music + video (+ lyrics)."""
+class RouterAnnotator:
+    """A predictor of :class:`mvemo.predict.router.Router`: today's fused predictor (music + video
+    (+ lyrics), ``modality="multimodal"``) or the music model alone on the sound track (``"music"``)."""
 
-    name = "fused"
-
-    def __init__(self) -> None:
+    def __init__(self, modality: str = "multimodal") -> None:
         from mvemo.predict.router import Router
 
+        self.name = "fused" if modality == "multimodal" else modality
+        self.modality = modality
         self.router = Router(dynamic=True)
 
     @property
@@ -328,7 +329,9 @@ class FusedAnnotator:
         return f"mvemo-{__version__}-weights-{_weights_signature()}"
 
     def predict(self, video: str | Path, lyrics: str | Path | None) -> Any:
-        return self.router.predict(video, lyrics=lyrics)
+        if self.modality == "multimodal":
+            return self.router.predict(video, lyrics=lyrics)
+        return self.router.model(self.modality).predict(video, dynamic=True)
 
 
 class VideoAnnotator:
@@ -349,27 +352,9 @@ class VideoAnnotator:
         return self.model.predict(video, dynamic=True)
 
 
-class MusicAnnotator:
-    """The music model alone on the sound track."""
-
-    name = "music"
-
-    def __init__(self) -> None:
-        from mvemo.predict.router import Router
-
-        self.router = Router(dynamic=True)
-
-    @property
-    def version(self) -> str:
-        return f"mvemo-{__version__}-weights-{_weights_signature()}"
-
-    def predict(self, video: str | Path, lyrics: str | Path | None) -> Any:
-        return self.router.model("music").predict(video, dynamic=True)
-
-
 #: ``--annotator`` name -> factory; the MVAnno annotator registers here when it lands.
-ANNOTATORS: dict[str, Callable[[], Any]] = {"fused": FusedAnnotator, "video": VideoAnnotator,
-                                            "music": MusicAnnotator}  # fmt: skip
+ANNOTATORS: dict[str, Callable[[], Any]] = {"fused": RouterAnnotator, "video": VideoAnnotator,
+                                            "music": lambda: RouterAnnotator("music")}  # fmt: skip
 _LOADED: dict[str, Any] = {}
 
 
