@@ -4,8 +4,8 @@
 informative targets (``mvemo.conversion.informative``, issue #16) can replace it at merge.
 
 Until then the target of a label ``(category c, intensity i)`` spreads a little mass around
-its cell: over categories by a Gaussian of the angular distance between word angles
-(``sigma_deg``), over levels by a Gaussian of the level distance (``sigma_level``); the
+its cell: over the categories of the label's quadrant by a Gaussian of the angular distance
+between word angles (``sigma_deg``), over levels by a Gaussian of the level distance (``sigma_level``); the
 label's own cell keeps the most mass, so :func:`mvemo.conversion.point.summarize` of a
 target gives back the label.
 """
@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from mvemo.conversion.point import GRID_SHAPE, LEVELS
+from mvemo.conversion.quadrant import category_quadrants
 from mvemo.errors import ParameterError
 from mvemo.representation import default_circumplex, intensity_level
 
@@ -63,6 +64,8 @@ def label_targets(categories: Sequence, intensities: Sequence[float], *, sigma_d
     ang = np.asarray(circ.angles, dtype=np.float64)
     d = np.abs((ang[None, :] - ang[cats][:, None] + 180.0) % 360.0 - 180.0)  # (N, 28)
     pc = np.exp(-0.5 * (d / sigma_deg) ** 2) if sigma_deg > 0 else (d == 0).astype(np.float64)
+    quads = category_quadrants()
+    pc = np.where(quads[None, :] == quads[cats][:, None], pc, 0.0)  # spread within the label's quadrant only
     pc[np.arange(len(cats)), cats] = np.maximum(pc[np.arange(len(cats)), cats], 1.0)
     lv = np.arange(len(LEVELS))[None, :] - levels[:, None]  # (N, 11)
     pl = np.exp(-0.5 * (lv / sigma_level) ** 2) if sigma_level > 0 else (lv == 0).astype(np.float64)

@@ -253,7 +253,7 @@ class CpuTrainer:
             logits = self.model(_batch(ts.tokens, ts.pad, rows))
             loss = soft_cross_entropy(logits, torch.from_numpy(ts.targets[rows]), torch.from_numpy(ts.weights[rows]))
             (loss * len(rows)).backward()
-            total, count = total + float(loss) * len(rows), count + len(rows)
+            total, count = total + float(loss.detach()) * len(rows), count + len(rows)
         for p in self.params:
             if p.grad is not None:
                 p.grad /= count
