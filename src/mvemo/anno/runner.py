@@ -265,7 +265,7 @@ def run_curriculum(cfg: CurriculumConfig, backend: Backend, *, log: Callable[[st
         seconds = time.perf_counter() - t0
         meta = {"stage": stage.name, "branch": stage.branch, "parent": parent, "steps": total,
                 "n_train": data.n_train, "seconds": round(seconds, 1), "config": asdict(stage),
-                "eval": scores, "notes": data.notes}  # fmt: skip
+                "eval": scores, "notes": data.notes, "backend_options": cfg.backend_options}  # fmt: skip
         write_json(sdir / "meta.json", meta)
         partial.unlink(missing_ok=True)
         partial_meta.unlink(missing_ok=True)
