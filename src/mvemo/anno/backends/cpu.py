@@ -50,12 +50,15 @@ class CpuBackend:
         ``dropout``, ``max_tokens``).
     threads : int
         torch CPU threads.
+    cached_only : bool
+        Use only items whose music/lyrics features are already cached (a quick run while a
+        background extraction fills the cache); the excluded items are counted in the stage notes.
     """
 
     name = "mvanno-cpu"
 
     def __init__(self, *, data_home: str | None = None, cache_dir: str | None = None,
-                 model: dict[str, Any] | None = None, threads: int = 1) -> None:  # fmt: skip
+                 model: dict[str, Any] | None = None, threads: int = 1, cached_only: bool = False) -> None:  # fmt: skip
         bad = sorted(set(model or {}) - set(_MODEL_KEYS))
         if bad:
             raise ParameterError(f"unknown mvanno-cpu model setting(s) {bad}; known: {list(_MODEL_KEYS)}")
@@ -64,22 +67,26 @@ class CpuBackend:
         self.cache = FeatureCache(cache_root(cache_dir))
         self._musicnn = None
         self._encoder = None
+        self.cached_only = bool(cached_only)
         torch.set_num_threads(max(1, int(threads)))
 
     @classmethod
     def from_config(cls, cfg: CurriculumConfig) -> "CpuBackend":
         """Build from a curriculum's ``data_home`` and ``[backend_options]``."""
         opts = dict(cfg.backend_options)
-        bad = sorted(set(opts) - {"model", "threads", "cache_dir"})
+        known = {"model", "threads", "cache_dir", "cached_only"}
+        bad = sorted(set(opts) - known)
         if bad:
-            raise ParameterError(f"unknown [backend_options] {bad} for mvanno-cpu (known: model, threads, cache_dir)")
+            raise ParameterError(f"unknown [backend_options] {bad} for mvanno-cpu (known: {sorted(known)})")
         return cls(data_home=cfg.data_home, cache_dir=opts.get("cache_dir"), model=opts.get("model"),
-                   threads=int(opts.get("threads", 1)))  # fmt: skip
+                   threads=int(opts.get("threads", 1)), cached_only=bool(opts.get("cached_only", False)))  # fmt: skip
 
     # ------------------------------------------------------------------ features
     def music_blocks(self, path: str | Path) -> BlockFeatures:
         """musicnn MSD blocks of an audio file (cached; computed on a miss)."""
         got = self.cache.get(path, cd.MUSIC_KIND)
+        if got is None and self.cached_only:
+            raise DataError(f"{path}: music features not cached (cached_only)")
         if got is None:
             from mvemo.features.music import compute_blocks, load_track_audio
             from mvemo.features.musicnn import load_musicnn
@@ -101,6 +108,8 @@ class CpuBackend:
         if path.is_file():
             with np.load(path, allow_pickle=False) as z:
                 return z["emb"], z["stats"]
+        if self.cached_only:
+            raise DataError("lyrics units not cached (cached_only)")
         units = song_units(text, max_words=32)
         if not units:
             raise DataError("lyrics with no words after cleaning")
