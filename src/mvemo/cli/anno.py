@@ -27,8 +27,10 @@ def anno() -> None:
 @click.option("--stage", "stages", multiple=True, help="Run only this stage (repeatable; its parent must be done).")
 @click.option("--model-path", type=click.Path(exists=True, file_okay=False), default=None,
               help="phi4mm backend: local folder of the Phi-4-multimodal weights (nothing is downloaded).")
+@click.option("--cached-only", is_flag=True,
+              help="mvanno-cpu: use only items whose features are cached already (quick runs).")
 def train(config_path: str, out_dir: str | None, data_home: str | None, stages: tuple[str, ...],
-          model_path: str | None) -> None:
+          model_path: str | None, cached_only: bool) -> None:
     """Run (or resume) the curriculum; prints progress and the Table II report at the end."""
     from mvemo.anno.backends import make_backend
     from mvemo.anno.config import load_config
@@ -38,10 +40,12 @@ def train(config_path: str, out_dir: str | None, data_home: str | None, stages: 
 
     home = resolve_home(data_home, required=False)
     cfg = load_config(config_path, out_dir=out_dir, data_home=str(home) if home else None)
-    if model_path is not None:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if model_path is not None:
         cfg = replace(cfg, backend_options={**cfg.backend_options, "model_path": model_path})
+    if cached_only:
+        cfg = replace(cfg, backend_options={**cfg.backend_options, "cached_only": True})
     t0 = time.perf_counter()
     try:
         state = run_curriculum(cfg, make_backend(cfg), log=lambda m: click.echo(m, err=True),

@@ -225,6 +225,9 @@ class CpuTrainer:
                  replay: list[Prepared]) -> None:  # fmt: skip
         self.model, self.stage, self.data, self.seed = model, stage, data.train, seed
         self.replay = [r.train for r in replay]
+        if "projectors" in stage.train:
+            for enc, tok in data.train.tokens.items():
+                model.fit_standardizer(enc, tok, data.train.pad[enc])
         params, seen = [], set()
         for part in stage.train:
             for p in model.part_parameters(part):

@@ -138,6 +138,24 @@ class MVAnnoNet(nn.Module):
         self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, 28 * 11)
         self.max_tokens = max_tokens
+        # per-encoder feature standardisation, set once from the first training data of that encoder
+        for e, dim in ENCODER_DIMS.items():
+            self.register_buffer(f"feat_mean_{e}", torch.zeros(dim))
+            self.register_buffer(f"feat_std_{e}", torch.ones(dim))
+            self.register_buffer(f"feat_set_{e}", torch.zeros((), dtype=torch.bool))
+
+    def fit_standardizer(self, enc: str, tokens: np.ndarray, pad: np.ndarray) -> bool:
+        """Set ``enc``'s feature mean/std from training tokens (N, T, dim) unless already set; returns
+        whether it was set now."""
+        if bool(getattr(self, f"feat_set_{enc}")):
+            return False
+        x = np.asarray(tokens[~pad], dtype=np.float64)
+        if len(x) < 2:
+            return False
+        getattr(self, f"feat_mean_{enc}").copy_(torch.from_numpy(x.mean(0)).float())
+        getattr(self, f"feat_std_{enc}").copy_(torch.from_numpy(np.maximum(x.std(0), 1e-3)).float())
+        getattr(self, f"feat_set_{enc}").fill_(True)
+        return True
 
     def part_parameters(self, part: str) -> list:
         """Parameters of one trainable part (``projectors``, ``lora_v``, ``lora_m``, ``trunk``, ``head``;
@@ -174,6 +192,7 @@ class MVAnnoNet(nn.Module):
                 raise ParameterError(f"unknown encoder {enc!r}; known: {list(self.projectors)}")
             t = min(tok.shape[1], self.max_tokens)
             tok, pad = tok[:, :t], pad[:, :t]
+            tok = (tok - getattr(self, f"feat_mean_{enc}")) / getattr(self, f"feat_std_{enc}")
             seqs.append(self.projectors[enc](tok) + self.modality_emb[enc] + self.pos_emb[:t])
             pads.append(pad)
             present[enc] = ~pad.all(dim=1)
