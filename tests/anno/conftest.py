@@ -15,7 +15,7 @@ from mvemo.anno.backends.cpu import CpuBackend  # noqa: E402
 from mvemo.anno.runner import Prepared  # noqa: E402
 from mvemo.anno.targets import label_targets  # noqa: E402
 
-DIMS = {"music": 1506, "lyrics": 399, "midi": 46, "vision": 16}
+DIMS = {"music": 1756, "lyrics": 399, "midi": 46, "vision": 16}
 
 
 def synthetic_set(enc: str, n: int, seed: int, *, tokens: int = 4, per_group: int = 1) -> cd.TokenSet:

@@ -136,12 +136,12 @@ class Annotator:
         if kind == "music":
             blocks = self.backend.music_blocks(p)
             duration = blocks.duration
-            tok = cd.music_static_tokens(blocks)
+            tok = self.backend.music_static(blocks)
             static = predict_grid(self.static, {"music": tok[None]}, {"music": np.zeros((1, len(tok)), bool)})[0]
             if self.dynamic is not None:
                 times = grid_times(duration)
                 if len(times):
-                    wt, wp = cd.music_window_tokens(blocks, times)
+                    wt, wp = self.backend.music_windows(blocks, times)
                     frames = predict_grid(self.dynamic, {"music": wt}, {"music": wp})
             feats = {"n_blocks": int(blocks.n_blocks)}
         elif kind == "symbolic":

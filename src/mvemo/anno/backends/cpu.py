@@ -82,6 +82,26 @@ class CpuBackend:
                    threads=int(opts.get("threads", 1)), cached_only=bool(opts.get("cached_only", False)))  # fmt: skip
 
     # ------------------------------------------------------------------ features
+    @property
+    def musicnn(self):
+        """The musicnn MSD network (loaded on first use)."""
+        if self._musicnn is None:
+            from mvemo.features.musicnn import load_musicnn
+
+            self._musicnn = load_musicnn("MSD_musicnn")
+        return self._musicnn
+
+    def music_static(self, blocks: BlockFeatures) -> np.ndarray:
+        """Whole-track music tokens (n, 1756)."""
+        return cd.add_musicnn_outputs(self.musicnn, cd.music_static_tokens(blocks))
+
+    def music_windows(self, blocks: BlockFeatures, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Dynamic music tokens (T, 10, 1756) and padding (T, 10)."""
+        tok, pad = cd.music_window_tokens(blocks, times)
+        tok = cd.add_musicnn_outputs(self.musicnn, tok)
+        tok[pad] = 0.0
+        return tok, pad
+
     def music_blocks(self, path: str | Path) -> BlockFeatures:
         """musicnn MSD blocks of an audio file (cached; computed on a miss)."""
         got = self.cache.get(path, cd.MUSIC_KIND)
@@ -89,11 +109,8 @@ class CpuBackend:
             raise DataError(f"{path}: music features not cached (cached_only)")
         if got is None:
             from mvemo.features.music import compute_blocks, load_track_audio
-            from mvemo.features.musicnn import load_musicnn
 
-            if self._musicnn is None:
-                self._musicnn = load_musicnn("MSD_musicnn")
-            blocks = compute_blocks(self._musicnn, load_track_audio(path)[0])
+            blocks = compute_blocks(self.musicnn, load_track_audio(path)[0])
             self.cache.put(path, cd.MUSIC_KIND, blocks.to_arrays())
             return blocks
         return BlockFeatures.from_arrays(got)
@@ -136,7 +153,7 @@ class CpuBackend:
     def _features(self, enc: str, ds: Any, item: Any, when: Any) -> Any:
         if enc == "music":
             blocks = self.music_blocks(item.path("audio"))
-            return cd.music_static_tokens(blocks) if isinstance(when, str) else cd.music_window_tokens(blocks, when)
+            return self.music_static(blocks) if isinstance(when, str) else self.music_windows(blocks, when)
         if not isinstance(when, str):
             raise DataError(f"no dynamic {enc} tokens in mvanno-cpu (dynamic stages use music)")
         if enc == "lyrics":

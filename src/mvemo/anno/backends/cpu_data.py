@@ -7,6 +7,8 @@ Token builders (pure functions, also used when annotating):
   block maxes (1506 values).
 * :func:`music_window_tokens`: for each target time ``t`` (dynamic branch) the ten 0.5-s
   blocks of ``[t - 2.5, t + 2.5)``, one token each (MVEmo's 5-s segment).
+* :func:`add_musicnn_outputs`: music tokens also carry musicnn's back end on the token's
+  pooled features (penultimate layer and 50 tag probabilities): 1756 values.
 * :func:`lyrics_tokens`: at most ``LYRICS_TOKENS`` chunks (evenly chosen) of MiniLM
   embedding + signed-log lexicon statistics.
 * :func:`midi_tokens`: MIDI window statistics of ``MIDI_TOKENS`` equal segments (signed log).
@@ -76,6 +78,19 @@ def music_window_tokens(blocks: BlockFeatures, times: np.ndarray) -> tuple[np.nd
     tok = np.concatenate([blocks.mean[safe], blocks.max[safe]], axis=-1).astype(np.float32)
     tok[pad] = 0.0
     return tok, pad
+
+
+def add_musicnn_outputs(net: Any, tok: np.ndarray) -> np.ndarray:
+    """Append musicnn's back-end outputs (penultimate 200 + tag probabilities 50) to music tokens.
+
+    ``tok`` is (..., 1506) = [mean | max] of the frame features; returns (..., 1756).
+    """
+    from mvemo.features.blocks import window_embeddings
+
+    flat = tok.reshape(-1, tok.shape[-1])
+    c = flat.shape[1] // 2
+    emb = window_embeddings(net, flat[:, :c], flat[:, c:])[:, c:]
+    return np.concatenate([flat, emb], axis=1).reshape(*tok.shape[:-1], -1).astype(np.float32)
 
 
 def lyrics_tokens(emb: np.ndarray, stats: np.ndarray, *, n: int = LYRICS_TOKENS) -> np.ndarray:

@@ -8,8 +8,9 @@ encoder    token                                                       dim
 =========  ==========================================================  =====
 vision     per frame: brightness, saturation, colourfulness, 12-bin       16
            hue histogram, face count (:mod:`mvemo.features.visual`)
-music      per 0.5-s block run: musicnn MSD mean and max of the 753      1506
-           frame features (:mod:`mvemo.features.blocks`)
+music      per 0.5-s block run: musicnn MSD mean and max of the 753      1756
+           frame features + musicnn's back end on them (penultimate
+           200, tags 50) (:mod:`mvemo.features.blocks`)
 lyrics     per text chunk: MiniLM embedding + lexicon statistics          384 + 15
 midi       per segment: MIDI window statistics (:mod:`mvemo.features.midi`) 46
 =========  ==========================================================  =====
@@ -35,7 +36,7 @@ F = torch.nn.functional
 
 __all__ = ["ENCODER_DIMS", "ADAPTERS", "LoRALinear", "MVAnnoNet", "modality_gates"]
 
-ENCODER_DIMS = {"vision": 16, "music": 1506, "lyrics": 384 + 15, "midi": 46}
+ENCODER_DIMS = {"vision": 16, "music": 1756, "lyrics": 384 + 15, "midi": 46}
 ADAPTERS = ("v", "m")
 #: Which adapters a modality switches on.
 _ROUTES = {"vision": (1.0, 0.0), "music": (0.0, 1.0), "midi": (0.0, 1.0), "lyrics": (1.0, 1.0)}
