@@ -96,3 +96,19 @@ def test_annotator_from_run_and_export_batch(tmp_path):
     assert rep.done == 1 and len(rep.failed) == 1 and "broken.mid" in rep.failed[0][0]
     rep = predict_files([good, bad], ann.annotate, out=out, resume=True, progress=False)
     assert rep.skipped == 1 and len(out.read_text().splitlines()) == 1
+
+
+@pytest.mark.shared_data
+def test_midi_stage_prepares_from_registered_datasets(shared_data, tmp_path):
+    """The real loaders: EMOPIA + VGMIDI give MIDI tokens and validation sets per dataset."""
+    pytest.importorskip("pretty_midi")
+    from mvemo.anno.backends.cpu import CpuBackend
+
+    cfg_text = CONFIG.replace('modalities = ["lyrics"]\ndatasets = ["x"]', 'modalities = ["midi"]\ndatasets = ["emopia", "vgmidi"]')
+    p = tmp_path / "c.toml"
+    p.write_text(cfg_text.replace("epochs = 2", "epochs = 2\nmax_items = 40"), encoding="utf-8")
+    cfg = load_config(p, data_home=str(shared_data))
+    got = CpuBackend().prepare(cfg.stage("lyrics"), cfg, log=lambda _: None)
+    assert got.n_train == 80  # 40 per dataset (max_items)
+    assert set(got.val) == {"emopia", "vgmidi"} and len(got.val["emopia"]) == 114
+    assert got.train.tokens["midi"].shape[1:] == (8, 46)
