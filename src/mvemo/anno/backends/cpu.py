@@ -110,9 +110,9 @@ class CpuBackend:
         if got is None:
             from mvemo.features.music import compute_blocks, load_track_audio
 
-            blocks = compute_blocks(self.musicnn, load_track_audio(path)[0])
-            self.cache.put(path, cd.MUSIC_KIND, blocks.to_arrays())
-            return blocks
+            arrays = compute_blocks(self.musicnn, load_track_audio(path)[0]).to_arrays()
+            self.cache.put(path, cd.MUSIC_KIND, arrays)
+            return BlockFeatures.from_arrays(arrays)  # float16 like a cache hit: same tokens either way
         return BlockFeatures.from_arrays(got)
 
     def lyrics_units(self, text: str) -> tuple[np.ndarray, np.ndarray]:
