@@ -77,7 +77,7 @@ CONFIG = textwrap.dedent("""
     modalities = ["music"]
     datasets = ["x"]
     train = ["projectors", "lora_m", "trunk", "head"]
-    steps = 12
+    steps = 40
     [[stage]]
     name = "lyrics"
     branch = "static"

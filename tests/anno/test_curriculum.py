@@ -36,7 +36,7 @@ def test_config_order_fork_and_errors(config_file, tmp_path):
     bad.write_text(config_file.read_text().replace('reason = "test"\n', ""), encoding="utf-8")
     with pytest.raises(DataError, match="reason"):
         load_config(bad)
-    bad.write_text(config_file.read_text().replace("steps = 12", "steps = 12\nsteps_x = 1"), encoding="utf-8")
+    bad.write_text(config_file.read_text().replace("steps = 40", "steps = 40\nsteps_x = 1"), encoding="utf-8")
     with pytest.raises(DataError, match="steps_x"):
         load_config(bad)
     bad.write_text(config_file.read_text().replace('"lora_m", "trunk"', '"lora_q", "trunk"'), encoding="utf-8")

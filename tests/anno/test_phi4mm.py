@@ -169,7 +169,7 @@ def test_tiny_phi4mm_curriculum_end_to_end(tmp_path):
     backend.load_weights(model, mus)
     backend.activate(model, ("music",))
     a = backend.generate(model, ex)
-    torch.manual_seed(1)
+    torch.manual_seed(0)  # the same frozen base weights (from --model-path in real use); adapters from the file
     other = SyntheticPhi(model=tiny_model(tok), tokenizer=tok, lora_rank=4, lora_alpha=8, max_new_tokens=8)
     m2 = other.new_model(seed=0)
     other.load_weights(m2, mus)
