@@ -39,10 +39,11 @@ def main() -> None:
     ap.add_argument("run")
     ap.add_argument("--wall", required=True, help="measured wall time of the curriculum")
     ap.add_argument("--note", default="", help="measurement conditions (machine load)")
+    ap.add_argument("--variability", default="", help="what is known about run-to-run variation")
     args = ap.parse_args()
     run = Path(args.run)
     state = load_state(run)
-    js = export_weights(run, WEIGHTS_DIR, name=SHIPPED, extra={"curriculum": str(run / "state.json")})
+    js = export_weights(run, WEIGHTS_DIR, name=SHIPPED)
     st = state["stages"]
     order = [n for n in state["order"] if st[n]["status"] == "done"]
     last_static = [n for n in order if st[n]["branch"] == "static"][-1]
@@ -102,6 +103,7 @@ Wall time of that run: {args.wall}{(' (' + args.note + ')') if args.note else ''
 **Forgetting.** Music validation D_e after the music stage {music_after_music:.4f}, after the last
 static stage (`{last_static}`) {music_after_last:.4f}: change {music_after_last - music_after_music:+.4f}
 (goal: no worse than +0.01).
+{args.variability}
 
 **Against the separate shipped models** (same validation items; MVAnno_static after `{last_static}`):
 
@@ -124,6 +126,8 @@ static stage (`{last_static}`) {music_after_last:.4f}: change {music_after_last 
 - Trained on 30-60 s previews re-encoded at 24-32 kbit/s; expect lower accuracy elsewhere.
 """
     atomic_write(WEIGHTS_DIR / f"{SHIPPED}.md", card)
+    for f in WEIGHTS_DIR.glob(f"{SHIPPED}*"):
+        f.chmod(0o644)  # package data, like the other shipped weights
     print(f"wrote {js} and {WEIGHTS_DIR / (SHIPPED + '.md')}")
 
 
