@@ -28,9 +28,8 @@ def main() -> None:
     ap.add_argument("--weights", default=None)
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args()
-    from bench_predict import make_track
-
     import torch
+    from bench_predict import make_track
 
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:

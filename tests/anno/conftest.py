@@ -10,10 +10,10 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("safetensors")
 
-from mvemo.anno.backends import cpu_data as cd  # noqa: E402
-from mvemo.anno.backends.cpu import CpuBackend  # noqa: E402
-from mvemo.anno.runner import Prepared  # noqa: E402
-from mvemo.anno.targets import label_targets  # noqa: E402
+from mvemo.anno.backends import cpu_data as cd
+from mvemo.anno.backends.cpu import CpuBackend
+from mvemo.anno.runner import Prepared
+from mvemo.anno.targets import label_targets
 
 DIMS = {"music": 1756, "lyrics": 399, "midi": 46, "vision": 16}
 

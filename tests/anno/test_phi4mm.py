@@ -12,13 +12,13 @@ pytest.importorskip("peft")
 if not hasattr(transformers, "Phi4MultimodalForCausalLM"):
     pytest.skip("this transformers has no Phi-4-multimodal classes", allow_module_level=True)
 
-from mvemo.anno import load_config  # noqa: E402
-from mvemo.anno.backends.phi4mm import PROMPT, Example, Phi4mmBackend, target_text  # noqa: E402
-from mvemo.anno.checkpoint import load_tensors  # noqa: E402
-from mvemo.anno.report import format_report  # noqa: E402
-from mvemo.anno.runner import Prepared, run_curriculum  # noqa: E402
-from mvemo.metrics import parse_response  # noqa: E402
-from mvemo.representation import CATEGORIES  # noqa: E402
+from mvemo.anno import load_config
+from mvemo.anno.backends.phi4mm import PROMPT, Example, Phi4mmBackend, target_text
+from mvemo.anno.checkpoint import load_tensors
+from mvemo.anno.report import format_report
+from mvemo.anno.runner import Prepared, run_curriculum
+from mvemo.metrics import parse_response
+from mvemo.representation import CATEGORIES
 
 SPECIAL = ["<unk>", "<pad>", "<s>", "</s>", "<|user|>", "<|end|>", "<|assistant|>"]
 

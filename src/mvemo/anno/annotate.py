@@ -26,7 +26,7 @@ from mvemo.conversion.quadrant import QUADRANTS
 from mvemo.errors import DataError, ParameterError
 from mvemo.representation import CATEGORIES
 
-__all__ = ["WEIGHTS_DIR", "SHIPPED", "Annotator", "export_weights", "make_record", "modality_of"]
+__all__ = ["SHIPPED", "WEIGHTS_DIR", "Annotator", "export_weights", "make_record", "modality_of"]
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "models" / "weights"
 #: The shipped model: ``<name>.json`` (settings, metrics) and ``<name>-static/-dynamic.safetensors``.
@@ -159,7 +159,7 @@ class Annotator:
                 raise DataError(f"{p}: cannot read lyrics: {exc}") from exc
             tok = cd.lyrics_tokens(*self.backend.lyrics_units(text))
             static = predict_grid(self.static, {"lyrics": tok[None]}, {"lyrics": np.zeros((1, len(tok)), bool)})[0]
-            feats = {"n_chunks": int(len(tok))}
+            feats = {"n_chunks": len(tok)}
         return make_record(str(path), model=self.name, modality=kind, duration=duration, static=static,
                            times=times, frames=frames, features=feats)  # fmt: skip
 

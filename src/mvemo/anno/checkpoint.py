@@ -23,7 +23,7 @@ from mvemo._extras import require
 from mvemo.errors import DataError
 from mvemo.util import atomic_open, atomic_write
 
-__all__ = ["save_tensors", "load_tensors", "write_json", "read_json", "stage_dir"]
+__all__ = ["load_tensors", "read_json", "save_tensors", "stage_dir", "write_json"]
 
 
 def stage_dir(out_dir: str | Path, stage: str) -> Path:

@@ -34,7 +34,7 @@ from typing import Any
 
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["BRANCHES", "MODALITIES", "PARTS", "OptimConfig", "StageConfig", "CurriculumConfig", "load_config"]
+__all__ = ["BRANCHES", "MODALITIES", "PARTS", "CurriculumConfig", "OptimConfig", "StageConfig", "load_config"]
 
 BRANCHES = ("static", "dynamic")
 MODALITIES = ("image", "video", "music", "lyrics", "midi")
@@ -72,7 +72,7 @@ class OptimConfig:
                 and self.weight_decay >= 0 and int(self.batch_size) >= 1):  # fmt: skip
             raise ParameterError(f"invalid optimizer settings {asdict(self)}")
 
-    def merged(self, overrides: dict[str, Any], *, where: str) -> "OptimConfig":
+    def merged(self, overrides: dict[str, Any], *, where: str) -> OptimConfig:
         """A copy with ``overrides`` applied (unknown keys are an error naming ``where``)."""
         known = {f.name for f in fields(self)}
         bad = sorted(set(overrides) - known)

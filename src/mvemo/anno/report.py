@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from mvemo.anno.checkpoint import read_json
 from mvemo.bench.report import FORMATS, _fmt, _latex_escape
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["table2", "forgetting", "per_dataset", "render_table", "format_report", "load_state"]
+__all__ = ["forgetting", "format_report", "load_state", "per_dataset", "render_table", "table2"]
 
 
 def load_state(path: str | Path) -> dict[str, Any]:

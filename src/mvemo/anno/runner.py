@@ -22,17 +22,24 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from mvemo.anno.checkpoint import load_tensors, read_json, save_tensors, stage_dir, write_json
+from mvemo.anno.checkpoint import (
+    load_tensors,
+    read_json,
+    save_tensors,
+    stage_dir,
+    write_json,
+)
 from mvemo.anno.config import CurriculumConfig, StageConfig
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["Backend", "Prepared", "Trainer", "run_curriculum", "stage_weights_path", "STATE_FILE"]
+__all__ = ["STATE_FILE", "Backend", "Prepared", "Trainer", "run_curriculum", "stage_weights_path"]
 
 STATE_FILE = "state.json"
 
@@ -222,11 +229,12 @@ def run_curriculum(cfg: CurriculumConfig, backend: Backend, *, log: Callable[[st
                                        "steps": total, "steps_done": first}  # fmt: skip
         _save_state(cfg, state)
 
-        def save_partial(done: int) -> None:
+        def save_partial(done: int, model=model, trainer=trainer, partial=partial, partial_meta=partial_meta,
+                         name=stage.name) -> None:  # fmt: skip
             arrays = {f"model/{n}": v for n, v in backend.weights(model).items()}
             arrays.update({f"optim/{n}": v for n, v in trainer.state().items()})
             save_tensors(partial, arrays)
-            write_json(partial_meta, {"stage": stage.name, "step": done})
+            write_json(partial_meta, {"stage": name, "step": done})
 
         in_step, done, losses = False, first, []
         every = max(1, total // 10)

@@ -12,7 +12,7 @@ target gives back the label.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from mvemo.conversion.quadrant import category_quadrants
 from mvemo.errors import ParameterError
 from mvemo.representation import default_circumplex, intensity_level
 
-__all__ = ["label_targets", "SIGMA_DEG", "SIGMA_LEVEL"]
+__all__ = ["SIGMA_DEG", "SIGMA_LEVEL", "label_targets"]
 
 SIGMA_DEG = 8.0  # spread over neighbouring categories' word angles, degrees
 SIGMA_LEVEL = 0.6  # spread over intensity levels, in levels (0.1 each)

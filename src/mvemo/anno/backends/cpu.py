@@ -11,14 +11,19 @@ stage also trains the trunk and the head.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from mvemo._extras import require
 from mvemo.anno.backends import cpu_data as cd
-from mvemo.anno.backends.cpu_model import MVAnnoNet, grid_probabilities, soft_cross_entropy
+from mvemo.anno.backends.cpu_model import (
+    MVAnnoNet,
+    grid_probabilities,
+    soft_cross_entropy,
+)
 from mvemo.anno.config import CurriculumConfig, StageConfig
 from mvemo.anno.runner import Prepared
 from mvemo.conversion.point import summarize_many
@@ -71,7 +76,7 @@ class CpuBackend:
         torch.set_num_threads(max(1, int(threads)))
 
     @classmethod
-    def from_config(cls, cfg: CurriculumConfig) -> "CpuBackend":
+    def from_config(cls, cfg: CurriculumConfig) -> CpuBackend:
         """Build from a curriculum's ``data_home`` and ``[backend_options]``."""
         opts = dict(cfg.backend_options)
         known = {"model", "threads", "cache_dir", "cached_only"}
@@ -200,7 +205,7 @@ class CpuBackend:
             raise DataError(f"checkpoint does not fit the mvanno-cpu model: {exc}") from exc
 
     def trainer(self, model: MVAnnoNet, stage: StageConfig, data: Prepared, *, seed: int,
-                replay: list[Prepared]) -> "CpuTrainer":  # fmt: skip
+                replay: list[Prepared]) -> CpuTrainer:  # fmt: skip
         """The stage's AdamW trainer over its ``train`` parts."""
         return CpuTrainer(model, stage, data, seed=seed, replay=replay)
 
@@ -211,7 +216,7 @@ class CpuBackend:
         d = emotion_distance(val.ref_category, val.ref_level, pts.category.astype(np.int64),
                              np.asarray(intensity_level(pts.intensity), dtype=np.int64))  # fmt: skip
         per = np.array([d[val.group == g].mean() for g in np.unique(val.group)])
-        return {"D_e": float(per.mean()), "n": int(len(per)), "n_examples": int(len(d))}
+        return {"D_e": float(per.mean()), "n": len(per), "n_examples": len(d)}
 
 
 def _batch(tokens: dict[str, np.ndarray], pad: dict[str, np.ndarray], rows: np.ndarray):

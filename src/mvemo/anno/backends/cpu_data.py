@@ -21,9 +21,10 @@ under :func:`mvemo.util.cache_root`), computed on a miss, so a rerun is fast.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -32,8 +33,20 @@ from mvemo.errors import DataError, MvemoError
 from mvemo.features.blocks import BlockFeatures
 from mvemo.representation import default_circumplex, intensity_level
 
-__all__ = ["MUSIC_TOKENS", "LYRICS_TOKENS", "MIDI_TOKENS", "WINDOW_HALF", "TokenSet", "music_static_tokens",
-           "music_window_tokens", "lyrics_tokens", "midi_tokens", "signed_log", "load_items", "build_tokens"]
+__all__ = [
+    "LYRICS_TOKENS",
+    "MIDI_TOKENS",
+    "MUSIC_TOKENS",
+    "WINDOW_HALF",
+    "TokenSet",
+    "build_tokens",
+    "load_items",
+    "lyrics_tokens",
+    "midi_tokens",
+    "music_static_tokens",
+    "music_window_tokens",
+    "signed_log",
+]
 
 MUSIC_TOKENS = 16
 LYRICS_TOKENS = 16
@@ -242,7 +255,6 @@ def build_tokens(items: list[tuple[str, Any, Any]], modalities: tuple[str, ...],
 
 def _collect(rows, encs, branch, features, circ, notes, ds_name) -> TokenSet | None:
     seqs = {e: [] for e in encs}
-    pads = {e: [] for e in encs}
     cats, ints, groups, ids = [], [], [], []
     failed = 0
     for ds, item in rows:

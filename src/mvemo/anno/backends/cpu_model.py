@@ -34,7 +34,7 @@ torch = require("torch", extra="torch")
 nn = torch.nn
 F = torch.nn.functional
 
-__all__ = ["ENCODER_DIMS", "ADAPTERS", "LoRALinear", "MVAnnoNet", "modality_gates"]
+__all__ = ["ADAPTERS", "ENCODER_DIMS", "LoRALinear", "MVAnnoNet", "modality_gates"]
 
 ENCODER_DIMS = {"vision": 16, "music": 1756, "lyrics": 384 + 15, "midi": 46}
 ADAPTERS = ("v", "m")
@@ -42,7 +42,7 @@ ADAPTERS = ("v", "m")
 _ROUTES = {"vision": (1.0, 0.0), "music": (0.0, 1.0), "midi": (0.0, 1.0), "lyrics": (1.0, 1.0)}
 
 
-def modality_gates(present: dict[str, "torch.Tensor"]) -> "torch.Tensor":
+def modality_gates(present: dict[str, torch.Tensor]) -> torch.Tensor:
     """Adapter gates (B, 2) for ``[LoRA_v, LoRA_m]`` from per-sample presence masks (B,) per encoder."""
     gates = None
     for enc, mask in present.items():
@@ -74,7 +74,7 @@ class LoRALinear(nn.Module):
         self.lora_A = nn.ParameterDict({a: nn.Parameter(torch.randn(rank, d_in) / math.sqrt(d_in)) for a in ADAPTERS})
         self.lora_B = nn.ParameterDict({a: nn.Parameter(torch.zeros(d_out, rank)) for a in ADAPTERS})
 
-    def forward(self, x: "torch.Tensor", gates: "torch.Tensor") -> "torch.Tensor":
+    def forward(self, x: torch.Tensor, gates: torch.Tensor) -> torch.Tensor:
         """``x`` (B, T, d_in), ``gates`` (B, 2) -> (B, T, d_out)."""
         y = self.base(x)
         for k, a in enumerate(ADAPTERS):
@@ -83,7 +83,7 @@ class LoRALinear(nn.Module):
                 y = y + (g[:, None, None] * self.scale) * ((x @ self.lora_A[a].T) @ self.lora_B[a].T)
         return y
 
-    def merged_weight(self, gate: tuple[float, float]) -> "torch.Tensor":
+    def merged_weight(self, gate: tuple[float, float]) -> torch.Tensor:
         """The dense weight equal to this layer under constant gates (for tests and export)."""
         w = self.base.weight.detach().clone()
         for g, a in zip(gate, ADAPTERS):
@@ -175,7 +175,7 @@ class MVAnnoNet(nn.Module):
             return [p for n, p in named if n.startswith("head.")]
         raise ParameterError(f"unknown part {part!r}")
 
-    def forward(self, inputs: dict[str, tuple["torch.Tensor", "torch.Tensor"]]) -> "torch.Tensor":
+    def forward(self, inputs: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
         """Logits over the grid.
 
         Parameters
@@ -206,13 +206,13 @@ class MVAnnoNet(nn.Module):
         return self.head(self.norm(x[:, 0])).view(b, 28, 11)
 
 
-def soft_cross_entropy(logits: "torch.Tensor", target: "torch.Tensor", weight: "torch.Tensor") -> "torch.Tensor":
+def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     """Weighted mean of ``-sum target * log softmax(logits)`` over the grid; shapes (B, 28, 11), (B,)."""
     logp = F.log_softmax(logits.reshape(len(logits), -1), dim=-1)
     ce = -(target.reshape(len(target), -1) * logp).sum(-1)
     return (ce * weight).sum() / weight.sum().clamp_min(1e-8)
 
 
-def grid_probabilities(logits: "torch.Tensor") -> np.ndarray:
+def grid_probabilities(logits: torch.Tensor) -> np.ndarray:
     """Softmax over the grid as float64 numpy, shape (B, 28, 11)."""
     return F.softmax(logits.reshape(len(logits), -1).double(), dim=-1).view(-1, 28, 11).cpu().numpy()

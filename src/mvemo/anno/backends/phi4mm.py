@@ -24,8 +24,9 @@ Install with ``pip install 'mvemo[anno-phi4mm]'``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from mvemo.metrics.emotion import emotion_distance
 from mvemo.metrics.response import parse_response
 from mvemo.representation import CATEGORIES, default_circumplex, intensity_level
 
-__all__ = ["Phi4mmBackend", "Example", "PROMPT", "target_text", "ADAPTER_OF", "LORA_TARGETS"]
+__all__ = ["ADAPTER_OF", "LORA_TARGETS", "PROMPT", "Example", "Phi4mmBackend", "target_text"]
 
 #: The user prompt (MVEmo's unified-label question).
 PROMPT = ("Describe the emotion of this {what} with one emotion category from: " + ", ".join(CATEGORIES)
@@ -96,7 +97,7 @@ class Phi4mmBackend:
         self._fe = None
 
     @classmethod
-    def from_config(cls, cfg: CurriculumConfig) -> "Phi4mmBackend":
+    def from_config(cls, cfg: CurriculumConfig) -> Phi4mmBackend:
         """Build from ``[backend_options]`` (``model_path``, ``lora_rank``, ``lora_alpha``, ``max_new_tokens``, ``device``)."""
         opts = dict(cfg.backend_options)
         known = {"model_path", "lora_rank", "lora_alpha", "max_new_tokens", "device"}
@@ -313,7 +314,7 @@ class Phi4mmBackend:
         groups = np.array([ex["group"] for ex in val])
         per = [np.nanmean(d[groups == g]) for g in np.unique(groups) if np.any(~np.isnan(d[groups == g]))]
         er = float(np.mean([not p.ok for p in parsed]))
-        return {"D_e": float(np.mean(per)) if per else None, "n": int(len(per)), "error_rate": er,
+        return {"D_e": float(np.mean(per)) if per else None, "n": len(per), "error_rate": er,
                 "n_examples": len(val)}  # fmt: skip
 
 
