@@ -12,6 +12,7 @@ from mvemo.errors import MvemoError
 
 # name -> "module:attribute"; keeps `mvemo --help` fast and free of heavy imports.
 SUBCOMMANDS: dict[str, str] = {
+    "anno": "mvemo.cli.anno:anno",
     "bench": "mvemo.cli.bench:bench",
     "convert": "mvemo.cli.convert:convert",
     "data": "mvemo.cli.data:data",

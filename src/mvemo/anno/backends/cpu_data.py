@@ -1,0 +1,310 @@
+"""Token sets of the ``mvanno-cpu`` backend: cached encoder features -> padded token arrays.
+
+Token builders (pure functions, also used when annotating):
+
+* :func:`music_static_tokens`: a whole track's musicnn blocks cut into at most
+  ``MUSIC_TOKENS`` contiguous runs; a token is the run's mean of block means and max of
+  block maxes (1506 values).
+* :func:`music_window_tokens`: for each target time ``t`` (dynamic branch) the ten 0.5-s
+  blocks of ``[t - 2.5, t + 2.5)``, one token each (MVEmo's 5-s segment).
+* :func:`add_musicnn_outputs`: music tokens also carry musicnn's back end on the token's
+  pooled features (penultimate layer and 50 tag probabilities): 1756 values.
+* :func:`lyrics_tokens`: at most ``LYRICS_TOKENS`` chunks (evenly chosen) of MiniLM
+  embedding + signed-log lexicon statistics.
+* :func:`midi_tokens`: MIDI window statistics of ``MIDI_TOKENS`` equal segments (signed log).
+
+Items come from the registered loaders (:func:`mvemo.data.load`) or manifests; their
+features come from the content-keyed feature cache (:class:`mvemo.features.cache.FeatureCache`
+under :func:`mvemo.util.cache_root`), computed on a miss, so a rerun is fast.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mvemo.anno.targets import label_targets
+from mvemo.errors import DataError, MvemoError
+from mvemo.features.blocks import BlockFeatures
+from mvemo.representation import default_circumplex, intensity_level
+
+__all__ = [
+    "LYRICS_TOKENS",
+    "MIDI_TOKENS",
+    "MUSIC_TOKENS",
+    "WINDOW_HALF",
+    "TokenSet",
+    "build_tokens",
+    "load_items",
+    "lyrics_tokens",
+    "midi_tokens",
+    "music_static_tokens",
+    "music_window_tokens",
+    "signed_log",
+]
+
+MUSIC_TOKENS = 16
+LYRICS_TOKENS = 16
+MIDI_TOKENS = 8
+WINDOW_HALF = 2.5  # seconds either side of a dynamic target time
+MUSIC_KIND = "musicnn-msd-blocks-v2"  # the shipped music model's cache kind (same blocks)
+MIDI_KIND = "anno-midi-tokens-v1"
+
+
+def signed_log(x: np.ndarray) -> np.ndarray:
+    """``sign(x) * log1p(|x|)``: tames count-like statistics before the projector's LayerNorm."""
+    x = np.asarray(x, dtype=np.float32)
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def music_static_tokens(blocks: BlockFeatures, *, n: int = MUSIC_TOKENS) -> np.ndarray:
+    """Whole-track music tokens, shape (min(n, n_blocks), 1506) float32."""
+    nb = blocks.n_blocks
+    if nb == 0:
+        raise DataError("a track with no musicnn blocks (empty audio?)")
+    edges = np.linspace(0, nb, min(n, nb) + 1).round().astype(int)
+    return np.stack([np.concatenate([blocks.mean[a:b].mean(0), blocks.max[a:b].max(0)])
+                     for a, b in zip(edges[:-1], edges[1:])]).astype(np.float32)  # fmt: skip
+
+
+def music_window_tokens(blocks: BlockFeatures, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dynamic music tokens: the 0.5-s blocks within ±2.5 s of each time.
+
+    Returns
+    -------
+    tokens : np.ndarray, shape (len(times), 10, 1506) float32
+    pad : np.ndarray of bool, shape (len(times), 10)
+        Blocks outside the track are padding.
+    """
+    bs = blocks.block_seconds
+    width = int(round(2 * WINDOW_HALF / bs))
+    times = np.asarray(times, dtype=np.float64)
+    first = np.floor((times - WINDOW_HALF) / bs + 1e-9).astype(int)
+    idx = first[:, None] + np.arange(width)[None, :]
+    pad = (idx < 0) | (idx >= blocks.n_blocks)
+    safe = np.clip(idx, 0, max(blocks.n_blocks - 1, 0))
+    tok = np.concatenate([blocks.mean[safe], blocks.max[safe]], axis=-1).astype(np.float32)
+    tok[pad] = 0.0
+    return tok, pad
+
+
+def add_musicnn_outputs(net: Any, tok: np.ndarray) -> np.ndarray:
+    """Append musicnn's back-end outputs (penultimate 200 + tag probabilities 50) to music tokens.
+
+    ``tok`` is (..., 1506) = [mean | max] of the frame features; returns (..., 1756).
+    """
+    from mvemo.features.blocks import window_embeddings
+
+    flat = tok.reshape(-1, tok.shape[-1])
+    c = flat.shape[1] // 2
+    emb = window_embeddings(net, flat[:, :c], flat[:, c:])[:, c:]
+    return np.concatenate([flat, emb], axis=1).reshape(*tok.shape[:-1], -1).astype(np.float32)
+
+
+def lyrics_tokens(emb: np.ndarray, stats: np.ndarray, *, n: int = LYRICS_TOKENS) -> np.ndarray:
+    """Lyrics tokens from chunk embeddings (K, 384) and lexicon statistics (K, 15): (min(n, K), 399)."""
+    k = len(emb)
+    if k == 0:
+        raise DataError("lyrics with no words after cleaning")
+    rows = np.unique(np.linspace(0, k - 1, min(n, k)).round().astype(int))
+    return np.concatenate([emb[rows], signed_log(stats[rows])], axis=1).astype(np.float32)
+
+
+def midi_tokens(feats: Any, *, n: int = MIDI_TOKENS) -> np.ndarray:
+    """MIDI tokens: window statistics of ``n`` equal segments of the piece, shape (n, 46)."""
+    dur = max(float(feats.duration), 1e-3)
+    edges = np.linspace(0.0, dur, n + 1)
+    return signed_log(feats.window_stats(edges[:-1], edges[1:]))
+
+
+@dataclass
+class TokenSet:
+    """Examples of one stage split: padded tokens per encoder and grid targets.
+
+    Attributes
+    ----------
+    tokens : dict of encoder -> np.ndarray (N, T, dim) float16
+    pad : dict of encoder -> np.ndarray (N, T) bool
+    targets : np.ndarray (N, 28, 11) float32
+    weights : np.ndarray (N,) float32
+    ref_category : np.ndarray (N,) int
+    ref_level : np.ndarray (N,) int (0..10)
+    group : np.ndarray (N,) int
+        Sample of each example (dynamic windows of one clip share it).
+    ids : list of str
+        Item id per group.
+    """
+
+    tokens: dict[str, np.ndarray]
+    pad: dict[str, np.ndarray]
+    targets: np.ndarray
+    weights: np.ndarray
+    ref_category: np.ndarray
+    ref_level: np.ndarray
+    group: np.ndarray
+    ids: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+
+def _pad_stack(seqs: list[np.ndarray], dim: int) -> tuple[np.ndarray, np.ndarray]:
+    t = max((len(s) for s in seqs), default=1) or 1
+    out = np.zeros((len(seqs), t, dim), dtype=np.float16)
+    pad = np.ones((len(seqs), t), dtype=bool)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = s
+        pad[i, : len(s)] = False
+    return out, pad
+
+
+def _split_of(item: Any) -> str:
+    s = (item.split or "train").lower()
+    if s in ("validation", "evaluation", "val", "valid"):
+        return "validation"
+    return "test" if s == "test" else "train"
+
+
+def load_items(datasets: tuple[str, ...], *, data_home: str | None) -> tuple[list[tuple[str, Any, Any]], list[str]]:
+    """(dataset name, loader, item) of every item of the named datasets or manifests.
+
+    Returns the items and a list of datasets that could not be loaded (with the reason).
+    """
+    from mvemo.data import load
+
+    out, absent = [], []
+    for name in datasets:
+        try:
+            if name.endswith((".jsonl", ".json", ".tsv", ".csv")) or "/" in name:
+                from mvemo.data.manifest import read_manifest
+
+                items = read_manifest(name)
+                out += [(Path(name).stem, None, it) for it in items]
+            else:
+                ds = load(name, data_home=data_home)
+                out += [(name, ds, it) for it in ds.index()]
+        except (MvemoError, OSError) as exc:
+            absent.append(f"{name}: {exc}")
+    return out, absent
+
+
+def _holdout(ids: list[str]) -> set[str]:
+    """Every fifth item by a stable hash: validation for datasets without a validation split."""
+    return {i for i in ids if zlib.crc32(i.encode()) % 5 == 0}
+
+
+def build_tokens(items: list[tuple[str, Any, Any]], modalities: tuple[str, ...], *, branch: str,
+                 features: Callable[[str, Any, Any, str], Any], max_items: int | None, seed: int,
+                 log: Callable[[str], None]) -> tuple[dict[str, TokenSet], dict[str, TokenSet], list[str]]:  # fmt: skip
+    """Train and validation token sets (validation per dataset) of items having every modality.
+
+    Parameters
+    ----------
+    items : from :func:`load_items`
+    modalities : the stage's modalities (``image``/``video`` map to the vision encoder)
+    branch : ``static`` (one example per item, its static label) or ``dynamic`` (one example per
+        labelled 0.5-s time, windows of :data:`WINDOW_HALF`)
+    features : ``features(modality, dataset_loader, item, branch)`` -> tokens (static) or
+        ``(tokens, pad)`` for the given times (dynamic); raises ``MvemoError`` when absent.
+    max_items : cap on training items per dataset (random, seeded)
+
+    Returns
+    -------
+    train : dict of dataset -> TokenSet
+    val : dict of dataset -> TokenSet
+    notes : list of str
+    """
+    circ = default_circumplex()
+    encs = sorted({"vision" if m in ("image", "video") else m for m in modalities})
+    media_key = {"music": "audio", "lyrics": "lyrics", "midi": "midi", "vision": "video"}
+    notes: list[str] = []
+    by_ds: dict[str, list] = {}
+    for ds_name, ds, item in items:
+        if not all(media_key[e] in item.media for e in encs):
+            continue
+        if branch == "static" and not item.static:
+            continue
+        if branch == "dynamic" and not item.dynamic:
+            continue
+        by_ds.setdefault(ds_name, []).append((ds, item))
+    rng = np.random.default_rng(seed)
+    train, val = {}, {}
+    for ds_name, rows in by_ds.items():
+        splits = {it.id: _split_of(it) for _, it in rows}
+        if not any(s == "validation" for s in splits.values()):
+            hold = _holdout(sorted(splits))
+            splits = {i: ("validation" if i in hold else s) for i, s in splits.items()}
+            notes.append(f"{ds_name}: no validation split among usable items; every 5th item by id hash held out")
+        tr = [r for r in rows if splits[r[1].id] == "train"]
+        va = [r for r in rows if splits[r[1].id] == "validation"]
+        if max_items is not None and len(tr) > max_items:
+            keep = sorted(rng.choice(len(tr), size=max_items, replace=False).tolist())
+            notes.append(f"{ds_name}: {max_items} of {len(tr)} training items (max_items)")
+            tr = [tr[i] for i in keep]
+        for part, out in ((tr, train), (va, val)):
+            got = _collect(part, encs, branch, features, circ, notes, ds_name)
+            if got is not None:
+                out[ds_name] = got
+    return train, val, notes
+
+
+def _collect(rows, encs, branch, features, circ, notes, ds_name) -> TokenSet | None:
+    seqs = {e: [] for e in encs}
+    cats, ints, groups, ids = [], [], [], []
+    failed = 0
+    for ds, item in rows:
+        try:
+            if branch == "static":
+                toks = {e: features(e, ds, item, branch) for e in encs}
+                for e in encs:
+                    seqs[e].append(toks[e])
+                cats.append(circ.index(item.static["category"]))
+                ints.append(float(item.static["intensity"]))
+                groups.append(len(ids))
+            else:
+                frames = [f for f in item.dynamic if f.get("category") is not None]
+                times = np.array([f["time"] for f in frames], dtype=np.float64)
+                toks = {e: features(e, ds, item, times) for e in encs}
+                for e in encs:
+                    tok, pad = toks[e]
+                    for j in range(len(times)):
+                        seqs[e].append(tok[j][~pad[j]])
+                cats += [circ.index(f["category"]) for f in frames]
+                ints += [float(f["intensity"]) for f in frames]
+                groups += [len(ids)] * len(frames)
+        except MvemoError as exc:
+            failed += 1
+            if failed <= 3:
+                notes.append(f"{ds_name}: {item.id} skipped: {exc}")
+            continue
+        ids.append(item.id)
+    if failed > 3:
+        notes.append(f"{ds_name}: {failed} items skipped in all (features unavailable)")
+    if not cats:
+        return None
+    tokens, pad = {}, {}
+    for e in encs:
+        tokens[e], pad[e] = _pad_stack(seqs[e], seqs[e][0].shape[-1])
+    targets, weights = label_targets(cats, ints)
+    return TokenSet(tokens, pad, targets, weights, np.asarray(cats), np.asarray(intensity_level(np.asarray(ints))),
+                    np.asarray(groups), ids)  # fmt: skip
+
+
+def concat(sets: list[TokenSet]) -> TokenSet:
+    """One token set from several with the same encoders (token lengths padded to the longest)."""
+    encs = list(sets[0].tokens)
+    tokens, pad = {}, {}
+    for e in encs:
+        t = max(s.tokens[e].shape[1] for s in sets)
+        tokens[e] = np.concatenate([np.pad(s.tokens[e], ((0, 0), (0, t - s.tokens[e].shape[1]), (0, 0))) for s in sets])
+        pad[e] = np.concatenate([np.pad(s.pad[e], ((0, 0), (0, t - s.pad[e].shape[1])), constant_values=True)
+                                 for s in sets])  # fmt: skip
+    offs = np.cumsum([0] + [len(s.ids) for s in sets[:-1]])
+    return TokenSet(tokens, pad, np.concatenate([s.targets for s in sets]), np.concatenate([s.weights for s in sets]),
+                    np.concatenate([s.ref_category for s in sets]), np.concatenate([s.ref_level for s in sets]),
+                    np.concatenate([s.group + o for s, o in zip(sets, offs)]), [i for s in sets for i in s.ids])  # fmt: skip
