@@ -78,12 +78,20 @@ def test_round_trip_keeps_dtypes_shapes_and_values(tmp_path):
 
 
 def test_shipped_weights_are_safetensors():
+    from safetensors import safe_open
+
+    from mvemo.models.registry import list_model_entries
+
     folder = ROOT / "src" / "mvemo" / "models" / "weights"
-    files = sorted(folder.glob("*.safetensors"))
-    assert len(files) == 3
-    assert not list(folder.glob("*.pt"))
-    for f in files:
-        assert load_checkpoint(f)["meta"]["name"] == f.stem
+    assert not [f.name for f in folder.iterdir() if f.suffix in (".pt", ".pth", ".pkl", ".pickle", ".bin", ".npy")]
+    for f in sorted(folder.glob("*.safetensors")):
+        with safe_open(str(f), framework="numpy") as fh:  # a plain tensor file: nothing to unpickle
+            assert list(fh.keys())
+    shipped = [e for e in list_model_entries() if e.weights is not None]
+    assert len(shipped) >= 3
+    for e in shipped:
+        assert e.weights.endswith(".safetensors")
+        assert load_checkpoint(e.weights_path())["meta"]["name"] == e.model_name
 
 
 def test_garbage_and_foreign_files_are_data_errors(tmp_path):
