@@ -120,6 +120,33 @@ def channel_cv(cfg, *, folds: int, seeds: list[int]) -> dict:
     return out
 
 
+def extract_expressive(cfg, *, log=print):
+    """Compute and cache :func:`mvemo.features.expressive.expressive_arrays` of every 4Q clip (resumable).
+
+    The audio is decoded as for the model (:func:`mvemo.features.music.load_track_audio`,
+    22.05 kHz); the cache kind is :data:`~mvemo.features.expressive.EXPRESSIVE_KIND`.
+    """
+    from mvemo.data import load
+    from mvemo.features.cache import FeatureCache
+    from mvemo.features.expressive import EXPRESSIVE_KIND, expressive_arrays
+    from mvemo.features.extract import extract_all
+    from mvemo.features.music import HARMONY_SR, load_track_audio
+    from mvemo.util import cache_root
+
+    cache = FeatureCache(cache_root(cfg.cache_dir))
+    ds = load("4q_panda2018", data_home=cfg.data_home)
+    paths = [ds.root / it.media["audio"] for it in ds.index() if "audio" in it.media]
+
+    def one(path):
+        return expressive_arrays(load_track_audio(path)[1], HARMONY_SR)
+
+    report = extract_all(paths, {EXPRESSIVE_KIND: one}, cache=cache)
+    log(f"expressive features: {report.summary()}")
+    for path, why in report.failed:
+        log(f"  failed: {path}: {why}")
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="configs/music2emo.toml")
