@@ -6,8 +6,8 @@
 The track is the repo's example piece (examples/audio/joplin_maple_leaf_rag.mp3) looped to each
 length, decoded at 22.05 kHz (as music prediction does); decoding is not timed.  With the default
 ``max_duration`` (30 s) a longer track costs what its middle 30 s cost; ``--max-duration`` large
-times the whole track.  Prints best wall seconds, their CPU seconds, wall seconds per minute of
-analysed audio, the stage split of one run and the load average (the machine is shared: compare
+times the whole track.  Prints best wall seconds, their CPU seconds, both per minute of analysed
+audio, the stage split of one run (CPU seconds) and the load average (the machine is shared: compare
 figures taken back to back only).
 """
 
@@ -25,31 +25,32 @@ EXAMPLE = REPO / "examples" / "audio" / "joplin_maple_leaf_rag.mp3"
 
 
 def stages(y: np.ndarray, sr: int, max_duration: float) -> dict[str, float]:
-    """Wall seconds of each stage of :func:`~mvemo.features.expressive.expressive_features`."""
+    """CPU seconds of each stage of :func:`~mvemo.features.expressive.expressive_features` (single-threaded,
+    so on an idle machine the wall time; on a busy one CPU seconds are the comparable figure)."""
     import librosa
 
     from mvemo.features import expressive as ex
 
     out = {}
-    t = time.perf_counter()
+    t = time.process_time()
     y11, stft = ex._prepare(y, sr, max_duration=max_duration)
-    out["resample + STFT"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["resample + STFT"] = time.process_time() - t
+    t = time.process_time()
     harm, _ = librosa.decompose.hpss(stft, kernel_size=(7, 17))
     h = librosa.istft(harm, hop_length=ex.HOP, length=len(y11))
-    out["HPSS"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["HPSS"] = time.process_time() - t
+    t = time.process_time()
     track = ex.pitch_track(h)
-    out["pitch track (pyin + yin)"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["pitch track (pyin + yin)"] = time.process_time() - t
+    t = time.process_time()
     ex.melody_descriptors(track, ex._frame_rms(h)[: len(track.midi)])
-    out["melody descriptors"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["melody descriptors"] = time.process_time() - t
+    t = time.process_time()
     ex.dynamics_descriptors(y11, h)
-    out["dynamics"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["dynamics"] = time.process_time() - t
+    t = time.process_time()
     ex.tonal_descriptors(h, mag=np.abs(harm))
-    out["tonal"] = time.perf_counter() - t
+    out["tonal"] = time.process_time() - t
     return out
 
 
@@ -78,10 +79,10 @@ def main() -> None:
         wall, cpu = min(runs)
         analysed = min(minutes * 60, args.max_duration) / 60
         print(f"{minutes:g}-minute track, {analysed * 60:.0f} s analysed: {wall:.2f} s wall best of {args.repeat} "
-              f"({cpu:.2f} s CPU), {wall / analysed:.2f} s per analysed minute")  # fmt: skip
+              f"({cpu:.2f} s CPU); per analysed minute {wall / analysed:.2f} s wall, {cpu / analysed:.2f} s CPU")  # fmt: skip
     split = stages(np.resize(base, int(min(args.minutes[-1] * 60, args.max_duration) * sr)).astype(np.float32), sr,
                    args.max_duration)  # fmt: skip
-    print("stages (one run): " + ", ".join(f"{k} {v:.2f} s" for k, v in split.items()))
+    print("stages (one run, CPU s): " + ", ".join(f"{k} {v:.2f} s" for k, v in split.items()))
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

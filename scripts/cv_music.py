@@ -7,6 +7,9 @@
 
     .venv/bin/python scripts/cv_music.py --linear --folds 10   # linear-head backbone comparison
     .venv/bin/python scripts/cv_music.py --channel --folds 10 --seeds 0 1 2   # the linear quadrant channel
+    .venv/bin/python scripts/cv_music.py --extract-expressive                 # cache the expressive features
+    .venv/bin/python scripts/cv_music.py --channels musicnn expressive handcrafted --seeds 0 1 2 \
+        --out build/cv_channels.json --table build/cv_channels.md   # channels, combinations, test split
 
 Needs the datasets ($MVEMO_DATA) and cached features (`mvemo train music` extracts them;
 ``--linear`` also needs the MSD blocks: ``extract_features(cfg, backbones=("MTT_musicnn",
@@ -15,7 +18,11 @@ logistic regression on whole-clip embeddings (MTT, MSD, both, with or without st
 on the 4Q clips that have both backbones cached.  ``--channel`` cross-validates the config's
 linear quadrant channel alone (``quadrant_linear_*``), with the full CV's fold assignment for
 the config's seed (and others with ``--seeds``): with ``quadrant_linear_weight = 1`` that is
-exactly the model's static quadrant output, in seconds instead of hours.
+exactly the model's static quadrant output, in seconds instead of hours.  ``--channels`` is the
+issue #19 comparison: the v3 channel (``musicnn``), logistic regressions on the expressive
+descriptors (``expressive``) and on those plus timbre statistics (``handcrafted``), every
+combination (weighted average or stacking, chosen by inner CV on the training folds only), paired
+per-fold differences against v3, and the fixed test split (fit on ``train``).
 """
 
 from __future__ import annotations
@@ -322,7 +329,7 @@ def channels_cv(cfg, *, folds: int, seeds: list[int], names: list[str], inner: i
 
 def format_table(result: dict) -> str:
     """Markdown table of :func:`channels_cv`."""
-    lines = [f"| channels | 4Q macro-F1, {result['folds']}-fold CV, mean over seeds {result['seeds']} (sd over seeds; "
+    lines = [f"| channels ({result['n']} clips) | 4Q macro-F1, {result['folds']}-fold CV, mean over seeds {result['seeds']} (sd over seeds; "
              "mean sd over folds) | accuracy | paired diff vs v3 (mean +- sd, folds better/worse) | test macro-F1 / acc |",
              "|---|---|---|---|---|"]  # fmt: skip
     for name, r in result["rows"].items():
