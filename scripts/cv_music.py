@@ -10,6 +10,8 @@
     .venv/bin/python scripts/cv_music.py --extract-expressive                 # cache the expressive features
     .venv/bin/python scripts/cv_music.py --channels musicnn expressive handcrafted --seeds 0 1 2 \
         --out build/cv_channels.json --table build/cv_channels.md   # channels, combinations, test split
+    # the same split over processes, one per seed, then:
+    .venv/bin/python scripts/cv_music.py --merge-channels build/cv_s0.json build/cv_s1.json build/cv_s2.json
 
 Needs the datasets ($MVEMO_DATA) and cached features (`mvemo train music` extracts them;
 ``--linear`` also needs the MSD blocks: ``extract_features(cfg, backbones=("MTT_musicnn",
@@ -160,7 +162,7 @@ CHANNEL_INPUTS = {"musicnn": ("embedding", "segment_spread"), "expressive": ("ex
                   "handcrafted": ("expressive", "timbre")}  # fmt: skip
 #: C of a channel's standardised logistic regression: fixed for musicnn (v3's 0.01), else chosen
 #: per outer fold by inner CV from this grid.
-C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3)
+C_GRID = (0.01, 0.03, 0.1)
 
 
 def load_channel_data(cfg, *, log=print) -> dict:
@@ -264,7 +266,8 @@ def _combos(names: list[str]) -> list[tuple[str, ...]]:
     return [c for r in range(1, len(names) + 1) for c in itertools.combinations(names, r)]
 
 
-def channels_cv(cfg, *, folds: int, seeds: list[int], names: list[str], inner: int = 5, log=print) -> dict:
+def channels_cv(cfg, *, folds: int, seeds: list[int], names: list[str], inner: int = 5, test_split: bool = True,
+                log=print) -> dict:  # fmt: skip
     """k-fold CV (per fold seed) of each channel alone, each combination, and the fixed test split.
 
     A single channel is a standardised logistic regression on its blocks
@@ -309,22 +312,48 @@ def channels_cv(cfg, *, folds: int, seeds: list[int], names: list[str], inner: i
             log(f"seed {seed} fold {k}: " + ", ".join(f"{n} {r['macro_f1'][str(seed)][-1]:.3f}" for n, r in per.items()))
     split = np.array(data["split"])
     train, test = np.flatnonzero(split == "train"), np.flatnonzero(split == "test")
-    fixed = run(train, test, seeds[0]) if len(train) and len(test) else {}
+    fixed = run(train, test, seeds[0]) if test_split and len(train) and len(test) else {}
     for name, r in per.items():
-        seed_means = [float(np.mean(v)) for v in r["macro_f1"].values()]
-        row = {"mean_macro_f1": float(np.mean(seed_means)), "sd_over_seeds": float(np.std(seed_means)),
-               "sd_over_folds": float(np.mean([np.std(v) for v in r["macro_f1"].values()])),
-               "mean_accuracy": float(np.mean([np.mean(v) for v in r["accuracy"].values()])), **r}  # fmt: skip
-        if "musicnn" in per and name != "musicnn":
-            d = np.concatenate([np.subtract(r["macro_f1"][s], per["musicnn"]["macro_f1"][s]) for s in r["macro_f1"]])
-            row["vs_v3"] = {"mean": float(d.mean()), "sd": float(d.std()), "better": int((d > 0).sum()),
-                            "worse": int((d < 0).sum()), "n": int(len(d))}  # fmt: skip
         if name in fixed:
             p, info = fixed[name]
-            row["test"] = {"n": int(len(test)), "n_train": int(len(train)), "info": info,
-                           "accuracy": float(accuracy_score(y[test], p.argmax(1))), "macro_f1": _macro_f1(y[test], p)}  # fmt: skip
-        out["rows"][name] = row
+            r["test"] = {"n": int(len(test)), "n_train": int(len(train)), "info": info,
+                         "accuracy": float(accuracy_score(y[test], p.argmax(1))), "macro_f1": _macro_f1(y[test], p)}  # fmt: skip
+    out["rows"] = per
+    return summarize_channels(out)
+
+
+def summarize_channels(out: dict) -> dict:
+    """Means over folds and seeds, sds and paired differences vs ``musicnn`` of a :func:`channels_cv` result."""
+    per = out["rows"]
+    for name, r in per.items():
+        seed_means = [float(np.mean(v)) for v in r["macro_f1"].values()]
+        r.update({"mean_macro_f1": float(np.mean(seed_means)), "sd_over_seeds": float(np.std(seed_means)),
+                  "sd_over_folds": float(np.mean([np.std(v) for v in r["macro_f1"].values()])),
+                  "mean_accuracy": float(np.mean([np.mean(v) for v in r["accuracy"].values()]))})  # fmt: skip
+        if "musicnn" in per and name != "musicnn":
+            d = np.concatenate([np.subtract(r["macro_f1"][s], per["musicnn"]["macro_f1"][s]) for s in r["macro_f1"]])
+            r["vs_v3"] = {"mean": float(d.mean()), "sd": float(d.std()), "better": int((d > 0).sum()),
+                          "worse": int((d < 0).sum()), "n": int(len(d))}  # fmt: skip
     return out
+
+
+def merge_channels(paths: list[str]) -> dict:
+    """Combine :func:`channels_cv` results of the same clips run with different fold seeds."""
+    parts = [json.loads(Path(p).read_text()) for p in paths]
+    out = {k: parts[0][k] for k in ("n", "folds", "inputs")}
+    if any(p["n"] != out["n"] or p["folds"] != out["folds"] for p in parts):
+        raise SystemExit("the parts differ in clips or folds")
+    out["seeds"] = sorted({s for p in parts for s in p["seeds"]})
+    out["rows"] = {}
+    for name, r in parts[0]["rows"].items():
+        row = {k: {} for k in ("macro_f1", "accuracy", "info")}
+        for p in parts:
+            for k in row:
+                row[k].update(p["rows"][name][k])
+        if "test" in r:
+            row["test"] = r["test"]
+        out["rows"][name] = row
+    return summarize_channels(out)
 
 
 def format_table(result: dict) -> str:
@@ -361,9 +390,19 @@ def main() -> None:
                              "and the test split; needs --extract-expressive first")  # fmt: skip
     parser.add_argument("--extract-expressive", action="store_true", help="cache the 4Q clips' expressive features")
     parser.add_argument("--table", help="with --channels: write the markdown table here")
+    parser.add_argument("--no-test", action="store_true", help="with --channels: skip the fixed test split")
+    parser.add_argument("--merge-channels", nargs="+", help="combine --channels results run with different --seeds")
     args = parser.parse_args()
     if args.merge:
         result = merge(args.merge)
+    elif args.merge_channels:
+        result = merge_channels(args.merge_channels)
+        table = format_table(result)
+        print(table)
+        if args.table:
+            from mvemo.util import atomic_write
+
+            atomic_write(args.table, table + "\n")
     elif args.channels or args.extract_expressive:
         from dataclasses import replace
 
@@ -378,7 +417,8 @@ def main() -> None:
             rep = extract_expressive(cfg)
             result = {"computed": rep.computed, "cached": rep.cached, "failed": rep.failed, "seconds": rep.seconds}
         else:
-            result = channels_cv(cfg, folds=args.folds, seeds=args.seeds or [cfg.seed], names=args.channels)
+            result = channels_cv(cfg, folds=args.folds, seeds=args.seeds or [cfg.seed], names=args.channels,
+                                 test_split=not args.no_test)  # fmt: skip
             table = format_table(result)
             print(table)
             if args.table:
