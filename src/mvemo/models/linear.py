@@ -3,7 +3,9 @@
 Used as the music model's linear quadrant channel: on the 4Q clips a logistic regression on
 the frozen musicnn embedding is better than the multitask network's 4Q head (10-fold CV,
 ``docs/music_model.md``), so the weights file can carry one.  Fitting uses scikit-learn
-(training only); prediction is a matrix product, no scikit-learn needed.
+(training only); prediction is a matrix product, no scikit-learn needed.  An
+:class:`EnsembleChannel` combines several such models (weighted average or stacking, chosen by
+inner CV in :func:`fit_ensemble_channel`) into one quadrant distribution.
 """
 
 from __future__ import annotations
