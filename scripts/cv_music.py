@@ -7,6 +7,11 @@
 
     .venv/bin/python scripts/cv_music.py --linear --folds 10   # linear-head backbone comparison
     .venv/bin/python scripts/cv_music.py --channel --folds 10 --seeds 0 1 2   # the linear quadrant channel
+    .venv/bin/python scripts/cv_music.py --extract-expressive                 # cache the expressive features
+    .venv/bin/python scripts/cv_music.py --channels musicnn expressive handcrafted --seeds 0 1 2 \
+        --out build/cv_channels.json --table build/cv_channels.md   # channels, combinations, test split
+    # the same split over processes, one per seed, then:
+    .venv/bin/python scripts/cv_music.py --merge-channels build/cv_s0.json build/cv_s1.json build/cv_s2.json
 
 Needs the datasets ($MVEMO_DATA) and cached features (`mvemo train music` extracts them;
 ``--linear`` also needs the MSD blocks: ``extract_features(cfg, backbones=("MTT_musicnn",
@@ -15,7 +20,11 @@ logistic regression on whole-clip embeddings (MTT, MSD, both, with or without st
 on the 4Q clips that have both backbones cached.  ``--channel`` cross-validates the config's
 linear quadrant channel alone (``quadrant_linear_*``), with the full CV's fold assignment for
 the config's seed (and others with ``--seeds``): with ``quadrant_linear_weight = 1`` that is
-exactly the model's static quadrant output, in seconds instead of hours.
+exactly the model's static quadrant output, in seconds instead of hours.  ``--channels`` is the
+issue #19 comparison: the v3 channel (``musicnn``), logistic regressions on the expressive
+descriptors (``expressive``) and on those plus timbre statistics (``handcrafted``), every
+combination (weighted average or stacking, chosen by inner CV on the training folds only), paired
+per-fold differences against v3, and the fixed test split (fit on ``train``).
 """
 
 from __future__ import annotations
@@ -121,6 +130,248 @@ def channel_cv(cfg, *, folds: int, seeds: list[int]) -> dict:
     return out
 
 
+def extract_expressive(cfg, *, log=print):
+    """Compute and cache :func:`mvemo.features.expressive.expressive_arrays` of every 4Q clip (resumable).
+
+    The audio is decoded as for the model (:func:`mvemo.features.music.load_track_audio`,
+    22.05 kHz); the cache kind is :data:`~mvemo.features.expressive.EXPRESSIVE_KIND`.
+    """
+    from mvemo.data import load
+    from mvemo.features.cache import FeatureCache
+    from mvemo.features.expressive import EXPRESSIVE_KIND, expressive_arrays
+    from mvemo.features.extract import extract_all
+    from mvemo.features.music import HARMONY_SR, load_track_audio
+    from mvemo.util import cache_root
+
+    cache = FeatureCache(cache_root(cfg.cache_dir))
+    ds = load("4q_panda2018", data_home=cfg.data_home)
+    paths = [ds.root / it.media["audio"] for it in ds.index() if "audio" in it.media]
+
+    def one(path):
+        return expressive_arrays(load_track_audio(path)[1], HARMONY_SR)
+
+    report = extract_all(paths, {EXPRESSIVE_KIND: one}, cache=cache)
+    log(f"expressive features: {report.summary()}")
+    for path, why in report.failed:
+        log(f"  failed: {path}: {why}")
+    return report
+
+
+# --------------------------------------------------------------------------- 4Q channels and their ensemble
+#: The research channels of ``--channels``: the feature blocks each one's logistic regression reads.
+CHANNEL_INPUTS = {"musicnn": ("embedding", "segment_spread"), "expressive": ("expressive",),
+                  "handcrafted": ("expressive", "timbre")}  # fmt: skip
+#: C of a channel's standardised logistic regression: fixed for musicnn (v3's 0.01), else chosen
+#: per outer fold by inner CV from this grid.
+C_GRID = (0.01, 0.03, 0.1)
+
+
+def load_channel_data(cfg, *, log=print) -> dict:
+    """The 4Q clips that have every cached input: feature blocks, labels, splits.
+
+    Returns ``{"blocks": {name: (N, F)}, "y": (N,), "split": [...], "ids": [...], "examples": [...]}``;
+    ``examples`` (:class:`~mvemo.train.music.TrackExample`) keep the fold assignment of
+    :func:`~mvemo.train.music.stratified_folds` (the same order as ``--channel``).
+    """
+    from dataclasses import replace
+
+    from mvemo.data import load
+    from mvemo.features.cache import FeatureCache
+    from mvemo.features.expressive import EXPRESSIVE_KIND
+    from mvemo.features.musicnn import load_musicnn
+    from mvemo.train.music import load_examples, stack_track_blocks
+    from mvemo.util import cache_root
+
+    examples, _ = load_examples(replace(cfg, datasets=("4q_panda2018",)))
+    ds = load("4q_panda2018", data_home=cfg.data_home)
+    path_of = {it.id: ds.root / it.media["audio"] for it in ds.index() if "audio" in it.media}
+    cache = FeatureCache(cache_root(cfg.cache_dir))
+    extra = [cache.get(path_of[ex.id], EXPRESSIVE_KIND) for ex in examples]
+    keep = [i for i, a in enumerate(extra) if a is not None]
+    if len(keep) < len(examples):
+        log(f"{len(examples) - len(keep)} of {len(examples)} clips lack cached expressive features "
+            "(scripts/cv_music.py --extract-expressive); they are left out")  # fmt: skip
+    examples, extra = [examples[i] for i in keep], [extra[i] for i in keep]
+    blocks = stack_track_blocks(examples, load_musicnn(cfg.backbone))
+    for k in ("expressive", "timbre"):
+        blocks[k] = np.stack([a[k] for a in extra]).astype(np.float64)
+    return {"blocks": blocks, "y": np.array([ex.quadrant for ex in examples]), "split": [ex.split for ex in examples],
+            "ids": [ex.id for ex in examples], "examples": examples,
+            "logmel": [a["logmel"] for a in extra]}  # fmt: skip
+
+
+def _logistic(x_train, y_train, c):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000)).fit(x_train, y_train)
+
+
+def _inner_folds(y, *, k: int, seed: int):
+    from sklearn.model_selection import StratifiedKFold
+
+    return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y))
+
+
+def _macro_f1(y, p) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(y, np.asarray(p).argmax(1) if np.ndim(p) == 2 else p, average="macro"))
+
+
+def choose_c(x: np.ndarray, y: np.ndarray, *, inner: int, seed: int) -> float:
+    """C of :data:`C_GRID` with the best ``inner``-fold macro-F1 on ``(x, y)``."""
+    folds = _inner_folds(y, k=inner, seed=seed)
+    score = {c: np.mean([_macro_f1(y[te], _logistic(x[tr], y[tr], c).predict(x[te])) for tr, te in folds])
+             for c in C_GRID}  # fmt: skip
+    return max(score, key=score.get)
+
+
+def channel_outputs(x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, *, c: float | None,
+                    inner: int, seed: int) -> dict:  # fmt: skip
+    """One channel fitted on ``train``: its test probabilities and its inner out-of-fold ones.
+
+    ``c`` None: chosen on ``train`` by :func:`choose_c` (then kept for the inner fits, so the
+    out-of-fold rows saw the C search but never the outer test clips).  Returns
+    ``{"test": (len(test), 4), "oof": (len(train), 4), "c": float}``.
+    """
+    if c is None:
+        c = choose_c(x[train], y[train], inner=inner, seed=seed)
+    oof = np.zeros((len(train), 4))
+    for tr, te in _inner_folds(y[train], k=inner, seed=seed + 1):
+        oof[te] = _logistic(x[train][tr], y[train][tr], c).predict_proba(x[train][te])
+    return {"test": _logistic(x[train], y[train], c).predict_proba(x[test]), "oof": oof, "c": float(c)}
+
+
+def combine(outs: list[dict], y_train: np.ndarray, *, inner: int, seed: int) -> tuple[np.ndarray, dict]:
+    """Combine channels' :func:`channel_outputs` (same train/test), the combiner chosen on train only.
+
+    :func:`mvemo.models.linear.choose_combination` picks, on the inner out-of-fold
+    probabilities, the weighted average (0.1 simplex grid) or a stacked logistic regression on
+    the log-probabilities; it is applied to the test probabilities.  Returns
+    ``(test probabilities, info)``.
+    """
+    from mvemo.models.linear import _log_probs, choose_combination
+
+    weights, stacker, info = choose_combination([o["oof"] for o in outs], y_train, n_classes=4, inner=inner,
+                                                seed=seed + 2)  # fmt: skip
+    if stacker is not None:
+        return stacker.predict_proba({"member_logp": _log_probs([o["test"] for o in outs])}), info
+    return sum(w * o["test"] for w, o in zip(weights, outs)), {**info, "weights": [float(w) for w in weights]}
+
+
+def _combos(names: list[str]) -> list[tuple[str, ...]]:
+    import itertools
+
+    return [c for r in range(1, len(names) + 1) for c in itertools.combinations(names, r)]
+
+
+def channels_cv(cfg, *, folds: int, seeds: list[int], names: list[str], inner: int = 5, test_split: bool = True,
+                log=print) -> dict:  # fmt: skip
+    """k-fold CV (per fold seed) of each channel alone, each combination, and the fixed test split.
+
+    A single channel is a standardised logistic regression on its blocks
+    (:data:`CHANNEL_INPUTS`; musicnn: v3's, C fixed; others: C by inner CV on the training
+    folds); a combination is :func:`combine` (combiner chosen by inner CV on the training
+    folds).  Fold assignment: :func:`mvemo.train.music.stratified_folds` (as ``--channel``).
+    Paired per-fold differences are against ``musicnn`` (the v3 channel).  The test split
+    row fits on the ``train`` split only (as the shipped channel) and scores ``test``.
+    """
+    from sklearn.metrics import accuracy_score
+
+    from mvemo.train.music import stratified_folds
+
+    data = load_channel_data(cfg, log=log)
+    y, blocks = data["y"], data["blocks"]
+    xs = {n: np.concatenate([blocks[b] for b in CHANNEL_INPUTS[n]], axis=1) for n in names}
+    cs = {n: (cfg.quadrant_linear_c if n == "musicnn" else None) for n in names}
+    combos = _combos(names)
+    out = {"n": int(len(y)), "folds": folds, "seeds": seeds, "inputs": {n: list(CHANNEL_INPUTS[n]) for n in names},
+           "rows": {}}  # fmt: skip
+
+    def run(train, test, seed):
+        outs = {n: channel_outputs(xs[n], y, train, test, c=cs[n], inner=inner, seed=seed) for n in names}
+        res = {}
+        for combo in combos:
+            if len(combo) == 1:
+                res[combo[0]] = (outs[combo[0]]["test"], {"c": outs[combo[0]]["c"]})
+            else:
+                res["+".join(combo)] = combine([outs[n] for n in combo], y[train], inner=inner, seed=seed)
+        return res
+
+    per = {"+".join(c): {"macro_f1": {}, "accuracy": {}, "info": {}} for c in combos}
+    for seed in seeds:
+        fold_of = stratified_folds(data["examples"], folds=folds, seed=seed)
+        for k in range(folds):
+            train, test = np.flatnonzero(fold_of != k), np.flatnonzero(fold_of == k)
+            for name, (p, info) in run(train, test, seed).items():
+                r = per[name]
+                r["macro_f1"].setdefault(str(seed), []).append(_macro_f1(y[test], p))
+                r["accuracy"].setdefault(str(seed), []).append(float(accuracy_score(y[test], p.argmax(1))))
+                r["info"].setdefault(str(seed), []).append(info)
+            log(f"seed {seed} fold {k}: " + ", ".join(f"{n} {r['macro_f1'][str(seed)][-1]:.3f}" for n, r in per.items()))
+    split = np.array(data["split"])
+    train, test = np.flatnonzero(split == "train"), np.flatnonzero(split == "test")
+    fixed = run(train, test, seeds[0]) if test_split and len(train) and len(test) else {}
+    for name, r in per.items():
+        if name in fixed:
+            p, info = fixed[name]
+            r["test"] = {"n": int(len(test)), "n_train": int(len(train)), "info": info,
+                         "accuracy": float(accuracy_score(y[test], p.argmax(1))), "macro_f1": _macro_f1(y[test], p)}  # fmt: skip
+    out["rows"] = per
+    return summarize_channels(out)
+
+
+def summarize_channels(out: dict) -> dict:
+    """Means over folds and seeds, sds and paired differences vs ``musicnn`` of a :func:`channels_cv` result."""
+    per = out["rows"]
+    for name, r in per.items():
+        seed_means = [float(np.mean(v)) for v in r["macro_f1"].values()]
+        r.update({"mean_macro_f1": float(np.mean(seed_means)), "sd_over_seeds": float(np.std(seed_means)),
+                  "sd_over_folds": float(np.mean([np.std(v) for v in r["macro_f1"].values()])),
+                  "mean_accuracy": float(np.mean([np.mean(v) for v in r["accuracy"].values()]))})  # fmt: skip
+        if "musicnn" in per and name != "musicnn":
+            d = np.concatenate([np.subtract(r["macro_f1"][s], per["musicnn"]["macro_f1"][s]) for s in r["macro_f1"]])
+            r["vs_v3"] = {"mean": float(d.mean()), "sd": float(d.std()), "better": int((d > 0).sum()),
+                          "worse": int((d < 0).sum()), "n": int(len(d))}  # fmt: skip
+    return out
+
+
+def merge_channels(paths: list[str]) -> dict:
+    """Combine :func:`channels_cv` results of the same clips run with different fold seeds."""
+    parts = [json.loads(Path(p).read_text()) for p in paths]
+    out = {k: parts[0][k] for k in ("n", "folds", "inputs")}
+    if any(p["n"] != out["n"] or p["folds"] != out["folds"] for p in parts):
+        raise SystemExit("the parts differ in clips or folds")
+    out["seeds"] = sorted({s for p in parts for s in p["seeds"]})
+    out["rows"] = {}
+    for name, r in parts[0]["rows"].items():
+        row = {k: {} for k in ("macro_f1", "accuracy", "info")}
+        for p in parts:
+            for k in row:
+                row[k].update(p["rows"][name][k])
+        if "test" in r:
+            row["test"] = r["test"]
+        out["rows"][name] = row
+    return summarize_channels(out)
+
+
+def format_table(result: dict) -> str:
+    """Markdown table of :func:`channels_cv`."""
+    lines = [f"| channels ({result['n']} clips) | 4Q macro-F1, {result['folds']}-fold CV, mean over seeds {result['seeds']} (sd over seeds; "
+             "mean sd over folds) | accuracy | paired diff vs v3 (mean +- sd, folds better/worse) | test macro-F1 / acc |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for name, r in result["rows"].items():
+        v = r.get("vs_v3")
+        diff = f"{v['mean']:+.3f} +- {v['sd']:.3f} ({v['better']}/{v['worse']} of {v['n']})" if v else ""
+        t = r.get("test", {})
+        test = f"{t['macro_f1']:.3f} / {t['accuracy']:.3f}" if t else ""
+        lines.append(f"| {name} | {r['mean_macro_f1']:.3f} ({r['sd_over_seeds']:.3f}; {r['sd_over_folds']:.3f}) | "
+                     f"{r['mean_accuracy']:.3f} | {diff} | {test} |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="configs/music2emo.toml")
@@ -135,11 +386,47 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="torch threads (1 per process when running parts in parallel)")
     parser.add_argument("--linear", action="store_true", help="linear-head backbone comparison instead")
     parser.add_argument("--channel", action="store_true", help="the config's linear quadrant channel alone")
-    parser.add_argument("--seeds", type=int, nargs="+", help="fold-assignment seeds for --channel (default: the "
-                                                             "config's)")
+    parser.add_argument("--seeds", type=int, nargs="+", help="fold-assignment seeds for --channel (default: the config's)")
+    parser.add_argument("--channels", nargs="+", choices=sorted(CHANNEL_INPUTS),
+                        help="CV of these 4Q channels alone, every combination (ensembles chosen by nested CV) "
+                             "and the test split; needs --extract-expressive first")  # fmt: skip
+    parser.add_argument("--extract-expressive", action="store_true", help="cache the 4Q clips' expressive features")
+    parser.add_argument("--table", help="with --channels: write the markdown table here")
+    parser.add_argument("--no-test", action="store_true", help="with --channels: skip the fixed test split")
+    parser.add_argument("--merge-channels", nargs="+", help="combine --channels results run with different --seeds")
     args = parser.parse_args()
     if args.merge:
         result = merge(args.merge)
+    elif args.merge_channels:
+        result = merge_channels(args.merge_channels)
+        table = format_table(result)
+        print(table)
+        if args.table:
+            from mvemo.util import atomic_write
+
+            atomic_write(args.table, table + "\n")
+    elif args.channels or args.extract_expressive:
+        from dataclasses import replace
+
+        import torch
+
+        from mvemo.train.music import TrainConfig
+
+        torch.set_num_threads(args.threads or 1)
+        cfg = TrainConfig.from_toml(args.config)
+        cfg = replace(cfg, **{k: v for k, v in {"data_home": args.data_home, "cache_dir": args.cache_dir}.items() if v})
+        if args.extract_expressive:
+            rep = extract_expressive(cfg)
+            result = {"computed": rep.computed, "cached": rep.cached, "failed": rep.failed, "seconds": rep.seconds}
+        else:
+            result = channels_cv(cfg, folds=args.folds, seeds=args.seeds or [cfg.seed], names=args.channels,
+                                 test_split=not args.no_test)  # fmt: skip
+            table = format_table(result)
+            print(table)
+            if args.table:
+                from mvemo.util import atomic_write
+
+                atomic_write(args.table, table + "\n")
     elif args.linear or args.channel:
         from dataclasses import replace
 

@@ -3,7 +3,9 @@
 Used as the music model's linear quadrant channel: on the 4Q clips a logistic regression on
 the frozen musicnn embedding is better than the multitask network's 4Q head (10-fold CV,
 ``docs/music_model.md``), so the weights file can carry one.  Fitting uses scikit-learn
-(training only); prediction is a matrix product, no scikit-learn needed.
+(training only); prediction is a matrix product, no scikit-learn needed.  An
+:class:`EnsembleChannel` combines several such models (weighted average or stacking, chosen by
+inner CV in :func:`fit_ensemble_channel`) into one quadrant distribution.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["LinearChannel", "SoftmaxLinear", "fit_softmax_linear", "stack_blocks"]
+__all__ = ["EnsembleChannel", "LinearChannel", "SoftmaxLinear", "choose_combination", "fit_ensemble_channel",
+           "fit_softmax_linear", "stack_blocks"]
 
 
 def stack_blocks(blocks: dict[str, np.ndarray], inputs) -> np.ndarray:
@@ -196,3 +199,193 @@ class LinearChannel:
         if "weight" not in d:
             raise DataError("not a linear-channel entry: no 'weight'")
         return cls(SoftmaxLinear.from_dict(d), float(d["weight"]))
+
+
+# --------------------------------------------------------------------------- ensembles of linear channels
+def _macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
+    """Macro-averaged F1 of class indices (a class with no true and no predicted item scores 0)."""
+    f1 = []
+    for k in range(n_classes):
+        tp = np.sum((pred == k) & (y == k))
+        denom = np.sum(pred == k) + np.sum(y == k)
+        f1.append(2.0 * tp / denom if denom else 0.0)
+    return float(np.mean(f1))
+
+
+def _stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Fold index of each item, stratified by class, depending only on ``seed``."""
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(y), dtype=int)
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        fold[rng.permutation(idx)] = np.arange(len(idx)) % k
+    return fold
+
+
+def _log_probs(probs: list[np.ndarray]) -> np.ndarray:
+    return np.log(np.clip(np.concatenate([np.asarray(p, np.float64) for p in probs], axis=1), 1e-6, 1.0))
+
+
+def choose_combination(oof: list[np.ndarray], y: np.ndarray, *, n_classes: int, inner: int = 5, seed: int = 0,
+                       step: float = 0.1, stack_c: float = 1.0) -> tuple[np.ndarray | None, SoftmaxLinear | None, dict]:  # fmt: skip
+    """Choose how to combine M channels from their out-of-fold probabilities on training items.
+
+    Two combiners are scored by macro-F1: the weighted average of the channels'
+    probabilities (weights on a ``step`` simplex grid, chosen on ``oof`` itself) and a
+    stacked standardised logistic regression (``stack_c``) on their log-probabilities
+    (scored by an ``inner``-fold CV over the rows).  The better one is returned, fitted on
+    all rows.
+
+    Parameters
+    ----------
+    oof : list of np.ndarray, each shape (N, K)
+        Out-of-fold class probabilities of each channel on the same N training items.
+    y : np.ndarray of int, shape (N,)
+
+    Returns
+    -------
+    weights : np.ndarray, shape (M,), or None
+        Averaging weights (None when stacking wins).
+    stacker : SoftmaxLinear or None
+        Input block ``"member_logp"`` (N, M * K) (None when averaging wins).
+    info : dict
+        ``kind`` ("average" or "stack"), ``average_f1``, ``stack_f1``.
+    """
+    import itertools
+
+    y = np.asarray(y, dtype=np.int64)
+    if not oof or any(np.shape(o) != (len(y), n_classes) for o in oof):
+        raise ParameterError(f"oof must be a non-empty list of ({len(y)}, {n_classes}) arrays")
+    steps = int(round(1 / step))
+    best_w, best_avg = None, -1.0
+    for w in itertools.product(range(steps + 1), repeat=len(oof) - 1):
+        if sum(w) > steps:
+            continue
+        weights = np.array([*w, steps - sum(w)], np.float64) / steps
+        f = _macro_f1(y, sum(wi * o for wi, o in zip(weights, oof)).argmax(1), n_classes)
+        if f > best_avg + 1e-12:
+            best_w, best_avg = weights, f
+    z = {"member_logp": _log_probs(oof)}
+    fold = _stratified_folds(y, inner, seed)
+    pred = np.empty(len(y), dtype=int)
+    for k in range(inner):
+        tr, te = fold != k, fold == k
+        m = fit_softmax_linear({"member_logp": z["member_logp"][tr]}, y[tr], inputs=("member_logp",), c=stack_c,
+                               n_classes=n_classes)  # fmt: skip
+        pred[te] = m.predict_proba({"member_logp": z["member_logp"][te]}).argmax(1)
+    stack_f1 = _macro_f1(y, pred, n_classes)
+    info = {"average_f1": float(best_avg), "stack_f1": float(stack_f1)}
+    if stack_f1 > best_avg:
+        stacker = fit_softmax_linear(z, y, inputs=("member_logp",), c=stack_c, n_classes=n_classes)
+        return None, stacker, {"kind": "stack", **info}
+    return best_w, None, {"kind": "average", **info}
+
+
+@dataclass(frozen=True)
+class EnsembleChannel:
+    """Several :class:`SoftmaxLinear` channels combined into one distribution over the same classes.
+
+    ``predict_proba(blocks)`` is ``sum_m weights[m] * members[m](blocks)`` when ``weights`` is
+    given, else ``stacker`` applied to the members' log-probabilities side by side (block
+    ``"member_logp"``).  ``blend`` mixes it into a network's probabilities like
+    :meth:`LinearChannel.blend`.  A self-contained quadrant component: it needs only the
+    blocks its members name (e.g. musicnn's ``embedding`` and ``segment_spread``, and the
+    ``expressive`` / ``timbre`` vectors of :mod:`mvemo.features.expressive`).
+
+    Attributes
+    ----------
+    members : tuple of SoftmaxLinear
+    weights : np.ndarray, shape (M,), or None
+        Non-negative, summing to 1.
+    stacker : SoftmaxLinear or None
+        Exactly one of ``weights`` and ``stacker`` is given.
+    weight : float
+        In [0, 1]; the share of this channel in :meth:`blend`.
+    """
+
+    members: tuple[SoftmaxLinear, ...]
+    weights: np.ndarray | None = None
+    stacker: SoftmaxLinear | None = None
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.members or len({m.n_classes for m in self.members}) != 1:
+            raise ParameterError("an ensemble needs members with the same number of classes")
+        if (self.weights is None) == (self.stacker is None):
+            raise ParameterError("give exactly one of weights and stacker")
+        if self.weights is not None:
+            w = np.asarray(self.weights, np.float64)
+            if w.shape != (len(self.members),) or np.any(w < 0) or not np.isclose(w.sum(), 1.0):
+                raise ParameterError(f"weights must be {len(self.members)} non-negative numbers summing to 1, got {w}")
+        if self.stacker is not None and self.stacker.n_features != len(self.members) * self.members[0].n_classes:
+            raise ParameterError("the stacker must read the members' log-probabilities side by side")
+        if not 0.0 <= self.weight <= 1.0:
+            raise ParameterError(f"weight must be in [0, 1], got {self.weight!r}")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every feature block a member reads, in first-use order."""
+        return tuple(dict.fromkeys(b for m in self.members for b in m.inputs))
+
+    def predict_proba(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
+        """Class probabilities, shape ``(N, K)``; rows sum to 1."""
+        probs = [m.predict_proba(blocks) for m in self.members]
+        if self.weights is not None:
+            return sum(w * p for w, p in zip(np.asarray(self.weights, np.float64), probs))
+        return self.stacker.predict_proba({"member_logp": _log_probs(probs)})
+
+    def blend(self, network: np.ndarray, blocks: dict[str, np.ndarray]) -> np.ndarray:
+        """``weight * predict_proba(blocks) + (1 - weight) * network``, shape ``(N, K)``."""
+        network = np.asarray(network, dtype=np.float64)
+        own = self.predict_proba(blocks)
+        if own.shape != network.shape:
+            raise ParameterError(f"network probabilities have shape {network.shape}, the ensemble gives {own.shape}")
+        return self.weight * own + (1.0 - self.weight) * network
+
+    def to_dict(self) -> dict:
+        """Nested plain arrays and lists."""
+        return {"members": [m.to_dict() for m in self.members],
+                "weights": None if self.weights is None else np.asarray(self.weights, np.float64),
+                "stacker": None if self.stacker is None else self.stacker.to_dict(), "weight": float(self.weight)}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict) -> EnsembleChannel:
+        """Inverse of :meth:`to_dict`.
+
+        Raises
+        ------
+        DataError
+            A key is missing.
+        """
+        try:
+            return cls(tuple(SoftmaxLinear.from_dict(m) for m in d["members"]),
+                       None if d["weights"] is None else np.asarray(d["weights"], np.float64),
+                       None if d["stacker"] is None else SoftmaxLinear.from_dict(d["stacker"]), float(d["weight"]))  # fmt: skip
+        except (KeyError, TypeError) as exc:
+            raise DataError(f"not an ensemble-channel entry: {exc}") from exc
+
+
+def fit_ensemble_channel(blocks: dict[str, np.ndarray], y: np.ndarray, *, members: list[tuple[tuple[str, ...], float]],
+                         n_classes: int, inner: int = 5, seed: int = 0, weight: float = 1.0) -> EnsembleChannel:  # fmt: skip
+    """Fit an :class:`EnsembleChannel`: members by :func:`fit_softmax_linear`, the combiner by
+    :func:`choose_combination` on ``inner``-fold out-of-fold member probabilities.
+
+    Parameters
+    ----------
+    blocks : dict of str to np.ndarray
+        Feature blocks, each ``(N, F_b)``.
+    y : np.ndarray of int, shape (N,)
+    members : list of (inputs, c)
+        Each member's blocks and inverse regularisation strength.
+    """
+    y = np.asarray(y, dtype=np.int64)
+    fold = _stratified_folds(y, inner, seed)
+    oof = [np.zeros((len(y), n_classes)) for _ in members]
+    for k in range(inner):
+        tr, te = fold != k, fold == k
+        for (inputs, c), o in zip(members, oof):
+            m = fit_softmax_linear({b: blocks[b][tr] for b in inputs}, y[tr], inputs=inputs, c=c, n_classes=n_classes)
+            o[te] = m.predict_proba({b: blocks[b][te] for b in inputs})
+    weights, stacker, _ = choose_combination(oof, y, n_classes=n_classes, inner=inner, seed=seed + 1)
+    fitted = tuple(fit_softmax_linear(blocks, y, inputs=inputs, c=c, n_classes=n_classes) for inputs, c in members)
+    return EnsembleChannel(fitted, weights, stacker, weight)
