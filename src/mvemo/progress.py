@@ -19,7 +19,8 @@ import contextlib
 import os
 import sys
 import threading
-from typing import Iterable, Iterator, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 __all__ = ["set_quiet", "enabled", "track", "busy", "write"]
 

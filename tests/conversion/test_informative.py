@@ -131,7 +131,8 @@ def test_concentration_controls_the_spread_over_categories():
     theta = float(default_circumplex().angles[c])
     wide = category_distribution(theta, kappa_from_rho(0.2), c)
     sharp = category_distribution(theta, kappa_from_rho(0.95), c)
-    entropy = lambda p: float(-(p * np.log(p + 1e-300)).sum())
+    def entropy(p):
+        return float(-(p * np.log(p + 1e-300)).sum())
     assert entropy(wide) > entropy(sharp) + 0.5
     assert sharp.argmax() == wide.argmax() == c
 

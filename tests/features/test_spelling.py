@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mvemo.features.harmony import key_from_chroma, parse_chord, KRUMHANSL_MAJOR, KRUMHANSL_MINOR
+from mvemo.features.harmony import KRUMHANSL_MAJOR, KRUMHANSL_MINOR, key_from_chroma, parse_chord
 from mvemo.features.spelling import key_accidental, spell_chord, spell_key, spell_pitch_class
 from mvemo.features.tempo import estimate_tempo, tempo_agreement, tempo_from_note_onsets
 

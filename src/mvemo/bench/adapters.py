@@ -25,8 +25,8 @@ from mvemo.bench.tasks import Task, media_role
 from mvemo.conversion.va import va_to_label
 from mvemo.data.manifest import Item
 from mvemo.errors import DataError, MvemoError, ParameterError
-from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
 from mvemo.progress import track
+from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
 
 __all__ = [
     "MusicModelAdapter",

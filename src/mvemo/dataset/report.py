@@ -224,7 +224,7 @@ def _fig3(items: list[Item], F: _Fig) -> None:
             w.append(d["share"])
     clusters = _weighted_kmeans(np.array(pts), np.array(w), k=min(8, len(pts))) if pts else []
     fig, ax = plt.subplots(figsize=(6, 2.2))
-    for i, (rgb, share, hsv) in enumerate(clusters):
+    for i, (rgb, share, _hsv) in enumerate(clusters):
         ax.bar(i, share, color=rgb, edgecolor="black")
     ax.set_xticks(range(len(clusters)))
     ax.set_xticklabels([c[0] for c in clusters], rotation=45, fontsize=7)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from mvemo.dataset import steps as S
 from mvemo.dataset.cache import StepCache, file_sha256, place, step_key

@@ -45,7 +45,6 @@ import numpy as np
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import labels_to_va, va_to_arrays
 from mvemo.errors import DataError
-from mvemo.progress import track
 from mvemo.features.bow import blend_outputs
 from mvemo.features.cache import FeatureCache
 from mvemo.features.lyrics import (
@@ -58,6 +57,7 @@ from mvemo.features.lyrics import (
 )
 from mvemo.io.config import read_toml_config
 from mvemo.io.lyrics import clean_lyrics
+from mvemo.progress import track
 from mvemo.representation import default_circumplex, quantize_intensity
 from mvemo.train.common import macro_f1, write_report
 from mvemo.train.lyrics_card import model_card  # re-exported: callers import it from here

@@ -35,7 +35,6 @@ from mvemo._extras import require
 from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
 from mvemo.conversion.va import as_scale, labels_to_va
 from mvemo.errors import DataError, ParameterError
-from mvemo.progress import track
 from mvemo.features.blocks import BlockFeatures
 from mvemo.features.cache import FeatureCache
 from mvemo.features.music import (
@@ -46,6 +45,7 @@ from mvemo.features.music import (
     blocks_kind,
 )
 from mvemo.io.config import read_toml_config
+from mvemo.progress import track
 from mvemo.representation import default_circumplex
 from mvemo.train.common import quadrant_scores, write_report
 from mvemo.train.music_card import model_card  # re-exported: callers import it from here
