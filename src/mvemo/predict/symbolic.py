@@ -21,6 +21,14 @@ VA points under ``P`` (the points the networks' VA head is trained on), intensit
 (the intensity of every training label).  Version 3 sets ``meta["conform_categories"]``: the
 networks' category probabilities are rescaled to the blended quadrant
 (:func:`mvemo.conversion.quadrant.conform_categories`), so the category lies in the quadrant.
+
+**One emotion point per window.**  The model answers with one distribution over the 28
+categories x 11 intensity levels per window (``outputs["grid"]``, :func:`heads_to_grid`):
+the category probabilities, conformed to the blended quadrant (the quadrant is a prior on
+the grid's quadrant marginals, not a second answer), times an intensity-level distribution
+whose mean is the intensity head's output.  Every record field (category, intensity,
+valence-arousal, quadrant, both probability tables) derives from that grid
+(:mod:`mvemo.conversion.point`, :mod:`mvemo.predict.records`), so they agree by construction.
 """
 
 from __future__ import annotations
@@ -44,6 +52,8 @@ __all__ = [
     "SymbolicEmotionModel",
     "combine_outputs",
     "heads_from_quadrant",
+    "heads_to_grid",
+    "intensity_levels",
     "linear_blocks",
     "load_symbolic_model",
     "save_symbolic_model",
@@ -91,7 +101,7 @@ class SymbolicEmotionModel:
         if self.linear is not None:
             lin = self.linear.quadrant_proba(linear_blocks(feats, start, stop, self.linear.inputs, stats=stats))
         if not self.networks:
-            return combine_outputs(None, lin)
+            return _with_grid(combine_outputs(None, lin))
         families = []
         with torch.no_grad():
             acc: dict[str, np.ndarray] = {}
@@ -114,8 +124,9 @@ class SymbolicEmotionModel:
         else:
             w = float(self.meta.get("frame_weight", 0.5))
             nets = {k: (1 - w) * families[0][k] + w * families[1][k] for k in families[0]}
-        return combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)),
-                               conform=bool(self.meta.get("conform_categories", False)))  # fmt: skip
+        out = combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)),
+                              conform=bool(self.meta.get("conform_categories", False)))  # fmt: skip
+        return _with_grid(out)
 
     def predict_features(self, feats, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
         """The record of :class:`~mvemo.features.midi.MidiFeatures` (``file``: the record's ``file``)."""
@@ -142,6 +153,79 @@ class SymbolicEmotionModel:
         """
         file = str(path) if isinstance(path, (str, Path)) else "<PrettyMIDI>"
         return self.predict_features(self.features(path), dynamic=dynamic, file=file)
+
+
+def intensity_levels(intensity: np.ndarray) -> np.ndarray:
+    """An 11-level distribution per intensity whose mean is that intensity.
+
+    The mass is split between the two levels around ``x = clip(intensity, 0, 1)``
+    (linear interpolation), so the grid's expected intensity is ``x`` itself.
+
+    Parameters
+    ----------
+    intensity : np.ndarray, shape (W,)
+
+    Returns
+    -------
+    np.ndarray, shape (W, 11)
+
+    Examples
+    --------
+    >>> intensity_levels(np.array([0.64])).round(2).tolist()
+    [[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.6, 0.4, 0.0, 0.0, 0.0]]
+    """
+    x = np.clip(np.nan_to_num(np.asarray(intensity, dtype=np.float64).reshape(-1), nan=0.5), 0.0, 1.0) * 10.0
+    lo = np.minimum(np.floor(x).astype(np.int64), 9)
+    frac = x - lo
+    out = np.zeros((len(x), 11))
+    rows = np.arange(len(x))
+    out[rows, lo] = 1.0 - frac
+    out[rows, lo + 1] += frac
+    return out
+
+
+def heads_to_grid(category: np.ndarray, intensity: np.ndarray | None = None, *,
+                  quadrant: np.ndarray | None = None, levels: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """One emotion distribution per window from category/quadrant/intensity outputs.
+
+    Parameters
+    ----------
+    category : np.ndarray, shape (W, 28)
+        Category probabilities.
+    intensity : np.ndarray, shape (W,), optional
+        Intensity in [0, 1] (:func:`intensity_levels`); needed unless ``levels`` is given.
+    quadrant : np.ndarray, shape (W, 4), optional
+        Quadrant probabilities used as a prior on the grid's quadrant marginals: the
+        category probabilities are rescaled to them
+        (:func:`mvemo.conversion.quadrant.conform_categories`).
+    levels : np.ndarray, shape (W, 11) or (W, 28, 11), optional
+        Intensity-level distributions (an 11-level head), used instead of ``intensity``.
+
+    Returns
+    -------
+    np.ndarray, shape (W, 28, 11)
+        :func:`mvemo.conversion.point.from_factors` of the two.
+    """
+    from mvemo.conversion.point import from_factors
+
+    cat = np.clip(np.nan_to_num(np.asarray(category, dtype=np.float64)), 0.0, None)
+    cat = cat / np.maximum(cat.sum(axis=-1, keepdims=True), 1e-12)
+    if quadrant is not None:
+        q = np.clip(np.nan_to_num(np.asarray(quadrant, dtype=np.float64)), 0.0, None)
+        q = q / np.maximum(q.sum(axis=-1, keepdims=True), 1e-12)
+        cat = conform_categories(cat, q)
+    if levels is None:
+        if intensity is None:
+            raise ParameterError("heads_to_grid needs intensity or levels")
+        levels = intensity_levels(intensity)
+    return from_factors(cat, levels)
+
+
+def _with_grid(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The outputs plus their emotion distribution ``grid`` (W, 28, 11)."""
+    grid = heads_to_grid(out["category"], out.get("intensity"), quadrant=out.get("quadrant"),
+                         levels=out.get("levels"))  # fmt: skip
+    return {**out, "grid": grid}
 
 
 def _accumulate(acc: dict, out: dict, n: int) -> None:
