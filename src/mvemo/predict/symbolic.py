@@ -29,6 +29,13 @@ the grid's quadrant marginals, not a second answer), times an intensity-level di
 whose mean is the intensity head's output.  Every record field (category, intensity,
 valence-arousal, quadrant, both probability tables) derives from that grid
 (:mod:`mvemo.conversion.point`, :mod:`mvemo.predict.records`), so they agree by construction.
+
+Version 4 files add an 11-level intensity head (``levels``: a softmax regression over the
+window statistics, :func:`levels_proba`, trained on the informative level distributions,
+:mod:`mvemo.train.symbolic.informative`), used for the grid's intensity factor instead of the
+networks' scalar intensity, and ``meta["quadrant_temperature"]``: the blended quadrant
+probabilities are tempered (:func:`mvemo.metrics.calibration.apply_temperature`, fitted on
+validation) before they act as the grid's quadrant prior.
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ __all__ = [
     "heads_from_quadrant",
     "heads_to_grid",
     "intensity_levels",
+    "levels_proba",
     "linear_blocks",
     "load_symbolic_model",
     "save_symbolic_model",
@@ -74,6 +82,7 @@ class SymbolicEmotionModel:
     meta: dict
     frame_networks: list = field(default_factory=list)
     linear: Any = None
+    levels: dict | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -101,7 +110,7 @@ class SymbolicEmotionModel:
         if self.linear is not None:
             lin = self.linear.quadrant_proba(linear_blocks(feats, start, stop, self.linear.inputs, stats=stats))
         if not self.networks:
-            return _with_grid(combine_outputs(None, lin))
+            return self._finish(combine_outputs(None, lin), stats)
         families = []
         with torch.no_grad():
             acc: dict[str, np.ndarray] = {}
@@ -126,6 +135,18 @@ class SymbolicEmotionModel:
             nets = {k: (1 - w) * families[0][k] + w * families[1][k] for k in families[0]}
         out = combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)),
                               conform=bool(self.meta.get("conform_categories", False)))  # fmt: skip
+        return self._finish(out, stats)
+
+    def _finish(self, out: dict[str, np.ndarray], stats: np.ndarray) -> dict[str, np.ndarray]:
+        """Apply the v4 parts (quadrant temperature, level head), then add the grid."""
+        t = self.meta.get("quadrant_temperature")
+        if t is not None:
+            from mvemo.metrics.calibration import apply_temperature
+
+            out = {**out, "quadrant": apply_temperature(np.clip(out["quadrant"], 1e-12, None), float(t),
+                                                        probabilities=True)}  # fmt: skip
+        if self.levels is not None:
+            out = {**out, "levels": levels_proba(self.levels, stats)}
         return _with_grid(out)
 
     def predict_features(self, feats, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
@@ -182,6 +203,18 @@ def intensity_levels(intensity: np.ndarray) -> np.ndarray:
     out[rows, lo] = 1.0 - frac
     out[rows, lo + 1] += frac
     return out
+
+
+def levels_proba(model: dict, x: np.ndarray) -> np.ndarray:
+    """Intensity-level probabilities ``(W, 11)`` of a level head over window statistics ``x`` (W, F).
+
+    ``softmax(((x - mean) / scale) @ coef + intercept)`` with the arrays of ``model``
+    (:func:`mvemo.train.symbolic.informative.fit_soft_softmax`).
+    """
+    z = ((np.asarray(x, np.float64) - model["mean"]) / model["scale"]) @ model["coef"] + model["intercept"]
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def heads_to_grid(category: np.ndarray, intensity: np.ndarray | None = None, *,
@@ -359,11 +392,14 @@ def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionMod
         net.eval()
         frame_nets.append(net)
     linear = TwoFactorLinear.from_dict(blob["linear"]) if blob.get("linear") is not None else None
-    return SymbolicEmotionModel(meta["name"], nets, meta, frame_nets, linear)
+    levels = None
+    if blob.get("levels") is not None:
+        levels = {k: np.asarray(blob["levels"][k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept")}
+    return SymbolicEmotionModel(meta["name"], nets, meta, frame_nets, linear, levels)
 
 
 def save_symbolic_model(networks: list, meta: dict, path: str | Path, *, frame_networks: list = (),
-                        linear=None) -> None:  # fmt: skip
+                        linear=None, levels: dict | None = None) -> None:  # fmt: skip
     """Write the networks (float16 weights, configs), the linear model (float64 numpy arrays,
     :meth:`~mvemo.models.symbolic.TwoFactorLinear.to_dict`) and metadata atomically."""
     from mvemo.models.checkpoint import half_state, save_checkpoint
@@ -377,4 +413,6 @@ def save_symbolic_model(networks: list, meta: dict, path: str | Path, *, frame_n
     extra = {"frame_networks": entries(frame_networks)} if frame_networks else {}
     if linear is not None:
         extra["linear"] = linear.to_dict()
+    if levels is not None:
+        extra["levels"] = {k: np.asarray(levels[k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept")}
     save_checkpoint(meta, path, networks=entries(networks), **extra)

@@ -92,9 +92,111 @@ def fit_soft_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, l2: float, 
     return {"mean": mean, "scale": scale, "coef": coef.detach().numpy(), "intercept": b.detach().numpy()}
 
 
-def soft_softmax_proba(model: dict, x: np.ndarray) -> np.ndarray:
-    """Probabilities ``(N, K)`` of a :func:`fit_soft_softmax` model."""
-    z = ((x - model["mean"]) / model["scale"]) @ model["coef"] + model["intercept"]
-    z = z - z.max(1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(1, keepdims=True)
+def _clip_outputs(model, clip, start, stop) -> dict:
+    return model._outputs(clip.features, np.asarray(start, np.float64), np.asarray(stop, np.float64))
+
+
+def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=None, tag: str = "") -> dict:
+    """Validation metrics of a symbolic model on ``clips`` (both references).
+
+    * ``paper``: the static labels of the loaders (each quadrant's word at 0.5);
+    * ``informative``: the items' informative static targets, and VGMIDI's informative
+      dynamic frames (windows ``t ± 2.5 s``);
+    * the intensity distribution (std, distinct levels) of the static and dynamic predictions,
+      the categories used, 4Q macro-F1, top-label ECE of the category (paper reference) and
+      quadrant probabilities (15 equal-width bins), with reliability diagrams when
+      ``diagram_dir`` is given.
+    """
+    from mvemo.conversion.point import summarize_many
+    from mvemo.metrics import evaluate
+    from mvemo.metrics.calibration import expected_calibration_error, reliability_diagram
+    from mvemo.representation import CATEGORIES
+    from mvemo.train.common import quadrant_report
+
+    static = [_clip_outputs(model, c, [0.0], [max(c.features.duration, 1e-3)]) for c in clips]
+    grid = np.concatenate([o["grid"] for o in static])
+    a = summarize_many(grid)
+    pred_c = [CATEGORIES[k] for k in a.category]
+    truth_q = np.array([c.quadrant for c in clips])
+    inf = [informative.get(c.id) or {} for c in clips]
+    rep: dict = {"n": len(clips)}
+    paper = evaluate([CATEGORIES[c.category] for c in clips], [c.intensity for c in clips], pred_c, list(a.intensity))
+    rep["paper"] = {"emotion_distance": float(paper["emotion_distance"]), "category_f1": float(paper["category_f1"])}
+    ic = [i.get("category", CATEGORIES[c.category]) for i, c in zip(inf, clips)]
+    ii = [float(i.get("intensity", c.intensity)) for i, c in zip(inf, clips)]
+    u = evaluate(ic, ii, pred_c, list(a.intensity))
+    rep["informative"] = {"emotion_distance": float(u["emotion_distance"]), "category_f1": float(u["category_f1"])}
+    rep["quadrant"] = quadrant_report(truth_q, a.quadrant)
+    rep["static_intensity"] = {"std": float(np.std(a.intensity)), "levels": sorted({float(x) for x in a.intensity})}
+    rep["categories_used"] = len(set(pred_c))
+    cat_truth = np.array([c.category for c in clips])
+    rep["ece"] = {"quadrant": expected_calibration_error(a.quadrant_probabilities, truth_q),
+                  "category": expected_calibration_error(a.probabilities, cat_truth)}  # fmt: skip
+    if diagram_dir is not None:
+        from pathlib import Path
+
+        d = Path(diagram_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        reliability_diagram(a.quadrant_probabilities, truth_q, d / f"{tag}reliability-quadrant.png",
+                            title=f"{tag}quadrant (validation)")  # fmt: skip
+        reliability_diagram(a.probabilities, cat_truth, d / f"{tag}reliability-category.png",
+                            title=f"{tag}category (validation, paper reference)")  # fmt: skip
+    # informative dynamic frames (VGMIDI)
+    rc, ri, ec, ei = [], [], [], []
+    for c, i in zip(clips, inf):
+        frames = [f for f in i.get("dynamic", []) if f["time"] + WINDOW_HALF_WIDTH <= c.features.duration + 1e-6]
+        if not frames:
+            continue
+        t = np.array([f["time"] for f in frames])
+        b = summarize_many(_clip_outputs(model, c, t - WINDOW_HALF_WIDTH, t + WINDOW_HALF_WIDTH)["grid"])
+        rc += [f["category"] for f in frames]
+        ri += [float(f["intensity"]) for f in frames]
+        ec += [CATEGORIES[k] for k in b.category]
+        ei += [float(x) for x in b.intensity]
+    if rc:
+        d = evaluate(rc, ri, ec, ei)
+        rep["informative_dynamic"] = {"n_frames": len(rc), "emotion_distance": float(d["emotion_distance"]),
+                                      "category_f1": float(d["category_f1"])}  # fmt: skip
+        rep["dynamic_intensity"] = {"std": float(np.std(ei)), "levels": sorted(set(ei))}
+        allint = np.concatenate([a.intensity, ei])
+        rep["all_intensity"] = {"std": float(np.std(allint)), "n_levels": len(set(allint.tolist()))}
+    return rep
+
+
+def build_v4(cfg, *, base: str | None = None, l2: float = 1e-3, out_dir: str = "build/symbolic-v4",
+             name: str = "symbolic-emopia-vgmidi-v4", log=print) -> dict:
+    """Symbolic v4: the base model's networks and linear model, plus an 11-level intensity head
+    fitted on the train split's informative level targets and a quadrant temperature fitted on
+    validation.  Writes ``<out_dir>/<name>.safetensors`` and ``report.json``; returns the report
+    (base and v4 on validation, side by side)."""
+    import json
+    from pathlib import Path
+
+    from mvemo.metrics.calibration import fit_temperature
+    from mvemo.predict.symbolic import SymbolicEmotionModel, load_symbolic_model, save_symbolic_model
+    from mvemo.train.symbolic.clips import load_clips
+    from mvemo.util import atomic_write
+
+    clips, _ = load_clips(cfg, log=log)
+    inf = informative_by_id(cfg.datasets, data_home=cfg.data_home)
+    train = [c for c in clips if c.split == "train"]
+    val = [c for c in clips if c.split == "validation"]
+    x, y, w, _ = level_examples(train, inf)
+    log(f"level head: {len(x)} train windows")
+    levels = fit_soft_softmax(x, y, w, l2=l2)
+    old = load_symbolic_model(base)
+    out = Path(out_dir)
+    report = {"base": old.name, "l2": l2, "n_train_windows": int(len(x)),
+              "validation": {"base": evaluate_model(old, val, inf, diagram_dir=out, tag="base-")}}  # fmt: skip
+    meta = {**old.meta, "name": name, "levels_from": "informative level targets (train split)"}
+    mid = SymbolicEmotionModel(name, old.networks, {**meta}, old.frame_networks, old.linear, levels)
+    q = np.concatenate([_clip_outputs(mid, c, [0.0], [max(c.features.duration, 1e-3)])["quadrant"] for c in val])
+    t = fit_temperature(np.clip(q, 1e-12, None), np.array([c.quadrant for c in val]), probabilities=True)
+    meta["quadrant_temperature"] = float(t)
+    new = SymbolicEmotionModel(name, old.networks, meta, old.frame_networks, old.linear, levels)
+    report["quadrant_temperature"] = float(t)
+    report["validation"]["v4"] = evaluate_model(new, val, inf, diagram_dir=out, tag="v4-")
+    save_symbolic_model(old.networks, meta, out / f"{name}.safetensors", frame_networks=old.frame_networks,
+                        linear=old.linear, levels=levels)  # fmt: skip
+    atomic_write(out / "report.json", json.dumps(report, indent=1, default=float))
+    return report
