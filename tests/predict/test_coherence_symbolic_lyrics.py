@@ -130,3 +130,36 @@ def test_level_head_fit_round_trip_and_grid(tmp_path):
     cat = rng.dirichlet(np.ones(28), size=len(x))
     a = summarize_many(heads_to_grid(cat, None, levels=levels_proba(m, x)))
     assert np.std(a.intensity) > 0.1 and len(set(a.intensity.tolist())) >= 6
+
+
+def test_v4_parts_round_trip_through_the_weights_file(tmp_path):
+    pytest.importorskip("pretty_midi")
+    pytest.importorskip("torch")
+    from mvemo.features.midi import STAT_NAMES
+    from mvemo.predict.symbolic import load_symbolic_model, save_symbolic_model
+
+    base = load_symbolic_model()
+    f = len(STAT_NAMES)
+    coef = np.zeros((f, 11))
+    coef[0] = np.linspace(-3, 3, 11)  # the level follows the first statistic
+    levels = {"mean": np.zeros(f), "scale": np.ones(f), "coef": coef, "intercept": np.zeros(11)}
+    path = tmp_path / "v4.safetensors"
+    save_symbolic_model(base.networks, {**base.meta, "name": "symbolic-test-v4", "quadrant_temperature": 1.5},
+                        path, linear=base.linear, levels=levels)  # fmt: skip
+    m = load_symbolic_model(path)
+    np.testing.assert_allclose(m.levels["coef"], coef)
+    rec = m.predict(_synth_midi("fast"))
+    assert _problems(rec) == []
+    feats = m.features(_synth_midi("fast"))
+    out = m._outputs(feats, np.array([0.0]), np.array([feats.duration]))
+    np.testing.assert_allclose(out["levels"], levels_proba_ref(levels, feats.window_stats(np.array([0.0]),
+                                                                                        np.array([feats.duration]))))
+    # the temperature flattens the blended quadrant (T > 1)
+    plain = base._outputs(feats, np.array([0.0]), np.array([feats.duration]))
+    assert out["quadrant"].max() < plain["quadrant"].max()
+
+
+def levels_proba_ref(model, x):
+    z = ((x - model["mean"]) / model["scale"]) @ model["coef"] + model["intercept"]
+    e = np.exp(z - z.max(1, keepdims=True))
+    return e / e.sum(1, keepdims=True)
