@@ -23,6 +23,13 @@
 * **Non-English lyrics:** nothing fails; MiniLM and the lexicons are English, so the
   label is of little value.  ``features.language_hint`` reports the share of ASCII
   letters and of English function words, and ``likely_english``.
+* **One emotion point per window:** the static answer and every frame are one distribution
+  over the 28 categories x 11 intensity levels (:func:`mvemo.predict.symbolic.heads_to_grid`:
+  the blended category probabilities conformed to the blended quadrant probabilities, times
+  an intensity-level distribution whose mean is the intensity head's output, or the
+  model's 11-level head when it has one).  Category, intensity, valence-arousal, quadrant
+  and both probability tables all derive from it (:mod:`mvemo.conversion.point`), so they
+  agree by construction.
 """
 
 from __future__ import annotations
@@ -35,8 +42,7 @@ from typing import Any
 import numpy as np
 
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
-from mvemo.conversion.quadrant import QUADRANTS
-from mvemo.conversion.va import va_to_arrays
+from mvemo.conversion.point import summarize_many
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.lyrics import (
     LEXICON_FEATURES,
@@ -50,9 +56,10 @@ from mvemo.features.lyrics import (
 from mvemo.io.lyrics import Lyrics, looks_like_lrc, parse_lrc, parse_plain, read_lyrics
 from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.inputs import names_lyrics_file
-from mvemo.predict.records import frame
-from mvemo.records import EmotionFrame, PredictionRecord, StaticPrediction
-from mvemo.representation import EmotionLabel, default_circumplex, quantize_intensity
+from mvemo.predict.records import frame, static_label
+from mvemo.predict.symbolic import heads_to_grid
+from mvemo.records import EmotionFrame, PredictionRecord
+from mvemo.representation import default_circumplex
 
 __all__ = ["MODEL_NAME", "LyricsEmotionModel", "line_windows", "load_lyrics_model"]
 
@@ -146,14 +153,11 @@ class LyricsEmotionModel:
         p = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"],
                                                                                                -1).numpy(),
              "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
+        if "levels" in out:
+            p["levels"] = torch.softmax(out["levels"], -1).numpy()
         if self.bow is not None and texts is not None:
             p = self.bow.blend(p, texts)
-        if self.meta.get("static_from") == "va":
-            cat, inten = va_to_arrays(np.clip(p["va"][:, 0], -1, 1), np.clip(p["va"][:, 1], -1, 1))
-        else:
-            cat = p["category"].argmax(1)
-            inten = np.asarray(quantize_intensity(np.clip(p["intensity"], 0, 1)))
-        p["label_category"], p["label_intensity"] = np.asarray(cat).reshape(-1), np.asarray(inten).reshape(-1)
+        p["grid"] = heads_to_grid(p["category"], p["intensity"], quadrant=p["quadrant"], levels=p.get("levels"))
         return p
 
     # -- prediction -------------------------------------------------------------------
@@ -191,21 +195,13 @@ class LyricsEmotionModel:
         cleaned = lyrics.cleaned_lines()
         if not any(cleaned):
             raise DataError(f"{name}: no lyrics text left after cleaning")
-        cats = self.categories
         # Static: chunks of the distinct-order text (repeats included: a chorus weighs more).
         chunks = chunk_text([c for c in cleaned if c], max_words=self.max_words)
         stats = lexicon_stats(chunks)
         x = np.concatenate([self.encoder.encode(chunks).mean(0), combine_lexicon(stats)])[None]
         text = " ".join(c for c in cleaned if c)
         s = self._heads(x, [text])
-        static = StaticPrediction(
-            EmotionLabel(cats[int(s["label_category"][0])], float(s["label_intensity"][0])),
-            probabilities={c: round(float(p), 5) for c, p in zip(cats, s["category"][0])},
-            valence=round(float(np.clip(s["va"][0, 0], -1, 1)), 4),
-            arousal=round(float(np.clip(s["va"][0, 1], -1, 1)), 4),
-            quadrant=QUADRANTS[int(s["quadrant"][0].argmax())],
-            quadrant_probabilities={q: round(float(p), 5) for q, p in zip(QUADRANTS, s["quadrant"][0])},
-        )
+        static = static_label(s)
         dur = duration if duration is not None else lyrics.duration
         frames, n_gap = [], 0
         if dynamic and lyrics.synced and dur is not None:
@@ -266,8 +262,9 @@ class LyricsEmotionModel:
             " ".join(texts[k] for k in np.flatnonzero(w[r] > 0)) for r in range(len(times))]
         d = self._heads(x, window_texts)
         cats = self.categories
-        frames = [frame(t, cats[int(d["label_category"][i])], d["label_intensity"][i],
-                        np.clip(d["va"][i, 0], -1, 1), np.clip(d["va"][i, 1], -1, 1)) for i, t in enumerate(times)]  # fmt: skip
+        f = summarize_many(d["grid"])
+        frames = [frame(t, cats[int(f.category[i])], f.intensity[i], f.valence[i], f.arousal[i])
+                  for i, t in enumerate(times)]  # fmt: skip
         return frames, int(gap.sum())
 
     def predict(self, path: str | Path | Lyrics, *, dynamic: bool = True,

@@ -21,6 +21,21 @@ VA points under ``P`` (the points the networks' VA head is trained on), intensit
 (the intensity of every training label).  Version 3 sets ``meta["conform_categories"]``: the
 networks' category probabilities are rescaled to the blended quadrant
 (:func:`mvemo.conversion.quadrant.conform_categories`), so the category lies in the quadrant.
+
+**One emotion point per window.**  The model answers with one distribution over the 28
+categories x 11 intensity levels per window (``outputs["grid"]``, :func:`heads_to_grid`):
+the category probabilities, conformed to the blended quadrant (the quadrant is a prior on
+the grid's quadrant marginals, not a second answer), times an intensity-level distribution
+whose mean is the intensity head's output.  Every record field (category, intensity,
+valence-arousal, quadrant, both probability tables) derives from that grid
+(:mod:`mvemo.conversion.point`, :mod:`mvemo.predict.records`), so they agree by construction.
+
+Version 4 files add an 11-level intensity head (``levels``: a softmax regression over the
+window statistics, :func:`levels_proba`, trained on the informative level distributions,
+:mod:`mvemo.train.symbolic.informative`), used for the grid's intensity factor instead of the
+networks' scalar intensity, and ``meta["quadrant_temperature"]``: the blended quadrant
+probabilities are tempered (:func:`mvemo.metrics.calibration.apply_temperature`, fitted on
+validation) before they act as the grid's quadrant prior.
 """
 
 from __future__ import annotations
@@ -44,6 +59,9 @@ __all__ = [
     "SymbolicEmotionModel",
     "combine_outputs",
     "heads_from_quadrant",
+    "heads_to_grid",
+    "intensity_levels",
+    "levels_proba",
     "linear_blocks",
     "load_symbolic_model",
     "save_symbolic_model",
@@ -64,6 +82,7 @@ class SymbolicEmotionModel:
     meta: dict
     frame_networks: list = field(default_factory=list)
     linear: Any = None
+    levels: dict | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -91,7 +110,7 @@ class SymbolicEmotionModel:
         if self.linear is not None:
             lin = self.linear.quadrant_proba(linear_blocks(feats, start, stop, self.linear.inputs, stats=stats))
         if not self.networks:
-            return combine_outputs(None, lin)
+            return self._finish(combine_outputs(None, lin), stats)
         families = []
         with torch.no_grad():
             acc: dict[str, np.ndarray] = {}
@@ -114,8 +133,21 @@ class SymbolicEmotionModel:
         else:
             w = float(self.meta.get("frame_weight", 0.5))
             nets = {k: (1 - w) * families[0][k] + w * families[1][k] for k in families[0]}
-        return combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)),
-                               conform=bool(self.meta.get("conform_categories", False)))  # fmt: skip
+        out = combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)),
+                              conform=bool(self.meta.get("conform_categories", False)))  # fmt: skip
+        return self._finish(out, stats)
+
+    def _finish(self, out: dict[str, np.ndarray], stats: np.ndarray) -> dict[str, np.ndarray]:
+        """Apply the v4 parts (quadrant temperature, level head), then add the grid."""
+        t = self.meta.get("quadrant_temperature")
+        if t is not None:
+            from mvemo.metrics.calibration import apply_temperature
+
+            out = {**out, "quadrant": apply_temperature(np.clip(out["quadrant"], 1e-12, None), float(t),
+                                                        probabilities=True)}  # fmt: skip
+        if self.levels is not None:
+            out = {**out, "levels": levels_proba(self.levels, stats)}
+        return _with_grid(out)
 
     def predict_features(self, feats, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
         """The record of :class:`~mvemo.features.midi.MidiFeatures` (``file``: the record's ``file``)."""
@@ -142,6 +174,91 @@ class SymbolicEmotionModel:
         """
         file = str(path) if isinstance(path, (str, Path)) else "<PrettyMIDI>"
         return self.predict_features(self.features(path), dynamic=dynamic, file=file)
+
+
+def intensity_levels(intensity: np.ndarray) -> np.ndarray:
+    """An 11-level distribution per intensity whose mean is that intensity.
+
+    The mass is split between the two levels around ``x = clip(intensity, 0, 1)``
+    (linear interpolation), so the grid's expected intensity is ``x`` itself.
+
+    Parameters
+    ----------
+    intensity : np.ndarray, shape (W,)
+
+    Returns
+    -------
+    np.ndarray, shape (W, 11)
+
+    Examples
+    --------
+    >>> intensity_levels(np.array([0.64])).round(2).tolist()
+    [[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.6, 0.4, 0.0, 0.0, 0.0]]
+    """
+    x = np.clip(np.nan_to_num(np.asarray(intensity, dtype=np.float64).reshape(-1), nan=0.5), 0.0, 1.0) * 10.0
+    lo = np.minimum(np.floor(x).astype(np.int64), 9)
+    frac = x - lo
+    out = np.zeros((len(x), 11))
+    rows = np.arange(len(x))
+    out[rows, lo] = 1.0 - frac
+    out[rows, lo + 1] += frac
+    return out
+
+
+def levels_proba(model: dict, x: np.ndarray) -> np.ndarray:
+    """Intensity-level probabilities ``(W, 11)`` of a level head over window statistics ``x`` (W, F).
+
+    ``softmax(((x - mean) / scale) @ coef + intercept)`` with the arrays of ``model``
+    (:func:`mvemo.train.symbolic.informative.fit_soft_softmax`).
+    """
+    z = ((np.asarray(x, np.float64) - model["mean"]) / model["scale"]) @ model["coef"] + model["intercept"]
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def heads_to_grid(category: np.ndarray, intensity: np.ndarray | None = None, *,
+                  quadrant: np.ndarray | None = None, levels: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """One emotion distribution per window from category/quadrant/intensity outputs.
+
+    Parameters
+    ----------
+    category : np.ndarray, shape (W, 28)
+        Category probabilities.
+    intensity : np.ndarray, shape (W,), optional
+        Intensity in [0, 1] (:func:`intensity_levels`); needed unless ``levels`` is given.
+    quadrant : np.ndarray, shape (W, 4), optional
+        Quadrant probabilities used as a prior on the grid's quadrant marginals: the
+        category probabilities are rescaled to them
+        (:func:`mvemo.conversion.quadrant.conform_categories`).
+    levels : np.ndarray, shape (W, 11) or (W, 28, 11), optional
+        Intensity-level distributions (an 11-level head), used instead of ``intensity``.
+
+    Returns
+    -------
+    np.ndarray, shape (W, 28, 11)
+        :func:`mvemo.conversion.point.from_factors` of the two.
+    """
+    from mvemo.conversion.point import from_factors
+
+    cat = np.clip(np.nan_to_num(np.asarray(category, dtype=np.float64)), 0.0, None)
+    cat = cat / np.maximum(cat.sum(axis=-1, keepdims=True), 1e-12)
+    if quadrant is not None:
+        q = np.clip(np.nan_to_num(np.asarray(quadrant, dtype=np.float64)), 0.0, None)
+        q = q / np.maximum(q.sum(axis=-1, keepdims=True), 1e-12)
+        cat = conform_categories(cat, q)
+    if levels is None:
+        if intensity is None:
+            raise ParameterError("heads_to_grid needs intensity or levels")
+        levels = intensity_levels(intensity)
+    return from_factors(cat, levels)
+
+
+def _with_grid(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The outputs plus their emotion distribution ``grid`` (W, 28, 11)."""
+    grid = heads_to_grid(out["category"], out.get("intensity"), quadrant=out.get("quadrant"),
+                         levels=out.get("levels"))  # fmt: skip
+    return {**out, "grid": grid}
 
 
 def _accumulate(acc: dict, out: dict, n: int) -> None:
@@ -275,11 +392,14 @@ def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionMod
         net.eval()
         frame_nets.append(net)
     linear = TwoFactorLinear.from_dict(blob["linear"]) if blob.get("linear") is not None else None
-    return SymbolicEmotionModel(meta["name"], nets, meta, frame_nets, linear)
+    levels = None
+    if blob.get("levels") is not None:
+        levels = {k: np.asarray(blob["levels"][k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept")}
+    return SymbolicEmotionModel(meta["name"], nets, meta, frame_nets, linear, levels)
 
 
 def save_symbolic_model(networks: list, meta: dict, path: str | Path, *, frame_networks: list = (),
-                        linear=None) -> None:  # fmt: skip
+                        linear=None, levels: dict | None = None) -> None:  # fmt: skip
     """Write the networks (float16 weights, configs), the linear model (float64 numpy arrays,
     :meth:`~mvemo.models.symbolic.TwoFactorLinear.to_dict`) and metadata atomically."""
     from mvemo.models.checkpoint import half_state, save_checkpoint
@@ -293,4 +413,6 @@ def save_symbolic_model(networks: list, meta: dict, path: str | Path, *, frame_n
     extra = {"frame_networks": entries(frame_networks)} if frame_networks else {}
     if linear is not None:
         extra["linear"] = linear.to_dict()
+    if levels is not None:
+        extra["levels"] = {k: np.asarray(levels[k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept")}
     save_checkpoint(meta, path, networks=entries(networks), **extra)
