@@ -47,10 +47,12 @@ def main() -> None:
             rec = ann.annotate(track)
             times.append(time.perf_counter() - t1)
             cpu.append(time.process_time() - c1)
-        print(f"model load {load:.2f} s; {args.minutes:g}-min track: {min(times):.2f} s best of {args.repeat} "
-              f"({args.minutes * 60 / min(times):.0f}x real time), {len(rec['dynamic'])} dynamic frames, "
-              f"static {rec['static']['category']} {rec['static']['intensity']}; CPU time {min(cpu):.2f} s "
-              f"(wall exceeds it when the machine is shared)")
+        print(
+            f"model load {load:.2f} s; {args.minutes:g}-min track: {min(times):.2f} s best of {args.repeat} "
+            f"({args.minutes * 60 / min(times):.0f}x real time), {len(rec['dynamic'])} dynamic frames, "
+            f"static {rec['static']['category']} {rec['static']['intensity']}; CPU time {min(cpu):.2f} s "
+            f"(wall exceeds it when the machine is shared)"
+        )
 
 
 if __name__ == "__main__":

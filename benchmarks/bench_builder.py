@@ -49,9 +49,24 @@ def _corpus(out: Path, n: int, seconds: float, size: tuple[int, int]) -> None:
 
 
 def _cmd(corpus: Path, out: Path, cache: Path, workers: int, annotator: str) -> list[str]:
-    return [sys.executable, "-m", "mvemo.cli.main", "dataset", "build", str(corpus), str(corpus / "catalogue.csv"),
-            "--out", str(out), "--workers", str(workers), "--annotator", annotator, "--cache-dir", str(cache),
-            "--no-progress"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "mvemo.cli.main",
+        "dataset",
+        "build",
+        str(corpus),
+        str(corpus / "catalogue.csv"),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--annotator",
+        annotator,
+        "--cache-dir",
+        str(cache),
+        "--no-progress",
+    ]
 
 
 def _env() -> dict[str, str]:
@@ -108,8 +123,10 @@ def _step_costs(ledger: Path, durations: dict[str, float]) -> dict[str, float]:
     for vid, step, sec in rows:
         if durations.get(vid):
             per.setdefault(step, []).append(sec / durations[vid])
-    return {s: float(sorted(v)[len(v) // 2]) if len(v) % 2 else float(sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2)
-            for s, v in per.items()}
+    return {
+        s: float(sorted(v)[len(v) // 2]) if len(v) % 2 else float(sum(sorted(v)[len(v) // 2 - 1 : len(v) // 2 + 1]) / 2)
+        for s, v in per.items()
+    }
 
 
 def main() -> None:
@@ -117,19 +134,35 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=8, help="good videos in the corpus")
     ap.add_argument("--seconds", type=float, default=10.0, help="seconds per video")
     ap.add_argument("--annotator", default="fused")
-    ap.add_argument("--size", type=int, nargs=2, default=[192, 108], metavar=("W", "H"),
-                    help="frame size of the corpus (MVEmo's videos are mostly 720p or more)")
+    ap.add_argument(
+        "--size",
+        type=int,
+        nargs=2,
+        default=[192, 108],
+        metavar=("W", "H"),
+        help="frame size of the corpus (MVEmo's videos are mostly 720p or more)",
+    )
     ap.add_argument("--kill", action="store_true", help="also kill -9 a build mid-way and resume it")
-    ap.add_argument("--kill-after", type=float, default=600.0,
-                    help="kill when half the videos are finished, or after this many seconds")
+    ap.add_argument(
+        "--kill-after",
+        type=float,
+        default=600.0,
+        help="kill when half the videos are finished, or after this many seconds",
+    )
     ap.add_argument("--workers", type=int, nargs="*", default=[16, 64, 256], help="cluster sizes to project")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the numbers here")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench_builder_"))
     corpus = tmp / "corpus"
     _corpus(corpus, a.n, a.seconds, tuple(a.size))
-    res: dict = {"n_videos": a.n + 1, "seconds_each": a.seconds, "size": a.size, "annotator": a.annotator, "cores": os.cpu_count(),
-                 "loadavg_before": os.getloadavg()}  # fmt: skip
+    res: dict = {
+        "n_videos": a.n + 1,
+        "seconds_each": a.seconds,
+        "size": a.size,
+        "annotator": a.annotator,
+        "cores": os.cpu_count(),
+        "loadavg_before": os.getloadavg(),
+    }
     walls = {}
     for w in (1, 2):
         walls[w] = _build(corpus, tmp / f"out{w}", tmp / f"cache{w}", w, a.annotator)
@@ -142,10 +175,16 @@ def main() -> None:
     items = [json.loads(x) for x in (tmp / "out1" / "manifest.jsonl").read_text().splitlines()]
     durations = {it["custom"]["video_id"]: it["duration"] for it in items}
     media_h = sum(durations.values()) / 3600
-    res.update(wall_1=walls[1], wall_2=walls[2], speedup=walls[1] / walls[2], manifests_identical=same,
-               statuses=statuses, videos_per_hour_per_core_1=done / (walls[1] / 3600),
-               videos_per_hour_per_core_2=done / (walls[2] / 3600) / 2,
-               media_hours_per_hour_per_core_1=media_h / (walls[1] / 3600))  # fmt: skip
+    res.update(
+        wall_1=walls[1],
+        wall_2=walls[2],
+        speedup=walls[1] / walls[2],
+        manifests_identical=same,
+        statuses=statuses,
+        videos_per_hour_per_core_1=done / (walls[1] / 3600),
+        videos_per_hour_per_core_2=done / (walls[2] / 3600) / 2,
+        media_hours_per_hour_per_core_1=media_h / (walls[1] / 3600),
+    )
     # steady state: the pace between the first and the last finished video (no cluster start, model loading)
     pace = {}
     for w in (1, 2):
@@ -162,15 +201,21 @@ def main() -> None:
     per_media = sum(groups.values())
     eff = min(res["speedup"] / 2, 1.0)
     res["projection"] = {
-        "videos": MVEMO_VIDEOS, "minutes_each": MVEMO_MINUTES, "core_hours": round(total_media * per_media / 3600, 1),
+        "videos": MVEMO_VIDEOS,
+        "minutes_each": MVEMO_MINUTES,
+        "core_hours": round(total_media * per_media / 3600, 1),
         "parallel_efficiency_assumed": round(eff, 3),
         "wall_hours": {str(n): round(total_media * per_media / 3600 / (n * eff), 2) for n in a.workers},
         "wall_hours_if_linear": {str(n): round(total_media * per_media / 3600 / n, 2) for n in a.workers},
-    }  # fmt: skip
+    }
     if a.kill:
         out = tmp / "outk"
-        proc = subprocess.Popen(_cmd(corpus, out, tmp / "cachek", 2, a.annotator), env=_env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            _cmd(corpus, out, tmp / "cachek", 2, a.annotator),
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         # kill -9 the driver once about half the videos are finished (or after --kill-after s)
         t0, before = time.perf_counter(), 0
         while time.perf_counter() - t0 < a.kill_after and proc.poll() is None:
@@ -191,11 +236,14 @@ def main() -> None:
         for p in orphans:  # the cluster's processes outlive a killed driver: end them (ours, by pid)
             os.kill(p, signal.SIGKILL)
         t0 = time.perf_counter()
-        subprocess.run(_cmd(corpus, out, tmp / "cachek", 2, a.annotator), env=_env(), check=False,
-                       capture_output=True)  # fmt: skip
-        res["kill"] = {"after_s": a.kill_after, "finished_before_kill": before, "orphans_after_5s": len(orphans),
-                       "rerun_s": round(time.perf_counter() - t0, 1),
-                       "identical_to_clean_build": _outputs(out) == _outputs(tmp / "out1")}  # fmt: skip
+        subprocess.run(_cmd(corpus, out, tmp / "cachek", 2, a.annotator), env=_env(), check=False, capture_output=True)
+        res["kill"] = {
+            "after_s": a.kill_after,
+            "finished_before_kill": before,
+            "orphans_after_5s": len(orphans),
+            "rerun_s": round(time.perf_counter() - t0, 1),
+            "identical_to_clean_build": _outputs(out) == _outputs(tmp / "out1"),
+        }
     print(json.dumps(res, indent=2, default=float))
     if a.json_out:
         Path(a.json_out).write_text(json.dumps(res, indent=2, default=float))

@@ -78,10 +78,15 @@ def main() -> None:
             runs.append((time.perf_counter() - t, time.process_time() - c))
         wall, cpu = min(runs)
         analysed = min(minutes * 60, args.max_duration) / 60
-        print(f"{minutes:g}-minute track, {analysed * 60:.0f} s analysed: {wall:.2f} s wall best of {args.repeat} "
-              f"({cpu:.2f} s CPU); per analysed minute {wall / analysed:.2f} s wall, {cpu / analysed:.2f} s CPU")  # fmt: skip
-    split = stages(np.resize(base, int(min(args.minutes[-1] * 60, args.max_duration) * sr)).astype(np.float32), sr,
-                   args.max_duration)  # fmt: skip
+        print(
+            f"{minutes:g}-minute track, {analysed * 60:.0f} s analysed: {wall:.2f} s wall best of {args.repeat} "
+            f"({cpu:.2f} s CPU); per analysed minute {wall / analysed:.2f} s wall, {cpu / analysed:.2f} s CPU"
+        )
+    split = stages(
+        np.resize(base, int(min(args.minutes[-1] * 60, args.max_duration) * sr)).astype(np.float32),
+        sr,
+        args.max_duration,
+    )
     print("stages (one run, CPU s): " + ", ".join(f"{k} {v:.2f} s" for k, v in split.items()))
     print(f"load average {os.getloadavg()[0]:.1f}")
 

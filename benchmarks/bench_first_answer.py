@@ -122,8 +122,16 @@ def end_to_end(path: Path, out: Path) -> tuple[float, float]:
     On a busy machine the wall time mostly measures waiting for a core; the CPU time is
     close to what an idle machine's wall time would be (the work is mostly single-threaded).
     """
-    cmd = [sys.executable, "-c", "from mvemo.cli.main import main; main()", "predict", str(path), "--out", str(out),
-           "--quiet"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-c",
+        "from mvemo.cli.main import main; main()",
+        "predict",
+        str(path),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=_env(), capture_output=True)
@@ -133,8 +141,13 @@ def end_to_end(path: Path, out: Path) -> tuple[float, float]:
 
 
 def breakdown(kind: str, path: Path, out: Path) -> dict[str, float]:
-    res = subprocess.run([sys.executable, "-c", _BREAKDOWN, kind, str(path), str(out)], check=True, env=_env(),
-                         capture_output=True, text=True)  # fmt: skip
+    res = subprocess.run(
+        [sys.executable, "-c", _BREAKDOWN, kind, str(path), str(out)],
+        check=True,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -143,8 +156,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
-    ap.add_argument("--src", type=Path, default=SRC,
-                    help="mvemo source tree to time (e.g. an older commit's, from git archive), default ./src")
+    ap.add_argument(
+        "--src",
+        type=Path,
+        default=SRC,
+        help="mvemo source tree to time (e.g. an older commit's, from git archive), default ./src",
+    )
     args = ap.parse_args()
     SRC = args.src.resolve()
     results = {}
@@ -156,12 +173,18 @@ def main() -> None:
             parts = [breakdown(kind, path, Path(tmp) / f"{kind}_b.jsonl") for _ in range(args.repeat)]
             med = {k: statistics.median(p[k][0] for p in parts) for k in parts[0]}
             med_cpu = {k: statistics.median(p[k][1] for p in parts) for k in parts[0]}
-            results[kind] = {"end_to_end_s": round(statistics.median(e2e), 2), "runs_s": [round(x, 2) for x in e2e],
-                             "cpu_s": round(statistics.median(cpu), 2), "breakdown_s": med,
-                             "breakdown_cpu_s": med_cpu}  # fmt: skip
+            results[kind] = {
+                "end_to_end_s": round(statistics.median(e2e), 2),
+                "runs_s": [round(x, 2) for x in e2e],
+                "cpu_s": round(statistics.median(cpu), 2),
+                "breakdown_s": med,
+                "breakdown_cpu_s": med_cpu,
+            }
             line = ", ".join(f"{k} {v:.2f}/{med_cpu[k]:.2f}" for k, v in med.items())
-            print(f"{kind:<7} end to end {statistics.median(e2e):5.2f} s wall, {statistics.median(cpu):5.2f} s CPU "
-                  f"(runs {', '.join(f'{x:.2f}' for x in e2e)}); breakdown wall/CPU s: {line}")  # fmt: skip
+            print(
+                f"{kind:<7} end to end {statistics.median(e2e):5.2f} s wall, {statistics.median(cpu):5.2f} s CPU "
+                f"(runs {', '.join(f'{x:.2f}' for x in e2e)}); breakdown wall/CPU s: {line}"
+            )
     print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -59,10 +59,14 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
     f = rec["features"]
     print(f"model + MiniLM load: {t_load:.2f} s")
-    print(f"song: {args.minutes:g} min, {f['n_lines']} lines ({f['n_distinct_lines']} distinct), "
-          f"{len(rec['dynamic'])} grid labels")
-    print(f"first prediction: {times[0]:.3f} s; second (fresh lines): {times[1]:.3f} s "
-          f"({args.minutes * 60 / times[1]:.0f}x real time), 1 thread")
+    print(
+        f"song: {args.minutes:g} min, {f['n_lines']} lines ({f['n_distinct_lines']} distinct), "
+        f"{len(rec['dynamic'])} grid labels"
+    )
+    print(
+        f"first prediction: {times[0]:.3f} s; second (fresh lines): {times[1]:.3f} s "
+        f"({args.minutes * 60 / times[1]:.0f}x real time), 1 thread"
+    )
 
 
 if __name__ == "__main__":

@@ -52,8 +52,10 @@ def main() -> None:
         scores = evaluate_dynamic(*data)
         times.append(time.perf_counter() - t0)
     print(f"pairs: {N_PAIRS:,}  samples: {N_SAMPLES:,}  ids: {'str' if args.string_ids else 'int'}")
-    print(f"evaluate_dynamic: best {min(times):.2f} s, median {np.median(times):.2f} s over {args.repeat} runs "
-          f"(target <= 10 s)")
+    print(
+        f"evaluate_dynamic: best {min(times):.2f} s, median {np.median(times):.2f} s over {args.repeat} runs "
+        f"(target <= 10 s)"
+    )
     print("scores:", {k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()})
 
 

@@ -30,7 +30,7 @@ def make_track(seed: int = 0, *, seconds: float = SECONDS, sr: int = SR) -> np.n
         root = rng.integers(40, 52)
         for midi in (root, root + 12, root + 16, root + 19):
             f0 = 440.0 * 2 ** ((midi - 69) / 12)
-            y[start:start + t.size] += env * sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
+            y[start : start + t.size] += env * sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 6))
     y /= np.abs(y).max()
     beat = np.zeros(n)
     beat[:: sr // 2] = 1.0
@@ -73,13 +73,19 @@ def main() -> None:
     n_patches = out["taggram"].shape[0]
     best = min(times)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    print(f"model {args.model}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"batch {args.batch_size}, hop {args.hop or 3.0} s")
+    print(
+        f"model {args.model}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"batch {args.batch_size}, hop {args.hop or 3.0} s"
+    )
     print(f"load {load_s:.2f} s, first call (warm-up) {warm_s:.2f} s")
-    print(f"{SECONDS / 60:.0f}-min track: {n_patches} patches, embed best {best:.2f} s, "
-          f"median {np.median(times):.2f} s over {args.repeat} runs (log-mel {min(mel_times):.2f} s of it)")
-    print(f"{n_patches / best:.1f} patches/s, real-time factor {best / SECONDS:.4f} "
-          f"({SECONDS / best:.0f}x faster than real time)")
+    print(
+        f"{SECONDS / 60:.0f}-min track: {n_patches} patches, embed best {best:.2f} s, "
+        f"median {np.median(times):.2f} s over {args.repeat} runs (log-mel {min(mel_times):.2f} s of it)"
+    )
+    print(
+        f"{n_patches / best:.1f} patches/s, real-time factor {best / SECONDS:.4f} "
+        f"({SECONDS / best:.0f}x faster than real time)"
+    )
     print(f"peak RSS {peak_mib:.0f} MiB")
 
 

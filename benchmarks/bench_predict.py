@@ -60,8 +60,12 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=4.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-naive", action="store_true", help="skip the per-window re-encoding comparison")
-    parser.add_argument("--naive-windows", type=int, default=60,
-                        help="windows timed for the naive estimate (extrapolated to all grid times)")
+    parser.add_argument(
+        "--naive-windows",
+        type=int,
+        default=60,
+        help="windows timed for the naive estimate (extrapolated to all grid times)",
+    )
     args = parser.parse_args()
 
     from mvemo.predict.music import load_music_model
@@ -82,9 +86,11 @@ def main() -> None:
         dur = rec["duration"]
         print(f"track: {dur:.0f} s ({args.minutes:g} min), {len(rec['dynamic'])} dynamic labels")
         print(f"model load: {load_s:.2f} s")
-        print(f"static + dynamic prediction: best {best:.2f} s, median {np.median(times):.2f} s "
-              f"over {args.repeat} runs -> {dur / best:.0f}x real time (target <= 4 s for 4 min, >= 60x); "
-              f"CPU s of the best run {cpu[times.index(best)]:.2f}")
+        print(
+            f"static + dynamic prediction: best {best:.2f} s, median {np.median(times):.2f} s "
+            f"over {args.repeat} runs -> {dur / best:.0f}x real time (target <= 4 s for 4 min, >= 60x); "
+            f"CPU s of the best run {cpu[times.index(best)]:.2f}"
+        )
         # Stage breakdown, best of --repeat: wall and CPU (process) seconds.  On a shared
         # machine CPU seconds are the steadier figure for the single-threaded stages.
         from mvemo.features.music import compute_blocks, compute_harmony, load_track_audio
@@ -101,16 +107,22 @@ def main() -> None:
             compute_harmony(y22)
             stages["harmony+tempo"].append((time.perf_counter() - w, time.process_time() - c))
         best_stage = {k: min(v) for k, v in stages.items()}
-        print("  stages (best wall s / its CPU s): " + ", ".join(
-            f"{k} {w:.2f} / {c:.2f}" for k, (w, c) in best_stage.items())
-            + f", windows+heads {max(best - sum(w for w, _ in best_stage.values()), 0):.2f}")
-        print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs "
-              f"(others' jobs slow every figure down)")
+        print(
+            "  stages (best wall s / its CPU s): "
+            + ", ".join(f"{k} {w:.2f} / {c:.2f}" for k, (w, c) in best_stage.items())
+            + f", windows+heads {max(best - sum(w for w, _ in best_stage.values()), 0):.2f}"
+        )
+        print(
+            f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs "
+            f"(others' jobs slow every figure down)"
+        )
         if not args.no_naive:
             naive, n = naive_seconds(model, path, args.naive_windows)
-            print(f"naive per-window re-encoding: {naive:.1f} s for {n} windows (timed on "
-                  f"{min(args.naive_windows, n)}, "
-                  f"extrapolated) -> ours is {naive / best:.1f}x faster (target >= 8x)")
+            print(
+                f"naive per-window re-encoding: {naive:.1f} s for {n} windows (timed on "
+                f"{min(args.naive_windows, n)}, "
+                f"extrapolated) -> ours is {naive / best:.1f}x faster (target >= 8x)"
+            )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MiB (target <= 1536 MiB for a 10-minute track)")
 

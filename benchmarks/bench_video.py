@@ -51,7 +51,7 @@ def synthesise(path: Path, minutes: float, width: int, height: int, fps: int = 3
                 frame = (colours[s][None, None, :] * ramp).astype(np.uint8).repeat(height, axis=0)
             img = frame.copy()
             x = int((k * 7) % (width - 160))
-            img[height // 3: height // 3 + 160, x:x + 160] = 255 - img[height // 3: height // 3 + 160, x:x + 160]
+            img[height // 3 : height // 3 + 160, x : x + 160] = 255 - img[height // 3 : height // 3 + 160, x : x + 160]
             yield img
 
     sr = 44100
@@ -81,8 +81,14 @@ def measure(path: str, what: str, threads: int) -> dict:
         extra = {"n_windows": len(rec["dynamic"]), "n_cuts": len(rec["features"]["cuts"])}
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux: KiB)
-    return {"what": what, "frames": n, "wall_s": round(wall, 2), "fps": round(n / wall, 1),
-            "peak_rss_mib": round(peak, 1), **extra}
+    return {
+        "what": what,
+        "frames": n,
+        "wall_s": round(wall, 2),
+        "fps": round(n / wall, 1),
+        "peak_rss_mib": round(peak, 1),
+        **extra,
+    }
 
 
 def main() -> None:
@@ -102,17 +108,27 @@ def main() -> None:
         if not args.video:
             t0 = time.perf_counter()
             synthesise(path, args.minutes, args.width, args.height)
-            print(f"synthesised {path.name}: {args.minutes:g} min {args.width}x{args.height} 30 fps "
-                  f"({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s", flush=True)
+            print(
+                f"synthesised {path.name}: {args.minutes:g} min {args.width}x{args.height} 30 fps "
+                f"({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
         env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
         print(f"{'step':<16} {'frames':>7} {'wall s':>8} {'fps':>7} {'peak RSS MiB':>13}")
         for what in ("decode", "video", "video-no-faces"):
-            out = subprocess.run([sys.executable, __file__, "--threads", str(args.threads), "--measure", str(path),
-                                  what],
-                                 capture_output=True, text=True, env=env, check=True)  # fmt: skip
+            out = subprocess.run(
+                [sys.executable, __file__, "--threads", str(args.threads), "--measure", str(path), what],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{r['what']:<16} {r['frames']:>7} {r['wall_s']:>8.1f} {r['fps']:>7.1f} {r['peak_rss_mib']:>13.0f}"
-                  + (f"   ({r['n_windows']} windows, {r['n_cuts']} cuts)" if "n_windows" in r else ""), flush=True)
+            print(
+                f"{r['what']:<16} {r['frames']:>7} {r['wall_s']:>8.1f} {r['fps']:>7.1f} {r['peak_rss_mib']:>13.0f}"
+                + (f"   ({r['n_windows']} windows, {r['n_cuts']} cuts)" if "n_windows" in r else ""),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -220,11 +220,23 @@ def lemma_candidates(word: str) -> list[str]:
     True
     """
     rules = (
-        ("iness", ("y",)), ("ness", ("",)), ("ity", ("", "e")), ("istic", ("ism", "ist")),
-        ("ish", ("",)), ("ful", ("",)), ("ing", ("", "e", "ed")),
-        ("ied", ("y",)), ("ed", ("", "e")), ("ies", ("y",)), ("es", ("",)), ("s", ("",)),
-        ("ic", ("y", "")), ("ical", ("y", "ic")), ("ly", ("",)), ("y", ("", "e")),
-    )  # fmt: skip
+        ("iness", ("y",)),
+        ("ness", ("",)),
+        ("ity", ("", "e")),
+        ("istic", ("ism", "ist")),
+        ("ish", ("",)),
+        ("ful", ("",)),
+        ("ing", ("", "e", "ed")),
+        ("ied", ("y",)),
+        ("ed", ("", "e")),
+        ("ies", ("y",)),
+        ("es", ("",)),
+        ("s", ("",)),
+        ("ic", ("y", "")),
+        ("ical", ("y", "ic")),
+        ("ly", ("",)),
+        ("y", ("", "e")),
+    )
     out: list[str] = []
     for suffix, repl in rules:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -342,8 +354,10 @@ def word_occurrences(data: Path) -> dict[str, Counter]:
 def allmusic_clips(data: Path) -> list[tuple[str, list[str]]]:
     """``(quadrant, [normalised moods])`` per clip of the 4Q metadata."""
     with open(_require(data / PANDA_METADATA), newline="", encoding="utf-8") as fh:
-        return [(r["Quadrant"], [normalize_word(w) for w in r["MoodsStr"].split(";") if w.strip()])
-                for r in csv.DictReader(fh)]  # fmt: skip
+        return [
+            (r["Quadrant"], [normalize_word(w) for w in r["MoodsStr"].split(";") if w.strip()])
+            for r in csv.DictReader(fh)
+        ]
 
 
 def coverage(occurrences: dict[str, Counter], word_map) -> list[dict]:
@@ -356,10 +370,16 @@ def coverage(occurrences: dict[str, Counter], word_map) -> list[dict]:
     for vocab, occ in occurrences.items():
         left = Counter({w: n for w, n in occ.items() if w not in word_map or word_map.category(w) is None})
         total = sum(occ.values())
-        rows.append({"vocabulary": vocab, "distinct": len(occ), "occurrences": total,
-                     "placed": total - sum(left.values()),
-                     "share": (total - sum(left.values())) / total if total else 0.0,
-                     "left_out": left.most_common()})  # fmt: skip
+        rows.append(
+            {
+                "vocabulary": vocab,
+                "distinct": len(occ),
+                "occurrences": total,
+                "placed": total - sum(left.values()),
+                "share": (total - sum(left.values())) / total if total else 0.0,
+                "left_out": left.most_common(),
+            }
+        )
     return rows
 
 
@@ -380,10 +400,17 @@ def allmusic_usage(data: Path, word_map, table_rows: dict[str, dict[str, str]]) 
                 theta, radius = f"{float(t):.1f}", f"{float(r):.2f}"
                 break
         row = table_rows.get(word, {})
-        out.append({"word": word, "occurrences": str(sum(qs.values())),
-                    **{q: str(qs.get(q, 0)) for q in ("Q1", "Q2", "Q3", "Q4")},
-                    "norm_theta": theta, "norm_radius": radius, "proposed": row.get("proposed", ""),
-                    "final": row.get("final", "")})  # fmt: skip
+        out.append(
+            {
+                "word": word,
+                "occurrences": str(sum(qs.values())),
+                **{q: str(qs.get(q, 0)) for q in ("Q1", "Q2", "Q3", "Q4")},
+                "norm_theta": theta,
+                "norm_radius": radius,
+                "proposed": row.get("proposed", ""),
+                "final": row.get("final", ""),
+            }
+        )
     return out
 
 
@@ -392,8 +419,10 @@ def _report_coverage(data: Path, usage_out: Path | None) -> int:
 
     wm = default_word_map()
     for row in coverage(word_occurrences(data), wm):
-        print(f"{row['vocabulary']}: {row['placed']} of {row['occurrences']} occurrences placed "
-              f"({100 * row['share']:.1f} %), {row['distinct']} distinct words")  # fmt: skip
+        print(
+            f"{row['vocabulary']}: {row['placed']} of {row['occurrences']} occurrences placed "
+            f"({100 * row['share']:.1f} %), {row['distinct']} distinct words"
+        )
         if row["left_out"]:
             print("  left out: " + ", ".join(f"{w} ({n})" for w, n in row["left_out"]))
     if usage_out is not None:
@@ -416,13 +445,14 @@ def _packaged_table() -> list[dict[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=None,
-                        help="data root (default: $MVEMO_DATA or ../shared/data)")  # fmt: skip
+    parser.add_argument("--data", type=Path, default=None, help="data root (default: $MVEMO_DATA or ../shared/data)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output CSV (default: {DEFAULT_OUT})")
-    parser.add_argument("--coverage", action="store_true",
-                        help="report how many word occurrences of the data the packaged table places")  # fmt: skip
-    parser.add_argument("--usage", type=Path, default=None,
-                        help="with --coverage: write the AllMusic usage evidence CSV here")  # fmt: skip
+    parser.add_argument(
+        "--coverage", action="store_true", help="report how many word occurrences of the data the packaged table places"
+    )
+    parser.add_argument(
+        "--usage", type=Path, default=None, help="with --coverage: write the AllMusic usage evidence CSV here"
+    )
     args = parser.parse_args(argv)
     data = args.data if args.data is not None else default_data_root()
     if args.coverage:

@@ -42,9 +42,15 @@ def merge(paths: list[str]) -> dict:
     acc = sum((p["accuracy"] for p in parts), [])
     f1 = sum((p["macro_f1"] for p in parts), [])
     folds = sorted(sum((p["run_folds"] for p in parts), []))
-    return {"folds": parts[0]["folds"], "run_folds": folds, "accuracy": acc, "macro_f1": f1,
-            "mean_accuracy": float(np.mean(acc)), "mean_macro_f1": float(np.mean(f1)),
-            "std_macro_f1": float(np.std(f1))}  # fmt: skip
+    return {
+        "folds": parts[0]["folds"],
+        "run_folds": folds,
+        "accuracy": acc,
+        "macro_f1": f1,
+        "mean_accuracy": float(np.mean(acc)),
+        "mean_macro_f1": float(np.mean(f1)),
+        "std_macro_f1": float(np.std(f1)),
+    }
 
 
 def linear_cv(cfg, *, folds: int, seed: int) -> dict:
@@ -81,8 +87,14 @@ def linear_cv(cfg, *, folds: int, seed: int) -> dict:
             mean, mx = pool_blocks(bl, lo, hi)
             parts[b] = (window_embeddings(nets[b], mean, mx)[0], pool_blocks_std(bl, lo, hi)[0])
         (a, sa), (m, sm) = parts["MTT_musicnn"], parts["MSD_musicnn"]
-        for name, vec in (("mtt", a), ("mtt+std", np.r_[a, sa]), ("msd", m), ("msd+std", np.r_[m, sm]),
-                          ("mtt+msd", np.r_[a, m]), ("mtt+msd+std", np.r_[a, sa, m, sm])):
+        for name, vec in (
+            ("mtt", a),
+            ("mtt+std", np.r_[a, sa]),
+            ("msd", m),
+            ("msd+std", np.r_[m, sm]),
+            ("mtt+msd", np.r_[a, m]),
+            ("mtt+msd+std", np.r_[a, sa, m, sm]),
+        ):
             feats.setdefault(name, []).append(vec)
         labels.append(QUADRANTS.index(normalize_quadrant(it.labels["quadrant"])))
     y = np.array(labels)
@@ -92,8 +104,10 @@ def linear_cv(cfg, *, folds: int, seed: int) -> dict:
         x = np.array(rows)
         for c in (0.01, 0.1):
             clf = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
-            f1 = [f1_score(y[te], clf.fit(x[tr], y[tr]).predict(x[te]), average="macro")
-                  for tr, te in splitter.split(x, y)]  # fmt: skip
+            f1 = [
+                f1_score(y[te], clf.fit(x[tr], y[tr]).predict(x[te]), average="macro")
+                for tr, te in splitter.split(x, y)
+            ]
             out[f"{name} C={c}"] = {"mean_macro_f1": float(np.mean(f1)), "std_macro_f1": float(np.std(f1))}
     return out
 
@@ -113,8 +127,13 @@ def channel_cv(cfg, *, folds: int, seeds: list[int]) -> dict:
     musicnn = load_musicnn(cfg.backbone)
     stack_track_blocks(examples, musicnn)  # computed once, reused by every fold
     y = np.array([ex.quadrant for ex in examples])
-    out = {"n": int(len(y)), "folds": folds, "c": cfg.quadrant_linear_c, "inputs": list(cfg.quadrant_linear_inputs),
-           "per_seed": {}}  # fmt: skip
+    out = {
+        "n": int(len(y)),
+        "folds": folds,
+        "c": cfg.quadrant_linear_c,
+        "inputs": list(cfg.quadrant_linear_inputs),
+        "per_seed": {},
+    }
     for seed in seeds:
         fold_of = stratified_folds(examples, folds=folds, seed=seed)
         f1 = []
@@ -124,8 +143,11 @@ def channel_cv(cfg, *, folds: int, seeds: list[int]) -> dict:
             lin = fit_quadrant_channel(train, musicnn, cfg).linear
             est = lin.predict_proba(stack_track_blocks(test, musicnn)).argmax(1)
             f1.append(float(f1_score(y[fold_of == k], est, average="macro")))
-        out["per_seed"][str(seed)] = {"macro_f1": f1, "mean_macro_f1": float(np.mean(f1)),
-                                      "std_macro_f1": float(np.std(f1))}
+        out["per_seed"][str(seed)] = {
+            "macro_f1": f1,
+            "mean_macro_f1": float(np.mean(f1)),
+            "std_macro_f1": float(np.std(f1)),
+        }
     out["mean_macro_f1"] = float(np.mean([r["mean_macro_f1"] for r in out["per_seed"].values()]))
     return out
 
@@ -189,15 +211,22 @@ def load_channel_data(cfg, *, log=print) -> dict:
     extra = [cache.get(path_of[ex.id], EXPRESSIVE_KIND) for ex in examples]
     keep = [i for i, a in enumerate(extra) if a is not None]
     if len(keep) < len(examples):
-        log(f"{len(examples) - len(keep)} of {len(examples)} clips lack cached expressive features "
-            "(scripts/cv_music.py --extract-expressive); they are left out")  # fmt: skip
+        log(
+            f"{len(examples) - len(keep)} of {len(examples)} clips lack cached expressive features "
+            "(scripts/cv_music.py --extract-expressive); they are left out"
+        )
     examples, extra = [examples[i] for i in keep], [extra[i] for i in keep]
     blocks = stack_track_blocks(examples, load_musicnn(cfg.backbone))
     for k in ("expressive", "timbre"):
         blocks[k] = np.stack([a[k] for a in extra]).astype(np.float64)
-    return {"blocks": blocks, "y": np.array([ex.quadrant for ex in examples]), "split": [ex.split for ex in examples],
-            "ids": [ex.id for ex in examples], "examples": examples,
-            "logmel": [a["logmel"] for a in extra]}  # fmt: skip
+    return {
+        "blocks": blocks,
+        "y": np.array([ex.quadrant for ex in examples]),
+        "split": [ex.split for ex in examples],
+        "ids": [ex.id for ex in examples],
+        "examples": examples,
+        "logmel": [a["logmel"] for a in extra],
+    }
 
 
 def _logistic(x_train, y_train, c):
@@ -223,13 +252,15 @@ def _macro_f1(y, p) -> float:
 def choose_c(x: np.ndarray, y: np.ndarray, *, inner: int, seed: int) -> float:
     """C of :data:`C_GRID` with the best ``inner``-fold macro-F1 on ``(x, y)``."""
     folds = _inner_folds(y, k=inner, seed=seed)
-    score = {c: np.mean([_macro_f1(y[te], _logistic(x[tr], y[tr], c).predict(x[te])) for tr, te in folds])
-             for c in C_GRID}  # fmt: skip
+    score = {
+        c: np.mean([_macro_f1(y[te], _logistic(x[tr], y[tr], c).predict(x[te])) for tr, te in folds]) for c in C_GRID
+    }
     return max(score, key=score.get)
 
 
-def channel_outputs(x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, *, c: float | None,
-                    inner: int, seed: int) -> dict:  # fmt: skip
+def channel_outputs(
+    x: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, *, c: float | None, inner: int, seed: int
+) -> dict:
     """One channel fitted on ``train``: its test probabilities and its inner out-of-fold ones.
 
     ``c`` None: chosen on ``train`` by :func:`choose_c` (then kept for the inner fits, so the
@@ -254,8 +285,9 @@ def combine(outs: list[dict], y_train: np.ndarray, *, inner: int, seed: int) -> 
     """
     from mvemo.models.linear import _log_probs, choose_combination
 
-    weights, stacker, info = choose_combination([o["oof"] for o in outs], y_train, n_classes=4, inner=inner,
-                                                seed=seed + 2)  # fmt: skip
+    weights, stacker, info = choose_combination(
+        [o["oof"] for o in outs], y_train, n_classes=4, inner=inner, seed=seed + 2
+    )
     if stacker is not None:
         return stacker.predict_proba({"member_logp": _log_probs([o["test"] for o in outs])}), info
     return sum(w * o["test"] for w, o in zip(weights, outs)), {**info, "weights": [float(w) for w in weights]}
@@ -267,8 +299,9 @@ def _combos(names: list[str]) -> list[tuple[str, ...]]:
     return [c for r in range(1, len(names) + 1) for c in itertools.combinations(names, r)]
 
 
-def channels_cv(cfg, *, folds: int, seeds: list[int], names: list[str], inner: int = 5, test_split: bool = True,
-                log=print) -> dict:  # fmt: skip
+def channels_cv(
+    cfg, *, folds: int, seeds: list[int], names: list[str], inner: int = 5, test_split: bool = True, log=print
+) -> dict:
     """k-fold CV (per fold seed) of each channel alone, each combination, and the fixed test split.
 
     A single channel is a standardised logistic regression on its blocks
@@ -287,8 +320,13 @@ def channels_cv(cfg, *, folds: int, seeds: list[int], names: list[str], inner: i
     xs = {n: np.concatenate([blocks[b] for b in CHANNEL_INPUTS[n]], axis=1) for n in names}
     cs = {n: (cfg.quadrant_linear_c if n == "musicnn" else None) for n in names}
     combos = _combos(names)
-    out = {"n": int(len(y)), "folds": folds, "seeds": seeds, "inputs": {n: list(CHANNEL_INPUTS[n]) for n in names},
-           "rows": {}}  # fmt: skip
+    out = {
+        "n": int(len(y)),
+        "folds": folds,
+        "seeds": seeds,
+        "inputs": {n: list(CHANNEL_INPUTS[n]) for n in names},
+        "rows": {},
+    }
 
     def run(train, test, seed):
         outs = {n: channel_outputs(xs[n], y, train, test, c=cs[n], inner=inner, seed=seed) for n in names}
@@ -310,15 +348,22 @@ def channels_cv(cfg, *, folds: int, seeds: list[int], names: list[str], inner: i
                 r["macro_f1"].setdefault(str(seed), []).append(_macro_f1(y[test], p))
                 r["accuracy"].setdefault(str(seed), []).append(float(accuracy_score(y[test], p.argmax(1))))
                 r["info"].setdefault(str(seed), []).append(info)
-            log(f"seed {seed} fold {k}: " + ", ".join(f"{n} {r['macro_f1'][str(seed)][-1]:.3f}" for n, r in per.items()))
+            log(
+                f"seed {seed} fold {k}: " + ", ".join(f"{n} {r['macro_f1'][str(seed)][-1]:.3f}" for n, r in per.items())
+            )
     split = np.array(data["split"])
     train, test = np.flatnonzero(split == "train"), np.flatnonzero(split == "test")
     fixed = run(train, test, seeds[0]) if test_split and len(train) and len(test) else {}
     for name, r in per.items():
         if name in fixed:
             p, info = fixed[name]
-            r["test"] = {"n": int(len(test)), "n_train": int(len(train)), "info": info,
-                         "accuracy": float(accuracy_score(y[test], p.argmax(1))), "macro_f1": _macro_f1(y[test], p)}  # fmt: skip
+            r["test"] = {
+                "n": int(len(test)),
+                "n_train": int(len(train)),
+                "info": info,
+                "accuracy": float(accuracy_score(y[test], p.argmax(1))),
+                "macro_f1": _macro_f1(y[test], p),
+            }
     out["rows"] = per
     return summarize_channels(out)
 
@@ -328,13 +373,23 @@ def summarize_channels(out: dict) -> dict:
     per = out["rows"]
     for name, r in per.items():
         seed_means = [float(np.mean(v)) for v in r["macro_f1"].values()]
-        r.update({"mean_macro_f1": float(np.mean(seed_means)), "sd_over_seeds": float(np.std(seed_means)),
-                  "sd_over_folds": float(np.mean([np.std(v) for v in r["macro_f1"].values()])),
-                  "mean_accuracy": float(np.mean([np.mean(v) for v in r["accuracy"].values()]))})  # fmt: skip
+        r.update(
+            {
+                "mean_macro_f1": float(np.mean(seed_means)),
+                "sd_over_seeds": float(np.std(seed_means)),
+                "sd_over_folds": float(np.mean([np.std(v) for v in r["macro_f1"].values()])),
+                "mean_accuracy": float(np.mean([np.mean(v) for v in r["accuracy"].values()])),
+            }
+        )
         if "musicnn" in per and name != "musicnn":
             d = np.concatenate([np.subtract(r["macro_f1"][s], per["musicnn"]["macro_f1"][s]) for s in r["macro_f1"]])
-            r["vs_v3"] = {"mean": float(d.mean()), "sd": float(d.std()), "better": int((d > 0).sum()),
-                          "worse": int((d < 0).sum()), "n": int(len(d))}  # fmt: skip
+            r["vs_v3"] = {
+                "mean": float(d.mean()),
+                "sd": float(d.std()),
+                "better": int((d > 0).sum()),
+                "worse": int((d < 0).sum()),
+                "n": int(len(d)),
+            }
     return out
 
 
@@ -359,16 +414,20 @@ def merge_channels(paths: list[str]) -> dict:
 
 def format_table(result: dict) -> str:
     """Markdown table of :func:`channels_cv`."""
-    lines = [f"| channels ({result['n']} clips) | 4Q macro-F1, {result['folds']}-fold CV, mean over seeds {result['seeds']} (sd over seeds; "
-             "mean sd over folds) | accuracy | paired diff vs v3 (mean +- sd, folds better/worse) | test macro-F1 / acc |",
-             "|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        f"| channels ({result['n']} clips) | 4Q macro-F1, {result['folds']}-fold CV, mean over seeds {result['seeds']} (sd over seeds; "
+        "mean sd over folds) | accuracy | paired diff vs v3 (mean +- sd, folds better/worse) | test macro-F1 / acc |",
+        "|---|---|---|---|---|",
+    ]
     for name, r in result["rows"].items():
         v = r.get("vs_v3")
         diff = f"{v['mean']:+.3f} +- {v['sd']:.3f} ({v['better']}/{v['worse']} of {v['n']})" if v else ""
         t = r.get("test", {})
         test = f"{t['macro_f1']:.3f} / {t['accuracy']:.3f}" if t else ""
-        lines.append(f"| {name} | {r['mean_macro_f1']:.3f} ({r['sd_over_seeds']:.3f}; {r['sd_over_folds']:.3f}) | "
-                     f"{r['mean_accuracy']:.3f} | {diff} | {test} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {r['mean_macro_f1']:.3f} ({r['sd_over_seeds']:.3f}; {r['sd_over_folds']:.3f}) | "
+            f"{r['mean_accuracy']:.3f} | {diff} | {test} |"
+        )
     return "\n".join(lines)
 
 
@@ -381,15 +440,22 @@ def main() -> None:
     parser.add_argument("--cache-dir")
     parser.add_argument("--out", help="write the JSON result here")
     parser.add_argument("--merge", nargs="+", help="merge part files instead of running")
-    parser.add_argument("--report", help="a training report.json: add the CV to it and rewrite the model card beside "
-                                         "it")
+    parser.add_argument(
+        "--report", help="a training report.json: add the CV to it and rewrite the model card beside it"
+    )
     parser.add_argument("--threads", type=int, help="torch threads (1 per process when running parts in parallel)")
     parser.add_argument("--linear", action="store_true", help="linear-head backbone comparison instead")
     parser.add_argument("--channel", action="store_true", help="the config's linear quadrant channel alone")
-    parser.add_argument("--seeds", type=int, nargs="+", help="fold-assignment seeds for --channel (default: the config's)")
-    parser.add_argument("--channels", nargs="+", choices=sorted(CHANNEL_INPUTS),
-                        help="CV of these 4Q channels alone, every combination (ensembles chosen by nested CV) "
-                             "and the test split; needs --extract-expressive first")  # fmt: skip
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", help="fold-assignment seeds for --channel (default: the config's)"
+    )
+    parser.add_argument(
+        "--channels",
+        nargs="+",
+        choices=sorted(CHANNEL_INPUTS),
+        help="CV of these 4Q channels alone, every combination (ensembles chosen by nested CV) "
+        "and the test split; needs --extract-expressive first",
+    )
     parser.add_argument("--extract-expressive", action="store_true", help="cache the 4Q clips' expressive features")
     parser.add_argument("--table", help="with --channels: write the markdown table here")
     parser.add_argument("--no-test", action="store_true", help="with --channels: skip the fixed test split")
@@ -419,8 +485,9 @@ def main() -> None:
             rep = extract_expressive(cfg)
             result = {"computed": rep.computed, "cached": rep.cached, "failed": rep.failed, "seconds": rep.seconds}
         else:
-            result = channels_cv(cfg, folds=args.folds, seeds=args.seeds or [cfg.seed], names=args.channels,
-                                 test_split=not args.no_test)  # fmt: skip
+            result = channels_cv(
+                cfg, folds=args.folds, seeds=args.seeds or [cfg.seed], names=args.channels, test_split=not args.no_test
+            )
             table = format_table(result)
             print(table)
             if args.table:
@@ -455,8 +522,9 @@ def main() -> None:
         musicnn = load_musicnn(cfg.backbone)
         rng = np.random.default_rng(cfg.seed)
         for ex in examples:
-            ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment,
-                                 std=cfg.std_pooling)
+            ex.bank = build_bank(
+                ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment, std=cfg.std_pooling
+            )
         run = None
         if args.run:
             a, _, b = args.run.partition("-")

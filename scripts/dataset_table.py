@@ -50,8 +50,16 @@ def _row(name: str, data_home: str | None) -> list[str]:
     excl = cls.exclusions
     if missing:
         excl += f" No static label for {missing} item(s) ({_problem_kinds(items)})."
-    return [name, str(n), split_txt + (" (official)" if cls.official_splits else " (seeded 8:1:1)"), mod_txt,
-            type_txt, _pct(n_static / n), _pct(n_dyn / n), excl]  # fmt: skip
+    return [
+        name,
+        str(n),
+        split_txt + (" (official)" if cls.official_splits else " (seeded 8:1:1)"),
+        mod_txt,
+        type_txt,
+        _pct(n_static / n),
+        _pct(n_dyn / n),
+        excl,
+    ]
 
 
 def _decisions(cls) -> str:
@@ -73,8 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None, help="data root (default: $MVEMO_DATA)")
     args = parser.parse_args(argv)
-    header = ["dataset", "items", "items per split", "modality (items)", "label type (scale)",
-              "unified static label", "dynamic labels", "excluded, and why"]  # fmt: skip
+    header = [
+        "dataset",
+        "items",
+        "items per split",
+        "modality (items)",
+        "label type (scale)",
+        "unified static label",
+        "dynamic labels",
+        "excluded, and why",
+    ]
     try:
         rows = [_row(name, args.data_home) for name in list_datasets()]
     except MvemoError as exc:
@@ -95,21 +111,32 @@ def main(argv: list[str] | None = None) -> int:
         "|" + "---|" * len(header),
     ]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
-    out += ["", "## Conventions", "",
-            "* Item ids are `<dataset>:<id in the source>`; media paths are relative to the data root.",
-            "* 4Q classes become Q1 excited, Q2 distressed, Q3 depressed, Q4 relaxed, intensity 0.5.",
-            "* Valence-arousal values are converted on the dataset's scale (MVEmo eq. 5-10).",
-            "* Several weighted words (GEMS shares, MuVi terms, MTG tags) combine by the weighted circular mean",
-            "  of their categories' angles, intensity 0.5; non-emotional words are ignored; any unknown word",
-            "  blocks the label (`mvemo.data.labels.static_from_words`).",
-            "* Splits: official where the source has them, else seeded (seed 0) 8:1:1 stratified by label class,",
-            "  keeping groups (same song, piece or video) in one split.",
-            "", "## Decisions per dataset", ""]  # fmt: skip
+    out += [
+        "",
+        "## Conventions",
+        "",
+        "* Item ids are `<dataset>:<id in the source>`; media paths are relative to the data root.",
+        "* 4Q classes become Q1 excited, Q2 distressed, Q3 depressed, Q4 relaxed, intensity 0.5.",
+        "* Valence-arousal values are converted on the dataset's scale (MVEmo eq. 5-10).",
+        "* Several weighted words (GEMS shares, MuVi terms, MTG tags) combine by the weighted circular mean",
+        "  of their categories' angles, intensity 0.5; non-emotional words are ignored; any unknown word",
+        "  blocks the label (`mvemo.data.labels.static_from_words`).",
+        "* Splits: official where the source has them, else seeded (seed 0) 8:1:1 stratified by label class,",
+        "  keeping groups (same song, piece or video) in one split.",
+        "",
+        "## Decisions per dataset",
+        "",
+    ]
     for name in list_datasets():
         cls = dataset_class(name)
-        out += [f"### {name}: {cls.title}", "",
-                f"Source: {cls.homepage}. Licence (as stated): {cls.license}. Cite: {cls.citation}.", "",
-                _decisions(cls), ""]  # fmt: skip
+        out += [
+            f"### {name}: {cls.title}",
+            "",
+            f"Source: {cls.homepage}. Licence (as stated): {cls.license}. Cite: {cls.citation}.",
+            "",
+            _decisions(cls),
+            "",
+        ]
     print("\n".join(out).rstrip() + "\n")
     return 0
 

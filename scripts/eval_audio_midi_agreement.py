@@ -75,7 +75,9 @@ def _write_rendered_midi(path: Path, tonic: int, mode: str, bpm: float, prog, pr
         tones = [root + iv for iv in CHORD_INTERVALS[quality]]
         for k in range(8):
             p = 60 + (tones[(k * 2 + b) % len(tones)] % 12) + (12 if k in (3, 6) else 0)
-            mel.notes.append(pretty_midi.Note(95 if k % 2 == 0 else 75, p, t0 + k * beat / 2, t0 + (k + 0.9) * beat / 2))
+            mel.notes.append(
+                pretty_midi.Note(95 if k % 2 == 0 else 75, p, t0 + k * beat / 2, t0 + (k + 0.9) * beat / 2)
+            )
         truth.append((t0, t1, f"{spell_pitch_class(root, tonic, mode)}:{quality}"))
     pm.instruments += [chords_inst, mel]
     pm.write(str(path))
@@ -83,8 +85,11 @@ def _write_rendered_midi(path: Path, tonic: int, mode: str, bpm: float, prog, pr
 
 
 def _render(mid: Path, wav: Path) -> None:
-    subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.8", "-r", str(SR), "-F", str(wav), str(SOUNDFONT), str(mid)],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["fluidsynth", "-ni", "-q", "-g", "0.8", "-r", str(SR), "-F", str(wav), str(SOUNDFONT), str(mid)],
+        check=True,
+        capture_output=True,
+    )
 
 
 def _audio_analysis(path: Path):
@@ -95,8 +100,10 @@ def _audio_analysis(path: Path):
     y, sr = load_audio(path, sr=SR)
     h = compute_harmony(y, sr)
     tonic = spell_key(h.key_tonic, h.key_mode)
-    chords = [(float(a), float(b), spell_chord(lab, tonic, h.key_mode))
-              for a, b, lab in zip(h.chord_start, h.chord_end, h.chord_labels)]  # fmt: skip
+    chords = [
+        (float(a), float(b), spell_chord(lab, tonic, h.key_mode))
+        for a, b, lab in zip(h.chord_start, h.chord_end, h.chord_labels)
+    ]
     # chord times of compute_harmony are those of the normalised segments (same boundaries)
     return f"{tonic} {h.key_mode}", chords, float(h.tempo)
 
@@ -118,7 +125,9 @@ def _chord_score(ref, est) -> float:
     ri = np.array([[a, b] for a, b, _ in ref])
     ei = np.array([[a, b] for a, b, _ in est])
     rl, el_ = [lab for *_, lab in ref], [lab for *_, lab in est]
-    ei, el_ = mir_eval.util.adjust_intervals(ei, el_, ri.min(), ri.max(), mir_eval.chord.NO_CHORD, mir_eval.chord.NO_CHORD)
+    ei, el_ = mir_eval.util.adjust_intervals(
+        ei, el_, ri.min(), ri.max(), mir_eval.chord.NO_CHORD, mir_eval.chord.NO_CHORD
+    )
     intervals, r, e = mir_eval.util.merge_labeled_intervals(ri, rl, ei, el_)
     durations = mir_eval.util.intervals_to_durations(intervals)
     return float(mir_eval.chord.weighted_accuracy(mir_eval.chord.majmin(r, e), durations))
@@ -145,12 +154,24 @@ def evaluate_examples() -> list[dict]:
         a_key, a_chords, a_tempo = _audio_analysis(ROOT / "examples" / "audio" / f"{name}.mp3")
         m_key, m_chords, m_tempo, m_map = _midi_analysis(ROOT / "examples" / "midi" / f"{name}.mid")
         p, agree = _tempo_scores(m_tempo, a_tempo)
-        rows.append({"set": "examples", "piece": name, "truth_key": truth_key, "audio_key": a_key, "midi_key": m_key,
-                     "key_audio_vs_midi": _key_score(m_key, a_key), "key_audio_vs_truth": _key_score(truth_key, a_key),
-                     "key_midi_vs_truth": _key_score(truth_key, m_key),
-                     "chords_majmin_audio_vs_midi": _chord_score(m_chords, a_chords),
-                     "audio_tempo": round(a_tempo, 2), "midi_tempo": round(m_tempo, 2), "midi_tempo_map": m_map,
-                     "tempo_p_audio_vs_midi": p, "tempo_agreement": agree})  # fmt: skip
+        rows.append(
+            {
+                "set": "examples",
+                "piece": name,
+                "truth_key": truth_key,
+                "audio_key": a_key,
+                "midi_key": m_key,
+                "key_audio_vs_midi": _key_score(m_key, a_key),
+                "key_audio_vs_truth": _key_score(truth_key, a_key),
+                "key_midi_vs_truth": _key_score(truth_key, m_key),
+                "chords_majmin_audio_vs_midi": _chord_score(m_chords, a_chords),
+                "audio_tempo": round(a_tempo, 2),
+                "midi_tempo": round(m_tempo, 2),
+                "midi_tempo_map": m_map,
+                "tempo_p_audio_vs_midi": p,
+                "tempo_agreement": agree,
+            }
+        )
     return rows
 
 
@@ -168,16 +189,28 @@ def evaluate_rendered() -> list[dict]:
             m_key, m_chords, m_tempo, _ = _midi_analysis(mid)
             pa, aa = _tempo_scores(bpm, a_tempo)
             pm_, am = _tempo_scores(bpm, m_tempo)
-            rows.append({"set": "rendered", "piece": name, "truth_key": truth_key, "audio_key": a_key,
-                         "midi_key": m_key, "key_audio_vs_truth": _key_score(truth_key, a_key),
-                         "key_midi_vs_truth": _key_score(truth_key, m_key),
-                         "key_audio_vs_midi": _key_score(m_key, a_key),
-                         "chords_majmin_audio_vs_truth": _chord_score(truth_chords, a_chords),
-                         "chords_majmin_midi_vs_truth": _chord_score(truth_chords, m_chords),
-                         "truth_tempo": bpm, "audio_tempo": round(a_tempo, 2), "midi_tempo": round(m_tempo, 2),
-                         "tempo_p_audio_vs_truth": pa, "tempo_p_midi_vs_truth": pm_,
-                         "tempo_agreement_audio": aa, "tempo_agreement_midi": am,
-                         "spelled_like_truth": a_key == truth_key or m_key == truth_key})  # fmt: skip
+            rows.append(
+                {
+                    "set": "rendered",
+                    "piece": name,
+                    "truth_key": truth_key,
+                    "audio_key": a_key,
+                    "midi_key": m_key,
+                    "key_audio_vs_truth": _key_score(truth_key, a_key),
+                    "key_midi_vs_truth": _key_score(truth_key, m_key),
+                    "key_audio_vs_midi": _key_score(m_key, a_key),
+                    "chords_majmin_audio_vs_truth": _chord_score(truth_chords, a_chords),
+                    "chords_majmin_midi_vs_truth": _chord_score(truth_chords, m_chords),
+                    "truth_tempo": bpm,
+                    "audio_tempo": round(a_tempo, 2),
+                    "midi_tempo": round(m_tempo, 2),
+                    "tempo_p_audio_vs_truth": pa,
+                    "tempo_p_midi_vs_truth": pm_,
+                    "tempo_agreement_audio": aa,
+                    "tempo_agreement_midi": am,
+                    "spelled_like_truth": a_key == truth_key or m_key == truth_key,
+                }
+            )
     return rows
 
 
@@ -185,18 +218,24 @@ def _table(rows: list[dict]) -> str:
     lines = []
     for r in rows:
         if r["set"] == "examples":
-            lines.append(f"| examples | {r['piece']} | {r['truth_key']} | {r['audio_key']} | {r['midi_key']} | "
-                         f"{r['key_audio_vs_midi']:.2f} | {r['chords_majmin_audio_vs_midi']:.2f} (vs MIDI) | "
-                         f"{r['audio_tempo']:.1f} | {r['midi_tempo']:.1f} (map {r['midi_tempo_map']:.0f}) | "
-                         f"{r['tempo_agreement']} |")  # fmt: skip
+            lines.append(
+                f"| examples | {r['piece']} | {r['truth_key']} | {r['audio_key']} | {r['midi_key']} | "
+                f"{r['key_audio_vs_midi']:.2f} | {r['chords_majmin_audio_vs_midi']:.2f} (vs MIDI) | "
+                f"{r['audio_tempo']:.1f} | {r['midi_tempo']:.1f} (map {r['midi_tempo_map']:.0f}) | "
+                f"{r['tempo_agreement']} |"
+            )
         else:
-            lines.append(f"| rendered | {r['piece']} | {r['truth_key']} | {r['audio_key']} | {r['midi_key']} | "
-                         f"{r['key_audio_vs_midi']:.2f} | {r['chords_majmin_audio_vs_truth']:.2f} / "
-                         f"{r['chords_majmin_midi_vs_truth']:.2f} (vs truth) | {r['audio_tempo']:.1f} | "
-                         f"{r['midi_tempo']:.1f} (truth {r['truth_tempo']:.0f}) | "
-                         f"{r['tempo_agreement_audio']}/{r['tempo_agreement_midi']} |")  # fmt: skip
-    head = ("| set | piece | true key | audio key | MIDI key | key score audio vs MIDI | chords majmin (audio / MIDI) | "
-            "audio BPM | MIDI BPM | tempo agreement |\n|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
+            lines.append(
+                f"| rendered | {r['piece']} | {r['truth_key']} | {r['audio_key']} | {r['midi_key']} | "
+                f"{r['key_audio_vs_midi']:.2f} | {r['chords_majmin_audio_vs_truth']:.2f} / "
+                f"{r['chords_majmin_midi_vs_truth']:.2f} (vs truth) | {r['audio_tempo']:.1f} | "
+                f"{r['midi_tempo']:.1f} (truth {r['truth_tempo']:.0f}) | "
+                f"{r['tempo_agreement_audio']}/{r['tempo_agreement_midi']} |"
+            )
+    head = (
+        "| set | piece | true key | audio key | MIDI key | key score audio vs MIDI | chords majmin (audio / MIDI) | "
+        "audio BPM | MIDI BPM | tempo agreement |\n|---|---|---|---|---|---|---|---|---|---|"
+    )
     return head + "\n" + "\n".join(lines)
 
 
@@ -209,8 +248,14 @@ def main() -> None:
     print(_table(rows))
     rend = [r for r in rows if r["set"] == "rendered"]
     if rend:
-        for what in ("key_audio_vs_truth", "key_midi_vs_truth", "chords_majmin_audio_vs_truth",
-                     "chords_majmin_midi_vs_truth", "tempo_p_audio_vs_truth", "tempo_p_midi_vs_truth"):
+        for what in (
+            "key_audio_vs_truth",
+            "key_midi_vs_truth",
+            "chords_majmin_audio_vs_truth",
+            "chords_majmin_midi_vs_truth",
+            "tempo_p_audio_vs_truth",
+            "tempo_p_midi_vs_truth",
+        ):
             print(f"rendered mean {what}: {np.mean([r[what] for r in rend]):.3f}")
     if args.json:
         from mvemo.util import atomic_write

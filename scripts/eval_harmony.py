@@ -30,10 +30,24 @@ SR = 22050
 EDGE = 0.5  # seconds of noise-only N before and after the progression
 
 # scale degree (semitones above the tonic) -> (triad, seventh) qualities
-MAJOR_DEGREES = {0: ("maj", "maj7"), 2: ("min", "min7"), 4: ("min", "min7"), 5: ("maj", "maj7"),
-                 7: ("maj", "7"), 9: ("min", "min7"), 11: ("dim", "dim")}
-MINOR_DEGREES = {0: ("min", "min7"), 2: ("dim", "dim"), 3: ("maj", "maj7"), 5: ("min", "min7"),
-                 7: ("maj", "7"), 8: ("maj", "maj7"), 10: ("maj", "7")}  # V from harmonic minor
+MAJOR_DEGREES = {
+    0: ("maj", "maj7"),
+    2: ("min", "min7"),
+    4: ("min", "min7"),
+    5: ("maj", "maj7"),
+    7: ("maj", "7"),
+    9: ("min", "min7"),
+    11: ("dim", "dim"),
+}
+MINOR_DEGREES = {
+    0: ("min", "min7"),
+    2: ("dim", "dim"),
+    3: ("maj", "maj7"),
+    5: ("min", "min7"),
+    7: ("maj", "7"),
+    8: ("maj", "maj7"),
+    10: ("maj", "7"),
+}  # V from harmonic minor
 SUS_DEGREES = {"major": (0, 2, 5, 7, 9), "minor": (3, 5, 7, 10)}  # sus2/sus4 stay diatonic here
 
 
@@ -73,9 +87,7 @@ def voicing(label: str, rng: np.random.Generator) -> list[int]:
     return notes
 
 
-def render_additive(
-    chords, total: float, rng: np.random.Generator, *, detune_cents: float = 0.0
-) -> np.ndarray:
+def render_additive(chords, total: float, rng: np.random.Generator, *, detune_cents: float = 0.0) -> np.ndarray:
     """Additive harmonic tones with decaying envelopes, plus white noise."""
     tuning = 440.0 * 2 ** (detune_cents / 1200)
     y = np.zeros(int(np.ceil(total * SR)))
@@ -91,14 +103,14 @@ def render_additive(
             for h in range(1, 9):
                 if h * f0 >= SR / 2:
                     break
-                seg += amp * h ** -rolloff * np.sin(2 * np.pi * h * f0 * t + rng.uniform(0, 2 * np.pi))
+                seg += amp * h**-rolloff * np.sin(2 * np.pi * h * f0 * t + rng.uniform(0, 2 * np.pi))
         env = np.minimum(t / 0.01, 1.0) * np.exp(-t / tau) * np.minimum((t[-1] - t) / 0.02 + 1e-3, 1.0)
         a = int(round(start * SR))
-        y[a:a + n] += seg * env
+        y[a : a + n] += seg * env
     y /= np.abs(y).max()
     y *= 0.5
     snr_db = rng.uniform(25, 40)
-    sig_rms = np.sqrt(np.mean(y[int(EDGE * SR):-int(EDGE * SR)] ** 2))
+    sig_rms = np.sqrt(np.mean(y[int(EDGE * SR) : -int(EDGE * SR)] ** 2))
     y += rng.standard_normal(len(y)) * sig_rms * 10 ** (-snr_db / 20)
     return y.astype(np.float32)
 
@@ -116,9 +128,9 @@ def render_band(chords, total: float, rng: np.random.Generator) -> np.ndarray:
     hat = np.diff(extra.standard_normal(n + 1)) * np.exp(-t / 0.01)
     for i, start in enumerate(np.arange(EDGE, total - EDGE - 0.15, beat / 2)):
         a = int(start * SR)
-        drums[a:a + n] += 0.3 * hat
+        drums[a : a + n] += 0.3 * hat
         if i % 2 == 0:
-            drums[a:a + n] += kick if i % 4 == 0 else snare
+            drums[a : a + n] += kick if i % 4 == 0 else snare
     mid = slice(int(EDGE * SR), -int(EDGE * SR))
     drums *= np.sqrt(np.mean(y[mid] ** 2) / max(np.mean(drums[mid] ** 2), 1e-12))
     out = y + drums
@@ -165,8 +177,7 @@ def evaluate(items, renderer, *, method: str = "cqt-hpss") -> dict[str, float]:
         ref = [(0.0, EDGE, "N"), *chords, (chords[-1][1], total, "N")]
         ref_iv = np.array([[s, e] for s, e, _ in ref])
         est_iv = np.array([[s, e] for s, e, _ in res.chords])
-        scores = mir_eval.chord.evaluate(ref_iv, [lab for *_, lab in ref], est_iv,
-                                         [lab for *_, lab in res.chords])
+        scores = mir_eval.chord.evaluate(ref_iv, [lab for *_, lab in ref], est_iv, [lab for *_, lab in res.chords])
         for m in metrics:
             sums[m] += scores[m] * total
         weight += total
@@ -184,9 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=40, help="number of progressions")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--soundfont", default=None, help="GM .sf2 for the fluidsynth rendering")
-    ap.add_argument("--method", choices=sorted(METHODS), default="cqt-hpss",
-                    help="chroma: cqt-hpss (analyze_harmony defaults), cqt (no HPSS, the v1 model's), "
-                         "stft (fast, what compute_harmony uses)")
+    ap.add_argument(
+        "--method",
+        choices=sorted(METHODS),
+        default="cqt-hpss",
+        help="chroma: cqt-hpss (analyze_harmony defaults), cqt (no HPSS, the v1 model's), "
+        "stft (fast, what compute_harmony uses)",
+    )
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     progressions = [make_progression(rng) for _ in range(args.n)]
@@ -210,8 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         print("no --soundfont file given: fluidsynth rendering skipped", file=sys.stderr)
     seconds = sum(c[-1][1] + EDGE for _, _, c in progressions)
     cols = ["root", "majmin", "mirex", "thirds", "sevenths", "key_weighted", "key_exact"]
-    print(f"{args.n} progressions, seed {args.seed}, {seconds:.0f} s of audio, "
-          f"{time.perf_counter() - t0:.1f} s to run\n")
+    print(
+        f"{args.n} progressions, seed {args.seed}, {seconds:.0f} s of audio, {time.perf_counter() - t0:.1f} s to run\n"
+    )
     print("| rendering | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
     for name, scores in rows.items():

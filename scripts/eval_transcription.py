@@ -75,8 +75,12 @@ def render(pm, workdir: Path, name: str) -> np.ndarray:
 
     mid, wav = workdir / f"{name}.mid", workdir / f"{name}.wav"
     pm.write(str(mid))
-    subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.8", "-r", str(SR), "-F", str(wav), str(SOUNDFONT), str(mid)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        ["fluidsynth", "-ni", "-q", "-g", "0.8", "-r", str(SR), "-F", str(wav), str(SOUNDFONT), str(mid)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     y, sr = sf.read(str(wav), always_2d=True)
     if sr != SR:
         raise SystemExit(f"fluidsynth wrote {sr} Hz, expected {SR}")
@@ -110,12 +114,15 @@ def chord_scores(ref, est) -> dict[str, float]:
     rl = [lab for *_, lab in ref]
     ei = np.array([[a, b] for a, b, _ in est]).reshape(-1, 2)
     el = [lab for *_, lab in est]
-    ei, el = mir_eval.util.adjust_intervals(ei, el, ri.min(), ri.max(), mir_eval.chord.NO_CHORD,
-                                            mir_eval.chord.NO_CHORD)
+    ei, el = mir_eval.util.adjust_intervals(
+        ei, el, ri.min(), ri.max(), mir_eval.chord.NO_CHORD, mir_eval.chord.NO_CHORD
+    )
     iv, r_lab, e_lab = mir_eval.util.merge_labeled_intervals(ri, rl, ei, el)
     dur = mir_eval.util.intervals_to_durations(iv)
-    return {m: float(mir_eval.chord.weighted_accuracy(getattr(mir_eval.chord, m)(r_lab, e_lab), dur))
-            for m in ("root", "majmin")}  # fmt: skip
+    return {
+        m: float(mir_eval.chord.weighted_accuracy(getattr(mir_eval.chord, m)(r_lab, e_lab), dur))
+        for m in ("root", "majmin")
+    }
 
 
 def main() -> None:
@@ -148,15 +155,24 @@ def main() -> None:
             row["tempo_ok"] = float(min(abs(ratio - 1), abs(ratio - 2) / 2, abs(ratio - 0.5) * 2) < 0.04)
             row["est_key"], row["est_bpm"] = sheet.key, sheet.tempo
             rows.append(row)
-            print(f"piece {i}: {key:<9} {bpm:5.1f} BPM -> {sheet.key:<9} {sheet.tempo:5.1f} BPM, "
-                  f"notes F1 {row['q_all_onset_f1']:.3f}, melody F1 {row['q_mel_onset_f1']:.3f}, "
-                  f"chords majmin {row['chord_majmin']:.3f}", flush=True)  # fmt: skip
-    cols = [("q_all_onset_f1", "all notes, onset F1 (quantised)"), ("raw_all_onset_f1", "all notes, onset F1 (raw)"),
-            ("q_all_offset_f1", "all notes, onset+offset F1 (quantised)"),
-            ("raw_all_offset_f1", "all notes, onset+offset F1 (raw)"),
-            ("q_mel_onset_f1", "melody track, onset F1 (quantised)"), ("raw_mel_onset_f1", "melody, onset F1 (raw)"),
-            ("chord_root", "chords, root accuracy"), ("chord_majmin", "chords, majmin accuracy"),
-            ("key_ok", "key exact"), ("tempo_ok", "tempo within 4% (or x2)")]  # fmt: skip
+            print(
+                f"piece {i}: {key:<9} {bpm:5.1f} BPM -> {sheet.key:<9} {sheet.tempo:5.1f} BPM, "
+                f"notes F1 {row['q_all_onset_f1']:.3f}, melody F1 {row['q_mel_onset_f1']:.3f}, "
+                f"chords majmin {row['chord_majmin']:.3f}",
+                flush=True,
+            )
+    cols = [
+        ("q_all_onset_f1", "all notes, onset F1 (quantised)"),
+        ("raw_all_onset_f1", "all notes, onset F1 (raw)"),
+        ("q_all_offset_f1", "all notes, onset+offset F1 (quantised)"),
+        ("raw_all_offset_f1", "all notes, onset+offset F1 (raw)"),
+        ("q_mel_onset_f1", "melody track, onset F1 (quantised)"),
+        ("raw_mel_onset_f1", "melody, onset F1 (raw)"),
+        ("chord_root", "chords, root accuracy"),
+        ("chord_majmin", "chords, majmin accuracy"),
+        ("key_ok", "key exact"),
+        ("tempo_ok", "tempo within 4% (or x2)"),
+    ]
     print(f"\n| metric ({len(rows)} rendered pieces, seed {args.seed}) | mean | min | max |")
     print("|---|---|---|---|")
     for c, title in cols:

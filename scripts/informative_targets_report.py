@@ -41,8 +41,10 @@ def _levels(values: list[float]) -> str:
 
 def _describe(name: str, values: list[float]) -> str:
     a = np.asarray(values, dtype=np.float64)
-    return (f"{name:12s} mean {a.mean():.3f}  std {a.std():.3f}  levels {len(set(np.round(a, 1).tolist())):2d}  "
-            f"[{_levels(values)}]")  # fmt: skip
+    return (
+        f"{name:12s} mean {a.mean():.3f}  std {a.std():.3f}  levels {len(set(np.round(a, 1).tolist())):2d}  "
+        f"[{_levels(values)}]"
+    )
 
 
 def report_dataset(name: str, root: Path) -> list[str]:
@@ -56,23 +58,30 @@ def report_dataset(name: str, root: Path) -> list[str]:
         return out
     rules = Counter(it.informative["rule"] for it in with_t)
     weights = Counter(it.informative["weight"] for it in with_t)
-    out.append("  rules: " + ", ".join(f"{r} {n}" for r, n in rules.most_common())
-               + "; weights: " + ", ".join(f"{w} x{n}" for w, n in sorted(weights.items())))  # fmt: skip
+    out.append(
+        "  rules: "
+        + ", ".join(f"{r} {n}" for r, n in rules.most_common())
+        + "; weights: "
+        + ", ".join(f"{w} x{n}" for w, n in sorted(weights.items()))
+    )
     paired = [it for it in with_t if it.static is not None]
     out.append("  " + _describe("informative", [it.informative["intensity"] for it in with_t]))
     if paired:
         out.append("  " + _describe("paper", [it.static["intensity"] for it in paired]))
     cats_i = Counter(it.informative["category"] for it in with_t)
     cats_p = Counter(it.static["category"] for it in paired)
-    out.append(f"  categories used: informative {len(cats_i)}, paper {len(cats_p)}; "
-               f"informative top 5: {', '.join(f'{c} {n}' for c, n in cats_i.most_common(5))}")  # fmt: skip
+    out.append(
+        f"  categories used: informative {len(cats_i)}, paper {len(cats_p)}; "
+        f"informative top 5: {', '.join(f'{c} {n}' for c, n in cats_i.most_common(5))}"
+    )
     if paired:
         same = sum(it.informative["category"] == it.static["category"] for it in paired)
         out.append(f"  same category as the paper label: {same} of {len(paired)}")
     frames = [f for it in with_t for f in it.informative.get("dynamic", [])]
     if frames:
-        out.append(f"  dynamic frames: {len(frames)} in {sum(bool(it.informative.get('dynamic')) for it in with_t)} "
-                   f"items")  # fmt: skip
+        out.append(
+            f"  dynamic frames: {len(frames)} in {sum(bool(it.informative.get('dynamic')) for it in with_t)} items"
+        )
         out.append("  " + _describe("frames", [f["intensity"] for f in frames]))
     return out
 
@@ -87,9 +96,11 @@ def report_coverage(root: Path) -> list[str]:
 
     out = ["== word-map coverage of the word occurrences"]
     for row in bwm.coverage(bwm.word_occurrences(root), default_word_map()):
-        out.append(f"  {row['vocabulary']}: {row['placed']} of {row['occurrences']} placed "
-                   f"({100 * row['share']:.1f} %), {row['distinct']} distinct; left out: "
-                   + (", ".join(f"{w} ({n})" for w, n in row["left_out"]) or "none"))  # fmt: skip
+        out.append(
+            f"  {row['vocabulary']}: {row['placed']} of {row['occurrences']} placed "
+            f"({100 * row['share']:.1f} %), {row['distinct']} distinct; left out: "
+            + (", ".join(f"{w} ({n})" for w, n in row["left_out"]) or "none")
+        )
     return out
 
 

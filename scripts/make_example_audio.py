@@ -49,9 +49,11 @@ def render(corpus_path: str, out: Path, seconds: float, tempo_scale: float, prog
                 note.end /= tempo_scale
         pm.write(str(mid))
         wav = Path(tmp) / "score.wav"
-        subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.8", "-r", str(SR), "-F", str(wav), str(SOUNDFONT),
-                        str(mid)],
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            ["fluidsynth", "-ni", "-q", "-g", "0.8", "-r", str(SR), "-F", str(wav), str(SOUNDFONT), str(mid)],
+            check=True,
+            capture_output=True,
+        )
         y, sr = sf.read(str(wav), dtype="float32", always_2d=True)
     y = y.mean(axis=1)[: int(seconds * sr)]
     fade = int(1.5 * sr)

@@ -93,8 +93,16 @@ def write_lyrics() -> None:
 
 def _shot_frame(shot: int, t: float, w: int, h: int) -> np.ndarray:
     """One RGB frame of shot ``shot`` at time ``t`` within it: a coloured field with a moving disc."""
-    palette = [(250, 190, 40), (230, 60, 70), (60, 170, 230), (250, 120, 30), (120, 220, 90), (240, 80, 200),
-               (255, 220, 120), (90, 90, 240)]  # fmt: skip
+    palette = [
+        (250, 190, 40),
+        (230, 60, 70),
+        (60, 170, 230),
+        (250, 120, 30),
+        (120, 220, 90),
+        (240, 80, 200),
+        (255, 220, 120),
+        (90, 90, 240),
+    ]
     base = np.array(palette[shot % len(palette)], dtype=np.float32)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     shade = 0.75 + 0.25 * np.sin(xx / w * np.pi * (1 + shot % 3) + t * 2.0)
@@ -106,8 +114,9 @@ def _shot_frame(shot: int, t: float, w: int, h: int) -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def write_video(seconds: float = 30.0, fps: int = 15, size: tuple[int, int] = (320, 180),
-                shot_seconds: float = 3.75) -> None:  # fmt: skip
+def write_video(
+    seconds: float = 30.0, fps: int = 15, size: tuple[int, int] = (320, 180), shot_seconds: float = 3.75
+) -> None:
     av = require("av", extra="audio")
     from mvemo.audio import load_audio
 
@@ -139,7 +148,7 @@ def write_video(seconds: float = 30.0, fps: int = 15, size: tuple[int, int] = (3
             container.mux(packet)
         hop = 1024
         for start in range(0, len(y), hop):
-            chunk = y[start:start + hop]
+            chunk = y[start : start + hop]
             frame = av.AudioFrame.from_ndarray(chunk[None, :], format="flt", layout="mono")
             frame.sample_rate = sr
             frame.pts = start

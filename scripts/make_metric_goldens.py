@@ -55,23 +55,31 @@ def _dump(name: str, payload: dict) -> None:
 
 def main() -> None:
     rng = np.random.default_rng(20261122)
-    static = {"inputs": dict(zip(("ref_category", "ref_intensity", "est_category", "est_intensity"), _labels(rng,
-                                                                                                             300)))}
+    static = {
+        "inputs": dict(zip(("ref_category", "ref_intensity", "est_category", "est_intensity"), _labels(rng, 300)))
+    }
     static["scores"] = {avg: evaluate(**static["inputs"], average=avg) for avg in ("macro", "weighted", "micro")}
     _dump("static.json", static)
 
     lengths = rng.integers(5, 60, 25)
     ids = [f"mv{i:03d}" for i, n in enumerate(lengths) for _ in range(n)]
-    dyn = {"inputs": {"sample_ids": ids, **dict(zip(("ref_category", "ref_intensity", "est_category", "est_intensity"),
-                                                  _labels(rng, len(ids))))}}  # fmt: skip
+    dyn = {
+        "inputs": {
+            "sample_ids": ids,
+            **dict(zip(("ref_category", "ref_intensity", "est_category", "est_intensity"), _labels(rng, len(ids)))),
+        }
+    }
     dyn["scores"] = {avg: evaluate_dynamic(**dyn["inputs"], average=avg) for avg in ("macro", "weighted", "micro")}
     _dump("dynamic.json", dyn)
 
     parsed = [parse_response(r) for r in RESPONSES]
-    _dump("responses.json", {
-        "inputs": RESPONSES,
-        "parsed": [{"category": p.category, "intensity": p.intensity, "error": p.error} for p in parsed],
-    })  # fmt: skip
+    _dump(
+        "responses.json",
+        {
+            "inputs": RESPONSES,
+            "parsed": [{"category": p.category, "intensity": p.intensity, "error": p.error} for p in parsed],
+        },
+    )
 
 
 if __name__ == "__main__":

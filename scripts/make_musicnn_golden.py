@@ -94,13 +94,13 @@ def synth_clip(seed: int = 20261122, *, sr: int = CLIP_SR, seconds: float = CLIP
     for start in np.arange(0, seconds, 0.25):
         a = int(start * sr)
         length = min(int(0.05 * sr), n - a)
-        hats[a:a + length] += rng.standard_normal(length) * np.exp(-np.arange(length) / (0.01 * sr))
+        hats[a : a + length] += rng.standard_normal(length) * np.exp(-np.arange(length) / (0.01 * sr))
     y = y / np.abs(y).max() + 0.15 * np.diff(hats, prepend=0.0) + 0.003 * rng.standard_normal(n)
     return (0.5 * y / np.abs(y).max()).astype(np.float32)
 
 
 # Run by the TensorFlow interpreter: argv = [musicnn package parent, work dir].
-TF_REFERENCE = r'''
+TF_REFERENCE = r"""
 import json, os, sys
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")  # tf.compat.v1.layers needs tf_keras under TF 2.16+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -140,7 +140,7 @@ for model in spec["models"]:
         np.savez(os.path.join(work, model + "_extractor_" + clip + ".npz"), taggram=tg,
                  mean_pool=feats["mean_pool"], max_pool=feats["max_pool"], timbral=feats["timbral"])
 json.dump(result, open(os.path.join(work, "result.json"), "w"))
-'''
+"""
 
 
 def _musicnn_parent() -> str:
@@ -152,8 +152,9 @@ def _musicnn_parent() -> str:
     return str(Path(next(iter(spec.submodule_search_locations))))
 
 
-def run_tf_reference(tf_python: str, clips: dict[str, np.ndarray], patches: np.ndarray, models: list[str],
-                     work: Path) -> dict:
+def run_tf_reference(
+    tf_python: str, clips: dict[str, np.ndarray], patches: np.ndarray, models: list[str], work: Path
+) -> dict:
     """Run :data:`TF_REFERENCE` with ``tf_python``; return its metadata (outputs land in ``work``)."""
     # Put only the musicnn package on the TF interpreter's path (not our venv's site-packages).
     shim = work / "path"
@@ -190,8 +191,10 @@ def main() -> None:
     clip = synth_clip()
     logmel = log_mel(clip, CLIP_SR)
     patches = make_patches(logmel)
-    print(f"clip: {clip.size / CLIP_SR:.1f} s, log-mel {logmel.shape}, patches {patches.shape}, "
-          f"log-mel max {logmel.max():.3f}")
+    print(
+        f"clip: {clip.size / CLIP_SR:.1f} s, log-mel {logmel.shape}, patches {patches.shape}, "
+        f"log-mel max {logmel.max():.3f}"
+    )
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -201,17 +204,23 @@ def main() -> None:
         for model, filename in MODELS.items():
             net = load_musicnn(model)
             port = net.forward_patches(patches)
-            meta = {"model": model, "clip": "scripts/make_musicnn_golden.py:synth_clip(seed=20261122)",
-                    "patching": "187-frame patches, hop 187", "librosa": librosa.__version__,
-                    "torch": torch.__version__}
+            meta = {
+                "model": model,
+                "clip": "scripts/make_musicnn_golden.py:synth_clip(seed=20261122)",
+                "patching": "187-frame patches, hop 187",
+                "librosa": librosa.__version__,
+                "torch": torch.__version__,
+            }
             if meta_tf is None:
                 ref = _summary(port)
                 meta["reference"] = "mvemo PyTorch port (TensorFlow not run)"
             else:
                 graph = {k: v.reshape(port[k].shape) for k, v in np.load(work / f"{model}_graph.npz").items()}
                 ref = _summary(graph)
-                meta["reference"] = (f"TensorFlow {meta_tf['tensorflow']} tf.compat.v1 graph of the installed "
-                                     "musicnn/models.py, shipped checkpoint, fed mvemo's log-mel patches")
+                meta["reference"] = (
+                    f"TensorFlow {meta_tf['tensorflow']} tf.compat.v1 graph of the installed "
+                    "musicnn/models.py, shipped checkpoint, fed mvemo's log-mel patches"
+                )
                 full_diff = {k: float(np.abs(port[k] - graph[k]).max()) for k in graph}
                 meta["port_vs_tf_max_abs_diff"] = full_diff
                 print(f"{model}: port vs TF graph, max abs diff per output (all frames/patches):")
@@ -221,19 +230,24 @@ def main() -> None:
                     ext = np.load(work / f"{model}_extractor_{name}.npz")
                     mine = net.forward_patches(make_patches(log_mel(audio, CLIP_SR)))
                     # NaN/inf (musicnn's float16 overflow) are recorded as strings: meta is strict JSON
-                    ext_diff = {k: _finite_or_str(np.abs(mine[k].reshape(ext[k].shape) - ext[k]).max())
-                                for k in ("taggram", "mean_pool", "max_pool", "timbral")}
+                    ext_diff = {
+                        k: _finite_or_str(np.abs(mine[k].reshape(ext[k].shape) - ext[k]).max())
+                        for k in ("taggram", "mean_pool", "max_pool", "timbral")
+                    }
                     meta[f"port_vs_musicnn_extractor_max_abs_diff_{name}"] = ext_diff
                     print(f"  vs musicnn's own extractor on {name!r} (file input, float16 log): {ext_diff}")
             arrays = dict(ref)
             port_summary = _summary(port)
             gap = max(float(np.abs(port_summary[k] - ref[k]).max()) for k in STORED)
             meta["stored_max_abs_diff_port"] = gap
-            np.savez_compressed(GOLDEN_DIR / filename, **arrays,
-                                meta=np.array(json.dumps(meta, sort_keys=True, allow_nan=False)))
+            np.savez_compressed(
+                GOLDEN_DIR / filename, **arrays, meta=np.array(json.dumps(meta, sort_keys=True, allow_nan=False))
+            )
             size = (GOLDEN_DIR / filename).stat().st_size
-            print(f"wrote {GOLDEN_DIR / filename} ({size / 1024:.0f} kB), reference: {meta['reference']}; "
-                  f"port max abs diff on stored arrays: {gap:.3g}")
+            print(
+                f"wrote {GOLDEN_DIR / filename} ({size / 1024:.0f} kB), reference: {meta['reference']}; "
+                f"port max abs diff on stored arrays: {gap:.3g}"
+            )
 
 
 if __name__ == "__main__":

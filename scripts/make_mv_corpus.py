@@ -99,8 +99,17 @@ def example_music(seconds: float, *, index: int) -> np.ndarray:
     return y.astype(np.float32)
 
 
-def write_mv(path: Path, seconds: float, audio: np.ndarray | None, *, cuts: list[float], seed: int,
-             still: bool = False, video: bool = True, size: tuple[int, int] = SIZE) -> None:  # fmt: skip
+def write_mv(
+    path: Path,
+    seconds: float,
+    audio: np.ndarray | None,
+    *,
+    cuts: list[float],
+    seed: int,
+    still: bool = False,
+    video: bool = True,
+    size: tuple[int, int] = SIZE,
+) -> None:
     """Encode shots (cut at ``cuts``) and ``audio`` to an MP4 (MPEG-4 Part 2 video, AAC audio)."""
     av = require("av", extra="audio")
     w, h = size
@@ -131,7 +140,7 @@ def write_mv(path: Path, seconds: float, audio: np.ndarray | None, *, cuts: list
         if aus is not None:
             y = np.ascontiguousarray(audio[: int(seconds * SR)], dtype=np.float32)
             for k in range(0, len(y), 1024):
-                fr = av.AudioFrame.from_ndarray(y[None, k:k + 1024], format="flt", layout="mono")
+                fr = av.AudioFrame.from_ndarray(y[None, k : k + 1024], format="flt", layout="mono")
                 fr.sample_rate, fr.pts, fr.time_base = SR, k, Fraction(1, SR)
                 for pkt in aus.encode(fr):
                     oc.mux(pkt)
@@ -149,8 +158,16 @@ def _lrc(lines: list[str], seconds: float) -> str:
     return "\n".join(out) + "\n"
 
 
-def make_corpus(out: str | Path, *, n: int = 6, seconds: float = 8.0, n_static: int = 1, bad: bool = True,
-                seed: int = 0, size: tuple[int, int] = SIZE) -> dict:  # fmt: skip
+def make_corpus(
+    out: str | Path,
+    *,
+    n: int = 6,
+    seconds: float = 8.0,
+    n_static: int = 1,
+    bad: bool = True,
+    seed: int = 0,
+    size: tuple[int, int] = SIZE,
+) -> dict:
     """Write the corpus into ``out``; returns the truth (also written to ``truth.json``).
 
     Parameters
@@ -187,9 +204,17 @@ def make_corpus(out: str | Path, *, n: int = 6, seconds: float = 8.0, n_static: 
         elif i % 3 == 1 and i > 1:
             atomic_write(root / f"{name}.txt", "\n".join(LYRICS[i % len(LYRICS)]) + "\n")
             lyr = "sidecar-txt"
-        row = {"path": f"{name}.mp4", "title": f"Synthetic {i}", "artist": f"Artist {i % 3}",
-               "genre": GENRES[i % len(GENRES)], "country": COUNTRIES[i % len(COUNTRIES)],
-               "language": LANGUAGES[i % len(LANGUAGES)], "lyrics": "", "key": "", "tempo": ""}  # fmt: skip
+        row = {
+            "path": f"{name}.mp4",
+            "title": f"Synthetic {i}",
+            "artist": f"Artist {i % 3}",
+            "genre": GENRES[i % len(GENRES)],
+            "country": COUNTRIES[i % len(COUNTRIES)],
+            "language": LANGUAGES[i % len(LANGUAGES)],
+            "lyrics": "",
+            "key": "",
+            "tempo": "",
+        }
         if i == 1:  # lyrics from the catalogue's column (a file beside the catalogue)
             atomic_write(root / "lyrics_src" / f"{name}.lrc", _lrc(LYRICS[1], dur))
             row["lyrics"] = f"lyrics_src/{name}.lrc"
@@ -200,10 +225,28 @@ def make_corpus(out: str | Path, *, n: int = 6, seconds: float = 8.0, n_static: 
         truth[name] = {"expect": "done", "cuts": cuts, "duration": dur, "lyrics": lyr}
     for j in range(n_static):
         name = f"static_{j:02d}"
-        write_mv(root / f"{name}.mp4", seconds, synth_music(seconds, seed=seed + 50 + j), cuts=[], seed=seed + 50 + j,
-                 still=True, size=size)  # fmt: skip
-        rows.append({"path": f"{name}.mp4", "title": f"Still {j}", "artist": "Still", "genre": "ambient",
-                     "country": "DE", "language": "de", "lyrics": "", "key": "", "tempo": ""})  # fmt: skip
+        write_mv(
+            root / f"{name}.mp4",
+            seconds,
+            synth_music(seconds, seed=seed + 50 + j),
+            cuts=[],
+            seed=seed + 50 + j,
+            still=True,
+            size=size,
+        )
+        rows.append(
+            {
+                "path": f"{name}.mp4",
+                "title": f"Still {j}",
+                "artist": "Still",
+                "genre": "ambient",
+                "country": "DE",
+                "language": "de",
+                "lyrics": "",
+                "key": "",
+                "tempo": "",
+            }
+        )
         truth[name] = {"expect": "filtered", "cuts": [], "duration": seconds, "lyrics": None}
     if bad:
         atomic_write(root / "bad_corrupt.mp4", np.random.default_rng(seed + 7).bytes(40_000))
@@ -211,14 +254,25 @@ def make_corpus(out: str | Path, *, n: int = 6, seconds: float = 8.0, n_static: 
         data = (root / "bad_tmp.mp4").read_bytes()
         (root / "bad_tmp.mp4").unlink()
         atomic_write(root / "bad_truncated.mp4", data[: len(data) // 2])
-        write_mv(root / "bad_audio_only.mp4", seconds, synth_music(seconds, seed=seed + 11), cuts=[], seed=0,
-                 video=False)  # fmt: skip
-        write_mv(root / "bad_silent.mp4", seconds, np.zeros(int(seconds * SR), np.float32), cuts=[3.0],
-                 seed=seed + 13)  # fmt: skip
+        write_mv(
+            root / "bad_audio_only.mp4", seconds, synth_music(seconds, seed=seed + 11), cuts=[], seed=0, video=False
+        )
+        write_mv(root / "bad_silent.mp4", seconds, np.zeros(int(seconds * SR), np.float32), cuts=[3.0], seed=seed + 13)
         for name in ("bad_corrupt", "bad_truncated", "bad_audio_only", "bad_silent"):
             truth[name] = {"expect": "failed", "cuts": [], "duration": seconds, "lyrics": None}
-            rows.append({"path": f"{name}.mp4", "title": name, "artist": "", "genre": "", "country": "",
-                         "language": "", "lyrics": "", "key": "", "tempo": ""})  # fmt: skip
+            rows.append(
+                {
+                    "path": f"{name}.mp4",
+                    "title": name,
+                    "artist": "",
+                    "genre": "",
+                    "country": "",
+                    "language": "",
+                    "lyrics": "",
+                    "key": "",
+                    "tempo": "",
+                }
+            )
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -238,8 +292,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--size", type=int, nargs=2, default=list(SIZE), metavar=("W", "H"), help="frame size")
     a = ap.parse_args()
-    truth = make_corpus(a.out, n=a.n, seconds=a.seconds, n_static=a.static, bad=not a.no_bad, seed=a.seed,
-                        size=tuple(a.size))
+    truth = make_corpus(
+        a.out, n=a.n, seconds=a.seconds, n_static=a.static, bad=not a.no_bad, seed=a.seed, size=tuple(a.size)
+    )
     print(f"wrote {len(truth)} videos to {a.out}")
 
 

@@ -56,16 +56,22 @@ def main() -> None:
             continue
         for ds, s in st[last_static]["eval"].get(stage, {}).get("datasets", {}).items():
             ref = shipped.get(ds)
-            verdict = "" if ref is None else ("annotator better or equal" if s["D_e"] <= ref[1] else "separate model better")
-            rows.append(f"| {stage} | {ds} | {s['n']} | {s['D_e']:.3f} | "
-                        + (f"{ref[1]:.3f} ({ref[0]}) | {verdict} |" if ref else "- | no separate model on this split |"))
+            verdict = (
+                "" if ref is None else ("annotator better or equal" if s["D_e"] <= ref[1] else "separate model better")
+            )
+            rows.append(
+                f"| {stage} | {ds} | {s['n']} | {s['D_e']:.3f} | "
+                + (f"{ref[1]:.3f} ({ref[0]}) | {verdict} |" if ref else "- | no separate model on this split |")
+            )
     dyn = [n for n in order if st[n]["branch"] == "dynamic"]
     dyn_line = ""
     if dyn:
         e = st[dyn[-1]]["eval"][dyn[-1]]
-        dyn_line = (f"Dynamic branch (`{dyn[-1]}`): validation D_e {e['D_e']:.3f} over {e['n']} held-out clips "
-                    "(per-clip mean over its 0.5-s frames); the separate music model's dynamic output has no "
-                    "validation number on these clips (its card: too few dynamic labels to evaluate).")
+        dyn_line = (
+            f"Dynamic branch (`{dyn[-1]}`): validation D_e {e['D_e']:.3f} over {e['n']} held-out clips "
+            "(per-clip mean over its 0.5-s frames); the separate music model's dynamic output has no "
+            "validation number on these clips (its card: too few dynamic labels to evaluate)."
+        )
     n_train = {n: st[n].get("n_train") for n in order}
     card = f"""# Model card: {SHIPPED}
 
@@ -75,7 +81,7 @@ one shared 2-layer Transformer trunk (width 128) with `LoRA_v`/`LoRA_m` rank-8 a
 distribution over the 28 x 11 grid of `mvemo.conversion.point`, from which category, intensity,
 valence-arousal and quadrant derive. Two branches: MVAnno_static (`{SHIPPED}-static.safetensors`,
 after stage `{last_static}`) and MVAnno_dynamic (`{SHIPPED}-dynamic.safetensors`, after
-`{dyn[-1] if dyn else '-'}`), float16, {sum((WEIGHTS_DIR / f"{SHIPPED}-{b}.safetensors").stat().st_size for b in ("static", "dynamic") if (WEIGHTS_DIR / f"{SHIPPED}-{b}.safetensors").is_file()) / 1e6:.1f} MB together.
+`{dyn[-1] if dyn else "-"}`), float16, {sum((WEIGHTS_DIR / f"{SHIPPED}-{b}.safetensors").stat().st_size for b in ("static", "dynamic") if (WEIGHTS_DIR / f"{SHIPPED}-{b}.safetensors").is_file()) / 1e6:.1f} MB together.
 It is NOT the default of `mvemo predict`; use it with `mvemo anno annotate`.
 
 ## Training data (../shared/data, registered loaders, seeded splits, seed 0)
@@ -95,11 +101,11 @@ MVEMO_DATA=../shared/data .venv/bin/mvemo anno train --config configs/mvanno.tom
 .venv/bin/python scripts/make_mvanno_card.py build/mvanno --wall "<measured>"
 ```
 
-Wall time of that run: {args.wall}{(' (' + args.note + ')') if args.note else ''}.
+Wall time of that run: {args.wall}{(" (" + args.note + ")") if args.note else ""}.
 
 ## Metrics (validation splits; lower D_e is better)
 
-{format_report(state, fmt='md')}
+{format_report(state, fmt="md")}
 **Forgetting.** Music validation D_e after the music stage {music_after_music:.4f}, after the last
 static stage (`{last_static}`) {music_after_last:.4f}: change {music_after_last - music_after_music:+.4f}
 (goal: no worse than +0.01).

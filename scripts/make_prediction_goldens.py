@@ -12,6 +12,7 @@ script, when a shipped model changes, and say so in the commit.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -27,12 +28,16 @@ def predict_examples() -> dict[str, dict]:
 
     router = Router()
     records = {}
-    for path, lyrics in collect_inputs([ROOT / p for p in INPUTS]):
-        rec = router.predict(path, lyrics=lyrics)
-        key = path.relative_to(ROOT).as_posix()
-        rec = json.loads(json.dumps(rec.to_dict()))  # plain JSON types, as written by `mvemo predict`
-        rec["file"] = key
-        records[key] = rec
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # relative paths in, so that no record holds this checkout's location
+    try:
+        for path, lyrics in collect_inputs(list(INPUTS)):
+            rec = router.predict(path, lyrics=lyrics).to_dict()
+            # plain JSON, as `mvemo predict` writes; paths that a predictor resolved become relative
+            text = json.dumps(rec).replace(json.dumps(str(ROOT) + os.sep)[1:-1], "")
+            records[path.as_posix()] = json.loads(text)
+    finally:
+        os.chdir(cwd)
     return records
 
 

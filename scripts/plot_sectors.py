@@ -1,6 +1,6 @@
 """Draw the 28 categories and their sectors on the circle: docs/img/sectors.png.
 
-    .venv/bin/python scripts/plot_sectors.py [--out docs/img/sectors.png]
+.venv/bin/python scripts/plot_sectors.py [--out docs/img/sectors.png]
 """
 
 from __future__ import annotations
@@ -46,16 +46,31 @@ def draw(out: Path) -> None:
     for i, name in enumerate(circ.categories):
         lo, width = np.deg2rad(circ.sector_lower[i]), np.deg2rad(circ.sector_widths[i])
         quadrant = int(np.mod(circ.angles[i], 360) // 90)
-        ax.bar(lo + width / 2, 1.0, width=width, bottom=0.0, color=QUADRANT_COLOURS[quadrant],
-               alpha=0.35 if i % 2 else 0.55, edgecolor="white", linewidth=0.8)  # fmt: skip
+        ax.bar(
+            lo + width / 2,
+            1.0,
+            width=width,
+            bottom=0.0,
+            color=QUADRANT_COLOURS[quadrant],
+            alpha=0.35 if i % 2 else 0.55,
+            edgecolor="white",
+            linewidth=0.8,
+        )
         theta = np.deg2rad(circ.angles[i])
         ax.plot([theta, theta], [0, 1.0], color="black", linewidth=0.6)
         ax.plot([np.deg2rad(circ.sector_centers[i])], [1.0], marker="|", color="crimson", markersize=9)
         bold = name in QUADRANT_CATEGORIES.values()
         lab = np.deg2rad(label_at[i])
         ax.plot([theta, lab], [1.0, 1.12], color="gray", linewidth=0.5, clip_on=False)
-        ax.text(lab, 1.24, f"{name}\n{circ.angles[i]:.1f}°", ha="center", va="center",
-                fontsize=7.5, fontweight="bold" if bold else "normal")  # fmt: skip
+        ax.text(
+            lab,
+            1.24,
+            f"{name}\n{circ.angles[i]:.1f}°",
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            fontweight="bold" if bold else "normal",
+        )
     for ref, deg in REFERENCE_ANGLES.items():
         ax.text(np.deg2rad(deg), 0.55, ref, ha="center", va="center", fontsize=8, color="dimgray", style="italic")
     ax.set_ylim(0, 1.12)
@@ -64,9 +79,13 @@ def draw(out: Path) -> None:
     ax.set_yticklabels(["0.5", "1.0"], fontsize=7)
     ax.set_xticks(np.deg2rad(np.arange(0, 360, 45)))
     ax.set_xticklabels([])
-    ax.set_title("mvemo unified representation: 28 categories, their word angles (black) and\n"
-                 "sectors (shaded; red tick = sector centre used by the Emotion Distance).\n"
-                 "Bold: the categories of the 4Q conversion. Radius = intensity.", fontsize=9, pad=48)  # fmt: skip
+    ax.set_title(
+        "mvemo unified representation: 28 categories, their word angles (black) and\n"
+        "sectors (shaded; red tick = sector centre used by the Emotion Distance).\n"
+        "Bold: the categories of the 4Q conversion. Radius = intensity.",
+        fontsize=9,
+        pad=48,
+    )
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -30,8 +30,12 @@ def test_csv_outputs_use_lf(tmp_path):
     from mvemo.io.tables import write_records
     from mvemo.predict.batch import predict_files
 
-    rec = {"file": "a.mp3", "model": "m", "static": {"category": "calm", "intensity": 0.5, "valence": 0.1,
-                                                     "arousal": -0.1, "quadrant": "Q4"}, "dynamic": []}  # fmt: skip
+    rec = {
+        "file": "a.mp3",
+        "model": "m",
+        "static": {"category": "calm", "intensity": 0.5, "valence": 0.1, "arousal": -0.1, "quadrant": "Q4"},
+        "dynamic": [],
+    }
     files = [tmp_path / "a.mp3", tmp_path / "b.mp3"]
     for f in files:
         f.write_bytes(b"x")  # the batch checks that each input is a regular file
@@ -53,7 +57,7 @@ def test_readme_and_docs_examples_write_only_into_ignored_folders():
     """Every --out/--plot in the README's console block and the bench doc's data commands."""
     ignored = ("out/", "build/", "/tmp/")
     readme = (REPO / "README.md").read_text()
-    block = readme[readme.index("```console"):]
+    block = readme[readme.index("```console") :]
     block = block[: block.index("```", 10)]
     outs = re.findall(r"--(?:out|plot)\s+(\S+)", block)
     assert outs and all(o.startswith(ignored) for o in outs), outs

@@ -24,8 +24,9 @@ pytest.importorskip("librosa")
 
 
 def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_prediction_goldens",
-                                                  ROOT / "scripts" / "make_prediction_goldens.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_prediction_goldens", ROOT / "scripts" / "make_prediction_goldens.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -36,8 +37,11 @@ def _differences(want, got, where: str = "", key: str = "") -> list[str]:
     if isinstance(want, dict):
         if not isinstance(got, dict):
             return [f"{where}: expected an object, got {type(got).__name__}"]
-        out = [f"{where}: keys differ: missing {sorted(set(want) - set(got))}, extra {sorted(set(got) - set(want))}"] \
-            if set(want) != set(got) else []
+        out = (
+            [f"{where}: keys differ: missing {sorted(set(want) - set(got))}, extra {sorted(set(got) - set(want))}"]
+            if set(want) != set(got)
+            else []
+        )
         for k in sorted(set(want) & set(got)):
             out += _differences(want[k], got[k], f"{where}.{k}", k)
         return out

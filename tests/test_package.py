@@ -16,13 +16,17 @@ def test_lazy_top_level_api():
 
 
 # the public names before the lazy_loader stub (mvemo/__init__.pyi), all still there
-_OLD_NAMES = ("CATEGORIES INTENSITY_LEVELS Circumplex EmotionLabel default_circumplex quantize_intensity "
-              "weighted_circular_mean quadrant_to_label label_to_quadrant word_to_label va_to_label label_to_va "
-              "resample_to_grid va_series_to_labels evaluate evaluate_dynamic parse_response error_rate "
-              "load_music_model load_audio MvemoError ParameterError DataError MissingExtraError").split()
+_OLD_NAMES = (
+    "CATEGORIES INTENSITY_LEVELS Circumplex EmotionLabel default_circumplex quantize_intensity "
+    "weighted_circular_mean quadrant_to_label label_to_quadrant word_to_label va_to_label label_to_va "
+    "resample_to_grid va_series_to_labels evaluate evaluate_dynamic parse_response error_rate "
+    "load_music_model load_audio MvemoError ParameterError DataError MissingExtraError"
+).split()
 _OLD_SUBMODULES = "representation conversion metrics io errors cli data audio features models predict train".split()
-_NEW = ("bench records EmotionFrame StaticPrediction PredictionRecord Report ModelEntry Predictor "
-        "model_entry list_model_entries load_model").split()
+_NEW = (
+    "bench records EmotionFrame StaticPrediction PredictionRecord Report ModelEntry Predictor "
+    "model_entry list_model_entries load_model"
+).split()
 
 
 def test_public_surface_from_the_stub():
@@ -42,9 +46,11 @@ def test_public_surface_from_the_stub():
 
 
 def test_import_mvemo_is_cheap_and_stubs_ship():
-    code = ("import sys, mvemo, mvemo.audio, mvemo.features\n"
-            "print(','.join(m for m in ('numpy', 'torch', 'librosa', 'mvemo.records', 'mvemo.predict') "
-            "if m in sys.modules))")  # fmt: skip
+    code = (
+        "import sys, mvemo, mvemo.audio, mvemo.features\n"
+        "print(','.join(m for m in ('numpy', 'torch', 'librosa', 'mvemo.records', 'mvemo.predict') "
+        "if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
     from pathlib import Path

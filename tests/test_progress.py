@@ -64,13 +64,19 @@ def test_predict_draws_a_bar_and_global_quiet_silences_it(tty, tmp_path, monkeyp
 
     tty = tty()
 
-    rec = {"model": "m", "modality": "music", "duration": 1.0, "features": {},
-           "static": {"category": "calm", "intensity": 0.5, "valence": 0.1, "arousal": -0.1,
-                                    "quadrant": "Q4"}, "dynamic": []}  # fmt: skip
+    rec = {
+        "model": "m",
+        "modality": "music",
+        "duration": 1.0,
+        "features": {},
+        "static": {"category": "calm", "intensity": 0.5, "valence": 0.1, "arousal": -0.1, "quadrant": "Q4"},
+        "dynamic": [],
+    }
     from mvemo.records import PredictionRecord
 
-    monkeypatch.setattr(router_mod.Router, "predict",
-                        lambda self, p, lyrics=None: PredictionRecord.from_dict({**rec, "file": str(p)}))
+    monkeypatch.setattr(
+        router_mod.Router, "predict", lambda self, p, lyrics=None: PredictionRecord.from_dict({**rec, "file": str(p)})
+    )
     files = []
     for k in range(3):
         f = tmp_path / f"s{k}.mp3"

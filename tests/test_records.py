@@ -69,19 +69,22 @@ def _broken(path: str, value=None, *, delete: bool = False) -> dict:
     return d
 
 
-@pytest.mark.parametrize("path,value,delete,message", [
-    ("static", None, True, "missing field 'static'"),
-    ("static.category", None, True, "static: missing field 'category'"),
-    ("static.category", "happyish", False, "static: bad label"),
-    ("static.intensity", "loud", False, "static.intensity: expected a finite number"),
-    ("static.quadrant", "Q5", False, "static.quadrant: expected one of"),
-    ("static.valence", None, False, "static.valence"),
-    ("dynamic.3.time", None, True, "dynamic[3]: missing field 'time'"),
-    ("dynamic.0.category", 7, False, "dynamic[0].category: expected a string"),
-    ("duration", "long", False, "duration: expected a finite number"),
-    ("file", None, True, "missing field 'file'"),
-    ("features", [], False, "features: expected a JSON object"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "path,value,delete,message",
+    [
+        ("static", None, True, "missing field 'static'"),
+        ("static.category", None, True, "static: missing field 'category'"),
+        ("static.category", "happyish", False, "static: bad label"),
+        ("static.intensity", "loud", False, "static.intensity: expected a finite number"),
+        ("static.quadrant", "Q5", False, "static.quadrant: expected one of"),
+        ("static.valence", None, False, "static.valence"),
+        ("dynamic.3.time", None, True, "dynamic[3]: missing field 'time'"),
+        ("dynamic.0.category", 7, False, "dynamic[0].category: expected a string"),
+        ("duration", "long", False, "duration: expected a finite number"),
+        ("file", None, True, "missing field 'file'"),
+        ("features", [], False, "features: expected a JSON object"),
+    ],
+)
 def test_bad_records_name_the_field(path, value, delete, message):
     with pytest.raises(DataError, match=re.escape(message)):
         PredictionRecord.from_dict(_broken(path, value, delete=delete))
@@ -120,8 +123,13 @@ def test_static_prediction_keeps_extras_after_documented_keys():
 
 
 def test_report_round_trip_and_file(tmp_path):
-    d = {"model": "m-v1", "config": {"seed": 1, "lr": 0.01}, "n_train": 3, "test": {"quadrant": {"macro_f1": 0.5}},
-         "seconds": 1.5}
+    d = {
+        "model": "m-v1",
+        "config": {"seed": 1, "lr": 0.01},
+        "n_train": 3,
+        "test": {"quadrant": {"macro_f1": 0.5}},
+        "seconds": 1.5,
+    }
     r = Report.from_dict(d)
     assert r.model == "m-v1" and r.config == {"seed": 1, "lr": 0.01} and r.metrics["n_train"] == 3
     assert json.dumps(r.to_dict()) == json.dumps(d)

@@ -23,6 +23,5 @@ def require(module: str, *, extra: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         raise MissingExtraError(
-            f"{module!r} is needed for this feature but is not installed; "
-            f"install it with: pip install 'mvemo[{extra}]'"
+            f"{module!r} is needed for this feature but is not installed; install it with: pip install 'mvemo[{extra}]'"
         ) from exc

@@ -52,8 +52,9 @@ def _tqdm():
     return tqdm
 
 
-def track(iterable: Iterable[T], *, desc: str = "", total: int | None = None, unit: str = "item",
-          quiet: bool = False) -> Iterator[T]:  # fmt: skip
+def track(
+    iterable: Iterable[T], *, desc: str = "", total: int | None = None, unit: str = "item", quiet: bool = False
+) -> Iterator[T]:
     """Iterate over ``iterable`` with a bar (count, rate, time left) when :func:`enabled`.
 
     Parameters

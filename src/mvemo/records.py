@@ -235,18 +235,23 @@ class EmotionFrame(_ReadByKey):
             label = None
         else:
             label = _label(cat, _require(d, "intensity", where), where)
-        return cls(time, label,
-                   valence=_number(d.get("valence"), _where(where, "valence"), optional=True),
-                   arousal=_number(d.get("arousal"), _where(where, "arousal"), optional=True),
-                   probabilities=_probabilities(d.get("probabilities"), _where(where, "probabilities")),
-                   extra=_extra(d, cls._KEYS))  # fmt: skip
+        return cls(
+            time,
+            label,
+            valence=_number(d.get("valence"), _where(where, "valence"), optional=True),
+            arousal=_number(d.get("arousal"), _where(where, "arousal"), optional=True),
+            probabilities=_probabilities(d.get("probabilities"), _where(where, "probabilities")),
+            extra=_extra(d, cls._KEYS),
+        )
 
 
 def _frames(value: Any, where: str) -> tuple[EmotionFrame, ...]:
     if not isinstance(value, (list, tuple)):
         raise DataError(f"{where}: expected a list, got {type(value).__name__}")
-    return tuple(f if isinstance(f, EmotionFrame) else EmotionFrame.from_dict(f, where=f"{where}[{i}]")
-                 for i, f in enumerate(value))  # fmt: skip
+    return tuple(
+        f if isinstance(f, EmotionFrame) else EmotionFrame.from_dict(f, where=f"{where}[{i}]")
+        for i, f in enumerate(value)
+    )
 
 
 # -- the static label ---------------------------------------------------------------------------
@@ -281,8 +286,16 @@ class StaticPrediction(_ReadByKey):
     extra: dict[str, Any] = field(default_factory=dict)
 
     #: JSON keys in order (``category`` and ``intensity`` come from ``label``).
-    _KEYS = ("category", "intensity", "probabilities", "valence", "arousal", "quadrant", "quadrant_probabilities",
-             "gems")  # fmt: skip
+    _KEYS = (
+        "category",
+        "intensity",
+        "probabilities",
+        "valence",
+        "arousal",
+        "quadrant",
+        "quadrant_probabilities",
+        "gems",
+    )
 
     @property
     def category(self) -> str:
@@ -319,15 +332,18 @@ class StaticPrediction(_ReadByKey):
         quadrant = _string(_require(d, "quadrant", where), _where(where, "quadrant"))
         if quadrant not in QUADRANT_NAMES:
             raise DataError(f"{_where(where, 'quadrant')}: expected one of {QUADRANT_NAMES}, got {quadrant!r}")
-        return cls(label,
-                   probabilities=_probabilities(d.get("probabilities"), _where(where, "probabilities")),
-                   valence=_number(_require(d, "valence", where), _where(where, "valence")),
-                   arousal=_number(_require(d, "arousal", where), _where(where, "arousal")),
-                   quadrant=quadrant,
-                   quadrant_probabilities=_probabilities(d.get("quadrant_probabilities"),
-                                                         _where(where, "quadrant_probabilities")),
-                   gems=_probabilities(d.get("gems"), _where(where, "gems")),
-                   extra=_extra(d, cls._KEYS))  # fmt: skip
+        return cls(
+            label,
+            probabilities=_probabilities(d.get("probabilities"), _where(where, "probabilities")),
+            valence=_number(_require(d, "valence", where), _where(where, "valence")),
+            arousal=_number(_require(d, "arousal", where), _where(where, "arousal")),
+            quadrant=quadrant,
+            quadrant_probabilities=_probabilities(
+                d.get("quadrant_probabilities"), _where(where, "quadrant_probabilities")
+            ),
+            gems=_probabilities(d.get("gems"), _where(where, "gems")),
+            extra=_extra(d, cls._KEYS),
+        )
 
 
 def _static(value: Any, where: str) -> StaticPrediction:
@@ -387,8 +403,13 @@ class ModalityPrediction(_ReadByKey):
         if self.static is None:
             d: dict[str, Any] = {k: getattr(self, k) for k in ("error", "missing") if getattr(self, k) is not None}
         else:
-            d = {"model": self.model, "static": self.static.to_dict(), "dynamic": [f.to_dict() for f in self.dynamic],
-                 "features": self.features, "duration": self.duration}  # fmt: skip
+            d = {
+                "model": self.model,
+                "static": self.static.to_dict(),
+                "dynamic": [f.to_dict() for f in self.dynamic],
+                "features": self.features,
+                "duration": self.duration,
+            }
             if self.file is not None:
                 d["file"] = self.file
             if self.confidence is not None:
@@ -406,14 +427,16 @@ class ModalityPrediction(_ReadByKey):
             if error is None and missing is None:
                 raise DataError(f"{where}: missing field 'static' (or 'error'/'missing' saying why there is none)")
             return cls(error=error, missing=missing, extra=_extra(d, cls._KEYS))
-        return cls(model=_string(d.get("model"), _where(where, "model"), optional=True),
-                   static=_static(d["static"], _where(where, "static")),
-                   dynamic=_frames(d.get("dynamic", []), _where(where, "dynamic")),
-                   features=_object(d.get("features", {}), _where(where, "features")),
-                   duration=_number(d.get("duration"), _where(where, "duration"), optional=True),
-                   file=_string(d.get("file"), _where(where, "file"), optional=True),
-                   confidence=_number(d.get("confidence"), _where(where, "confidence"), optional=True),
-                   extra=_extra(d, cls._KEYS))  # fmt: skip
+        return cls(
+            model=_string(d.get("model"), _where(where, "model"), optional=True),
+            static=_static(d["static"], _where(where, "static")),
+            dynamic=_frames(d.get("dynamic", []), _where(where, "dynamic")),
+            features=_object(d.get("features", {}), _where(where, "features")),
+            duration=_number(d.get("duration"), _where(where, "duration"), optional=True),
+            file=_string(d.get("file"), _where(where, "file"), optional=True),
+            confidence=_number(d.get("confidence"), _where(where, "confidence"), optional=True),
+            extra=_extra(d, cls._KEYS),
+        )
 
 
 @dataclass(frozen=True)
@@ -444,17 +467,24 @@ class FusedPrediction(_ReadByKey):
 
     def to_dict(self) -> dict[str, Any]:
         """``{method, weights, static, dynamic}``."""
-        return {"method": self.method, "weights": dict(self.weights), "static": self.static.to_dict(),
-                "dynamic": [f.to_dict() for f in self.dynamic], **self.extra}  # fmt: skip
+        return {
+            "method": self.method,
+            "weights": dict(self.weights),
+            "static": self.static.to_dict(),
+            "dynamic": [f.to_dict() for f in self.dynamic],
+            **self.extra,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], *, where: str = "fused") -> FusedPrediction:
         """Inverse of :meth:`to_dict`."""
-        return cls(method=_string(_require(d, "method", where), _where(where, "method")),
-                   weights=_probabilities(_require(d, "weights", where), _where(where, "weights")),
-                   static=_static(_require(d, "static", where), _where(where, "static")),
-                   dynamic=_frames(_require(d, "dynamic", where), _where(where, "dynamic")),
-                   extra=_extra(d, cls._KEYS))  # fmt: skip
+        return cls(
+            method=_string(_require(d, "method", where), _where(where, "method")),
+            weights=_probabilities(_require(d, "weights", where), _where(where, "weights")),
+            static=_static(_require(d, "static", where), _where(where, "static")),
+            dynamic=_frames(_require(d, "dynamic", where), _where(where, "dynamic")),
+            extra=_extra(d, cls._KEYS),
+        )
 
 
 # -- the record -----------------------------------------------------------------------------------------
@@ -508,17 +538,34 @@ class PredictionRecord(_ReadByKey):
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
-    _KEYS = ("file", "model", "modality", "duration", "static", "dynamic", "features", "modalities", "fused",
-             "warnings")  # fmt: skip
+    _KEYS = (
+        "file",
+        "model",
+        "modality",
+        "duration",
+        "static",
+        "dynamic",
+        "features",
+        "modalities",
+        "fused",
+        "warnings",
+    )
 
     def __post_init__(self) -> None:
         # predictors may hand in lists and plain dicts: store the typed, immutable forms
         object.__setattr__(self, "static", _static(self.static, "static"))
         object.__setattr__(self, "dynamic", _frames(self.dynamic, "dynamic"))
         if self.modalities is not None:
-            object.__setattr__(self, "modalities", {
-                m: r if isinstance(r, ModalityPrediction) else ModalityPrediction.from_dict(r, where=f"modalities.{m}")
-                for m, r in self.modalities.items()})  # fmt: skip
+            object.__setattr__(
+                self,
+                "modalities",
+                {
+                    m: r
+                    if isinstance(r, ModalityPrediction)
+                    else ModalityPrediction.from_dict(r, where=f"modalities.{m}")
+                    for m, r in self.modalities.items()
+                },
+            )
         if self.fused is not None and not isinstance(self.fused, FusedPrediction):
             object.__setattr__(self, "fused", FusedPrediction.from_dict(self.fused))
         object.__setattr__(self, "warnings", tuple(_string(w, "warnings[]") for w in self.warnings))
@@ -535,9 +582,15 @@ class PredictionRecord(_ReadByKey):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``docs/predict.md`` (plain dicts and lists)."""
-        d: dict[str, Any] = {"file": self.file, "model": self.model, "modality": self.modality,
-                             "duration": self.duration, "static": self.static.to_dict(),
-                             "dynamic": [f.to_dict() for f in self.dynamic], "features": self.features}  # fmt: skip
+        d: dict[str, Any] = {
+            "file": self.file,
+            "model": self.model,
+            "modality": self.modality,
+            "duration": self.duration,
+            "static": self.static.to_dict(),
+            "dynamic": [f.to_dict() for f in self.dynamic],
+            "features": self.features,
+        }
         if self.modalities is not None:
             d["modalities"] = {m: r.to_dict() for m, r in self.modalities.items()}
         if self.fused is not None:
@@ -558,20 +611,24 @@ class PredictionRecord(_ReadByKey):
         """
         mods = d.get("modalities")
         if mods is not None:
-            mods = {m: ModalityPrediction.from_dict(r, where=f"modalities.{m}")
-                    for m, r in _object(mods, "modalities").items()}  # fmt: skip
+            mods = {
+                m: ModalityPrediction.from_dict(r, where=f"modalities.{m}")
+                for m, r in _object(mods, "modalities").items()
+            }
         fused = d.get("fused")
-        return cls(file=_string(_require(d, "file", ""), "file"),
-                   model=_string(_require(d, "model", ""), "model"),
-                   modality=_string(_require(d, "modality", ""), "modality"),
-                   duration=_number(_require(d, "duration", ""), "duration", optional=True),
-                   static=StaticPrediction.from_dict(_require(d, "static", "")),
-                   dynamic=_frames(_require(d, "dynamic", ""), "dynamic"),
-                   features=_object(_require(d, "features", ""), "features"),
-                   modalities=mods,
-                   fused=None if fused is None else FusedPrediction.from_dict(fused),
-                   warnings=tuple(_list(d.get("warnings", []), "warnings")),
-                   extra=_extra(d, cls._KEYS))  # fmt: skip
+        return cls(
+            file=_string(_require(d, "file", ""), "file"),
+            model=_string(_require(d, "model", ""), "model"),
+            modality=_string(_require(d, "modality", ""), "modality"),
+            duration=_number(_require(d, "duration", ""), "duration", optional=True),
+            static=StaticPrediction.from_dict(_require(d, "static", "")),
+            dynamic=_frames(_require(d, "dynamic", ""), "dynamic"),
+            features=_object(_require(d, "features", ""), "features"),
+            modalities=mods,
+            fused=None if fused is None else FusedPrediction.from_dict(fused),
+            warnings=tuple(_list(d.get("warnings", []), "warnings")),
+            extra=_extra(d, cls._KEYS),
+        )
 
 
 # -- training ------------------------------------------------------------------------------------------
@@ -619,9 +676,11 @@ class Report(_ReadByKey):
     def from_dict(cls, d: Mapping[str, Any]) -> Report:
         """Inverse of :meth:`to_dict`."""
         _object(d, "report")
-        return cls(model=_string(d.get("model"), "model", optional=True),
-                   config=_object(d.get("config"), "config", optional=True),
-                   metrics=_extra(d, cls._KEYS))  # fmt: skip
+        return cls(
+            model=_string(d.get("model"), "model", optional=True),
+            config=_object(d.get("config"), "config", optional=True),
+            metrics=_extra(d, cls._KEYS),
+        )
 
     @classmethod
     def read(cls, path: str | Path) -> Report:
@@ -660,5 +719,3 @@ def record_fields(cls: type) -> tuple[str, ...]:
     ('time', 'category', 'intensity', 'valence', 'arousal', 'probabilities')
     """
     return tuple(cls._KEYS) if cls is not Report else ("model", "config")
-
-

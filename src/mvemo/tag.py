@@ -78,8 +78,9 @@ def _open(path: Path):
     except mutagen.MutagenError as exc:
         raise DataError(f"{path}: cannot read its metadata ({exc})") from exc
     if f is None:
-        raise DataError(f"{path}: not an audio container mutagen can tag "
-                        f"(supported: {', '.join(sorted(TAGGABLE_SUFFIXES))})")  # fmt: skip
+        raise DataError(
+            f"{path}: not an audio container mutagen can tag (supported: {', '.join(sorted(TAGGABLE_SUFFIXES))})"
+        )
     return f
 
 
@@ -218,8 +219,9 @@ def write_tags(path: str | os.PathLike, tags: dict[str, str], *, dry_run: bool =
             raise DataError(f"{p}: writing the tags failed ({exc}); the file is unchanged") from exc
         after = _read(_open(tmp))
         if after != tags:
-            raise DataError(f"{p}: the tags read back differ from those written ({after} != {tags}); "
-                            "the file is unchanged")  # fmt: skip
+            raise DataError(
+                f"{p}: the tags read back differ from those written ({after} != {tags}); the file is unchanged"
+            )
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, p)

@@ -73,8 +73,9 @@ def atomic_path(path: str | os.PathLike, *, suffix: str = ".tmp") -> Iterator[Pa
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8",
-                newline: str | None = None) -> Iterator[IO]:  # fmt: skip
+def atomic_open(
+    path: str | os.PathLike, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None
+) -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success it is flushed, fsynced and renamed onto ``path``.
 
     An exception inside the block (or a killed process) leaves ``path`` as it was and
@@ -106,8 +107,9 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", *, encoding: str | Non
         os.fsync(fh.fileno())
 
 
-def atomic_write(path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8",
-                 newline: str | None = None) -> Path:  # fmt: skip
+def atomic_write(
+    path: str | os.PathLike, data: str | bytes, *, encoding: str = "utf-8", newline: str | None = None
+) -> Path:
     """Write ``data`` (text or bytes) to ``path`` atomically; returns the path.
 
     Examples
@@ -122,8 +124,9 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, *, encoding: str = 
     return Path(path)
 
 
-def data_home(explicit: str | os.PathLike | None = None, *, manifest: str | os.PathLike | None = None,
-              required: bool = True) -> Path | None:  # fmt: skip
+def data_home(
+    explicit: str | os.PathLike | None = None, *, manifest: str | os.PathLike | None = None, required: bool = True
+) -> Path | None:
     """The root that relative dataset and media paths are read from.
 
     Precedence: ``explicit`` (``--data-home``); else the folder of ``manifest`` (a manifest's

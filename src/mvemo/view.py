@@ -80,8 +80,11 @@ def _find_media(name: str, roots: list[Path]) -> Path | None:
 def _series(rec: dict[str, Any]) -> list[dict[str, Any]]:
     """``[{name, dynamic, static}]``: each present modality, then fused (or the record itself)."""
     if "modalities" in rec and "fused" in rec:
-        out = [{"name": m, "dynamic": r.get("dynamic", []), "static": r["static"]}
-               for m, r in rec["modalities"].items() if "static" in r]  # fmt: skip
+        out = [
+            {"name": m, "dynamic": r.get("dynamic", []), "static": r["static"]}
+            for m, r in rec["modalities"].items()
+            if "static" in r
+        ]
         out.append({"name": "fused", "dynamic": rec["fused"].get("dynamic", []), "static": rec["static"]})
         return out
     return [{"name": rec.get("modality") or "prediction", "dynamic": rec.get("dynamic", []), "static": rec["static"]}]
@@ -95,8 +98,14 @@ def _notes(rec: dict[str, Any]) -> list[str]:
     return notes
 
 
-def build_view(records: list[dict[str, Any]], *, media_roots: list[Path], out_dir: Path,
-               embed_max_mb: float = 20.0, title: str = "mvemo results") -> str:  # fmt: skip
+def build_view(
+    records: list[dict[str, Any]],
+    *,
+    media_roots: list[Path],
+    out_dir: Path,
+    embed_max_mb: float = 20.0,
+    title: str = "mvemo results",
+) -> str:
     """The HTML text of the page.
 
     Parameters
@@ -118,11 +127,20 @@ def build_view(records: list[dict[str, Any]], *, media_roots: list[Path], out_di
     for rec in records:
         media = _find_media(str(rec["file"]), media_roots)
         suffix = Path(str(rec["file"])).suffix.lower()
-        item = {"file": str(rec["file"]), "model": rec.get("model", ""), "modality": rec.get("modality", ""),
-                "duration": rec.get("duration"), "static": rec["static"], "series": _series(rec),
-                "notes": _notes(rec), "key": (rec.get("features") or {}).get("key"),
-                "tempo": (rec.get("features") or {}).get("tempo"), "media": None, "kind": None,
-                "media_note": ""}  # fmt: skip
+        item = {
+            "file": str(rec["file"]),
+            "model": rec.get("model", ""),
+            "modality": rec.get("modality", ""),
+            "duration": rec.get("duration"),
+            "static": rec["static"],
+            "series": _series(rec),
+            "notes": _notes(rec),
+            "key": (rec.get("features") or {}).get("key"),
+            "tempo": (rec.get("features") or {}).get("tempo"),
+            "media": None,
+            "kind": None,
+            "media_note": "",
+        }
         if suffix in MIME_TYPES:
             item["kind"] = "video" if MIME_TYPES[suffix].startswith("video") else "audio"
             if media is None:
@@ -142,12 +160,16 @@ def build_view(records: list[dict[str, Any]], *, media_roots: list[Path], out_di
         items.append(item)
     data = {"items": items, "categories": list(circ.categories), "angles": [float(a) for a in circ.angles]}
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return (_PAGE.replace("__TITLE__", html.escape(title)).replace("__DATA__", payload)
-            .replace("__SCRIPT__", _SCRIPT))  # fmt: skip
+    return _PAGE.replace("__TITLE__", html.escape(title)).replace("__DATA__", payload).replace("__SCRIPT__", _SCRIPT)
 
 
-def write_view(results: str | os.PathLike, out: str | os.PathLike, *, media_root: str | os.PathLike | None = None,
-               embed_max_mb: float = 20.0) -> Path:  # fmt: skip
+def write_view(
+    results: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    media_root: str | os.PathLike | None = None,
+    embed_max_mb: float = 20.0,
+) -> Path:
     """Read ``results`` (JSONL) and write the page to ``out`` atomically; returns ``out``.
 
     Media are looked up in ``media_root`` when given, else the working directory, then
@@ -159,8 +181,13 @@ def write_view(results: str | os.PathLike, out: str | os.PathLike, *, media_root
     if media_root is not None and not Path(media_root).is_dir():
         raise DataError(f"--media-root {media_root}: not a folder")
     roots = [Path(media_root)] if media_root is not None else [Path.cwd(), results.resolve().parent]
-    page = build_view(read_results(results), media_roots=roots, out_dir=out.parent, embed_max_mb=embed_max_mb,
-                      title=f"mvemo: {results.name}")  # fmt: skip
+    page = build_view(
+        read_results(results),
+        media_roots=roots,
+        out_dir=out.parent,
+        embed_max_mb=embed_max_mb,
+        title=f"mvemo: {results.name}",
+    )
     return atomic_write(out, page)
 
 

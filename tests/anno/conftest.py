@@ -32,9 +32,16 @@ def synthetic_set(enc: str, n: int, seed: int, *, tokens: int = 4, per_group: in
     circ = default_circumplex()
     pad = np.zeros((n, tokens), dtype=bool)
     pad[: n // 3, -1] = True  # some padding
-    return cd.TokenSet({enc: x.astype(np.float16)}, {enc: pad}, t, w, np.array([circ.index(c) for c in cats]),
-                       np.asarray(intensity_level(np.array(ints))), np.arange(n) // per_group,
-                       [f"{enc}-{i}" for i in range(0, n, per_group)])
+    return cd.TokenSet(
+        {enc: x.astype(np.float16)},
+        {enc: pad},
+        t,
+        w,
+        np.array([circ.index(c) for c in cats]),
+        np.asarray(intensity_level(np.array(ints))),
+        np.arange(n) // per_group,
+        [f"{enc}-{i}" for i in range(0, n, per_group)],
+    )
 
 
 class SyntheticBackend(CpuBackend):
@@ -52,8 +59,11 @@ class SyntheticBackend(CpuBackend):
         enc = {"image": "vision", "video": "vision"}.get(stage.modalities[0], stage.modalities[0])
         seed = sum(map(ord, stage.name))
         per = 4 if stage.branch == "dynamic" else 1
-        return Prepared(n_train=64, train=synthetic_set(enc, 64, seed, per_group=per),
-                        val={f"{stage.name}-val": synthetic_set(enc, 24, seed + 1, per_group=per)})
+        return Prepared(
+            n_train=64,
+            train=synthetic_set(enc, 64, seed, per_group=per),
+            val={f"{stage.name}-val": synthetic_set(enc, 24, seed + 1, per_group=per)},
+        )
 
 
 CONFIG = textwrap.dedent("""

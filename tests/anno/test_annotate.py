@@ -41,12 +41,27 @@ def test_make_record_is_coherent_and_documented_format():
     rng = np.random.default_rng(1)
     static = rng.random((28, 11))
     frames = rng.random((3, 28, 11)) ** 4
-    rec = make_record("x.wav", model="m", modality="music", duration=7.0, static=static,
-                      times=np.array([2.5, 3.0, 3.5]), frames=frames, features={})  # fmt: skip
+    rec = make_record(
+        "x.wav",
+        model="m",
+        modality="music",
+        duration=7.0,
+        static=static,
+        times=np.array([2.5, 3.0, 3.5]),
+        frames=frames,
+        features={},
+    )
     assert set(rec) == {"file", "model", "modality", "duration", "static", "dynamic", "features"}
     s = rec["static"]
-    assert set(s) == {"category", "intensity", "probabilities", "valence", "arousal", "quadrant",
-                      "quadrant_probabilities"}  # fmt: skip
+    assert set(s) == {
+        "category",
+        "intensity",
+        "probabilities",
+        "valence",
+        "arousal",
+        "quadrant",
+        "quadrant_probabilities",
+    }
     assert len(s["probabilities"]) == 28 and abs(sum(s["quadrant_probabilities"].values()) - 1) < 1e-3
     assert coherence_problems(s["category"], s["intensity"], s["valence"], s["arousal"], s["quadrant"], tol=1e-3) == []
     assert [f["time"] for f in rec["dynamic"]] == [2.5, 3.0, 3.5]
@@ -69,9 +84,13 @@ def _midi(path, pitches):
 
 def test_annotator_from_run_and_export_batch(tmp_path):
     pytest.importorskip("pretty_midi")
-    cfg_text = CONFIG + '\n[backend_options.model]\nd_model = 32\nheads = 2\nlayers = 1\nff = 64\nrank = 4\ndropout = 0.1\n'
-    cfg_text = cfg_text.replace('modalities = ["lyrics"]\ndatasets = ["x"]\ntrain = ["projectors", "lora_v", "lora_m"]',
-                                'modalities = ["midi"]\ndatasets = ["x"]\ntrain = ["projectors", "lora_v", "lora_m"]')
+    cfg_text = (
+        CONFIG + "\n[backend_options.model]\nd_model = 32\nheads = 2\nlayers = 1\nff = 64\nrank = 4\ndropout = 0.1\n"
+    )
+    cfg_text = cfg_text.replace(
+        'modalities = ["lyrics"]\ndatasets = ["x"]\ntrain = ["projectors", "lora_v", "lora_m"]',
+        'modalities = ["midi"]\ndatasets = ["x"]\ntrain = ["projectors", "lora_v", "lora_m"]',
+    )
     p = tmp_path / "c.toml"
     p.write_text(cfg_text, encoding="utf-8")
     cfg = load_config(p, out_dir=str(tmp_path / "run"))
@@ -104,7 +123,9 @@ def test_midi_stage_prepares_from_registered_datasets(shared_data, tmp_path):
     pytest.importorskip("pretty_midi")
     from mvemo.anno.backends.cpu import CpuBackend
 
-    cfg_text = CONFIG.replace('modalities = ["lyrics"]\ndatasets = ["x"]', 'modalities = ["midi"]\ndatasets = ["emopia", "vgmidi"]')
+    cfg_text = CONFIG.replace(
+        'modalities = ["lyrics"]\ndatasets = ["x"]', 'modalities = ["midi"]\ndatasets = ["emopia", "vgmidi"]'
+    )
     p = tmp_path / "c.toml"
     p.write_text(cfg_text.replace("epochs = 2", "epochs = 2\nmax_items = 40"), encoding="utf-8")
     cfg = load_config(p, data_home=str(shared_data))

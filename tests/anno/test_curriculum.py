@@ -79,7 +79,9 @@ def test_curriculum_runs_skips_forks_and_reports(config_file, tmp_path):
     st = state["stages"]
     assert st["image"]["status"] == "skipped" and "no data for image" in st["image"]["reason"]
     assert any("image" in ln and "SKIPPED" in ln for ln in lines)
-    assert all(st[n]["status"] == "done" for n in ("music", "lyrics", "video_static", "music_dynamic", "lyrics_static2"))
+    assert all(
+        st[n]["status"] == "done" for n in ("music", "lyrics", "video_static", "music_dynamic", "lyrics_static2")
+    )
     assert st["lyrics"]["steps"] == 2 * 8  # epochs * ceil(64 / 8)
     assert st["music_dynamic"]["parent"] == "video_static"
     # evaluated on all trained stages of its lineage; learnt something on music
@@ -91,7 +93,10 @@ def test_curriculum_runs_skips_forks_and_reports(config_file, tmp_path):
     meta = json.loads((run / "music_dynamic" / "meta.json").read_text())
     assert meta["parent"] == "video_static"
     # the dynamic stage trains only LoRA_m: everything else is its parent's
-    a, b = load_tensors(run / "video_static" / "model.safetensors"), load_tensors(run / "music_dynamic" / "model.safetensors")
+    a, b = (
+        load_tensors(run / "video_static" / "model.safetensors"),
+        load_tensors(run / "music_dynamic" / "model.safetensors"),
+    )
     changed = {k for k in a if not np.array_equal(a[k], b[k])}
     assert changed and all("lora_A.m" in k or "lora_B.m" in k for k in changed)
     # report: Table II marks the skipped stage; three formats

@@ -26,15 +26,27 @@ SPECIAL = ["<unk>", "<pad>", "<s>", "</s>", "<|user|>", "<|end|>", "<|assistant|
 def tiny_tokenizer():
     from tokenizers import Tokenizer, models, pre_tokenizers
 
-    words = set(PROMPT.replace("{what}", "x").split()) | {"music", "and", "image", "video", "song's", "lyrics",
-                                                           "input", "Lyrics:", "la", "Emotion", "Category:",
-                                                           "Intensity:"}  # fmt: skip
+    words = set(PROMPT.replace("{what}", "x").split()) | {
+        "music",
+        "and",
+        "image",
+        "video",
+        "song's",
+        "lyrics",
+        "input",
+        "Lyrics:",
+        "la",
+        "Emotion",
+        "Category:",
+        "Intensity:",
+    }
     words |= {f"{c}," for c in CATEGORIES} | {f"{i / 10:.1f}" for i in range(11)}
     vocab = {w: i for i, w in enumerate(SPECIAL + sorted(words))}
     tk = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     tk.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tk, unk_token="<unk>", pad_token="<pad>",
-                                                bos_token="<s>", eos_token="</s>")  # fmt: skip
+    fast = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tk, unk_token="<unk>", pad_token="<pad>", bos_token="<s>", eos_token="</s>"
+    )
     fast.add_special_tokens({"additional_special_tokens": ["<|user|>", "<|end|>", "<|assistant|>"]})
     return fast
 
@@ -42,15 +54,37 @@ def tiny_tokenizer():
 def tiny_model(tok):
     n = len(tok)
     cfg = transformers.Phi4MultimodalConfig(
-        vocab_size=n + 4, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, max_position_embeddings=4096, pad_token_id=tok.pad_token_id,
-        bos_token_id=tok.bos_token_id, eos_token_id=tok.convert_tokens_to_ids("<|end|>"),
-        vision_config=dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
-                           image_size=28, crop_size=28, patch_size=14, image_token_id=n + 1),
-        audio_config=dict(hidden_size=16, intermediate_size=32, num_blocks=1, num_attention_heads=2,
-                          ext_pw_out_channel=16, depthwise_separable_out_channel=16, nemo_conv_channels=16,
-                          audio_token_id=n + 2),
-    )  # fmt: skip
+        vocab_size=n + 4,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=4096,
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.convert_tokens_to_ids("<|end|>"),
+        vision_config=dict(
+            hidden_size=16,
+            intermediate_size=32,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            image_size=28,
+            crop_size=28,
+            patch_size=14,
+            image_token_id=n + 1,
+        ),
+        audio_config=dict(
+            hidden_size=16,
+            intermediate_size=32,
+            num_blocks=1,
+            num_attention_heads=2,
+            ext_pw_out_channel=16,
+            depthwise_separable_out_channel=16,
+            nemo_conv_channels=16,
+            audio_token_id=n + 2,
+        ),
+    )
     return transformers.Phi4MultimodalForCausalLM(cfg)
 
 
@@ -63,14 +97,27 @@ class SyntheticPhi(Phi4mmBackend):
             c = CATEGORIES[g % 28]
             frames = None
             if mods & {"image", "video"}:
-                frames = [rng.integers(0, 255, size=(20, 30, 3), dtype=np.uint8)
-                          for _ in range(11 if stage.branch == "dynamic" else (2 if "video" in mods else 1))]
-            audio = rng.normal(size=16000 * (5 if stage.branch == "dynamic" else 2)).astype(np.float32) * 0.1 \
-                if "music" in mods else None  # fmt: skip
-            return Example(text="la la la" if "lyrics" in mods else None, audio=audio, images=frames,
-                           category=c, intensity=0.5, group=g)  # fmt: skip
+                frames = [
+                    rng.integers(0, 255, size=(20, 30, 3), dtype=np.uint8)
+                    for _ in range(11 if stage.branch == "dynamic" else (2 if "video" in mods else 1))
+                ]
+            audio = (
+                rng.normal(size=16000 * (5 if stage.branch == "dynamic" else 2)).astype(np.float32) * 0.1
+                if "music" in mods
+                else None
+            )
+            return Example(
+                text="la la la" if "lyrics" in mods else None,
+                audio=audio,
+                images=frames,
+                category=c,
+                intensity=0.5,
+                group=g,
+            )
 
-        return Prepared(n_train=4, train=[ex(g) for g in range(4)], val={f"{stage.name}-val": [ex(g) for g in range(2)]})
+        return Prepared(
+            n_train=4, train=[ex(g) for g in range(4)], val={f"{stage.name}-val": [ex(g) for g in range(2)]}
+        )
 
 
 CONFIG = """
@@ -164,7 +211,9 @@ def test_tiny_phi4mm_curriculum_end_to_end(tmp_path):
     assert all(np.array_equal(img[k], mus[k]) for k in v)
     assert any(not np.array_equal(img[k], mus[k]) for k in m)
     # reload into a fresh model: same answer
-    ex = Example(text=None, audio=np.zeros(16000, np.float32) + 0.01, images=None, category="sad", intensity=0.5, group=0)
+    ex = Example(
+        text=None, audio=np.zeros(16000, np.float32) + 0.01, images=None, category="sad", intensity=0.5, group=0
+    )
     model = backend.new_model(seed=0)
     backend.load_weights(model, mus)
     backend.activate(model, ("music",))

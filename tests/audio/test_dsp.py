@@ -31,8 +31,19 @@ def test_resample_equals_librosa(signal, sr_out, quality):
 def test_melspectrogram_equals_librosa(signal, tmp_path, monkeypatch):
     monkeypatch.setenv("MVEMO_CACHE", str(tmp_path))
     y = dsp.resample(signal, 22050, 16000)
-    ref = librosa.feature.melspectrogram(y=y, sr=16000, n_fft=512, hop_length=256, n_mels=96, window="hann",
-                                         center=True, pad_mode="constant", power=2.0, htk=False, norm="slaney")  # fmt: skip
+    ref = librosa.feature.melspectrogram(
+        y=y,
+        sr=16000,
+        n_fft=512,
+        hop_length=256,
+        n_mels=96,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+        power=2.0,
+        htk=False,
+        norm="slaney",
+    )
     for _ in range(2):  # computed, then read from the disk cache
         ours = dsp.melspectrogram(y, sr=16000, n_fft=512, hop_length=256, n_mels=96)
         assert ours.dtype == np.float32 and ours.shape == ref.shape
@@ -54,14 +65,21 @@ def test_music_prediction_path_does_not_import_librosa(tmp_path, monkeypatch):
     monkeypatch.setenv("MVEMO_CACHE", str(tmp_path))
     dsp.mel_filterbank(16000, 512, 96)  # musicnn's
     dsp.mel_filterbank(11025, 1024, 64)  # the tempo's onset envelope
-    code = ("import sys, numpy as np\n"
-            "from mvemo.features.music import load_track_audio, compute_harmony\n"
-            "from mvemo.features.musicnn import log_mel\n"
-            "y16, y22 = load_track_audio(sys.argv[1]); log_mel(y16, 16000); compute_harmony(y22)\n"
-            "print(sorted(m for m in ('librosa', 'numba') if m in sys.modules))\n")  # fmt: skip
+    code = (
+        "import sys, numpy as np\n"
+        "from mvemo.features.music import load_track_audio, compute_harmony\n"
+        "from mvemo.features.musicnn import log_mel\n"
+        "y16, y22 = load_track_audio(sys.argv[1]); log_mel(y16, 16000); compute_harmony(y22)\n"
+        "print(sorted(m for m in ('librosa', 'numba') if m in sys.modules))\n"
+    )
     from pathlib import Path
 
     mp3 = Path(__file__).resolve().parents[2] / "examples" / "audio" / "bach_chorale_bwv66.6.mp3"
-    out = subprocess.run([sys.executable, "-c", code, str(mp3)], capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, "MVEMO_CACHE": str(tmp_path)})  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(mp3)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "MVEMO_CACHE": str(tmp_path)},
+    )
     assert out.stdout.strip().splitlines()[-1] == "[]"

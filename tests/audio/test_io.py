@@ -33,8 +33,16 @@ def _signal(sr: int = SR, dur: float = DUR) -> np.ndarray:
     return np.stack([left, right]).astype(np.float32)
 
 
-def _encode(path: Path, y: np.ndarray, sr: int, codec: str | None, *, rate: int | None = None,
-            fmt: str | None = None, video: str | None = None) -> Path:
+def _encode(
+    path: Path,
+    y: np.ndarray,
+    sr: int,
+    codec: str | None,
+    *,
+    rate: int | None = None,
+    fmt: str | None = None,
+    video: str | None = None,
+) -> Path:
     """Encode ``y`` (channels, n) with PyAV; ``codec=None`` writes a video-only file."""
     with av.open(str(path), "w", format=fmt) as out:
         vstream = None
@@ -49,8 +57,9 @@ def _encode(path: Path, y: np.ndarray, sr: int, codec: str | None, *, rate: int 
             res = av.AudioResampler(format=astream.codec_context.format.name, layout="stereo", rate=rate)
             frames = []
             for i in range(0, y.shape[1], 1024):
-                fr = av.AudioFrame.from_ndarray(np.ascontiguousarray(y[:, i:i + 1024]), format="fltp",
-                                                layout="stereo")
+                fr = av.AudioFrame.from_ndarray(
+                    np.ascontiguousarray(y[:, i : i + 1024]), format="fltp", layout="stereo"
+                )
                 fr.sample_rate, fr.pts, fr.time_base = sr, i, Fraction(1, sr)
                 frames += res.resample(fr)
             frames += res.resample(None)
@@ -137,7 +146,7 @@ def test_offset_and_duration(files, name):
     part, sr2 = load_audio(files[name], offset=0.75, duration=0.5)
     start = int(round(0.75 * sr))
     assert sr2 == sr and len(part) == int(round(0.5 * sr))
-    np.testing.assert_allclose(part, full[start:start + len(part)], atol=1e-6)
+    np.testing.assert_allclose(part, full[start : start + len(part)], atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["mp3", "m4a", "webm"])
@@ -150,7 +159,7 @@ def test_seek_path_matches_full_decode(files, name, monkeypatch):
     start = int(round(1.6 * sr))
     # Matroska/WebM timestamps are in ms, so allow 1 ms there; elsewhere exact
     lags = range(-48, 49) if name == "webm" else [0]
-    err = min(np.abs(part - full[start + lag:start + lag + len(part)]).max() for lag in lags)
+    err = min(np.abs(part - full[start + lag : start + lag + len(part)]).max() for lag in lags)
     assert len(part) == int(round(0.3 * sr)) and err < 1e-6
 
 
@@ -205,9 +214,6 @@ def test_pad_to_policy():
 
 
 def test_import_is_cheap():
-    code = (
-        "import sys, mvemo.audio\n"
-        "print([m for m in ('av', 'soundfile', 'librosa', 'soxr') if m in sys.modules])"
-    )
+    code = "import sys, mvemo.audio\nprint([m for m in ('av', 'soundfile', 'librosa', 'soxr') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

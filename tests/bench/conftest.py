@@ -15,8 +15,9 @@ from mvemo.data import Item, write_manifest
 CATS = ("happy", "sad", "calm", "tense")
 
 
-def make_items(root: Path, n: int = 40, *, dynamic: bool = False, split: bool = True, media: str = "audio",
-               suffix: str = ".wav") -> list[Item]:  # fmt: skip
+def make_items(
+    root: Path, n: int = 40, *, dynamic: bool = False, split: bool = True, media: str = "audio", suffix: str = ".wav"
+) -> list[Item]:
     """``n`` items with (empty) media files under ``root``, static labels cycling over 4 categories."""
     items = []
     for i in range(n):
@@ -26,14 +27,26 @@ def make_items(root: Path, n: int = 40, *, dynamic: bool = False, split: bool = 
         cat = CATS[i % 4]
         dyn = None
         if dynamic:
-            dyn = [{"time": 2.5 + 0.5 * k, "category": CATS[(i + k // 3) % 4], "intensity": 0.5 if k % 2 else 0.3}
-                   for k in range(6)]  # fmt: skip
+            dyn = [
+                {"time": 2.5 + 0.5 * k, "category": CATS[(i + k // 3) % 4], "intensity": 0.5 if k % 2 else 0.3}
+                for k in range(6)
+            ]
         sp = None
         if split:
             sp = "test" if i % 10 == 0 else "validation" if i % 10 == 1 else "train"
-        items.append(Item(f"toy:{i:03d}", "toy", "audio" if media == "audio" else "video", media={media: rel},
-                          duration=6.0 if dynamic else 30.0, static={"category": cat, "intensity": 0.5},
-                          dynamic=dyn, split=sp, root=root))  # fmt: skip
+        items.append(
+            Item(
+                f"toy:{i:03d}",
+                "toy",
+                "audio" if media == "audio" else "video",
+                media={media: rel},
+                duration=6.0 if dynamic else 30.0,
+                static={"category": cat, "intensity": 0.5},
+                dynamic=dyn,
+                split=sp,
+                root=root,
+            )
+        )
     return items
 
 
@@ -90,9 +103,16 @@ class ChatServer:
                         self.send_header("Retry-After", "0")
                 else:
                     text = server.reply(body)
-                    data = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
-                                       "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
-                                                    "finish_reason": "stop"}]}).encode()  # fmt: skip
+                    data = json.dumps(
+                        {
+                            "id": "x",
+                            "object": "chat.completion",
+                            "model": body["model"],
+                            "choices": [
+                                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                            ],
+                        }
+                    ).encode()
                     self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

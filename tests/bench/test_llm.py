@@ -28,15 +28,31 @@ def lyrics_items(tmp_path, n=6):
         p = tmp_path / "lyrics" / f"{i}.txt"
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(f"song number {i}\nla la la", encoding="utf-8")
-        items.append(Item(f"ly:{i}", "ly", "lyrics", media={"lyrics": f"lyrics/{i}.txt"},
-                          static={"category": "sad", "intensity": 0.5}, split="test", root=tmp_path))  # fmt: skip
+        items.append(
+            Item(
+                f"ly:{i}",
+                "ly",
+                "lyrics",
+                media={"lyrics": f"lyrics/{i}.txt"},
+                static={"category": "sad", "intensity": 0.5},
+                split="test",
+                root=tmp_path,
+            )
+        )
     return items
 
 
 def model(server, tmp_path, **kw):
     kw.setdefault("max_retries", 3)
-    return LLMModel(base_url=server.url, model="toy-llm", api_key=KEY, cache_dir=str(tmp_path / "cache"),
-                    log_path=str(tmp_path / "raw.jsonl"), sleep=lambda s: None, **kw)  # fmt: skip
+    return LLMModel(
+        base_url=server.url,
+        model="toy-llm",
+        api_key=KEY,
+        cache_dir=str(tmp_path / "cache"),
+        log_path=str(tmp_path / "raw.jsonl"),
+        sleep=lambda s: None,
+        **kw,
+    )
 
 
 def test_prompt_lists_the_label_sets_and_format():
@@ -60,18 +76,31 @@ def test_correct_output_parsed(chat_server, tmp_path):
 
 
 def test_malformed_outputs_count_in_error_rate(chat_server, tmp_path):
-    answers = {"0": "Emotion Category: calm, Emotion Intensity: 0.3",
-               "1": "I think it is calm.",
-               "2": "Emotion Category: nostalgic, Emotion Intensity: 0.5",
-               "3": "Emotion Category: sad, Emotion Intensity: 0.75"}  # fmt: skip
+    answers = {
+        "0": "Emotion Category: calm, Emotion Intensity: 0.3",
+        "1": "I think it is calm.",
+        "2": "Emotion Category: nostalgic, Emotion Intensity: 0.5",
+        "3": "Emotion Category: sad, Emotion Intensity: 0.75",
+    }
     chat_server.reply = lambda body: answers[re.search(r"song number (\d)", body["messages"][1]["content"]).group(1)]
     items = lyrics_items(tmp_path, 4)
     write_manifest(items, tmp_path / "ly.jsonl")
-    rec = run_bench(RunConfig(task="lyrics-static", model="llm", data=str(tmp_path / "ly.jsonl"),
-                              data_home=str(tmp_path), eval_split="all",
-                              model_options={"base_url": chat_server.url, "model": "toy-llm", "api_key": KEY,
-                                             "cache_dir": str(tmp_path / "cache")}),
-                    out_dir=tmp_path / "out")  # fmt: skip
+    rec = run_bench(
+        RunConfig(
+            task="lyrics-static",
+            model="llm",
+            data=str(tmp_path / "ly.jsonl"),
+            data_home=str(tmp_path),
+            eval_split="all",
+            model_options={
+                "base_url": chat_server.url,
+                "model": "toy-llm",
+                "api_key": KEY,
+                "cache_dir": str(tmp_path / "cache"),
+            },
+        ),
+        out_dir=tmp_path / "out",
+    )
     assert rec["scores"]["error_rate"] == pytest.approx(0.75)
     assert rec["scores"]["n_invalid"] == 3
     # The raw-response log lets the ER be recomputed from the raw text.
@@ -84,8 +113,14 @@ def test_malformed_outputs_count_in_error_rate(chat_server, tmp_path):
 def test_retries_on_500_and_429(chat_server, tmp_path):
     chat_server.fail = [500, 429, 503]
     delays = []
-    m = LLMModel(base_url=chat_server.url, model="toy-llm", cache_dir=str(tmp_path / "c"), max_retries=3,
-                 backoff=0.5, sleep=delays.append)  # fmt: skip
+    m = LLMModel(
+        base_url=chat_server.url,
+        model="toy-llm",
+        cache_dir=str(tmp_path / "c"),
+        max_retries=3,
+        backoff=0.5,
+        sleep=delays.append,
+    )
     preds = m.predict(lyrics_items(tmp_path, 1), task=get_task("lyrics-static"))
     assert preds[0].category == "calm"
     assert len(chat_server.requests) == 4
@@ -138,11 +173,23 @@ def test_key_sent_but_never_logged(chat_server, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     items = lyrics_items(tmp_path, 2)
     write_manifest(items, tmp_path / "ly.jsonl")
-    rec = run_bench(RunConfig(task="lyrics-static", model="llm", data=str(tmp_path / "ly.jsonl"),
-                              data_home=str(tmp_path), eval_split="all",
-                              model_options={"base_url": chat_server.url, "model": "toy-llm", "api_key": KEY,
-                                             "cache_dir": str(tmp_path / "cache"), "backoff": 0.0}),
-                    out_dir=tmp_path / "out")  # fmt: skip
+    rec = run_bench(
+        RunConfig(
+            task="lyrics-static",
+            model="llm",
+            data=str(tmp_path / "ly.jsonl"),
+            data_home=str(tmp_path),
+            eval_split="all",
+            model_options={
+                "base_url": chat_server.url,
+                "model": "toy-llm",
+                "api_key": KEY,
+                "cache_dir": str(tmp_path / "cache"),
+                "backoff": 0.0,
+            },
+        ),
+        out_dir=tmp_path / "out",
+    )
     assert chat_server.headers[0]["Authorization"] == f"Bearer {KEY}"
     assert "retry" in caplog.text  # the retries were logged ...
     assert KEY not in caplog.text  # ... without the key
@@ -178,8 +225,16 @@ def _write_wav(path, seconds=8.0, sr=8000):
 def test_audio_input_parts_and_dynamic_requests(chat_server, tmp_path):
     _write_wav(tmp_path / "a.wav")
     dyn = [{"time": t, "category": "calm", "intensity": 0.3} for t in (2.5, 3.0, 3.5)]
-    item = Item("au:0", "au", "audio", media={"audio": "a.wav"}, duration=8.0,
-                static={"category": "calm", "intensity": 0.3}, dynamic=dyn, root=tmp_path)  # fmt: skip
+    item = Item(
+        "au:0",
+        "au",
+        "audio",
+        media={"audio": "a.wav"},
+        duration=8.0,
+        static={"category": "calm", "intensity": 0.3},
+        dynamic=dyn,
+        root=tmp_path,
+    )
     m = model(chat_server, tmp_path, max_audio_seconds=None)
     pred = m.predict([item], task=get_task("music-static"))[0]
     assert pred.category == "calm"
@@ -189,8 +244,10 @@ def test_audio_input_parts_and_dynamic_requests(chat_server, tmp_path):
     pred = m.predict([item], task=get_task("music-dynamic"))[0]
     assert [f["time"] for f in pred.dynamic] == [2.5, 3.0, 3.5]
     assert len(chat_server.requests) == 4  # one per grid time, each with its own 5-s segment
-    texts = {re.search(r"from (.*?) s to (.*?) s", r["messages"][1]["content"][0]["text"]).groups()
-             for r in chat_server.requests[1:]}
+    texts = {
+        re.search(r"from (.*?) s to (.*?) s", r["messages"][1]["content"][0]["text"]).groups()
+        for r in chat_server.requests[1:]
+    }
     assert texts == {("0.0", "5.0"), ("0.5", "5.5"), ("1.0", "6.0")}
     seg = chat_server.requests[1]["messages"][1]["content"][1]["input_audio"]["data"]
     with wave.open(__import__("io").BytesIO(base64.b64decode(seg))) as w:
@@ -215,8 +272,15 @@ def test_video_frames_as_image_parts(chat_server, tmp_path):
     for k in range(80):  # 8 s
         writer.write(np.full((24, 32, 3), 3 * k, dtype=np.uint8))
     writer.release()
-    item = Item("vi:0", "vi", "video", media={"video": "v.avi"}, duration=8.0,
-                static={"category": "calm", "intensity": 0.3}, root=tmp_path)  # fmt: skip
+    item = Item(
+        "vi:0",
+        "vi",
+        "video",
+        media={"video": "v.avi"},
+        duration=8.0,
+        static={"category": "calm", "intensity": 0.3},
+        root=tmp_path,
+    )
     m = model(chat_server, tmp_path, n_frames=3, accepts=("image", "text"))
     assert m.predict([item], task=get_task("video-static"))[0].category == "calm"
     parts = chat_server.requests[0]["messages"][1]["content"]
@@ -231,12 +295,36 @@ def test_cli_llm_options(chat_server, tmp_path):
     from mvemo.cli.bench import bench
 
     write_manifest(lyrics_items(tmp_path, 3), tmp_path / "ly.jsonl")
-    r = CliRunner().invoke(bench, [
-        "run", "--task", "lyrics-static", "--model", "llm", "--data", str(tmp_path / "ly.jsonl"), "--eval-split", "all",
-        "--out", str(tmp_path / "out"), "--llm-base-url", chat_server.url, "--llm-model", "cli-llm",
-        "--llm-api-key", KEY, "--llm-accepts", "text", "--llm-concurrency", "2",
-        "--option", f"cache_dir={tmp_path / 'cache'}", "--option", "temperature=0.5",
-    ])  # fmt: skip
+    r = CliRunner().invoke(
+        bench,
+        [
+            "run",
+            "--task",
+            "lyrics-static",
+            "--model",
+            "llm",
+            "--data",
+            str(tmp_path / "ly.jsonl"),
+            "--eval-split",
+            "all",
+            "--out",
+            str(tmp_path / "out"),
+            "--llm-base-url",
+            chat_server.url,
+            "--llm-model",
+            "cli-llm",
+            "--llm-api-key",
+            KEY,
+            "--llm-accepts",
+            "text",
+            "--llm-concurrency",
+            "2",
+            "--option",
+            f"cache_dir={tmp_path / 'cache'}",
+            "--option",
+            "temperature=0.5",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "llm:cli-llm" in r.output and KEY not in r.output
     body = chat_server.requests[0]

@@ -44,12 +44,26 @@ class _FakePredictor:
         cat = true if i % 3 else _WRONG[true]  # 2 of 3 right
         # Its VA points at the label *after* the true one: always wrong when converted.
         v, a = label_to_va(EmotionLabel(_WRONG[true], 0.5))
-        frames = [{"time": 2.5 + 0.5 * k, "category": cat, "intensity": 0.5, "valence": v, "arousal": a}
-                  for k in range(6)] if dynamic else []  # fmt: skip
-        return {"file": str(path), "model": self.name, "modality": "music", "duration": 6.0,
-                "static": {"category": cat, "intensity": 0.5, "valence": v, "arousal": a,
-                           "quadrant": label_to_quadrant(EmotionLabel(cat, 0.5))}, "dynamic": frames,
-                "features": {}}  # fmt: skip
+        frames = (
+            [{"time": 2.5 + 0.5 * k, "category": cat, "intensity": 0.5, "valence": v, "arousal": a} for k in range(6)]
+            if dynamic
+            else []
+        )
+        return {
+            "file": str(path),
+            "model": self.name,
+            "modality": "music",
+            "duration": 6.0,
+            "static": {
+                "category": cat,
+                "intensity": 0.5,
+                "valence": v,
+                "arousal": a,
+                "quadrant": label_to_quadrant(EmotionLabel(cat, 0.5)),
+            },
+            "dynamic": frames,
+            "features": {},
+        }
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -78,8 +92,12 @@ def test_majority_run_writes_a_complete_record(toy_manifest, tmp_path):
     assert on_disk["split"]["counts"] == {"train": 32, "validation": 4, "test": 4}
     # Scores equal mvemo.metrics.evaluate on the stored predictions.
     rows = on_disk["predictions"]
-    expected = evaluate([r["ref"]["category"] for r in rows], [r["ref"]["intensity"] for r in rows],
-                        [r["est"]["category"] for r in rows], [r["est"]["intensity"] for r in rows])  # fmt: skip
+    expected = evaluate(
+        [r["ref"]["category"] for r in rows],
+        [r["ref"]["intensity"] for r in rows],
+        [r["est"]["category"] for r in rows],
+        [r["est"]["intensity"] for r in rows],
+    )
     assert on_disk["scores"] == pytest.approx(expected)
     train_cats = Counter(CATS[i % 4] for i in range(40) if i % 10 > 1)
     assert {r["est"]["category"] for r in rows} == {train_cats.most_common(1)[0][0]}
@@ -87,8 +105,9 @@ def test_majority_run_writes_a_complete_record(toy_manifest, tmp_path):
 
 
 def test_dynamic_run_and_subset(toy_manifest, tmp_path):
-    rec = run_bench(RunConfig(task="music-dynamic", model="prior", data=str(toy_manifest), subset=3, seed=1),
-                    out_dir=tmp_path)  # fmt: skip
+    rec = run_bench(
+        RunConfig(task="music-dynamic", model="prior", data=str(toy_manifest), subset=3, seed=1), out_dir=tmp_path
+    )
     assert rec["split"]["n_scored"] == 3 and rec["scores"]["n_samples"] == 3 and rec["scores"]["n"] == 18
     again = run_bench(RunConfig(task="music-dynamic", model="prior", data=str(toy_manifest), subset=3, seed=1))
     assert again["predictions"] == rec["predictions"]  # seeded
@@ -116,8 +135,14 @@ def test_contract_adapter_unified_and_va(tmp_path):
     dyn = create_model("fake").predict(items[:1], task=get_task("music-dynamic"))[0]
     assert [f["time"] for f in dyn.dynamic] == [p["time"] for p in items[0].dynamic]
     sad = EmotionLabel("sad", 0.5)
-    rec = PredictionRecord("x.wav", "m", "music", 3.0, StaticPrediction(sad, None, -0.3, -0.3, "Q3", None),
-                           [EmotionFrame(2.5, sad, valence=-0.3, arousal=-0.3)])  # fmt: skip
+    rec = PredictionRecord(
+        "x.wav",
+        "m",
+        "music",
+        3.0,
+        StaticPrediction(sad, None, -0.3, -0.3, "Q3", None),
+        [EmotionFrame(2.5, sad, valence=-0.3, arousal=-0.3)],
+    )
     p = record_to_prediction(items[0], rec, get_task("music-dynamic"))
     assert p.dynamic[0]["category"] == "sad" and p.dynamic[1]["category"] is None  # no frame at 3.0 s
 
@@ -152,8 +177,10 @@ def test_tables_iv_and_v(toy_manifest, tmp_path):
     assert [r["model"] for r in rows] == ["fake-v1", "fake-v1-va", "majority"]
     assert all(r["static"] and r["dynamic"] for r in rows)
     t5 = table5(records)
-    assert [(r["task"], r["model"], r["va_model"]) for r in t5] == [("music-dynamic", "fake-v1", "fake-v1-va"),
-                                                                    ("music-static", "fake-v1", "fake-v1-va")]
+    assert [(r["task"], r["model"], r["va_model"]) for r in t5] == [
+        ("music-dynamic", "fake-v1", "fake-v1-va"),
+        ("music-static", "fake-v1", "fake-v1-va"),
+    ]
     static = next(r for r in t5 if r["task"] == "music-static")
     assert static["delta"] == pytest.approx(static["de_va"] - static["de_unified"]) and static["delta"] > 0
     md = format_report(records, fmt="md")
@@ -182,8 +209,22 @@ def test_errors(toy_manifest, tmp_path):
 def test_cli_run_report_tasks_models(toy_manifest, tmp_path):
     runner = CliRunner()
     out = tmp_path / "cli"
-    r = runner.invoke(bench, ["run", "--task", "music-static", "--model", "prior", "--data", str(toy_manifest),
-                              "--out", str(out), "--option", "seed=5"])  # fmt: skip
+    r = runner.invoke(
+        bench,
+        [
+            "run",
+            "--task",
+            "music-static",
+            "--model",
+            "prior",
+            "--data",
+            str(toy_manifest),
+            "--out",
+            str(out),
+            "--option",
+            "seed=5",
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert "music-static prior on toy (n=4)" in r.output
     rec = json.loads(next(out.glob("*.json")).read_text())

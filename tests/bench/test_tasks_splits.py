@@ -16,8 +16,15 @@ from .conftest import make_items
 
 def test_task_set_matches_the_paper_plus_symbolic_extra():
     paper = [t for t in list_tasks() if TASKS[t].paper]
-    assert paper == ["lyrics-static", "music-static", "music-dynamic", "video-static", "video-dynamic",
-                     "multimodal-static", "multimodal-dynamic"]  # fmt: skip
+    assert paper == [
+        "lyrics-static",
+        "music-static",
+        "music-dynamic",
+        "video-static",
+        "video-dynamic",
+        "multimodal-static",
+        "multimodal-dynamic",
+    ]
     assert not get_task("symbolic-static").paper
     assert get_task("music-dynamic").labels == "dynamic" and get_task("lyrics-static").labels == "static"
     with pytest.raises(ParameterError, match="unknown task"):
@@ -29,16 +36,30 @@ def test_eligibility_needs_media_and_labels(tmp_path):
     music_s, music_d, lyr = get_task("music-static"), get_task("music-dynamic"), get_task("lyrics-static")
     assert all(music_s.eligible(it) and music_d.eligible(it) for it in items)
     assert not any(lyr.eligible(it) for it in items)
-    gap = Item("x:1", "x", "audio", media={"audio": "a.wav"}, static={"category": "sad", "intensity": 0.5},
-               dynamic=[{"time": 2.5, "category": "sad", "intensity": 0.5}, {"time": 3.0, "category": None,
-                                                                            "intensity": None}])  # fmt: skip
+    gap = Item(
+        "x:1",
+        "x",
+        "audio",
+        media={"audio": "a.wav"},
+        static={"category": "sad", "intensity": 0.5},
+        dynamic=[
+            {"time": 2.5, "category": "sad", "intensity": 0.5},
+            {"time": 3.0, "category": None, "intensity": None},
+        ],
+    )
     assert music_s.eligible(gap) and not has_complete_dynamic(gap) and not music_d.eligible(gap)
     # The music tasks read a music video's sound track when there is no audio file.
     video = Item("v:1", "v", "video", media={"video": "v.mp4"}, static={"category": "sad", "intensity": 0.5})
     assert music_s.eligible(video) and media_role(music_s, video) == "video"
     # Dynamic labels may refer to another media role.
-    piece = Item("p:1", "p", "midi", media={"midi": "a.mid", "piece": "b.mid"}, custom={"dynamic_media": "piece"},
-                 dynamic=[{"time": 2.5, "category": "sad", "intensity": 0.5}])  # fmt: skip
+    piece = Item(
+        "p:1",
+        "p",
+        "midi",
+        media={"midi": "a.mid", "piece": "b.mid"},
+        custom={"dynamic_media": "piece"},
+        dynamic=[{"time": 2.5, "category": "sad", "intensity": 0.5}],
+    )
     assert media_role(get_task("music-dynamic"), piece) == "piece"
 
 

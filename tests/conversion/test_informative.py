@@ -131,8 +131,10 @@ def test_concentration_controls_the_spread_over_categories():
     theta = float(default_circumplex().angles[c])
     wide = category_distribution(theta, kappa_from_rho(0.2), c)
     sharp = category_distribution(theta, kappa_from_rho(0.95), c)
+
     def entropy(p):
         return float(-(p * np.log(p + 1e-300)).sum())
+
     assert entropy(wide) > entropy(sharp) + 0.5
     assert sharp.argmax() == wide.argmax() == c
 
@@ -216,8 +218,14 @@ def test_from_va_without_spread_is_the_paper_label_at_lower_weight():
 
 
 def test_dynamic_from_va_frames():
-    frames = dynamic_from_va([15.0, 15.5, 16.0], [0.5, float("nan"), -0.4], [0.2, 0.1, -0.3], scale="-1-1",
-                             valence_std=[0.1, 0.1, 0.6], arousal_std=[0.1, 0.1, 0.6])  # fmt: skip
+    frames = dynamic_from_va(
+        [15.0, 15.5, 16.0],
+        [0.5, float("nan"), -0.4],
+        [0.2, 0.1, -0.3],
+        scale="-1-1",
+        valence_std=[0.1, 0.1, 0.6],
+        arousal_std=[0.1, 0.1, 0.6],
+    )
     assert [f["time"] for f in frames] == [15.0, 16.0]
     assert frames[0]["intensity"] > frames[1]["intensity"]
     with pytest.raises(ParameterError):

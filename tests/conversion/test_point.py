@@ -32,8 +32,9 @@ def test_every_random_distribution_gives_a_coherent_point():
     assert arr.category.shape == (3000,)
     for i in range(3000):
         v, a = round(float(arr.valence[i]), 4), round(float(arr.arousal[i]), 4)  # as written in records
-        problems = coherence_problems(CATEGORIES[arr.category[i]], float(arr.intensity[i]), v, a,
-                                      QUADRANTS[arr.quadrant[i]])  # fmt: skip
+        problems = coherence_problems(
+            CATEGORIES[arr.category[i]], float(arr.intensity[i]), v, a, QUADRANTS[arr.quadrant[i]]
+        )
         assert problems == [], (i, problems)
     assert len(set(arr.intensity.tolist())) >= 6
     assert len(set(arr.category.tolist())) == 28

@@ -218,9 +218,7 @@ def test_user_dict_conflicting_duplicates():
 
 def test_csv_mapping(tmp_path):
     path = tmp_path / "mine.csv"
-    path.write_text(
-        "vocabulary,word,final\nmine,Doom,gloomy\nmine,jingle,\nother,party,excited\n", encoding="utf-8"
-    )
+    path.write_text("vocabulary,word,final\nmine,Doom,gloomy\nmine,jingle,\nother,party,excited\n", encoding="utf-8")
     wm = WordMap.from_csv(path)
     assert wm.category("doom") == "gloomy"
     assert wm.category("jingle") is None
@@ -263,8 +261,11 @@ def test_csv_errors_name_the_file(tmp_path):
 # -- the proposal script, without data ---------------------------------------------------
 def test_script_proposal_rule_on_a_toy_lexicon():
     bwm = _load_script()
-    toy = bwm.Lexicon("toy", (1.0, 9.0), {"glad": (8.0, 4.0), "calm": (7.0, 1.0), "angry": (4.2, 9.0),
-                                          "good-natured": (7.5, 3.5), "wonder": (7.0, 7.0)})  # fmt: skip
+    toy = bwm.Lexicon(
+        "toy",
+        (1.0, 9.0),
+        {"glad": (8.0, 4.0), "calm": (7.0, 1.0), "angry": (4.2, 9.0), "good-natured": (7.5, 3.5), "wonder": (7.0, 7.0)},
+    )
     assert bwm.propose("angry", (toy,)) == ("toy", "angry")  # (-0.2, 1): 101 deg
     assert bwm.propose("calmness", (toy,))[0] == "toy"  # lemma: calmness -> calm
     assert bwm.lookup("good natured", toy) == (7.5, 3.5)  # hyphen/space variant

@@ -47,8 +47,18 @@ def no_env(monkeypatch, tmp_path_factory):
 def word_map():
     """A small word table for fixture datasets (independent of the shipped table)."""
     return {
-        "happy": "happy", "sad": "sad", "calm": "calm", "film": None, "mellow": "relaxed",
-        "calmness": "calm", "power": "aroused", "joyful_activation": "excited", "tenderness": "content",
-        "tension": "tense", "amazement": "astonished", "solemnity": "serene", "nostalgia": "sad",
+        "happy": "happy",
+        "sad": "sad",
+        "calm": "calm",
+        "film": None,
+        "mellow": "relaxed",
+        "calmness": "calm",
+        "power": "aroused",
+        "joyful_activation": "excited",
+        "tenderness": "content",
+        "tension": "tense",
+        "amazement": "astonished",
+        "solemnity": "serene",
+        "nostalgia": "sad",
         "sadness": "sad",
-    }  # fmt: skip
+    }

@@ -14,6 +14,7 @@ pytestmark = [
     pytest.mark.skipif(not shared_available(), reason=f"research data not found at {SHARED} (set MVEMO_DATA)"),
 ]
 
+
 @pytest.fixture(params=list_datasets())
 def ds(request):
     return shared_dataset(request.param)

@@ -74,8 +74,9 @@ def test_validate_reports_missing_empty_and_undecodable(tmp_path):
     (tmp_path / "audio/4q_panda2018/Q3/MT300000.opus").write_bytes(b"garbage, not audio")
     report = load("4q_panda2018", data_home=tmp_path).validate()
     assert {(p["item"], p["problem"]) for p in report.problems} == {
-        ("4q_panda2018:MT100000", "missing"), ("4q_panda2018:MT200000", "empty file"),
-    }  # fmt: skip
+        ("4q_panda2018:MT100000", "missing"),
+        ("4q_panda2018:MT200000", "empty file"),
+    }
     report = load("4q_panda2018", data_home=tmp_path).validate(decode=True)
     assert report.decoded and len(report.problems) == 3
     assert any(p["item"] == "4q_panda2018:MT300000" and "decode" in p["problem"] for p in report.problems)

@@ -18,10 +18,16 @@ from .fixtures import make_4q, make_deam, make_emomusic, make_emopia, make_emoti
 def _items():
     target = from_words(["sad", "gloomy", "happy"]).to_dict()
     return [
-        Item(id="x:1", dataset="x", modality="none", static={"category": "sad", "intensity": 0.5},
-             informative=target, split="train"),
+        Item(
+            id="x:1",
+            dataset="x",
+            modality="none",
+            static={"category": "sad", "intensity": 0.5},
+            informative=target,
+            split="train",
+        ),
         Item(id="x:2", dataset="x", modality="none", static={"category": "calm", "intensity": 0.5}),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])

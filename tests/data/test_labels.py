@@ -24,7 +24,9 @@ def test_weighted_circular_mean_of_categories():
 def test_non_emotional_words_are_ignored_or_reported():
     assert static_from_words({"joy": 1, "film": 1}, word_map=WM)[0]["category"] == "happy"
     assert static_from_words({"film": 1, "party": 1}, word_map=WM) == (
-        None, ["only words without emotional meaning: film, party"])  # fmt: skip
+        None,
+        ["only words without emotional meaning: film, party"],
+    )
 
 
 def test_unknown_words_block_the_label():
@@ -55,15 +57,17 @@ def test_quadrant_and_va():
 
 
 def test_dynamic_gaps_are_reported():
-    points, problems = dynamic_from_va([15.0, 15.5, 16.0, 18.0], [0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5],
-                                       scale="-1-1")  # fmt: skip
+    points, problems = dynamic_from_va(
+        [15.0, 15.5, 16.0, 18.0], [0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5], scale="-1-1"
+    )
     assert [p["time"] for p in points] == [15.0, 15.5, 16.0, 16.5, 17.0, 17.5, 18.0]
     assert points[3] == {"time": 16.5, "category": None, "intensity": None}
     assert problems == ["dynamic: 3 of 7 grid times have no label (gaps)"]
     assert dynamic_from_va([1.0], [0.0], [0.0], scale="-1-1") == (None, ["dynamic series gives no grid times"])
     assert dynamic_from_va([3.0, 3.5], [2.0, 0.0], [0.0, 0.0], scale="-1-1")[0] is None
     assert dynamic_from_va([3.0, 3.5], [None, 0.0], [0.0, 0.0], scale="-1-1")[0] == [
-        {"time": 3.5, "category": "pleased", "intensity": 0.0}]  # fmt: skip
+        {"time": 3.5, "category": "pleased", "intensity": 0.0}
+    ]
 
 
 @pytest.mark.parametrize("max_gap,n_missing", [(1.0, 3), (2.5, 0)])

@@ -29,8 +29,9 @@ def test_4q(tmp_path):
 def test_4q_metadata_disagreement_is_reported(tmp_path):
     make_4q(tmp_path, n_per_quadrant=1, audio=False)
     path = tmp_path / "4q_panda2018" / "metadata.csv"
-    path.write_text(path.read_text().replace('"MT100000","Artist 0","Title 0","Q1"',
-                                             '"MT100000","Artist 0","Title 0","Q2"'))  # fmt: skip
+    path.write_text(
+        path.read_text().replace('"MT100000","Artist 0","Title 0","Q1"', '"MT100000","Artist 0","Title 0","Q2"')
+    )
     it = load("4q_panda2018", data_home=tmp_path)["MT100000"]
     assert it.static is not None and it.problems == ["metadata.csv says Q2, annotations.csv says Q1"]
 
@@ -93,8 +94,9 @@ def test_deam_column_rule_and_id_splits(tmp_path):
     ds = load("deam", data_home=tmp_path)
     assert {k: len(v) for k, v in ds.splits().items()} == {"2013": 1, "2014": 1, "2015": 1}
     old, new = ds["5"], ds["1500"]
-    assert old.labels == new.labels == {"valence_mean": 8.0, "valence_std": 1.0, "arousal_mean": 2.0,
-                                        "arousal_std": 1.0}  # fmt: skip
+    assert (
+        old.labels == new.labels == {"valence_mean": 8.0, "valence_std": 1.0, "arousal_mean": 2.0, "arousal_std": 1.0}
+    )
     assert old.custom["va_columns"] == "swapped (emoMusic naming)" and new.custom["va_columns"] == "as named"
     assert old.static != new.static  # the same numbers read differently, as documented
     assert ds["2001"].labels["valence_max_mean"] == 5.0
@@ -118,8 +120,11 @@ def test_emomusic_static_dynamic_and_tabs(tmp_path):
 def test_soundtracks_bom_and_links(tmp_path):
     make_soundtracks(tmp_path)
     ds = load("soundtracks_eerola2011", data_home=tmp_path)
-    assert [it.id for it in ds] == ["soundtracks_eerola2011:set1-001", "soundtracks_eerola2011:set1-002",
-                                    "soundtracks_eerola2011:set2-001"]  # fmt: skip
+    assert [it.id for it in ds] == [
+        "soundtracks_eerola2011:set1-001",
+        "soundtracks_eerola2011:set1-002",
+        "soundtracks_eerola2011:set2-001",
+    ]
     assert ds["set1-001"].labels["valence"] == 7.0 and ds["set1-001"].labels["target"] == "HAPPY"
     assert ds["set2-001"].split == ds["set1-002"].split
     assert ds["set1-001"].duration == 15.0

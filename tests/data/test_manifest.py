@@ -13,17 +13,25 @@ from .fixtures import write_opus
 def _items():
     return [
         Item(
-            id="x:1", dataset="x", modality="audio", media={"audio": "audio/x/1.opus"}, duration=30.5,
-            labels={"quadrant": "Q1", "nested": {"a": [1, 2]}, "text": "é ü"}, label_type="4q",
+            id="x:1",
+            dataset="x",
+            modality="audio",
+            media={"audio": "audio/x/1.opus"},
+            duration=30.5,
+            labels={"quadrant": "Q1", "nested": {"a": [1, 2]}, "text": "é ü"},
+            label_type="4q",
             static={"category": "excited", "intensity": 0.5},
-            dynamic=[{"time": 2.5, "category": "calm", "intensity": 0.3},
-                     {"time": 3.0, "category": None, "intensity": None}],
-            split="train", problems=["dynamic: 1 of 2 grid times have no label (gaps)"], custom={"k": 1},
+            dynamic=[
+                {"time": 2.5, "category": "calm", "intensity": 0.3},
+                {"time": 3.0, "category": None, "intensity": None},
+            ],
+            split="train",
+            problems=["dynamic: 1 of 2 grid times have no label (gaps)"],
+            custom={"k": 1},
         ),
-        Item(id="x:2", dataset="x", modality="none", labels={"v": 5.0}, label_type="va", scale="1-9",
-             split="test"),
+        Item(id="x:2", dataset="x", modality="none", labels={"v": 5.0}, label_type="va", scale="1-9", split="test"),
         Item(id="x:3", dataset="x", modality="midi", media={"midi": "x/3.mid"}, dynamic=[], split="validation"),
-    ]  # fmt: skip
+    ]
 
 
 def test_fields_match_dataclass():

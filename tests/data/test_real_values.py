@@ -74,8 +74,10 @@ def test_emomusic():
     song = ds("emomusic")["2"]
     assert song.custom["genre"] == "Blues"
     assert not any("\t" in str(v) for it in ds("emomusic") for v in it.custom.values())  # stray tabs stripped
-    assert all(len(it.dynamic) == 61 and it.dynamic[0]["time"] == 15.0 and it.dynamic[-1]["time"] == 45.0
-               for it in ds("emomusic"))  # fmt: skip
+    assert all(
+        len(it.dynamic) == 61 and it.dynamic[0]["time"] == 15.0 and it.dynamic[-1]["time"] == 45.0
+        for it in ds("emomusic")
+    )
     assert song.duration == pytest.approx(45.0, abs=0.1)
     assert _count("emomusic", lambda it: it.custom["genre"])["Classical"] == 116
 
@@ -104,8 +106,10 @@ def test_deam():
     assert _count("deam", lambda it: it.custom["source_file"]).most_common()[0][1] == 1744
     ids_2013 = {it.id.split(":")[1] for it in ds("deam") if it.split == "2013"}
     assert ids_2013 == {it.id.split(":")[1] for it in ds("emomusic")}
-    assert all(it.custom["va_columns"] == ("swapped (emoMusic naming)" if it.split == "2013" else "as named")
-               for it in ds("deam"))  # fmt: skip
+    assert all(
+        it.custom["va_columns"] == ("swapped (emoMusic naming)" if it.split == "2013" else "as named")
+        for it in ds("deam")
+    )
     # both files hold the same numbers for song 2 under swapped names (README table)
     assert ds("deam")["2"].labels["valence_mean"] == ds("emomusic")["2"].labels["arousal_mean"]
 
@@ -119,7 +123,11 @@ def test_mtg_jamendo():
     assert tags - assigned == set() and len(tags) == 59  # dropped tags also occur on split tracks
     other = load("mtg_jamendo_moodtheme", data_home=SHARED, split_index=3)
     assert {k: len(v) for k, v in other.splits().items()} == {
-        "train": 10920, "validation": 3500, "test": 3562, "unassigned": 504}  # fmt: skip
+        "train": 10920,
+        "validation": 3500,
+        "test": 3562,
+        "unassigned": 504,
+    }
     for it in ds("mtg_jamendo_moodtheme"):
         assert (it.static is None) == bool(it.problems)
 
@@ -139,7 +147,11 @@ def test_muvi():
 def test_vgmidi():
     assert len(ds("vgmidi")) == 204
     assert _count("vgmidi", lambda it: (it.labels["valence"], it.labels["arousal"])) == {
-        (1, 1): 76, (1, -1): 62, (-1, 1): 39, (-1, -1): 27}  # fmt: skip
+        (1, 1): 76,
+        (1, -1): 62,
+        (-1, 1): 39,
+        (-1, -1): 27,
+    }
     assert all(it.dynamic and it.custom["dynamic_media"] == "piece" for it in ds("vgmidi"))
     assert ds("vgmidi")["8144_2"].media["piece"].endswith("Fairy of the Peace.mid")
     split_of = {}
@@ -181,8 +193,22 @@ def test_soundtracks():
     items = ds("soundtracks_eerola2011").index()
     assert _count("soundtracks_eerola2011", lambda it: it.custom["set"]) == {1: 360, 2: 110}
     assert Counter(it.labels["target"] for it in items if it.custom["set"] == 1) == {
-        t: 30 for t in ("HAPPY", "SAD", "TENDER", "FEAR", "ANGER", "SURPRISE", "HIGH VALENCE", "LOW VALENCE",
-                        "HIGH ENERGY", "LOW ENERGY", "HIGH TENSION", "LOW TENSION")}  # fmt: skip
+        t: 30
+        for t in (
+            "HAPPY",
+            "SAD",
+            "TENDER",
+            "FEAR",
+            "ANGER",
+            "SURPRISE",
+            "HIGH VALENCE",
+            "LOW VALENCE",
+            "HIGH ENERGY",
+            "LOW ENERGY",
+            "HIGH TENSION",
+            "LOW TENSION",
+        )
+    }
     with open(SHARED / "soundtracks_eerola2011/mean_ratings_set1.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     for r in rows:  # the BOM does not leak into the first column name

@@ -8,11 +8,19 @@ from mvemo.errors import ParameterError
 def _items():
     return [
         Item(id="a", dataset="d", modality="audio", split="train", static={"category": "calm", "intensity": 0.3}),
-        Item(id="b", dataset="d", modality="none", split="train", static={"category": "calm", "intensity": 0.7},
-             dynamic=[{"time": 2.5, "category": "sad", "intensity": 0.5},
-                      {"time": 3.0, "category": None, "intensity": None}]),
+        Item(
+            id="b",
+            dataset="d",
+            modality="none",
+            split="train",
+            static={"category": "calm", "intensity": 0.7},
+            dynamic=[
+                {"time": 2.5, "category": "sad", "intensity": 0.5},
+                {"time": 3.0, "category": None, "intensity": None},
+            ],
+        ),
         Item(id="c", dataset="d", modality="none", split="test", problems=["missing valence"]),
-    ]  # fmt: skip
+    ]
 
 
 def test_label_stats():

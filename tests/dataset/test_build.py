@@ -25,11 +25,34 @@ LABEL_DIRS = ("lyrics", "leadsheets", "splits")
 def builds(corpus, tmp_path_factory):
     """The corpus built twice, with separate step caches: 1 worker (Python API), 2 workers (CLI)."""
     tmp = tmp_path_factory.mktemp("builds")
-    s1 = build_dataset([corpus, corpus / "catalogue.csv"], tmp / "one", workers=1, annotator="video",
-                       cache_dir=tmp / "cache1", progress=False, memory_limit="2GiB")
-    res = CliRunner().invoke(cli, ["dataset", "build", str(corpus), str(corpus / "catalogue.csv"), "--out",
-                                   str(tmp / "two"), "--workers", "2", "--annotator", "video", "--cache-dir",
-                                   str(tmp / "cache2"), "--memory-limit", "2GiB"])
+    s1 = build_dataset(
+        [corpus, corpus / "catalogue.csv"],
+        tmp / "one",
+        workers=1,
+        annotator="video",
+        cache_dir=tmp / "cache1",
+        progress=False,
+        memory_limit="2GiB",
+    )
+    res = CliRunner().invoke(
+        cli,
+        [
+            "dataset",
+            "build",
+            str(corpus),
+            str(corpus / "catalogue.csv"),
+            "--out",
+            str(tmp / "two"),
+            "--workers",
+            "2",
+            "--annotator",
+            "video",
+            "--cache-dir",
+            str(tmp / "cache2"),
+            "--memory-limit",
+            "2GiB",
+        ],
+    )
     return {"tmp": tmp, "one": tmp / "one", "two": tmp / "two", "summary": s1, "cli": res}
 
 
@@ -41,8 +64,9 @@ def test_no_video_lost(builds, corpus):
     truth = json.loads((corpus / "truth.json").read_text())
     s = builds["summary"]
     assert s.total == len(truth) and s.lost == 0
-    assert (s.done, s.filtered, s.failed) == tuple(sum(t["expect"] == k for t in truth.values())
-                                                    for k in ("done", "filtered", "failed"))
+    assert (s.done, s.filtered, s.failed) == tuple(
+        sum(t["expect"] == k for t in truth.values()) for k in ("done", "filtered", "failed")
+    )
     con = sqlite3.connect(builds["one"] / LEDGER_NAME)
     status = dict(con.execute("SELECT id, status FROM videos").fetchall())
     assert status == {k: t["expect"] for k, t in truth.items()}
@@ -96,8 +120,9 @@ def test_resume_and_interrupted_build(builds, corpus):
     work = tmp / "resumed"
     shutil.copytree(builds["one"], work)
     ref = (work / "manifest.jsonl").read_bytes()
-    s = build_dataset([corpus, corpus / "catalogue.csv"], work, workers=1, annotator="video",
-                      cache_dir=tmp / "cache1", progress=False)
+    s = build_dataset(
+        [corpus, corpus / "catalogue.csv"], work, workers=1, annotator="video", cache_dir=tmp / "cache1", progress=False
+    )
     assert s.processed == 0 and (work / "manifest.jsonl").read_bytes() == ref
     # an interrupted build: a finished video's ledger row and files are gone, the manifests too
     con = sqlite3.connect(work / LEDGER_NAME)
@@ -106,8 +131,9 @@ def test_resume_and_interrupted_build(builds, corpus):
     con.close()
     for p in [work / "manifest.jsonl", work / "manifest.parquet", *work.glob("media/mv_01.*")]:
         p.unlink()
-    s = build_dataset([corpus, corpus / "catalogue.csv"], work, workers=1, annotator="video",
-                      cache_dir=tmp / "cache1", progress=False)
+    s = build_dataset(
+        [corpus, corpus / "catalogue.csv"], work, workers=1, annotator="video", cache_dir=tmp / "cache1", progress=False
+    )
     assert s.processed == 1 and s.lost == 0
     assert (work / "manifest.jsonl").read_bytes() == ref
     assert _files(work, "media") == _files(builds["one"], "media")
@@ -116,20 +142,41 @@ def test_resume_and_interrupted_build(builds, corpus):
 def test_existing_scheduler(builds, corpus):
     distributed = pytest.importorskip("distributed")
     tmp = builds["tmp"]
-    with distributed.LocalCluster(n_workers=1, processes=False, protocol="tcp", host="127.0.0.1",
-                                  dashboard_address=None) as cl:
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    ) as cl:
         assert cl.scheduler_address.startswith("tcp://127.0.0.1:")
-        s = build_dataset([corpus, corpus / "catalogue.csv"], tmp / "sched", scheduler=cl.scheduler_address,
-                          annotator="video", cache_dir=tmp / "cache1", progress=False)
+        s = build_dataset(
+            [corpus, corpus / "catalogue.csv"],
+            tmp / "sched",
+            scheduler=cl.scheduler_address,
+            annotator="video",
+            cache_dir=tmp / "cache1",
+            progress=False,
+        )
     assert s.processed == s.total and s.lost == 0
     assert (tmp / "sched" / "manifest.jsonl").read_bytes() == (builds["one"] / "manifest.jsonl").read_bytes()
 
 
 def test_bench_reads_the_manifest(builds, tmp_path):
     # the video model needs no training, so every item can be scored (the tiny corpus has no test split)
-    res = CliRunner().invoke(cli, ["bench", "run", "--task", "video-static", "--model", "video", "--data",
-                                   str(builds["one"] / "manifest.parquet"), "--out", str(tmp_path),
-                                   "--eval-split", "all"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            "run",
+            "--task",
+            "video-static",
+            "--model",
+            "video",
+            "--data",
+            str(builds["one"] / "manifest.parquet"),
+            "--out",
+            str(tmp_path),
+            "--eval-split",
+            "all",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert f"(n={builds['summary'].done})" in res.output
 
@@ -162,9 +209,20 @@ def test_report_page(builds, tmp_path):
     if chromium is None:
         pytest.skip("chromium not installed: the headless screenshot is not checked")
     shot = tmp_path / "shot.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
-                    "--window-size=1200,2400", (tmp_path / "rep" / "index.html").as_uri()],
-                   check=False, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--screenshot={shot}",
+            "--window-size=1200,2400",
+            (tmp_path / "rep" / "index.html").as_uri(),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=120,
+    )
     assert shot.is_file() and shot.stat().st_size > 20_000  # a rendered page, not a blank one
 
 

@@ -80,10 +80,20 @@ def test_step_cache_roundtrip_and_missing_file(tmp_path):
 
 def test_ledger_records_and_resume(tmp_path):
     with Ledger(tmp_path / "l.sqlite") as led:
-        steps = [{"step": "probe", "status": "failed", "reason": "corrupt", "seconds": None},
-                 {"step": "transcode", "status": "skipped", "reason": "after failed", "seconds": None}]
-        led.record("v1", source="/v1", fingerprint="f", config="c", status="failed", reason="probe: corrupt",
-                   result=None, steps=steps)
+        steps = [
+            {"step": "probe", "status": "failed", "reason": "corrupt", "seconds": None},
+            {"step": "transcode", "status": "skipped", "reason": "after failed", "seconds": None},
+        ]
+        led.record(
+            "v1",
+            source="/v1",
+            fingerprint="f",
+            config="c",
+            status="failed",
+            reason="probe: corrupt",
+            result=None,
+            steps=steps,
+        )
         assert led.is_finished("v1", "f", "c")
         assert not led.is_finished("v1", "f", "c", retry_failed=True)
         assert not led.is_finished("v1", "other", "c")  # the input changed
@@ -107,10 +117,15 @@ class _Typed:
 
 
 def test_record_to_labels_dict_and_typed():
-    rec = {"file": "x.mp4", "model": "m", "static": {"category": "sad", "intensity": 0.4, "valence": -0.5,
-                                                     "arousal": -0.2, "quadrant": "Q3"},
-           "dynamic": [{"time": 2.5, "category": "sad", "intensity": 0.4, "valence": -0.5, "arousal": -0.2},
-                       {"time": 3.0, "category": "calm", "intensity": 0.3, "valence": 0.1, "arousal": -0.4}]}
+    rec = {
+        "file": "x.mp4",
+        "model": "m",
+        "static": {"category": "sad", "intensity": 0.4, "valence": -0.5, "arousal": -0.2, "quadrant": "Q3"},
+        "dynamic": [
+            {"time": 2.5, "category": "sad", "intensity": 0.4, "valence": -0.5, "arousal": -0.2},
+            {"time": 3.0, "category": "calm", "intensity": 0.3, "valence": 0.1, "arousal": -0.4},
+        ],
+    }
     a = record_to_labels(rec)
     assert a == record_to_labels(_Typed(rec))
     assert a["static"] == {"category": "sad", "intensity": 0.4}
@@ -130,8 +145,14 @@ def test_lyrics_step_cleans_and_keeps_times(tmp_path):
     plain.write_text("Hello -- world\n\nagain\n")
     r = lyrics(plain, tmp_path / "out" / "p")
     assert not r["synced"] and r["file"] == "p.txt" and r["line_words"] == [2, 1]
-    assert lyrics(None, tmp_path / "out" / "n") == {"origin": "none", "file": None, "synced": False, "n_lines": 0,
-                                                    "n_words": 0, "line_words": []}
+    assert lyrics(None, tmp_path / "out" / "n") == {
+        "origin": "none",
+        "file": None,
+        "synced": False,
+        "n_lines": 0,
+        "n_words": 0,
+        "line_words": [],
+    }
     assert json.dumps(r)  # JSON-ready
 
 

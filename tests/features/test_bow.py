@@ -36,8 +36,9 @@ NEW = [
 @pytest.fixture(params=[1, 2])
 def fitted(request):
     text = pytest.importorskip("sklearn.feature_extraction.text")
-    vec = text.TfidfVectorizer(ngram_range=(1, 2), min_df=request.param, sublinear_tf=True, lowercase=True,
-                               max_features=40)  # fmt: skip
+    vec = text.TfidfVectorizer(
+        ngram_range=(1, 2), min_df=request.param, sublinear_tf=True, lowercase=True, max_features=40
+    )
     vec.fit(TRAIN)
     return vec
 
@@ -124,8 +125,12 @@ def test_blend():
 def test_blend_outputs_blends_only_quadrant_and_category():
     from mvemo.features.bow import blend_outputs
 
-    heads = {"quadrant": np.array([[1.0, 0.0, 0.0, 0.0]]), "category": np.eye(28)[[3]],
-             "va": np.array([[0.5, -0.5]]), "intensity": np.array([0.7])}
+    heads = {
+        "quadrant": np.array([[1.0, 0.0, 0.0, 0.0]]),
+        "category": np.eye(28)[[3]],
+        "va": np.array([[0.5, -0.5]]),
+        "intensity": np.array([0.7]),
+    }
     bow = {"quadrant": np.array([[0.0, 1.0, 0.0, 0.0]]), "category": np.eye(28)[[5]]}
     out = blend_outputs(heads, bow, 0.25)
     np.testing.assert_allclose(out["quadrant"], [[0.75, 0.25, 0.0, 0.0]])

@@ -42,7 +42,7 @@ def _notes(pitches, *, on: float, period: float) -> np.ndarray:
     ramp = np.minimum(1.0, np.minimum(_t(on), _t(on)[::-1]) / 0.005)
     for i, p in enumerate(pitches):
         s = int(i * period * SR)
-        y[s:s + n] += _tone(np.full(n, _hz(p)), ramp)
+        y[s : s + n] += _tone(np.full(n, _hz(p)), ramp)
     return y
 
 
@@ -119,8 +119,10 @@ def test_staccato_vs_legato():
 
 def test_major_triad_is_major_minor_triad_is_minor():
     t = _t(3)
-    maj, mnr = ([_named(expressive_features(sum(_tone(np.full(len(t), _hz(60 + i))) for i in chord), SR))
-                 for chord in ((0, 4, 7), (0, 3, 7))])  # fmt: skip
+    maj, mnr = [
+        _named(expressive_features(sum(_tone(np.full(len(t), _hz(60 + i))) for i in chord), SR))
+        for chord in ((0, 4, 7), (0, 3, 7))
+    ]
     assert maj["mode_strength"] > 0 > mnr["mode_strength"]
     assert maj["key_clarity"] > 0.5 and mnr["key_clarity"] > 0.5
 
@@ -134,8 +136,9 @@ def test_roughness_orders_intervals_and_ignores_level():
     assert roughness(np.array([440.0, 466.16]), 10 * a) == pytest.approx(minor_second)
     assert roughness(np.array([440.0]), np.ones(1)) == 0.0
     t = _t(3)
-    dyad = {iv: _named(expressive_features(sum(_tone(np.full(len(t), _hz(60 + i))) for i in (0, iv)), SR))
-            for iv in (1, 7)}  # fmt: skip
+    dyad = {
+        iv: _named(expressive_features(sum(_tone(np.full(len(t), _hz(60 + i))) for i in (0, iv)), SR)) for iv in (1, 7)
+    }
     assert dyad[1]["roughness_mean"] > 3 * dyad[7]["roughness_mean"]
 
 

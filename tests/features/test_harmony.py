@@ -46,7 +46,7 @@ def _chord_audio(label: str, dur: float, rng: np.random.Generator) -> np.ndarray
     for m in midis:
         f0 = 440 * 2 ** ((m - 69) / 12)
         for h in range(1, 7):
-            y += h ** -1.2 * np.sin(2 * np.pi * h * f0 * t + rng.uniform(0, 2 * np.pi))
+            y += h**-1.2 * np.sin(2 * np.pi * h * f0 * t + rng.uniform(0, 2 * np.pi))
     return y * np.minimum(t / 0.01, 1) * np.exp(-t / 1.5)
 
 
@@ -170,7 +170,7 @@ def test_tempo_of_click_track_120_bpm():
     click = np.sin(2 * np.pi * 1000 * np.arange(n) / SR) * np.exp(-np.arange(n) / (0.002 * SR))
     for t in np.arange(0.25, 7.9, 0.5):
         i = int(t * SR)
-        y[i:i + n] += click.astype(np.float32)
+        y[i : i + n] += click.astype(np.float32)
     tempo = estimate_tempo(y, SR)
     assert tempo.bpm == pytest.approx(120.0, rel=0.02)
     assert len(tempo.beat_times) >= 10
@@ -218,7 +218,7 @@ def test_tempo_of_click_track_90_bpm_with_a_prior_at_120():
     click = np.sin(2 * np.pi * 1500 * np.arange(n) / SR) * np.exp(-np.arange(n) / (0.002 * SR))
     for t in np.arange(0.3, 11.8, 60 / 90):
         i = int(t * SR)
-        y[i:i + n] += click.astype(np.float32)
+        y[i : i + n] += click.astype(np.float32)
     tempo = estimate_tempo(y, SR)
     assert tempo.bpm == pytest.approx(90.0, rel=0.02)
     np.testing.assert_allclose(np.diff(tempo.beat_times), 60 / 90, atol=0.03)

@@ -77,8 +77,13 @@ def encoder():
 
 
 def test_encoder_embeds_offline_and_caches(encoder, tmp_path):
-    texts = ["I am so happy today, the sun is shining", "I feel joyful and glad this morning",
-             "the tax form is due on the first of the month", "", "I am so happy today, the sun is shining"]
+    texts = [
+        "I am so happy today, the sun is shining",
+        "I feel joyful and glad this morning",
+        "the tax form is due on the first of the month",
+        "",
+        "I am so happy today, the sun is shining",
+    ]
     e = encoder.encode(texts)
     assert e.shape == (5, EMBEDDING_DIM) and e.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(e[[0, 1, 2]], axis=1), 1.0, atol=1e-4)

@@ -25,8 +25,11 @@ def _progression(tonic: int = 7, minor: bool = False, bpm: float = 120.0, veloci
         for off in (0, th, 7):
             inst.notes.append(pretty_midi.Note(velocity, root + off, t0, t1))
         for j in range(4):  # eighth-note melody on chord tones
-            inst.notes.append(pretty_midi.Note(velocity + 10, root + 24 + (0, th, 7, 12)[j], t0 + j * beat / 2,
-                                               t0 + (j + 1) * beat / 2))
+            inst.notes.append(
+                pretty_midi.Note(
+                    velocity + 10, root + 24 + (0, th, 7, 12)[j], t0 + j * beat / 2, t0 + (j + 1) * beat / 2
+                )
+            )
     pm.instruments.append(inst)
     return pm
 
@@ -210,8 +213,9 @@ def test_valence_features_follow_velocity_and_articulation():
     k = VALENCE_FEATURE_NAMES.index
     soft, loud = midi_features(_progression(velocity=40)), midi_features(_progression(velocity=100))
     win = (np.array([0.0]), np.array([soft.duration]))
-    assert loud.valence_features(*win)[0, k("dyn_velocity_mean")] > soft.valence_features(*win)[0,
-                                                                                                k("dyn_velocity_mean")]
+    assert (
+        loud.valence_features(*win)[0, k("dyn_velocity_mean")] > soft.valence_features(*win)[0, k("dyn_velocity_mean")]
+    )
     pm = _progression()
     for n in pm.instruments[0].notes:  # staccato: every note cut to a fifth of its length
         n.end = n.start + (n.end - n.start) / 5

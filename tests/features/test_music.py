@@ -35,8 +35,17 @@ def test_blocks_cover_the_track_and_pool_like_frames(model):
 
 def test_window_inputs_pool_blocks_and_pick_overlapping_chords(model):
     b = musicnn_blocks(model, _tone(10.0), 16000)
-    h = Harmony("A", "minor", 0.8, np.array([0.0, 4.0, 8.0]), np.array([4.0, 8.0, 10.0]), ("A:min", "D:min", "E:7"),
-                np.array([0, 5, 7]), np.array([1, 1, 9]), 96.0)
+    h = Harmony(
+        "A",
+        "minor",
+        0.8,
+        np.array([0.0, 4.0, 8.0]),
+        np.array([4.0, 8.0, 10.0]),
+        ("A:min", "D:min", "E:7"),
+        np.array([0, 5, 7]),
+        np.array([1, 1, 9]),
+        96.0,
+    )
     w = TrackFeatures(b, h).window_inputs(model, np.array([0.0, 4.5, 8.5]), np.array([10.0, 7.5, 9.5]))
     assert w.embedding.shape == (3, 1003) and w.mode.tolist() == [1.0, 1.0, 1.0]
     assert w.mask.sum(1).tolist() == [3, 1, 1]

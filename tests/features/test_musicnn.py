@@ -27,9 +27,11 @@ def _golden_script():
 
 
 def test_import_stays_light():
-    code = ("import sys, mvemo.features, mvemo.features.musicnn, mvemo.features.tf_checkpoint\n"
-            "mvemo.features.MTT_MUSICNN\n"
-            "print(','.join(m for m in ('torch', 'librosa', 'tensorflow') if m in sys.modules))")
+    code = (
+        "import sys, mvemo.features, mvemo.features.musicnn, mvemo.features.tf_checkpoint\n"
+        "mvemo.features.MTT_MUSICNN\n"
+        "print(','.join(m for m in ('torch', 'librosa', 'tensorflow') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
 
@@ -49,8 +51,16 @@ def test_patch_arithmetic_matches_musicnn():
 
 
 def test_bundles():
-    assert mn.MTT_MUSICNN.feature_dims == {"timbral": 408, "temporal": 153, "cnn1": 64, "cnn2": 64, "cnn3": 64,
-                                           "mean_pool": 753, "max_pool": 753, "penultimate": 200}
+    assert mn.MTT_MUSICNN.feature_dims == {
+        "timbral": 408,
+        "temporal": 153,
+        "cnn1": 64,
+        "cnn2": 64,
+        "cnn3": 64,
+        "mean_pool": 753,
+        "max_pool": 753,
+        "penultimate": 200,
+    }
     assert mn.MSD_MUSICNN_BIG.feature_dims["max_pool"] == 561 + 3 * 512
     with pytest.raises(ParameterError, match="MTT_vgg"):
         mn.load_musicnn("MTT_vgg")
@@ -64,6 +74,7 @@ def test_missing_musicnn_names_the_fix(monkeypatch):
 
 
 # --------------------------------------------------------------------------- with torch + weights
+
 
 @pytest.fixture(scope="module")
 def musicnn_pkg():
@@ -113,26 +124,26 @@ def test_embed_shapes(mtt, clip, mtt_out):
     assert out["taggram"].shape == (3, 50) and out["taggram"].dtype == np.float32
     assert all(out[k].shape == (3, d) for k, d in dims.items())
     assert np.all((out["taggram"] > 0) & (out["taggram"] < 1))
-    frames = mtt.embed(clip[:16000 * 3], 16000, frame_level=True)
+    frames = mtt.embed(clip[: 16000 * 3], 16000, frame_level=True)
     assert frames["timbral"].shape == (1, 187, 408) and frames["cnn1"].shape == (1, 187, 64)
     np.testing.assert_allclose(frames["timbral"].mean(axis=1), out["timbral"][:1], rtol=1e-5, atol=1e-5)
 
 
 def test_extractor_layout(mtt, clip, mtt_out):
-    taggram, tags, feats = mtt.extractor(clip[:6 * 16000], 16000, input_overlap=1.0)
+    taggram, tags, feats = mtt.extractor(clip[: 6 * 16000], 16000, input_overlap=1.0)
     assert taggram.shape == (4, 50) and tags == list(mn.MTT_TAGS)  # 376 frames: starts 0, 61, 122, 183
     assert feats["timbral"].shape == (4 * 187, 408) and feats["cnn3"].shape == (4 * 187, 64)
     assert feats["penultimate"].shape == (4, 200) and feats["max_pool"].shape == (4, 753)
     np.testing.assert_allclose(taggram[0], mtt_out["taggram"][0], atol=1e-6)
     np.testing.assert_allclose(feats["timbral"][:187].mean(axis=0), mtt_out["timbral"][0], atol=1e-5)
-    taggram2, _ = mtt.extractor(clip[:3 * 16000], 16000, extract_features=False)
+    taggram2, _ = mtt.extractor(clip[: 3 * 16000], 16000, extract_features=False)
     np.testing.assert_allclose(taggram2, mtt_out["taggram"][:1], atol=1e-6)
 
 
 def test_resampling(mtt, clip, mtt_out):
     import librosa
 
-    up = librosa.resample(clip[:3 * 16000], orig_sr=16000, target_sr=22050, res_type="soxr_hq")
+    up = librosa.resample(clip[: 3 * 16000], orig_sr=16000, target_sr=22050, res_type="soxr_hq")
     b = mtt.embed(up, 22050)["taggram"]
     assert b.shape == (1, 50) and np.abs(mtt_out["taggram"][0] - b[0]).max() < 0.02
 
@@ -148,14 +159,17 @@ def test_short_audio_is_repeat_padded(mtt, clip):
         mtt.embed(clip[:511], 16000)
 
 
-@pytest.mark.parametrize("audio,sr,match", [
-    (np.zeros(0, np.float32), 16000, "at least 512"),
-    (np.zeros((2, 16000), np.float32), 16000, "mono"),
-    (np.full(16000, np.nan, np.float32), 16000, "NaN"),
-    (np.zeros(16000, np.float32), 0, "sample rate"),
-    (np.zeros(16000, np.complex64), 16000, "real"),
-    (np.zeros(16000, np.int16), 16000, "32768"),
-])
+@pytest.mark.parametrize(
+    "audio,sr,match",
+    [
+        (np.zeros(0, np.float32), 16000, "at least 512"),
+        (np.zeros((2, 16000), np.float32), 16000, "mono"),
+        (np.full(16000, np.nan, np.float32), 16000, "NaN"),
+        (np.zeros(16000, np.float32), 0, "sample rate"),
+        (np.zeros(16000, np.complex64), 16000, "real"),
+        (np.zeros(16000, np.int16), 16000, "32768"),
+    ],
+)
 def test_bad_audio(mtt, audio, sr, match):
     with pytest.raises(ParameterError, match=match):
         mtt.embed(audio, sr)

@@ -35,8 +35,13 @@ def test_spelling_keeps_pitch_classes():
 
 
 def test_chords_in_a_flat_major():
-    assert [spell_chord(c, "Ab", "major") for c in ("G#:maj", "D#:7", "C#:maj", "A#:min7/b7", "N")] == \
-        ["Ab:maj", "Eb:7", "Db:maj", "Bb:min7/b7", "N"]  # fmt: skip
+    assert [spell_chord(c, "Ab", "major") for c in ("G#:maj", "D#:7", "C#:maj", "A#:min7/b7", "N")] == [
+        "Ab:maj",
+        "Eb:7",
+        "Db:maj",
+        "Bb:min7/b7",
+        "N",
+    ]
     assert spell_key("G#", "major") == "Ab" and spell_key("F#", "minor") == "F#"
 
 
@@ -46,7 +51,7 @@ def _clicks(onsets, sr=22050, dur=None):
     burst = np.random.default_rng(0).standard_normal(300).astype(np.float32) * np.hanning(300).astype(np.float32)
     for t in onsets:
         i = int(t * sr)
-        y[i:i + 300] += burst[: len(y) - i]
+        y[i : i + 300] += burst[: len(y) - i]
     return y
 
 
@@ -54,9 +59,12 @@ def test_syncopated_rag_pattern_gives_the_beat_not_three_halves():
     """3+3+2 sixteenths over eighth-note bass at 120 BPM: peaks at 80 BPM fool a plain
     autocorrelation; audio and its notes must both give 120."""
     beat = 0.5
-    onsets = np.unique(np.concatenate([k * 2 * beat + np.array([0, 3, 6, 8, 11, 14]) * beat / 4
-                                       for k in range(20)] + [k * 2 * beat + np.arange(4) * beat / 2
-                                                              for k in range(20)]))  # fmt: skip
+    onsets = np.unique(
+        np.concatenate(
+            [k * 2 * beat + np.array([0, 3, 6, 8, 11, 14]) * beat / 4 for k in range(20)]
+            + [k * 2 * beat + np.arange(4) * beat / 2 for k in range(20)]
+        )
+    )
     audio = estimate_tempo(_clicks(onsets), 22050).bpm
     notes = tempo_from_note_onsets(onsets).bpm
     assert audio == pytest.approx(120, rel=0.03) and notes == pytest.approx(120, rel=0.03)

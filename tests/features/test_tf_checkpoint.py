@@ -15,8 +15,15 @@ from mvemo.features.tf_checkpoint import crc32c, list_variables, mask_crc, read_
 # --------------------------------------------------------------------------- a minimal writer
 # Independent of the reader: its own CRC, varint and protobuf encoders, LevelDB block layout.
 
-_DT = {np.dtype("float32"): 1, np.dtype("float64"): 2, np.dtype("int32"): 3, np.dtype("uint8"): 4,
-       np.dtype("int64"): 9, np.dtype("bool"): 10, np.dtype("float16"): 19}
+_DT = {
+    np.dtype("float32"): 1,
+    np.dtype("float64"): 2,
+    np.dtype("int32"): 3,
+    np.dtype("uint8"): 4,
+    np.dtype("int64"): 9,
+    np.dtype("bool"): 10,
+    np.dtype("float16"): 19,
+}
 
 
 def _crc_bitwise(data: bytes) -> int:
@@ -81,15 +88,20 @@ def write_bundle(prefix: str, tensors: dict[str, np.ndarray], *, per_block: int 
         arr = np.asarray(tensors[name])
         raw = arr.astype(arr.dtype.newbyteorder("<")).tobytes()
         shape = b"".join(_field(2, _field(1, d)) for d in arr.shape)
-        entry = (_field(1, _DT[arr.dtype]) + _field(2, shape) + _field(4, len(data)) + _field(5, len(raw))
-                 + _field(6, _mask(_crc_bitwise(raw)), fixed32=True))
+        entry = (
+            _field(1, _DT[arr.dtype])
+            + _field(2, shape)
+            + _field(4, len(data))
+            + _field(5, len(raw))
+            + _field(6, _mask(_crc_bitwise(raw)), fixed32=True)
+        )
         entries.append((name.encode(), entry))
         data += raw
     header = _field(1, 1) + _field(3, _field(1, 1))  # num_shards 1, version {producer: 1}
     entries.insert(0, (b"", header))
     table, index = bytearray(), []
     for i in range(0, len(entries), per_block):
-        chunk = entries[i:i + per_block]
+        chunk = entries[i : i + per_block]
         index.append((chunk[-1][0], _add_block(table, _block(chunk), kind)))
     meta_handle = _add_block(table, _block([]))
     index_handle = _add_block(table, _block(index, restart_interval=1))
@@ -118,6 +130,7 @@ def bundle(tmp_path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- tests
+
 
 def test_crc32c_known_values_and_mask():
     assert crc32c(b"") == 0

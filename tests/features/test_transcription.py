@@ -49,8 +49,12 @@ def test_quantize_snaps_to_tempo_grid():
 
 
 def test_skyline_melody_is_monophonic_top_voice():
-    notes = [NoteEvent(0.0, 1.0, 48, 80), NoteEvent(0.0, 1.0, 72, 80), NoteEvent(0.5, 1.0, 74, 80),
-             NoteEvent(1.0, 2.0, 40, 80)]  # fmt: skip
+    notes = [
+        NoteEvent(0.0, 1.0, 48, 80),
+        NoteEvent(0.0, 1.0, 72, 80),
+        NoteEvent(0.5, 1.0, 74, 80),
+        NoteEvent(1.0, 2.0, 40, 80),
+    ]
     mel, rest = skyline(notes, floor=48)
     assert [(n.pitch, n.start, n.end) for n in mel] == [(72, 0.0, 0.5), (74, 0.5, 1.0)]
     assert sorted(n.pitch for n in rest) == [40, 48]

@@ -29,7 +29,7 @@ def _shot_video(path, cut_every=2.0, n=4, fps=15, size=(64, 36), moving=False):
         img = np.full((h, w, 3), SHOTS[int(k / fps // cut_every) % len(SHOTS)], np.uint8)
         if moving:  # a bright square crossing the frame
             x = (3 * k) % (w - 10)
-            img[10:20, x:x + 10] = 255 - img[10:20, x:x + 10]
+            img[10:20, x : x + 10] = 255 - img[10:20, x : x + 10]
         frames.append(img)
     return write_video(path, frames, fps=fps)
 

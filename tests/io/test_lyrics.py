@@ -92,12 +92,15 @@ def test_encodings(tmp_path):
     assert read_lyrics(q).lines[0].text == "caf\u00e9 \u2019quote\u2019"
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b"", "empty"),
-    (b"   \n\n", "no text"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-    (b"[Chorus]\n--- ***\n", "no lyrics"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "no text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"[Chorus]\n--- ***\n", "no lyrics"),
+    ],
+)
 def test_unreadable_files_name_the_file(tmp_path, content, problem):
     p = tmp_path / "bad.txt"
     p.write_bytes(content)

@@ -26,8 +26,10 @@ COLOURS = [(220, 30, 30), (20, 20, 120), (240, 240, 200)]
 
 def _shots(path, seconds_per_shot=2.0, n_shots=3, fps=10, size=(48, 32), audio=False):
     w, h = size
-    frames = [np.full((h, w, 3), COLOURS[int(k / fps // seconds_per_shot) % len(COLOURS)], np.uint8)
-              for k in range(int(fps * seconds_per_shot * n_shots))]
+    frames = [
+        np.full((h, w, 3), COLOURS[int(k / fps // seconds_per_shot) % len(COLOURS)], np.uint8)
+        for k in range(int(fps * seconds_per_shot * n_shots))
+    ]
     y = None
     if audio:
         sr = 16000

@@ -23,8 +23,9 @@ def _random_dynamic(seed, n_samples=30):
 def test_dynamic_equals_mean_of_per_sample_static_scores(average):
     ids, rc, ri, ec, ei = _random_dynamic(3)
     got, per = evaluate_dynamic(ids, rc, ri, ec, ei, average=average, return_per_sample=True)
-    per_static = [evaluate(rc[ids == s], ri[ids == s], ec[ids == s], ei[ids == s], average=average)
-                  for s in np.unique(ids)]  # fmt: skip
+    per_static = [
+        evaluate(rc[ids == s], ri[ids == s], ec[ids == s], ei[ids == s], average=average) for s in np.unique(ids)
+    ]
     for key in METRIC_NAMES:
         assert got[key] == pytest.approx(np.nanmean([p[key] for p in per_static])), key
     assert got["n_samples"] == 30 and list(per["sample_id"]) == [f"s{i}" for i in range(30)]

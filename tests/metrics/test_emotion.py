@@ -14,8 +14,9 @@ levels = st.integers(0, 10)
 
 def test_emotion_distance_equation_11_by_hand():
     happy, sad = CIRC.index("happy"), CIRC.index("sad")
-    d = emotion_distance(np.array([happy, happy, happy]), np.array([10, 10, 4]),
-                         np.array([happy, sad, happy]), np.array([0, 10, 10]))  # fmt: skip
+    d = emotion_distance(
+        np.array([happy, happy, happy]), np.array([10, 10, 4]), np.array([happy, sad, happy]), np.array([0, 10, 10])
+    )
     dtheta = np.deg2rad(CIRC.sector_centers[happy] - CIRC.sector_centers[sad])
     assert d[0] == pytest.approx(1.0)  # same direction, radii 1 and 0
     assert d[1] == pytest.approx(np.sqrt(2 - 2 * np.cos(dtheta)))

@@ -11,10 +11,13 @@ from mvemo.metrics import error_rate, parse_response
         ("emotion category:SAD,emotion intensity:0.70", "sad", 0.7),
         ("**Emotion Category:** At Ease\n**Emotion Intensity:** .3", "at ease", 0.3),
         ("Sure.\n\n`Emotion Category: at_ease; Emotion Intensity: 1.0`\nHope this helps.", "at ease", 1.0),
-        ("### Emotion Category: \"Excited\", Emotion Intensity: \"0.8\".", "excited", 0.8),
+        ('### Emotion Category: "Excited", Emotion Intensity: "0.8".', "excited", 0.8),
         ("Emotion Category: calm Emotion Intensity: 0", "calm", 0.0),
-        ("Emotion Category: happy, Emotion Intensity: 0.5\nEmotion Category: happy, Emotion Intensity: "
-         "0.5", "happy", 0.5),
+        (
+            "Emotion Category: happy, Emotion Intensity: 0.5\nEmotion Category: happy, Emotion Intensity: 0.5",
+            "happy",
+            0.5,
+        ),
     ],
 )
 def test_tolerant_of_format_noise(text, category, intensity):

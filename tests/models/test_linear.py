@@ -26,8 +26,9 @@ def test_fit_matches_sklearn_and_predicts_the_classes():
     assert m.n_features == 8 and m.n_classes == 4
     p = m.predict_proba(blocks)
     np.testing.assert_allclose(p.sum(1), 1.0)
-    ref = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=5000)).fit(np.c_[blocks["a"], blocks["b"]],
-                                                                                        y)
+    ref = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=5000)).fit(
+        np.c_[blocks["a"], blocks["b"]], y
+    )
     np.testing.assert_allclose(p, ref.predict_proba(np.c_[blocks["a"], blocks["b"]]), atol=1e-4)
     assert np.mean(p.argmax(1) == y) > 0.9
 

@@ -38,8 +38,9 @@ def test_ensemble_of_complementary_channels_beats_each_and_round_trips():
     again = EnsembleChannel.from_dict(ens.to_dict())
     np.testing.assert_allclose(again.predict_proba(test_blocks), p)
     net = np.full_like(p, 0.25)
-    np.testing.assert_allclose(EnsembleChannel(ens.members, ens.weights, ens.stacker, 0.5).blend(net, test_blocks),
-                               0.5 * p + 0.125)  # fmt: skip
+    np.testing.assert_allclose(
+        EnsembleChannel(ens.members, ens.weights, ens.stacker, 0.5).blend(net, test_blocks), 0.5 * p + 0.125
+    )
 
 
 def test_choose_combination_averages_equal_channels_and_stacks_complementary_ones():

@@ -74,8 +74,17 @@ def test_train_video_head_on_synthetic_videos(tmp_path):
             _video(tmp_path / name, (150 + 5 * i, 10, 10), flicker=True)
             lab = {"category": "angry", "intensity": 0.8}
         dyn = [{"time": t, **lab} for t in (2.5, 3.0)]
-        items.append(Item(id=f"toy:{i}", dataset="toy", modality="video", media={"video": name},
-                          static=lab, dynamic=dyn, split="test" if i >= 4 else "train"))
+        items.append(
+            Item(
+                id=f"toy:{i}",
+                dataset="toy",
+                modality="video",
+                media={"video": name},
+                static=lab,
+                dynamic=dyn,
+                split="test" if i >= 4 else "train",
+            )
+        )
     manifest = tmp_path / "toy.jsonl"
     write_manifest(items, manifest)
     out = tmp_path / "head.pt"
@@ -91,8 +100,19 @@ def test_train_video_head_on_synthetic_videos(tmp_path):
     # the CLI command (features come from the cache now)
     from mvemo.cli.train_video import command
 
-    res = CliRunner().invoke(command, ["--manifest", str(manifest), "--out", str(tmp_path / "h2.pt"),
-                                       "--cache-dir", str(tmp_path / "cache"), "--epochs", "20"])
+    res = CliRunner().invoke(
+        command,
+        [
+            "--manifest",
+            str(manifest),
+            "--out",
+            str(tmp_path / "h2.pt"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--epochs",
+            "20",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "validation" in res.output and (tmp_path / "h2.pt").is_file()
     bad = tmp_path / "bad.pt"

@@ -15,9 +15,13 @@ def collect_files(inputs):
 def _fake_predict(path):
     if "bad" in path.name:
         raise DataError(f"{path}: not audio")
-    return {"file": str(path), "model": "fake", "static": {"category": "calm", "intensity": 0.4, "valence": 0.3,
-            "arousal": -0.3, "quadrant": "Q4"}, "dynamic": [{"time": 2.5}], "features": {"key": "C major",
-                                                                                         "tempo": 100.0}}
+    return {
+        "file": str(path),
+        "model": "fake",
+        "static": {"category": "calm", "intensity": 0.4, "valence": 0.3, "arousal": -0.3, "quadrant": "Q4"},
+        "dynamic": [{"time": 2.5}],
+        "features": {"key": "C major", "tempo": 100.0},
+    }
 
 
 @pytest.fixture

@@ -16,8 +16,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def _problems(rec) -> list[str]:
     s = rec.static
-    out = [f"static: {p}" for p in coherence_problems(s.label.category, s.label.intensity, s.valence, s.arousal,
-                                                        s.quadrant)]  # fmt: skip
+    out = [
+        f"static: {p}"
+        for p in coherence_problems(s.label.category, s.label.intensity, s.valence, s.arousal, s.quadrant)
+    ]
     # the record's category probabilities and quadrant table tell the same story
     cats = list(s.probabilities)
     probs = np.array([s.probabilities[c] for c in cats])
@@ -26,8 +28,9 @@ def _problems(rec) -> list[str]:
     if not np.allclose(qsum, qtab, atol=1e-3):
         out.append(f"static: quadrant table {qtab} != category mass per quadrant {qsum}")
     for f in rec.dynamic:
-        out += [f"t={f.time}: {p}" for p in coherence_problems(f.label.category, f.label.intensity, f.valence,
-                                                               f.arousal)]  # fmt: skip
+        out += [
+            f"t={f.time}: {p}" for p in coherence_problems(f.label.category, f.label.intensity, f.valence, f.arousal)
+        ]
     return out
 
 
@@ -47,8 +50,16 @@ def test_heads_to_grid_takes_the_quadrant_as_prior():
     np.testing.assert_allclose(a.quadrant_probabilities, quad, atol=1e-9)
     assert (category_quadrants()[a.category] == a.quadrant).all()
     for i in range(50):
-        assert coherence_problems(_cat(a.category[i]), float(a.intensity[i]),
-                                  float(a.valence[i]), float(a.arousal[i]), f"Q{a.quadrant[i] + 1}") == []  # fmt: skip
+        assert (
+            coherence_problems(
+                _cat(a.category[i]),
+                float(a.intensity[i]),
+                float(a.valence[i]),
+                float(a.arousal[i]),
+                f"Q{a.quadrant[i] + 1}",
+            )
+            == []
+        )
 
 
 def _cat(i):
@@ -99,12 +110,15 @@ def test_lyrics_records_are_coherent():
     except DataError:
         pytest.skip("no shipped lyrics weights")
     recs = [m.predict(p) for p in sorted((EXAMPLES / "lyrics").glob("*.lrc"))]
-    recs += [m.predict_lyrics(t) for t in (
-        "I love you, baby, what a happy sunny day\nWe dance and laugh together",
-        "I cry alone in the cold dark night\nYou left me, my heart is broken",
-        "I will burn this city down, I hate you, get out of my way",
-        "Slow river, quiet evening, the lamp is low and all is still",
-    )]  # fmt: skip
+    recs += [
+        m.predict_lyrics(t)
+        for t in (
+            "I love you, baby, what a happy sunny day\nWe dance and laugh together",
+            "I cry alone in the cold dark night\nYou left me, my heart is broken",
+            "I will burn this city down, I hate you, get out of my way",
+            "Slow river, quiet evening, the lamp is low and all is still",
+        )
+    ]
     lrc = "[00:01.00]Shout it loud, we run, we fight\n[00:06.00]Tears fall on an empty bed\n[00:12.00]Sleep now\n"
     recs.append(m.predict(lrc))
     assert len(recs) >= 7 and any(r.dynamic for r in recs)
@@ -144,16 +158,22 @@ def test_v4_parts_round_trip_through_the_weights_file(tmp_path):
     coef[0] = np.linspace(-3, 3, 11)  # the level follows the first statistic
     levels = {"mean": np.zeros(f), "scale": np.ones(f), "coef": coef, "intercept": np.zeros(11)}
     path = tmp_path / "v4.safetensors"
-    save_symbolic_model(base.networks, {**base.meta, "name": "symbolic-test-v4", "quadrant_temperature": 1.5},
-                        path, linear=base.linear, levels=levels)  # fmt: skip
+    save_symbolic_model(
+        base.networks,
+        {**base.meta, "name": "symbolic-test-v4", "quadrant_temperature": 1.5},
+        path,
+        linear=base.linear,
+        levels=levels,
+    )
     m = load_symbolic_model(path)
     np.testing.assert_allclose(m.levels["coef"], coef)
     rec = m.predict(_synth_midi("fast"))
     assert _problems(rec) == []
     feats = m.features(_synth_midi("fast"))
     out = m._outputs(feats, np.array([0.0]), np.array([feats.duration]))
-    np.testing.assert_allclose(out["levels"], levels_proba_ref(levels, feats.window_stats(np.array([0.0]),
-                                                                                        np.array([feats.duration]))))
+    np.testing.assert_allclose(
+        out["levels"], levels_proba_ref(levels, feats.window_stats(np.array([0.0]), np.array([feats.duration])))
+    )
     # the temperature flattens the blended quadrant (T > 1)
     plain = base._outputs(feats, np.array([0.0]), np.array([feats.duration]))
     assert out["quadrant"].max() < plain["quadrant"].max()

@@ -32,22 +32,39 @@ class FakePredictor:
             raise DataError(f"{path}: cannot read lyrics")
         p = np.full(28, 0.1 / 27)
         p[CATEGORIES.index(self.category)] = 0.9
-        dyn = [{"time": float(t), "category": self.category, "intensity": 0.6, "valence": self.v, "arousal": self.a}
-               for t in grid_times(self.duration)] if dynamic else []
-        return {"file": str(path), "model": self.name, "duration": self.duration,
-                "static": static_from_distribution(p, self.v, self.a, 0.6), "dynamic": dyn, "features": {}}
+        dyn = (
+            [
+                {"time": float(t), "category": self.category, "intensity": 0.6, "valence": self.v, "arousal": self.a}
+                for t in grid_times(self.duration)
+            ]
+            if dynamic
+            else []
+        )
+        return {
+            "file": str(path),
+            "model": self.name,
+            "duration": self.duration,
+            "static": static_from_distribution(p, self.v, self.a, 0.6),
+            "dynamic": dyn,
+            "features": {},
+        }
 
 
 def _clip(path, seconds=6.0, fps=10, audio=True):
-    frames = [np.full((32, 32, 3), (40, 40, 160) if k < 30 else (230, 230, 90), np.uint8)
-              for k in range(int(seconds * fps))]
+    frames = [
+        np.full((32, 32, 3), (40, 40, 160) if k < 30 else (230, 230, 90), np.uint8) for k in range(int(seconds * fps))
+    ]
     y = (0.3 * np.sin(2 * np.pi * 330 * np.arange(int(seconds * 16000)) / 16000)).astype(np.float32) if audio else None
     return write_video(path, frames, fps=fps, audio=y, sample_rate=16000)
 
 
 def _model(music=None, lyrics=None):
-    return MultimodalModel(loaders={"music": lambda: music or FakePredictor("fake-music", "sad", -0.6, -0.4),
-                                    "lyrics": lambda: lyrics or FakePredictor("fake-lyrics", "sad", -0.5, -0.2)})
+    return MultimodalModel(
+        loaders={
+            "music": lambda: music or FakePredictor("fake-music", "sad", -0.6, -0.4),
+            "lyrics": lambda: lyrics or FakePredictor("fake-lyrics", "sad", -0.5, -0.2),
+        }
+    )
 
 
 def test_video_with_audio_and_lyrics_fuses_three_modalities(tmp_path):
@@ -106,10 +123,18 @@ def test_fusion_head_training_and_use(tmp_path):
         name = f"c{i}.mp4"
         _clip(tmp_path / name)
         cat = "sad" if i % 2 else "calm"
-        items.append(Item(id=f"mm:{i}", dataset="mm", modality="video", media={"video": name},
-                          static={"category": cat, "intensity": 0.6},
-                          dynamic=[{"time": 2.5, "category": cat, "intensity": 0.6}]))
+        items.append(
+            Item(
+                id=f"mm:{i}",
+                dataset="mm",
+                modality="video",
+                media={"video": name},
+                static={"category": cat, "intensity": 0.6},
+                dynamic=[{"time": 2.5, "category": cat, "intensity": 0.6}],
+            )
+        )
     write_manifest(items, tmp_path / "mm.jsonl")
+
     # the fake music model "hears" the label: odd items sad, even items calm
     class LabelMusic(FakePredictor):
         def predict(self, path, *, dynamic=True):
@@ -121,14 +146,16 @@ def test_fusion_head_training_and_use(tmp_path):
 
     video = FakePredictor("v", "happy", 0.2, 0.1)  # uninformative: the same for every clip
     mm = MultimodalModel(loaders={"music": lambda: LabelMusic("m", "sad", 0, 0), "video": lambda: video})
-    cfg = TrainFusionConfig(manifest=str(tmp_path / "mm.jsonl"), out=str(tmp_path / "fusion.pt"), epochs=200,
-                            lr=1e-2, val_fraction=0.34)
+    cfg = TrainFusionConfig(
+        manifest=str(tmp_path / "mm.jsonl"), out=str(tmp_path / "fusion.pt"), epochs=200, lr=1e-2, val_fraction=0.34
+    )
     report = train_fusion(cfg, model=mm, log=lambda s: None)
     assert report["n_samples_train"] + report["n_samples_validation"] == 12
     assert report["train"]["static"]["category_f1"] == 1.0
     assert (tmp_path / "fusion.records.jsonl").read_text().count("\n") == 6
-    fused = load_multimodal_model(tmp_path / "fusion.pt", loaders={"music": lambda: LabelMusic("m", "sad", 0, 0),
-                                                                   "video": lambda: video})
+    fused = load_multimodal_model(
+        tmp_path / "fusion.pt", loaders={"music": lambda: LabelMusic("m", "sad", 0, 0), "video": lambda: video}
+    )
     rec = fused.predict(tmp_path / "c3.mp4")
     assert rec["fused"]["method"] == "fusion head" and rec["model"] == "fusion-head-v1"
     assert rec["static"]["category"] == "sad" and rec["dynamic"] and rec["dynamic"][0]["category"] == "sad"
@@ -136,8 +163,11 @@ def test_fusion_head_training_and_use(tmp_path):
     music = LabelMusic("m", "sad", 0, 0)
     from dataclasses import replace
 
-    train_fusion(replace(cfg, epochs=1), model=MultimodalModel(loaders={"music": lambda: music,
-                                                                        "video": lambda: video}), log=lambda s: None)
+    train_fusion(
+        replace(cfg, epochs=1),
+        model=MultimodalModel(loaders={"music": lambda: music, "video": lambda: video}),
+        log=lambda s: None,
+    )
     assert music.calls == []
     from click.testing import CliRunner
 

@@ -90,8 +90,9 @@ def test_conform_categories_flag_moves_the_static_category_into_the_quadrant(mod
     feats = model.features(_write_tone(tmp_path / "tone.wav", 12.0))
     plain = model.predict_features(feats, dynamic=False)["static"]
     path = tmp_path / "conf.pt"
-    save_music_model(model.network, {**model.meta, "conform_categories": True}, path,
-                     quadrant_channel=model.quadrant_channel)  # fmt: skip
+    save_music_model(
+        model.network, {**model.meta, "conform_categories": True}, path, quadrant_channel=model.quadrant_channel
+    )
     conf = load_music_model(path).predict_features(feats, dynamic=True)
     cats = model.categories
     member = np.eye(4)[category_quadrants()]

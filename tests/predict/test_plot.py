@@ -14,20 +14,37 @@ from mvemo.representation import default_circumplex  # noqa: E402
 
 
 def _record(file="song.mp3", n=40, cats=("relaxed", "calm", "tense", "sad", "happy"), **extra):
-    dyn = [{"time": 2.5 + 0.5 * i, "category": cats[i % len(cats)], "intensity": round(0.1 * (i % 10), 1),
-            "valence": float(np.sin(i / 5)), "arousal": float(np.cos(i / 7))} for i in range(n)]  # fmt: skip
-    rec = {"file": file, "model": "m", "modality": "music", "duration": 2.5 + 0.5 * n + 2.5,
-           "static": {"category": "relaxed", "intensity": 0.5, "valence": 0.4, "arousal": -0.4, "quadrant": "Q4"},
-           "dynamic": dyn, "features": {}}  # fmt: skip
+    dyn = [
+        {
+            "time": 2.5 + 0.5 * i,
+            "category": cats[i % len(cats)],
+            "intensity": round(0.1 * (i % 10), 1),
+            "valence": float(np.sin(i / 5)),
+            "arousal": float(np.cos(i / 7)),
+        }
+        for i in range(n)
+    ]
+    rec = {
+        "file": file,
+        "model": "m",
+        "modality": "music",
+        "duration": 2.5 + 0.5 * n + 2.5,
+        "static": {"category": "relaxed", "intensity": 0.5, "valence": 0.4, "arousal": -0.4, "quadrant": "Q4"},
+        "dynamic": dyn,
+        "features": {},
+    }
     rec.update(extra)
     return rec
 
 
 def _multimodal():
     music = _record("clip.mp4")
-    return {**_record("clip.mp4"), "modality": "multimodal",
-            "modalities": {"music": music, "video": {"missing": "no video stream"}, "lyrics": {"error": "DataError: x"}},
-            "fused": {**music, "weights": {"music": 1.0}}}  # fmt: skip
+    return {
+        **_record("clip.mp4"),
+        "modality": "multimodal",
+        "modalities": {"music": music, "video": {"missing": "no video stream"}, "lyrics": {"error": "DataError: x"}},
+        "fused": {**music, "weights": {"music": 1.0}},
+    }
 
 
 def _label_boxes(fig):
@@ -44,8 +61,11 @@ def test_circumplex_words_do_not_overlap(make):
     fig.canvas.draw()  # the final layout, as saved
     texts, boxes = _label_boxes(fig)
     assert sorted(t.get_text() for t in texts) == sorted(default_circumplex().categories)
-    clashes = [(a.get_text(), b.get_text()) for (a, ba), (b, bb) in itertools.combinations(zip(texts, boxes), 2)
-               if ba.overlaps(bb)]  # fmt: skip
+    clashes = [
+        (a.get_text(), b.get_text())
+        for (a, ba), (b, bb) in itertools.combinations(zip(texts, boxes), 2)
+        if ba.overlaps(bb)
+    ]
     assert clashes == []
     # every word is inside the figure
     W, H = fig.canvas.get_width_height()
@@ -102,8 +122,11 @@ def test_true_messages_and_no_unknown_key(tmp_path):
 
 def test_plot_names_unique():
     names = plot_names(["ex/audio/bach.mp3", "ex/midi/bach.mid", "ex/lyrics/bach.lrc"])
-    assert names == {"ex/audio/bach.mp3": "bach.mp3.png", "ex/midi/bach.mid": "bach.mid.png",
-                     "ex/lyrics/bach.lrc": "bach.lrc.png"}  # fmt: skip
+    assert names == {
+        "ex/audio/bach.mp3": "bach.mp3.png",
+        "ex/midi/bach.mid": "bach.mid.png",
+        "ex/lyrics/bach.lrc": "bach.lrc.png",
+    }
     names = plot_names(["a/x.mp3", "b/x.mp3", "x.mp3"])
     assert len(set(names.values())) == 3
 
@@ -121,7 +144,8 @@ def test_cli_two_inputs_with_one_stem_get_two_plots(tmp_path, monkeypatch):
     m.write_bytes(b"x")
     from mvemo.records import PredictionRecord
 
-    monkeypatch.setattr(router_mod.Router, "predict", lambda self, p, lyrics=None: PredictionRecord.from_dict(_record(str(p))))
-    main(["predict", str(a), str(m), "--out", str(tmp_path / "r.jsonl"), "--plot", str(tmp_path / "plots"),
-          "--quiet"])  # fmt: skip
+    monkeypatch.setattr(
+        router_mod.Router, "predict", lambda self, p, lyrics=None: PredictionRecord.from_dict(_record(str(p)))
+    )
+    main(["predict", str(a), str(m), "--out", str(tmp_path / "r.jsonl"), "--plot", str(tmp_path / "plots"), "--quiet"])
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == ["piece.mid.png", "piece.mp3.png"]

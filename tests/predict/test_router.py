@@ -22,8 +22,15 @@ class _FakeModel:
     def predict(self, path, *, dynamic=True, **kw):
         self.calls.append((str(path), dynamic, kw))
         static = {"category": "calm", "intensity": 0.5, "valence": 0.1, "arousal": -0.2, "quadrant": "Q4"}
-        return {"file": str(path), "model": self.name, "duration": 1.0, "static": static, "dynamic": [], "features": {},
-                "lyrics_seen": str(kw.get("lyrics")) if kw.get("lyrics") else None}
+        return {
+            "file": str(path),
+            "model": self.name,
+            "duration": 1.0,
+            "static": static,
+            "dynamic": [],
+            "features": {},
+            "lyrics_seen": str(kw.get("lyrics")) if kw.get("lyrics") else None,
+        }
 
 
 def _loader(modality):
@@ -36,8 +43,9 @@ def _loader(modality):
     return load
 
 
-fake_music, fake_symbolic, fake_lyrics, fake_multimodal = (_loader(m) for m in
-                                                           ("music", "symbolic", "lyrics", "multimodal"))
+fake_music, fake_symbolic, fake_lyrics, fake_multimodal = (
+    _loader(m) for m in ("music", "symbolic", "lyrics", "multimodal")
+)
 
 
 @pytest.fixture
@@ -48,12 +56,21 @@ def fake_loaders(monkeypatch):
     return LOADED
 
 
-@pytest.mark.parametrize("name, lyrics, expected", [
-    ("a.mp3", None, "music"), ("a.OPUS", None, "music"), ("a.mp4", None, "multimodal"),
-    ("a.webm", None, "multimodal"), ("a.mid", None, "symbolic"), ("a.midi", None, "symbolic"),
-    ("a.lrc", None, "lyrics"), ("a.txt", None, "lyrics"), ("a.wav", "a.lrc", "multimodal"),
-    ("a.mkv", "a.txt", "multimodal"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, lyrics, expected",
+    [
+        ("a.mp3", None, "music"),
+        ("a.OPUS", None, "music"),
+        ("a.mp4", None, "multimodal"),
+        ("a.webm", None, "multimodal"),
+        ("a.mid", None, "symbolic"),
+        ("a.midi", None, "symbolic"),
+        ("a.lrc", None, "lyrics"),
+        ("a.txt", None, "lyrics"),
+        ("a.wav", "a.lrc", "multimodal"),
+        ("a.mkv", "a.txt", "multimodal"),
+    ],
+)
 def test_modality_of(name, lyrics, expected):
     assert modality_of(name, lyrics=lyrics) == expected
 
@@ -71,8 +88,12 @@ def test_sidecars_are_used_by_their_media_and_not_listed_alone(tmp_path):
     assert sidecar_lyrics(tmp_path / "song.mp3") == tmp_path / "song.lrc"
     assert sidecar_lyrics(tmp_path / "piece.mid") is None
     pairs = dict(collect_inputs([tmp_path]))
-    assert pairs == {tmp_path / "clip.mp4": tmp_path / "clip.txt", tmp_path / "piece.mid": None,
-                     tmp_path / "solo.lrc": None, tmp_path / "song.mp3": tmp_path / "song.lrc"}  # fmt: skip
+    assert pairs == {
+        tmp_path / "clip.mp4": tmp_path / "clip.txt",
+        tmp_path / "piece.mid": None,
+        tmp_path / "solo.lrc": None,
+        tmp_path / "song.mp3": tmp_path / "song.lrc",
+    }
     no_side = dict(collect_inputs([tmp_path], sidecars=False))
     assert no_side[tmp_path / "song.mp3"] is None and tmp_path / "song.lrc" in no_side
     with pytest.raises(DataError, match="missing.mp3"):
@@ -109,7 +130,10 @@ def test_predict_cli_routes_folders_and_sidecars(fake_loaders, tmp_path):
     main(["predict", str(media), "--out", str(out), "--quiet"])
     recs = {json.loads(line)["file"]: json.loads(line) for line in out.read_text().splitlines()}
     assert {k.rsplit("/", 1)[1]: v["modality"] for k, v in recs.items()} == {
-        "piece.mid": "symbolic", "song.mp3": "multimodal", "words.txt": "lyrics"}  # fmt: skip
+        "piece.mid": "symbolic",
+        "song.mp3": "multimodal",
+        "words.txt": "lyrics",
+    }
     assert recs[str(media / "song.mp3")]["lyrics_seen"] == str(media / "song.lrc")
 
     csv_out = tmp_path / "r.csv"
@@ -122,8 +146,17 @@ def test_predict_cli_lyrics_option_needs_one_input(fake_loaders, tmp_path, capsy
     for name in ("a.mp3", "b.mp3", "a.lrc"):
         (tmp_path / name).write_bytes(b"x")
     with pytest.raises(SystemExit) as exc:
-        main(["predict", str(tmp_path / "a.mp3"), str(tmp_path / "b.mp3"), "--lyrics", str(tmp_path / "a.lrc"),
-              "--out", str(tmp_path / "o.jsonl")])  # fmt: skip
+        main(
+            [
+                "predict",
+                str(tmp_path / "a.mp3"),
+                str(tmp_path / "b.mp3"),
+                "--lyrics",
+                str(tmp_path / "a.lrc"),
+                "--out",
+                str(tmp_path / "o.jsonl"),
+            ]
+        )
     assert exc.value.code == 1
     assert "exactly one media file, got 2" in capsys.readouterr().err
 

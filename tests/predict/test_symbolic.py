@@ -37,8 +37,14 @@ def _midi(path, seconds=8.0, bpm=120.0):
 @pytest.fixture(scope="module")
 def tiny_weights(tmp_path_factory):
     torch.manual_seed(0)
-    nets = [SymbolicEmotionNet(SymbolicConfig(n_stats=len(STAT_NAMES), chord_dim=8, chord_heads=2, chord_layers=1,
-                                              hidden=16, head_hidden=8)) for _ in range(2)]  # fmt: skip
+    nets = [
+        SymbolicEmotionNet(
+            SymbolicConfig(
+                n_stats=len(STAT_NAMES), chord_dim=8, chord_heads=2, chord_layers=1, hidden=16, head_hidden=8
+            )
+        )
+        for _ in range(2)
+    ]
     for n in nets:
         n.eval()
     path = tmp_path_factory.mktemp("w") / "tiny.pt"
@@ -125,8 +131,13 @@ def test_window_outputs_are_local(tmp_path, tiny_weights):
 
 def test_frame_networks_roundtrip_and_contract(tmp_path):
     torch.manual_seed(1)
-    nets = [SymbolicEmotionNet(SymbolicConfig(n_stats=len(STAT_NAMES), chord_dim=8, chord_heads=2, chord_layers=1,
-                                              hidden=16, head_hidden=8)).eval()]  # fmt: skip
+    nets = [
+        SymbolicEmotionNet(
+            SymbolicConfig(
+                n_stats=len(STAT_NAMES), chord_dim=8, chord_heads=2, chord_layers=1, hidden=16, head_hidden=8
+            )
+        ).eval()
+    ]
     frames = [FrameEmotionNet(FrameConfig(n_stats=len(STAT_NAMES), pc_channels=4, channels=8, hidden=16)).eval()]
     path = tmp_path / "mixed.pt"
     save_symbolic_model(nets, {"name": "mixed", "frame_weight": 0.5}, path, frame_networks=frames)
@@ -141,8 +152,10 @@ def test_frame_networks_roundtrip_and_contract(tmp_path):
         from mvemo.predict.symbolic import window_frames
 
         x, m = window_frames(feats, *t)
-        p_frame = torch.softmax(frames[0](torch.from_numpy(x), torch.from_numpy(m),
-                                          torch.from_numpy(feats.window_stats(*t)))["quadrant"], -1).numpy()
+        p_frame = torch.softmax(
+            frames[0](torch.from_numpy(x), torch.from_numpy(m), torch.from_numpy(feats.window_stats(*t)))["quadrant"],
+            -1,
+        ).numpy()
     save_symbolic_model(nets, {"name": "s"}, tmp_path / "s.pt")
     p_stats = load_symbolic_model(tmp_path / "s.pt")._outputs(feats, *t)["quadrant"]
     np.testing.assert_allclose(model._outputs(feats, *t)["quadrant"], 0.5 * p_stats + 0.5 * p_frame, rtol=1e-4)
@@ -168,10 +181,11 @@ def _random_linear(seed=0):
     rng = np.random.default_rng(seed)
     nv, na = len(STAT_NAMES) + len(VALENCE_FEATURE_NAMES), len(STAT_NAMES)
     return TwoFactorLinear(
-        LinearFactor(("stats", "valence"), rng.normal(size=nv), rng.uniform(0.5, 2, nv), rng.normal(size=nv) * 0.1,
-                     0.2),
+        LinearFactor(
+            ("stats", "valence"), rng.normal(size=nv), rng.uniform(0.5, 2, nv), rng.normal(size=nv) * 0.1, 0.2
+        ),
         LinearFactor(("stats",), rng.normal(size=na), rng.uniform(0.5, 2, na), rng.normal(size=na) * 0.1, -0.1),
-    )  # fmt: skip
+    )
 
 
 def test_linear_model_roundtrip_contract_and_blend(tmp_path, tiny_weights):
@@ -196,10 +210,13 @@ def test_linear_model_roundtrip_contract_and_blend(tmp_path, tiny_weights):
     cats = default_circumplex().categories
     derived = heads_from_quadrant(q)
     np.testing.assert_allclose(out["va"], derived["va"])
-    assert rec["static"]["category"] == {"Q1": "excited", "Q2": "distressed", "Q3": "depressed",
-                                         "Q4": "relaxed"}[rec["static"]["quadrant"]]  # fmt: skip
-    assert out["category"][:, [cats.index(c) for c in ("excited", "distressed", "depressed", "relaxed")]].sum(1) == \
-        pytest.approx(1.0)  # fmt: skip
+    assert (
+        rec["static"]["category"]
+        == {"Q1": "excited", "Q2": "distressed", "Q3": "depressed", "Q4": "relaxed"}[rec["static"]["quadrant"]]
+    )
+    assert out["category"][:, [cats.index(c) for c in ("excited", "distressed", "depressed", "relaxed")]].sum(
+        1
+    ) == pytest.approx(1.0)
     # blended with networks: quadrant mixes, the other heads are the networks'
     nets = load_symbolic_model(tiny_weights)
     save_symbolic_model(nets.networks, {"name": "both", "linear_weight": 0.25}, tmp_path / "both.pt", linear=lin)
@@ -211,8 +228,12 @@ def test_linear_model_roundtrip_contract_and_blend(tmp_path, tiny_weights):
     _check_record(both.predict(midi), midi, 9.0)
     # conform_categories (v3): the networks' categories rescaled to the blended quadrant,
     # static and dynamic alike.
-    save_symbolic_model(nets.networks, {"name": "conf", "linear_weight": 0.25, "conform_categories": True},
-                        tmp_path / "conf.pt", linear=lin)  # fmt: skip
+    save_symbolic_model(
+        nets.networks,
+        {"name": "conf", "linear_weight": 0.25, "conform_categories": True},
+        tmp_path / "conf.pt",
+        linear=lin,
+    )
     conf = load_symbolic_model(tmp_path / "conf.pt")
     oc = conf._outputs(feats, *t)
     member = np.eye(4)[category_quadrants()]

@@ -17,8 +17,17 @@ CIRC = default_circumplex()
 
 @pytest.mark.parametrize(
     ("x", "expected"),
-    [(0.0, 0.0), (0.04999, 0.0), (0.05, 0.1), (0.15, 0.2), (0.25, 0.3), (0.35, 0.4), (0.849, 0.8), (0.95, 1.0), (1.0,
-                                                                                                                 1.0)],
+    [
+        (0.0, 0.0),
+        (0.04999, 0.0),
+        (0.05, 0.1),
+        (0.15, 0.2),
+        (0.25, 0.3),
+        (0.35, 0.4),
+        (0.849, 0.8),
+        (0.95, 1.0),
+        (1.0, 1.0),
+    ],
 )
 def test_intensity_rounds_half_up(x, expected):
     assert quantize_intensity(x) == expected

@@ -59,10 +59,14 @@ def test_one_intensity_rule_for_tables_and_text_answers(tmp_path):
     ref = _jsonl(tmp_path / "ref.jsonl", REF)
     csv_est = tmp_path / "est.csv"
     csv_est.write_text("id,category,intensity\na,sad,0.55\nb,calm,0.3\nc,happy,0.75\n")
-    txt_est = _jsonl(tmp_path / "est_text.jsonl", [
-        {"id": "a", "response": "Emotion Category: sad, Emotion Intensity: 0.55"},
-        {"id": "b", "response": "Emotion Category: calm, Emotion Intensity: 0.3"},
-        {"id": "c", "response": "Emotion Category: happy, Emotion Intensity: 0.75"}])  # fmt: skip
+    txt_est = _jsonl(
+        tmp_path / "est_text.jsonl",
+        [
+            {"id": "a", "response": "Emotion Category: sad, Emotion Intensity: 0.55"},
+            {"id": "b", "response": "Emotion Category: calm, Emotion Intensity: 0.3"},
+            {"id": "c", "response": "Emotion Category: happy, Emotion Intensity: 0.75"},
+        ],
+    )
     s_csv, s_txt = evaluate_files(ref, csv_est), evaluate_files(ref, txt_est)
     assert s_csv["n_invalid"] == s_txt["n_invalid"] == 2
     assert s_csv["error_rate"] == pytest.approx(2 / 3) and s_csv == s_txt
@@ -71,8 +75,10 @@ def test_one_intensity_rule_for_tables_and_text_answers(tmp_path):
 def test_convert_table_warns_on_a_duplicated_id(tmp_path, capsys):
     src = tmp_path / "in.csv"
     src.write_text("id,q\nx,Q1\ny,Q2\nx,Q3\n")
-    code, out = _main(["convert", "table", str(src), "--kind", "quadrant", "--column", "q",
-                       "--out", str(tmp_path / "out.csv")], capsys)  # fmt: skip
+    code, out = _main(
+        ["convert", "table", str(src), "--kind", "quadrant", "--column", "q", "--out", str(tmp_path / "out.csv")],
+        capsys,
+    )
     assert code == 0, out
     assert "warning: id 'x' appears 2 times (rows 1, 3)" in out
 

@@ -58,15 +58,25 @@ def test_lyrics_file_bytes(data):
         pass
 
 
-_cell = st.one_of(st.sampled_from(["a", "sad", "calm", "0.5", "0.55", "", "1e309", "nan", "-1", "Q1", "x,y", '"']),
-                  st.text(max_size=6))
-_json_value = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-                                     st.sampled_from(["sad", "calm", "0.3", "a", "b"]), st.text(max_size=5)),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
-                                                                                        max_size=3),
-                           max_leaves=8)  # fmt: skip
-_record = st.dictionaries(st.sampled_from(["id", "category", "intensity", "time", "response", "q", "extra"]),
-                          _json_value, max_size=6)  # fmt: skip
+_cell = st.one_of(
+    st.sampled_from(["a", "sad", "calm", "0.5", "0.55", "", "1e309", "nan", "-1", "Q1", "x,y", '"']),
+    st.text(max_size=6),
+)
+_json_value = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=True),
+        st.sampled_from(["sad", "calm", "0.3", "a", "b"]),
+        st.text(max_size=5),
+    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8,
+)
+_record = st.dictionaries(
+    st.sampled_from(["id", "category", "intensity", "time", "response", "q", "extra"]), _json_value, max_size=6
+)
 
 
 @FUZZ
@@ -97,8 +107,9 @@ def test_jsonl_records_and_evaluate(lines, bom, dynamic):
     p = _TMP / "fuzz.jsonl"
     p.write_bytes((b"\xef\xbb\xbf" if bom else b"") + "\n".join(lines).encode("utf-8", "surrogatepass"))
     ref = _TMP / "ref.jsonl"
-    ref.write_text("".join(json.dumps({"id": i, "category": "sad", "intensity": 0.5, "time": 2.5}) + "\n"
-                           for i in "abc"))  # fmt: skip
+    ref.write_text(
+        "".join(json.dumps({"id": i, "category": "sad", "intensity": 0.5, "time": 2.5}) + "\n" for i in "abc")
+    )
     try:
         recs = read_records(p)
         convert_records(recs, kind="quadrant", column="q")
@@ -112,14 +123,19 @@ def test_jsonl_records_and_evaluate(lines, bom, dynamic):
 
 
 @FUZZ
-@given(st.one_of(
-    st.text(max_size=120),
-    st.builds(lambda c, i, junk: f"{junk}Emotion Category: {c}, Emotion Intensity: {i}{junk}",
-              st.sampled_from(["sad", "Sad", "**calm**", "at ease", "", "x" * 3]),
-              st.one_of(st.sampled_from(["0.3", "0.75", "1", "1.0", "-0.0", "1e-1", ".5", "nan", "inf"]),
-                        st.text(max_size=5)),
-              st.text(max_size=8)),
-))  # fmt: skip
+@given(
+    st.one_of(
+        st.text(max_size=120),
+        st.builds(
+            lambda c, i, junk: f"{junk}Emotion Category: {c}, Emotion Intensity: {i}{junk}",
+            st.sampled_from(["sad", "Sad", "**calm**", "at ease", "", "x" * 3]),
+            st.one_of(
+                st.sampled_from(["0.3", "0.75", "1", "1.0", "-0.0", "1e-1", ".5", "nan", "inf"]), st.text(max_size=5)
+            ),
+            st.text(max_size=8),
+        ),
+    )
+)
 def test_llm_answer_parser(text):
     from mvemo.metrics import parse_response
 
@@ -134,8 +150,13 @@ def test_llm_answer_parser(text):
 def test_chat_completion_shapes(payload):
     from mvemo.bench.llm import _message_text
 
-    for shape in (payload, {"choices": payload}, {"choices": [payload]}, {"choices": [{"message": payload}]},
-                  {"choices": [{"message": {"content": payload}}]}):  # fmt: skip
+    for shape in (
+        payload,
+        {"choices": payload},
+        {"choices": [payload]},
+        {"choices": [{"message": payload}]},
+        {"choices": [{"message": {"content": payload}}]},
+    ):
         text, why = _message_text(shape)
         assert (isinstance(text, str) and why is None) or (text is None and isinstance(why, str))
 
@@ -182,9 +203,13 @@ def test_midi_bytes(data):
         pass
 
 
-_toml_value = st.one_of(st.integers(-5, 10**6), st.floats(allow_nan=False, width=32), st.booleans(),
-                        st.text(alphabet=string.ascii_letters, max_size=6),
-                        st.lists(st.text(alphabet=string.ascii_lowercase, max_size=6), max_size=3))  # fmt: skip
+_toml_value = st.one_of(
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=False, width=32),
+    st.booleans(),
+    st.text(alphabet=string.ascii_letters, max_size=6),
+    st.lists(st.text(alphabet=string.ascii_lowercase, max_size=6), max_size=3),
+)
 
 
 def _toml(v) -> str:

@@ -79,9 +79,17 @@ def _fake_predict(self, path, *, lyrics=None):
         raise DataError(f"{path}: not audio")
     from mvemo.records import PredictionRecord
 
-    return PredictionRecord.from_dict({"file": str(path), "model": "fake", "modality": "music", "duration": 1.0, "static": {
-        "category": "calm", "intensity": 0.4, "valence": 0.3, "arousal": -0.3, "quadrant": "Q4"},
-        "dynamic": [], "features": {}})  # fmt: skip
+    return PredictionRecord.from_dict(
+        {
+            "file": str(path),
+            "model": "fake",
+            "modality": "music",
+            "duration": 1.0,
+            "static": {"category": "calm", "intensity": 0.4, "valence": 0.3, "arousal": -0.3, "quadrant": "Q4"},
+            "dynamic": [],
+            "features": {},
+        }
+    )
 
 
 @pytest.fixture
@@ -110,8 +118,9 @@ def test_exit_status_is_1_when_any_file_failed(tmp_path, fake_router, capsys):
     assert code == 1 and "1 predicted" in err and "1 failed" in err
     assert err.count("bad.wav") == 2  # the progress line and the summary, each naming it once
     assert "bad.wav: " + str(tmp_path / "bad.wav") not in err and "bad.wav: bad.wav" not in err
-    code, _ = _run([str(tmp_path / "good.wav"), str(tmp_path / "bad.wav"), "--out", str(out), "--allow-failures"],
-                   capsys)  # fmt: skip
+    code, _ = _run(
+        [str(tmp_path / "good.wav"), str(tmp_path / "bad.wav"), "--out", str(out), "--allow-failures"], capsys
+    )
     assert code == 0
 
 

@@ -65,8 +65,10 @@ class Bad:
                 elif m == "redirect":
                     self._send(302, b"", extra=[("Location", server.redirect_to)])
                 elif m == "echo":  # the key comes back inside a valid answer
-                    self._send(200, json.dumps(_completion({"role": "assistant",
-                                                            "content": f"{GOOD} (you sent {auth})"})).encode())
+                    self._send(
+                        200,
+                        json.dumps(_completion({"role": "assistant", "content": f"{GOOD} (you sent {auth})"})).encode(),
+                    )
                 elif m == "error_echo":  # a 400 whose 300-character cut would split the key
                     self._send(400, ("x" * 290 + auth + "y" * 50).encode())
                 elif m == "trickle":
@@ -82,15 +84,19 @@ class Bad:
                             return
                         time.sleep(0.1)
                 elif m == "huge":
-                    self._send(200, b" " * 3_000_000 + json.dumps(_completion({"content": GOOD})).encode(),
-                               length=False)  # fmt: skip
+                    self._send(
+                        200, b" " * 3_000_000 + json.dumps(_completion({"content": GOOD})).encode(), length=False
+                    )
                 elif m == "huge_length":
                     self._send(200, b" " * 3_000_000)
                 elif m in ("null", "string", "number", "parts", "list", "html"):
-                    payload = {"null": _completion(None), "string": _completion("calm"),
-                               "number": _completion({"role": "assistant", "content": 5}),
-                               "parts": _completion({"content": [{"type": "text", "text": None}]}),
-                               "list": [1, 2]}.get(m)  # fmt: skip
+                    payload = {
+                        "null": _completion(None),
+                        "string": _completion("calm"),
+                        "number": _completion({"role": "assistant", "content": 5}),
+                        "parts": _completion({"content": [{"type": "text", "text": None}]}),
+                        "list": [1, 2],
+                    }.get(m)
                     data = b"<html>oops</html>" if m == "html" else json.dumps(payload).encode()
                     self._send(200, data)
                 elif m == "500":
@@ -129,18 +135,40 @@ def _items(tmp_path: Path, n=2) -> Path:
         p = tmp_path / "lyrics" / f"{i}.txt"
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(f"song {i}", encoding="utf-8")
-        items.append(Item(f"ly:{i}", "ly", "lyrics", media={"lyrics": f"lyrics/{i}.txt"},
-                          static={"category": "calm", "intensity": 0.3}, split="test", root=tmp_path))  # fmt: skip
+        items.append(
+            Item(
+                f"ly:{i}",
+                "ly",
+                "lyrics",
+                media={"lyrics": f"lyrics/{i}.txt"},
+                static={"category": "calm", "intensity": 0.3},
+                split="test",
+                root=tmp_path,
+            )
+        )
     write_manifest(items, tmp_path / "ly.jsonl")
     return tmp_path / "ly.jsonl"
 
 
 def _run(tmp_path, url, out="out", **opts):
-    return run_bench(RunConfig(task="lyrics-static", model="llm", data=str(_items(tmp_path)), data_home=str(tmp_path),
-                               eval_split="all", model_options={"base_url": url, "model": "m", "api_key": KEY,
-                                                                "cache_dir": str(tmp_path / "cache"),
-                                                                "max_retries": 0, **opts}),
-                     out_dir=tmp_path / out)  # fmt: skip
+    return run_bench(
+        RunConfig(
+            task="lyrics-static",
+            model="llm",
+            data=str(_items(tmp_path)),
+            data_home=str(tmp_path),
+            eval_split="all",
+            model_options={
+                "base_url": url,
+                "model": "m",
+                "api_key": KEY,
+                "cache_dir": str(tmp_path / "cache"),
+                "max_retries": 0,
+                **opts,
+            },
+        ),
+        out_dir=tmp_path / out,
+    )
 
 
 def _all_text(root: Path) -> str:
@@ -242,12 +270,36 @@ def test_cli_deadline_and_size_options(bad, tmp_path):
 
     a = bad[0]
     a.mode = "huge"
-    r = CliRunner().invoke(bench, [
-        "run", "--task", "lyrics-static", "--model", "llm", "--data", str(_items(tmp_path)), "--eval-split", "all",
-        "--out", str(tmp_path / "out"), "--llm-base-url", a.url, "--llm-model", "m", "--llm-api-key", KEY,
-        "--llm-deadline", "5", "--llm-max-response-bytes", "1000", "--option", f"cache_dir={tmp_path / 'c'}",
-        "--option", "max_retries=0",
-    ])  # fmt: skip
+    r = CliRunner().invoke(
+        bench,
+        [
+            "run",
+            "--task",
+            "lyrics-static",
+            "--model",
+            "llm",
+            "--data",
+            str(_items(tmp_path)),
+            "--eval-split",
+            "all",
+            "--out",
+            str(tmp_path / "out"),
+            "--llm-base-url",
+            a.url,
+            "--llm-model",
+            "m",
+            "--llm-api-key",
+            KEY,
+            "--llm-deadline",
+            "5",
+            "--llm-max-response-bytes",
+            "1000",
+            "--option",
+            f"cache_dir={tmp_path / 'c'}",
+            "--option",
+            "max_retries=0",
+        ],
+    )
     assert r.exit_code == 0, r.output
     rec = json.loads(next((tmp_path / "out").glob("*__seed0.json")).read_text())
     assert rec["model_config"]["deadline"] == 5.0 and rec["model_config"]["max_response_bytes"] == 1000

@@ -24,8 +24,13 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OMP_NUM_THREADS": "1"}
 def _fake(path):
     if "bad" in Path(path).name:
         raise DataError(f"{path}: not audio")
-    return {"file": str(path), "model": "fake", "static": {"category": "calm", "intensity": 0.4, "valence": 0.3,
-            "arousal": -0.3, "quadrant": "Q4"}, "dynamic": [], "features": {}}  # fmt: skip
+    return {
+        "file": str(path),
+        "model": "fake",
+        "static": {"category": "calm", "intensity": 0.4, "valence": 0.3, "arousal": -0.3, "quadrant": "Q4"},
+        "dynamic": [],
+        "features": {},
+    }
 
 
 def _files(folder: Path, n: int, suffix=".wav") -> list[Path]:

@@ -29,8 +29,9 @@ class _Touch:
 def _evil(tmp_path, *, legacy: bool) -> tuple[pathlib.Path, pathlib.Path]:
     marker = tmp_path / ("pwned-legacy" if legacy else "pwned-zip")
     evil = tmp_path / ("evil-legacy.pt" if legacy else "evil.pt")
-    torch.save({"meta": {"name": "evil"}, "networks": [], "x": _Touch(marker)}, evil,
-               _use_new_zipfile_serialization=not legacy)  # fmt: skip
+    torch.save(
+        {"meta": {"name": "evil"}, "networks": [], "x": _Touch(marker)}, evil, _use_new_zipfile_serialization=not legacy
+    )
     return evil, marker
 
 
@@ -57,13 +58,22 @@ def test_cli_weights_option_refuses_a_pickle(tmp_path, capsys):
 
 def test_round_trip_keeps_dtypes_shapes_and_values(tmp_path):
     rng = np.random.default_rng(0)
-    arrays = {"f64": rng.normal(size=(3, 4)), "i64": np.arange(5), "b": np.array([True, False]),
-              "f32": rng.normal(size=7).astype(np.float32), "scalar": np.float64(0.1 + 0.2)}  # fmt: skip
+    arrays = {
+        "f64": rng.normal(size=(3, 4)),
+        "i64": np.arange(5),
+        "b": np.array([True, False]),
+        "f32": rng.normal(size=7).astype(np.float32),
+        "scalar": np.float64(0.1 + 0.2),
+    }
     tensors = {"half": torch.randn(2, 3).half(), "f": torch.randn(4)}
     meta = {"name": "rt", "nested": {"a": [1, 2.5, None, "s"]}, "x": 1e-300}
-    p = save_checkpoint(meta, tmp_path / "m.safetensors", state_dict=tensors,
-                        extra={"inputs": ["stats", "chords"], "arrays": arrays, "weight": 0.25},
-                        listed=[{"state_dict": tensors}])  # fmt: skip
+    p = save_checkpoint(
+        meta,
+        tmp_path / "m.safetensors",
+        state_dict=tensors,
+        extra={"inputs": ["stats", "chords"], "arrays": arrays, "weight": 0.25},
+        listed=[{"state_dict": tensors}],
+    )
     back = load_checkpoint(p)
     assert back["meta"] == meta
     for k, v in tensors.items():

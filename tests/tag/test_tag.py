@@ -32,8 +32,9 @@ def _synth(path: Path) -> Path:
         stream = out.add_stream(codec, rate=sr, layout="stereo", options={"strict": "experimental"})
         fsize = stream.codec_context.frame_size or 1024
         for i in range(0, sr, fsize):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, i:i + fsize]), format="fltp",
-                                               layout="stereo")  # fmt: skip
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(pcm[:, i : i + fsize]), format="fltp", layout="stereo"
+            )
             frame.sample_rate = sr
             frame.pts = i
             for packet in stream.encode(frame):

@@ -55,12 +55,25 @@ def make_lyrics_root(root, n_per_class=12):
         for _ in range(n_per_class):
             text = " ".join(rng.choice(vocab, size=60))
             pm = label == "happy" and k % 12 == 0
-            rows.append({"": k, "song_id_from_src": k if pm else f"ML{k}",
-                         "dataset": "PMEmo2019" if pm else "MoodyLyrics4Q",
-                         "title": f"t{k}", "artist": f"a{k}", "genre": "", "arousal_mean": 0.7 if pm else "",
-                         "arousal_std": "", "valence_mean": 0.8 if pm else "", "valence_std": "", "emotion_4Q": label,
-                         "emotion_2Q": "positive", "lyrics": f"[Verse 1] {text}", "language": "en",
-                         "general_genre": ""})  # fmt: skip
+            rows.append(
+                {
+                    "": k,
+                    "song_id_from_src": k if pm else f"ML{k}",
+                    "dataset": "PMEmo2019" if pm else "MoodyLyrics4Q",
+                    "title": f"t{k}",
+                    "artist": f"a{k}",
+                    "genre": "",
+                    "arousal_mean": 0.7 if pm else "",
+                    "arousal_std": "",
+                    "valence_mean": 0.8 if pm else "",
+                    "valence_std": "",
+                    "emotion_4Q": label,
+                    "emotion_2Q": "positive",
+                    "lyrics": f"[Verse 1] {text}",
+                    "language": "en",
+                    "general_genre": "",
+                }
+            )
             k += 1
     (root / "lyrics").mkdir(parents=True)
     with open(root / "lyrics" / "filtered_dataset_with_lyrics.csv", "w", newline="", encoding="utf-8") as fh:
@@ -75,9 +88,18 @@ def make_lyrics_root(root, n_per_class=12):
 def cfg(tmp_path, monkeypatch):
     monkeypatch.setattr(tl, "SentenceEncoder", FakeEncoder)
     root = make_lyrics_root(tmp_path / "data")
-    return tl.LyricsTrainConfig(data_home=str(root), cache_dir=str(tmp_path / "cache"), out_dir=str(tmp_path / "out"),
-                                epochs=60, hidden=(0, 16), l2=(1e-2,), aug_weight=(0.0, 0.3),
-                                baseline_c=(1.0,), bow_c=(1.0, 10.0), pmemo_samples=False)  # fmt: skip
+    return tl.LyricsTrainConfig(
+        data_home=str(root),
+        cache_dir=str(tmp_path / "cache"),
+        out_dir=str(tmp_path / "out"),
+        epochs=60,
+        hidden=(0, 16),
+        l2=(1e-2,),
+        aug_weight=(0.0, 0.3),
+        baseline_c=(1.0,),
+        bow_c=(1.0, 10.0),
+        pmemo_samples=False,
+    )
 
 
 def test_config_from_toml(tmp_path):
@@ -140,8 +162,20 @@ def test_train_end_to_end(cfg, tmp_path):
 
 
 def test_choose_beta_prefers_the_better_channel():
-    exs = [tl.SongExample(str(i), "validation", np.zeros((1, EMBEDDING_DIM)), np.zeros((1, 15)), i % 4, 0, 0.5,
-                          np.zeros(2, np.float32), True) for i in range(8)]  # fmt: skip
+    exs = [
+        tl.SongExample(
+            str(i),
+            "validation",
+            np.zeros((1, EMBEDDING_DIM)),
+            np.zeros((1, 15)),
+            i % 4,
+            0,
+            0.5,
+            np.zeros(2, np.float32),
+            True,
+        )
+        for i in range(8)
+    ]
     truth = np.eye(4)[[i % 4 for i in range(8)]]
     wrong = np.roll(truth, 1, axis=1)
     cat = np.tile(np.eye(28)[0], (8, 1))
@@ -166,10 +200,22 @@ def test_cli_command(cfg, tmp_path):
     from mvemo.cli.train_lyrics import command
 
     conf = tmp_path / "lyrics.toml"
-    conf.write_text("epochs = 30\nhidden = [0]\nl2 = [0.01]\naug_weight = [0.0]\nbaseline_c = [1.0]\n"
-                    "pmemo_samples = false\n")  # fmt: skip
-    res = CliRunner().invoke(command, ["--config", str(conf), "--data-home", cfg.data_home,
-                                       "--cache-dir", cfg.cache_dir, "--out-dir", str(tmp_path / "cli")])  # fmt: skip
+    conf.write_text(
+        "epochs = 30\nhidden = [0]\nl2 = [0.01]\naug_weight = [0.0]\nbaseline_c = [1.0]\npmemo_samples = false\n"
+    )
+    res = CliRunner().invoke(
+        command,
+        [
+            "--config",
+            str(conf),
+            "--data-home",
+            cfg.data_home,
+            "--cache-dir",
+            cfg.cache_dir,
+            "--out-dir",
+            str(tmp_path / "cli"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "baseline  test" in res.output
     assert (tmp_path / "cli" / f"{MODEL_NAME}.pt").is_file()

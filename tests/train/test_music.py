@@ -23,11 +23,26 @@ def _examples(n=48, dim=24, seed=0):
         q = i % 4
         emb = rng.normal(0, 0.3, (3, dim)).astype(np.float32)
         emb[:, q] += 2.0
-        bank = WindowBank(emb, np.full((3, 2), 12), np.zeros((3, 2), dtype=np.int64), np.zeros((3, 2), bool),
-                          np.zeros(3, np.float32), np.full((3, 2), np.nan, np.float32), 2)
+        bank = WindowBank(
+            emb,
+            np.full((3, 2), 12),
+            np.zeros((3, 2), dtype=np.int64),
+            np.zeros((3, 2), bool),
+            np.zeros(3, np.float32),
+            np.full((3, 2), np.nan, np.float32),
+            2,
+        )
         ds = "4q" if i < n * 3 // 4 else "gems"
-        ex = TrackExample(f"t{i}", ds, "train", features=None, category=[2, 10, 15, 21][q], intensity=0.5,
-                          va=np.array([[0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5], [0.5, -0.5]][q], np.float32), bank=bank)
+        ex = TrackExample(
+            f"t{i}",
+            ds,
+            "train",
+            features=None,
+            category=[2, 10, 15, 21][q],
+            intensity=0.5,
+            va=np.array([[0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5], [0.5, -0.5]][q], np.float32),
+            bank=bank,
+        )
         if ds == "4q":
             ex.quadrant = q
         else:
@@ -43,8 +58,17 @@ def test_training_learns_a_separable_quadrant_signal():
     rep = evaluate_model(model, ex)
     assert rep["quadrant"]["accuracy"] >= 0.9
     assert rep["unified"]["category_f1"] > 0.8
-    assert set(rep["gems_roc_auc"]) <= {"amazement", "solemnity", "tenderness", "nostalgia", "calmness", "power",
-                                        "joyful_activation", "tension", "sadness"}
+    assert set(rep["gems_roc_auc"]) <= {
+        "amazement",
+        "solemnity",
+        "tenderness",
+        "nostalgia",
+        "calmness",
+        "power",
+        "joyful_activation",
+        "tension",
+        "sadness",
+    }
 
 
 def test_cross_validation_reports_every_fold():
@@ -65,7 +89,7 @@ def test_roc_auc_rank_formula():
 
 def test_config_rejects_unknown_settings(tmp_path):
     p = tmp_path / "c.toml"
-    p.write_text('epochs = 3\nlearning_rate = 0.1\n')
+    p.write_text("epochs = 3\nlearning_rate = 0.1\n")
     with pytest.raises(DataError, match="unknown setting.*learning_rate"):
         TrainConfig.from_toml(p)
     p.write_text('epochs = 3\ndatasets = ["emotify"]\n')
@@ -167,8 +191,9 @@ def test_cross_validation_scores_the_blended_quadrant():
     for e in ex:
         e.dataset = "4q_panda2018" if e.quadrant is not None else "emotify"
         e.bank.embedding[:] = 0.0
-    cfg = TrainConfig(epochs=1, teacher_epochs=1, batch_size=16, teacher_datasets=("4q_panda2018",),
-                      quadrant_linear_c=1.0)
+    cfg = TrainConfig(
+        epochs=1, teacher_epochs=1, batch_size=16, teacher_datasets=("4q_panda2018",), quadrant_linear_c=1.0
+    )
     cv = cross_validate(ex, cfg, folds=2, log=lambda *_: None)
     assert cv["mean_macro_f1"] > 0.8  # only the channel can separate the quadrants
 
@@ -188,17 +213,29 @@ def test_card_reports_the_quadrant_channel_and_the_conform_ablation():
     u = {"category_f1": 0.4, "emotion_distance": 0.2, "quadrant_agreement": 0.75}
     o = {"category_f1": 0.7, "emotion_distance": 0.1, "quadrant_agreement": 0.95}
     q = {"n": 80, "accuracy": 0.8, "macro_f1": 0.79}
-    report = {"model": "m", "n_train": 10,
-              "config": {"backbone": "MSD_musicnn", "quadrant_linear_c": 0.01, "quadrant_linear_weight": 1.0,
-                         "quadrant_linear_inputs": ["embedding"], "conform_categories": False},
-              "validation": {"4q_panda2018": {"n": 80, "quadrant": q, "quadrant_network_only": q, "unified": u,
-                                              "unified_conform_on": o}}}  # fmt: skip
+    report = {
+        "model": "m",
+        "n_train": 10,
+        "config": {
+            "backbone": "MSD_musicnn",
+            "quadrant_linear_c": 0.01,
+            "quadrant_linear_weight": 1.0,
+            "quadrant_linear_inputs": ["embedding"],
+            "conform_categories": False,
+        },
+        "validation": {
+            "4q_panda2018": {"n": 80, "quadrant": q, "quadrant_network_only": q, "unified": u, "unified_conform_on": o}
+        },
+    }
     card = model_card(report)
     assert "**Linear quadrant channel.**" in card and "`conform_categories = false`" in card
     assert "| validation | 4q_panda2018 | 0.400 / 0.200 / 0.75 | 0.700 / 0.100 / 0.95 |" in card
     report["config"]["conform_categories"] = True
-    report["validation"]["4q_panda2018"] = {**report["validation"]["4q_panda2018"], "unified": o,
-                                            "unified_conform_off": u}  # fmt: skip
+    report["validation"]["4q_panda2018"] = {
+        **report["validation"]["4q_panda2018"],
+        "unified": o,
+        "unified_conform_off": u,
+    }
     del report["validation"]["4q_panda2018"]["unified_conform_on"]
     card = model_card(report)
     assert "are conformed to the blended quadrant" in card and "conform_categories off |" in card

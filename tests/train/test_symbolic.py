@@ -49,8 +49,16 @@ def _clip(i: int, quadrant: int) -> Clip:
     pm.instruments.append(inst)
     label = quadrant_to_label(f"Q{quadrant + 1}")
     cats = default_circumplex().categories
-    return Clip(f"t:{i}", "toy", "train", midi_features(pm), quadrant, cats.index(label.category),
-                label.intensity, np.asarray(label_to_va(label), np.float32))  # fmt: skip
+    return Clip(
+        f"t:{i}",
+        "toy",
+        "train",
+        midi_features(pm),
+        quadrant,
+        cats.index(label.category),
+        label.intensity,
+        np.asarray(label_to_va(label), np.float32),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +76,9 @@ def test_config_from_toml(tmp_path):
 
 
 def test_tiny_fit_is_seeded_and_learns(clips):
-    cfg = replace(SymbolicTrainConfig(), epochs=10, n_random=1, batch_size=8, lr=1e-2, hidden=16, head_hidden=8,
-                  chord_dim=8)  # fmt: skip
+    cfg = replace(
+        SymbolicTrainConfig(), epochs=10, n_random=1, batch_size=8, lr=1e-2, hidden=16, head_hidden=8, chord_dim=8
+    )
     a = train_network(clips, cfg, seed=0, log=None)
     b = train_network(clips, cfg, seed=0, log=None)
     for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
@@ -81,8 +90,19 @@ def test_tiny_fit_is_seeded_and_learns(clips):
 
 
 def test_frame_network_fit_and_ensemble(clips):
-    cfg = replace(SymbolicTrainConfig(), frame_epochs=12, frame_batch_size=8, lr=1e-2, hidden=16, frame_pc_channels=4,
-                  frame_channels=8, epochs=4, batch_size=8, chord_dim=8, head_hidden=8)  # fmt: skip
+    cfg = replace(
+        SymbolicTrainConfig(),
+        frame_epochs=12,
+        frame_batch_size=8,
+        lr=1e-2,
+        hidden=16,
+        frame_pc_channels=4,
+        frame_channels=8,
+        epochs=4,
+        batch_size=8,
+        chord_dim=8,
+        head_hidden=8,
+    )
     a = train_frame_network(clips, cfg, seed=0, log=None)
     b = train_frame_network(clips, cfg, seed=0, log=None)
     for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
@@ -102,9 +122,13 @@ def test_baselines_and_card(clips):
     rep = run_baselines(clips, {"validation": clips}, seed=0, models=("logistic_regression",))
     assert rep["logistic_regression"]["validation"]["toy"]["accuracy"] == 1.0
     q = {"n": 2, "accuracy": 0.5, "macro_f1": 0.4, "valence_accuracy": 0.5, "arousal_accuracy": 1.0}
-    report = {"model": "m", "config": {"seed": 0}, "n_train_by_dataset": {"emopia": 1},
-              "validation": {"emopia": {"quadrant": q, "unified": {"category_f1": 0.1, "emotion_distance": 0.2}}},
-              "baselines": {"logistic_regression": {"validation": {"emopia": q}}}}  # fmt: skip
+    report = {
+        "model": "m",
+        "config": {"seed": 0},
+        "n_train_by_dataset": {"emopia": 1},
+        "validation": {"emopia": {"quadrant": q, "unified": {"category_f1": 0.1, "emotion_distance": 0.2}}},
+        "baselines": {"logistic_regression": {"validation": {"emopia": q}}},
+    }
     card = model_card(report)
     assert "# Model card: m" in card and "| validation | emopia | 2 | 0.500 | 0.400 |" in card
 
@@ -153,8 +177,7 @@ def test_two_factor_product_and_clip_groups():
         c.id, c.dataset = f"emopia:Q{c.quadrant + 1}_song{i // 2}_{i % 2}", "emopia"
     assert clip_group(toy[3]) == "emopia:song1"
     assert clip_group(Clip("vgmidi:8149_0", "vgmidi", "train", None, 0, 0, 0.5, np.zeros(2))) == "vgmidi:8149"
-    cfg = replace(SymbolicTrainConfig(), linear=True, linear_datasets=("emopia",), linear_folds=3,
-                  linear_cs=(0.1, 1.0))  # fmt: skip
+    cfg = replace(SymbolicTrainConfig(), linear=True, linear_datasets=("emopia",), linear_folds=3, linear_cs=(0.1, 1.0))
     model, info = train_linear(toy, cfg, log=None)
     assert isinstance(model, TwoFactorLinear) and info["n_clips"] == 12
     out = predict_clips([], toy, linear=model)
@@ -172,12 +195,22 @@ def test_two_factor_product_and_clip_groups():
 
 def test_card_describes_linear_model():
     q = {"n": 2, "accuracy": 0.5, "macro_f1": 0.4, "valence_accuracy": 0.5, "arousal_accuracy": 1.0}
-    report = {"model": "m2", "config": {"seed": 0, "n_seeds": 3, "linear": True, "linear_weight": 0.5,
-                                        "valence_inputs": ["stats", "valence"], "arousal_inputs": ["stats"],
-                                        "linear_datasets": ["emopia"]},
-              "n_train_by_dataset": {"emopia": 1}, "linear": {"valence": {"C": 0.03}, "arousal": {"C": 0.1}},
-              "validation": {"emopia": {"quadrant": q, "unified": {"category_f1": 0.1, "emotion_distance": 0.2}}},
-              "components": {"validation": {"emopia": {"networks": q, "linear": q}}}}  # fmt: skip
+    report = {
+        "model": "m2",
+        "config": {
+            "seed": 0,
+            "n_seeds": 3,
+            "linear": True,
+            "linear_weight": 0.5,
+            "valence_inputs": ["stats", "valence"],
+            "arousal_inputs": ["stats"],
+            "linear_datasets": ["emopia"],
+        },
+        "n_train_by_dataset": {"emopia": 1},
+        "linear": {"valence": {"C": 0.03}, "arousal": {"C": 0.1}},
+        "validation": {"emopia": {"quadrant": q, "unified": {"category_f1": 0.1, "emotion_distance": 0.2}}},
+        "components": {"validation": {"emopia": {"networks": q, "linear": q}}},
+    }
     card = model_card(report)
     assert "Valence x arousal factorisation" in card and "valence C = 0.03" in card
     assert "| split | dataset | networks | linear V x A | shipped combination |" in card
@@ -185,8 +218,11 @@ def test_card_describes_linear_model():
     # With conform_categories the card states it and tabulates the other setting.
     report["config"]["conform_categories"] = True
     report["validation"]["emopia"]["unified"]["quadrant_agreement"] = 1.0
-    report["components"]["validation"]["emopia"]["unified_conform_off"] = {"category_f1": 0.3, "emotion_distance": 0.4,
-                                                                           "quadrant_agreement": 0.8}  # fmt: skip
+    report["components"]["validation"]["emopia"]["unified_conform_off"] = {
+        "category_f1": 0.3,
+        "emotion_distance": 0.4,
+        "quadrant_agreement": 0.8,
+    }
     card = model_card(report)
     assert "**Categories conformed to the quadrant**" in card
     assert "| validation | emopia | 0.100 / 0.200 / 1.00 | 0.300 / 0.400 / 0.80 |" in card
@@ -197,8 +233,12 @@ def test_combine_outputs_conform():
     from mvemo.predict.symbolic import combine_outputs
 
     rng = np.random.default_rng(3)
-    nets = {"category": rng.dirichlet(np.ones(28), 4), "quadrant": rng.dirichlet(np.ones(4), 4),
-            "va": rng.normal(size=(4, 2)), "intensity": rng.random(4)}  # fmt: skip
+    nets = {
+        "category": rng.dirichlet(np.ones(28), 4),
+        "quadrant": rng.dirichlet(np.ones(4), 4),
+        "va": rng.normal(size=(4, 2)),
+        "intensity": rng.random(4),
+    }
     lin = rng.dirichlet(np.ones(4), 4)
     plain = combine_outputs(nets, lin, linear_weight=0.5)
     conf = combine_outputs(nets, lin, linear_weight=0.5, conform=True)

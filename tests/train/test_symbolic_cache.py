@@ -66,8 +66,16 @@ def test_load_clips_recomputes_over_a_pickled_entry_and_caches_arrays(tmp_path, 
     import mvemo.data
 
     midi = _midi(tmp_path / "a.mid")
-    item = Item("toy:a", "toy", "midi", media={"midi": midi.name}, labels={"quadrant": "Q1"},
-                static={"category": "excited", "intensity": 0.5}, split="train", root=tmp_path)  # fmt: skip
+    item = Item(
+        "toy:a",
+        "toy",
+        "midi",
+        media={"midi": midi.name},
+        labels={"quadrant": "Q1"},
+        static={"category": "excited", "intensity": 0.5},
+        split="train",
+        root=tmp_path,
+    )
 
     class _Toy:
         def index(self):

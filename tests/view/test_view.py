@@ -21,9 +21,16 @@ SCREENSHOT = Path(os.environ.get("MVEMO_VIEW_SCREENSHOT", "/tmp/view_screenshot.
 
 
 def _dyn(n, cats=("calm", "relaxed", "tense", "happy"), va=(0.5, -0.4)):
-    return [{"time": 2.5 + 0.5 * i, "category": cats[(i // 8) % len(cats)], "intensity": round(0.1 * (i % 10), 1),
-             "valence": round(va[0] * (1 - i / n) - 0.5 * i / n, 3), "arousal": round(va[1] + 0.9 * i / n, 3)}
-            for i in range(n)]  # fmt: skip
+    return [
+        {
+            "time": 2.5 + 0.5 * i,
+            "category": cats[(i // 8) % len(cats)],
+            "intensity": round(0.1 * (i % 10), 1),
+            "valence": round(va[0] * (1 - i / n) - 0.5 * i / n, 3),
+            "arousal": round(va[1] + 0.9 * i / n, 3),
+        }
+        for i in range(n)
+    ]
 
 
 def _static(cat="calm"):
@@ -35,16 +42,37 @@ def _results(tmp_path: Path) -> Path:
     media = tmp_path / "media"
     media.mkdir()
     shutil.copy(AUDIO, media / AUDIO.name)
-    mm = {"file": f"media/{AUDIO.name}", "model": "fusion", "modality": "multimodal", "duration": 33.9,
-          "static": _static(), "dynamic": _dyn(58), "features": {"key": "A major", "tempo": 96.0},
-          "modalities": {"music": {"static": _static(), "dynamic": _dyn(58, va=(0.3, -0.2))},
-                         "lyrics": {"static": _static("happy"), "dynamic": _dyn(58, va=(0.7, 0.1))},
-                         "video": {"missing": "no video stream"}},
-          "fused": {"static": _static(), "dynamic": _dyn(58), "weights": {"music": 0.5, "lyrics": 0.5}}}  # fmt: skip
-    midi = {"file": "media/piece.mid", "model": "symbolic", "modality": "symbolic", "duration": 20.0,
-            "static": _static("tense"), "dynamic": _dyn(30)}  # fmt: skip
-    txt = {"file": "media/words.txt", "model": "lyrics", "modality": "lyrics", "duration": None,
-           "static": _static("sad"), "dynamic": []}  # fmt: skip
+    mm = {
+        "file": f"media/{AUDIO.name}",
+        "model": "fusion",
+        "modality": "multimodal",
+        "duration": 33.9,
+        "static": _static(),
+        "dynamic": _dyn(58),
+        "features": {"key": "A major", "tempo": 96.0},
+        "modalities": {
+            "music": {"static": _static(), "dynamic": _dyn(58, va=(0.3, -0.2))},
+            "lyrics": {"static": _static("happy"), "dynamic": _dyn(58, va=(0.7, 0.1))},
+            "video": {"missing": "no video stream"},
+        },
+        "fused": {"static": _static(), "dynamic": _dyn(58), "weights": {"music": 0.5, "lyrics": 0.5}},
+    }
+    midi = {
+        "file": "media/piece.mid",
+        "model": "symbolic",
+        "modality": "symbolic",
+        "duration": 20.0,
+        "static": _static("tense"),
+        "dynamic": _dyn(30),
+    }
+    txt = {
+        "file": "media/words.txt",
+        "model": "lyrics",
+        "modality": "lyrics",
+        "duration": None,
+        "static": _static("sad"),
+        "dynamic": [],
+    }
     out = tmp_path / "results.jsonl"
     out.write_text("".join(json.dumps(r) + "\n" for r in (mm, midi, txt)))
     return out
@@ -52,7 +80,7 @@ def _results(tmp_path: Path) -> Path:
 
 def _data_of(page: str) -> dict:
     start = page.index('id="mvemo-data">') + len('id="mvemo-data">')
-    return json.loads(page[start:page.index("</script>", start)].replace("<\\/", "</"))
+    return json.loads(page[start : page.index("</script>", start)].replace("<\\/", "</"))
 
 
 def test_page_is_self_contained_and_embeds_small_media(tmp_path):
@@ -62,7 +90,11 @@ def test_page_is_self_contained_and_embeds_small_media(tmp_path):
     for remote in ("http://", "https://", "//cdn", "<script src", "<link"):
         assert remote not in page.replace("http://www.w3.org/2000/svg", "")
     data = _data_of(page)
-    assert [i["file"] for i in data["items"]] == ["media/bach_chorale_bwv66.6.mp3", "media/piece.mid", "media/words.txt"]
+    assert [i["file"] for i in data["items"]] == [
+        "media/bach_chorale_bwv66.6.mp3",
+        "media/piece.mid",
+        "media/words.txt",
+    ]
     assert data["items"][0]["media"].startswith("data:audio/mpeg;base64,")
     assert [s["name"] for s in data["items"][0]["series"]] == ["music", "lyrics", "fused"]
     assert data["items"][0]["notes"] == ["video: missing: no video stream"]
@@ -95,8 +127,15 @@ def browser():
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--autoplay-policy=no-user-gesture-required", "--window-size=1300,1000", "--mute-audio"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--autoplay-policy=no-user-gesture-required",
+        "--window-size=1300,1000",
+        "--mute-audio",
+    ):
         opts.add_argument(arg)
     # an explicit driver path: Selenium Manager (which downloads drivers) is never run
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
@@ -126,11 +165,20 @@ def test_page_plays_seeks_and_moves_in_chromium(tmp_path, browser):
     _wait(lambda: js("return document.getElementById('media') && document.getElementById('media').readyState >= 1"))
     assert len(browser.find_elements(By.CSS_SELECTOR, "#files li")) == 3
     # the 28 circumplex words: none overlaps another
-    boxes = js("return [...document.querySelectorAll('#circ .cat-label')].map(t => {const b = t.getBBox(); "
-               "return [b.x, b.y, b.x + b.width, b.y + b.height];})")
+    boxes = js(
+        "return [...document.querySelectorAll('#circ .cat-label')].map(t => {const b = t.getBBox(); "
+        "return [b.x, b.y, b.x + b.width, b.y + b.height];})"
+    )
     assert len(boxes) == 28
-    clashes = [(i, j) for i in range(28) for j in range(i) if boxes[i][0] < boxes[j][2] and boxes[j][0] < boxes[i][2]
-               and boxes[i][1] < boxes[j][3] and boxes[j][1] < boxes[i][3]]  # fmt: skip
+    clashes = [
+        (i, j)
+        for i in range(28)
+        for j in range(i)
+        if boxes[i][0] < boxes[j][2]
+        and boxes[j][0] < boxes[i][2]
+        and boxes[i][1] < boxes[j][3]
+        and boxes[j][1] < boxes[i][3]
+    ]
     assert clashes == []
     outside = [b for b in boxes if not (b[0] >= 0 and b[1] >= 0 and b[2] <= 400 and b[3] <= 400)]
     assert outside == []  # all inside the drawing

@@ -45,15 +45,26 @@ def modality_of(path: str | Path) -> str:
         return "symbolic"
     if suf in _LYRICS:
         return "lyrics"
-    raise ParameterError(f"{path}: mvanno annotates audio, MIDI and lyrics (.txt/.lrc) files, not {suf or 'no suffix'!r}")
+    raise ParameterError(
+        f"{path}: mvanno annotates audio, MIDI and lyrics (.txt/.lrc) files, not {suf or 'no suffix'!r}"
+    )
 
 
 def _r(x: float) -> float:
     return round(float(x), 4)
 
 
-def make_record(file: str, *, model: str, modality: str, duration: float | None, static: np.ndarray,
-                times: np.ndarray, frames: np.ndarray, features: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def make_record(
+    file: str,
+    *,
+    model: str,
+    modality: str,
+    duration: float | None,
+    static: np.ndarray,
+    times: np.ndarray,
+    frames: np.ndarray,
+    features: dict[str, Any],
+) -> dict[str, Any]:
     """A prediction record (docs/predict.md) from grid distributions.
 
     Parameters
@@ -70,19 +81,30 @@ def make_record(file: str, *, model: str, modality: str, duration: float | None,
     """
     s = summarize_many(static)
     rec_static = {
-        "category": CATEGORIES[int(s.category)], "intensity": float(s.intensity),
+        "category": CATEGORIES[int(s.category)],
+        "intensity": float(s.intensity),
         "probabilities": {c: _r(p) for c, p in zip(CATEGORIES, s.probabilities)},
-        "valence": _r(s.valence), "arousal": _r(s.arousal), "quadrant": QUADRANTS[int(s.quadrant)],
+        "valence": _r(s.valence),
+        "arousal": _r(s.arousal),
+        "quadrant": QUADRANTS[int(s.quadrant)],
         "quadrant_probabilities": {q: _r(p) for q, p in zip(QUADRANTS, s.quadrant_probabilities)},
-    }  # fmt: skip
+    }
     dynamic = []
     if len(times):
         d = summarize_many(frames)
-        dynamic = [{"time": _r(t), "category": CATEGORIES[int(c)], "intensity": float(i), "valence": _r(v),
-                    "arousal": _r(a)}
-                   for t, c, i, v, a in zip(times, d.category, d.intensity, d.valence, d.arousal)]  # fmt: skip
-    return {"file": file, "model": model, "modality": modality, "duration": None if duration is None else _r(duration),
-            "static": rec_static, "dynamic": dynamic, "features": features}  # fmt: skip
+        dynamic = [
+            {"time": _r(t), "category": CATEGORIES[int(c)], "intensity": float(i), "valence": _r(v), "arousal": _r(a)}
+            for t, c, i, v, a in zip(times, d.category, d.intensity, d.valence, d.arousal)
+        ]
+    return {
+        "file": file,
+        "model": model,
+        "modality": modality,
+        "duration": None if duration is None else _r(duration),
+        "static": rec_static,
+        "dynamic": dynamic,
+        "features": features,
+    }
 
 
 class Annotator:
@@ -160,19 +182,32 @@ class Annotator:
             tok = cd.lyrics_tokens(*self.backend.lyrics_units(text))
             static = predict_grid(self.static, {"lyrics": tok[None]}, {"lyrics": np.zeros((1, len(tok)), bool)})[0]
             feats = {"n_chunks": len(tok)}
-        return make_record(str(path), model=self.name, modality=kind, duration=duration, static=static,
-                           times=times, frames=frames, features=feats)  # fmt: skip
+        return make_record(
+            str(path),
+            model=self.name,
+            modality=kind,
+            duration=duration,
+            static=static,
+            times=times,
+            frames=frames,
+            features=feats,
+        )
 
 
 def _run_info(run: Path, state: dict[str, Any]) -> dict[str, Any]:
     done = [n for n in state.get("order", state["stages"]) if state["stages"].get(n, {}).get("status") == "done"]
-    last = {b: next((n for n in reversed(done) if state["stages"][n]["branch"] == b), None) for b in ("static", "dynamic")}
+    last = {
+        b: next((n for n in reversed(done) if state["stages"][n]["branch"] == b), None) for b in ("static", "dynamic")
+    }
     if last["static"] is None:
         raise DataError(f"{run}: no trained static stage (run `mvemo anno train` first)")
     meta = read_json(run / "stages" / last["static"] / "meta.json")
-    return {"name": f"mvanno-cpu ({run.name})", "model": meta.get("backend_options", {}).get("model", {}),
-            "static": str(run / "stages" / last["static"] / "model.safetensors"),
-            "dynamic": str(run / "stages" / last["dynamic"] / "model.safetensors") if last["dynamic"] else None}
+    return {
+        "name": f"mvanno-cpu ({run.name})",
+        "model": meta.get("backend_options", {}).get("model", {}),
+        "static": str(run / "stages" / last["static"] / "model.safetensors"),
+        "dynamic": str(run / "stages" / last["dynamic"] / "model.safetensors") if last["dynamic"] else None,
+    }
 
 
 def export_weights(run: str | Path, out_dir: str | Path, *, name: str, extra: dict[str, Any] | None = None) -> Path:
@@ -185,7 +220,9 @@ def export_weights(run: str | Path, out_dir: str | Path, *, name: str, extra: di
     for branch in ("static", "dynamic"):
         if info[branch] is None:
             continue
-        arrays = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in load_tensors(info[branch]).items()}
+        arrays = {
+            k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in load_tensors(info[branch]).items()
+        }
         files[branch] = f"{name}-{branch}.safetensors"
         save_tensors(out_dir / files[branch], arrays, metadata={"name": name, "branch": branch})
     meta = {"name": name, "backend": "mvanno-cpu", "model": info["model"], **files, **(extra or {})}

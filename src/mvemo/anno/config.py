@@ -68,8 +68,14 @@ class OptimConfig:
     weight_decay: float = 0.01
 
     def __post_init__(self) -> None:
-        if not (self.lr > 0 and 0 <= self.beta1 < 1 and 0 <= self.beta2 < 1 and self.eps > 0
-                and self.weight_decay >= 0 and int(self.batch_size) >= 1):  # fmt: skip
+        if not (
+            self.lr > 0
+            and 0 <= self.beta1 < 1
+            and 0 <= self.beta2 < 1
+            and self.eps > 0
+            and self.weight_decay >= 0
+            and int(self.batch_size) >= 1
+        ):
             raise ParameterError(f"invalid optimizer settings {asdict(self)}")
 
     def merged(self, overrides: dict[str, Any], *, where: str) -> OptimConfig:
@@ -126,7 +132,9 @@ class StageConfig:
             raise ParameterError(f"{where}: branch must be one of {BRANCHES}, got {self.branch!r}")
         bad = [m for m in self.modalities if m not in MODALITIES]
         if not self.modalities or bad:
-            raise ParameterError(f"{where}: modalities must be a non-empty subset of {MODALITIES}, got {self.modalities!r}")
+            raise ParameterError(
+                f"{where}: modalities must be a non-empty subset of {MODALITIES}, got {self.modalities!r}"
+            )
         bad = [p for p in self.train if p not in PARTS]
         if bad:
             raise ParameterError(f"{where}: unknown trainable part(s) {bad}; known: {PARTS}")
@@ -209,9 +217,30 @@ class CurriculumConfig:
         return [self.stage(n) for n in done]
 
 
-_TOP = {"backend", "out_dir", "seed", "fork_from", "data_home", "checkpoint_every", "optimizer", "stage", "backend_options"}
-_STAGE = {"name", "branch", "modalities", "datasets", "train", "steps", "epochs", "optimizer", "max_items",
-          "min_items", "replay"}
+_TOP = {
+    "backend",
+    "out_dir",
+    "seed",
+    "fork_from",
+    "data_home",
+    "checkpoint_every",
+    "optimizer",
+    "stage",
+    "backend_options",
+}
+_STAGE = {
+    "name",
+    "branch",
+    "modalities",
+    "datasets",
+    "train",
+    "steps",
+    "epochs",
+    "optimizer",
+    "max_items",
+    "min_items",
+    "replay",
+}
 
 
 def _as_tuple(v: Any) -> tuple:
@@ -244,8 +273,10 @@ def load_config(path: str | Path, **overrides: Any) -> CurriculumConfig:
     opt_raw = dict(raw.get("optimizer", {}))
     reason = str(opt_raw.pop("reason", "")).strip()
     if opt_raw and not reason:
-        raise DataError(f"{path}: [optimizer] overrides the paper's settings {sorted(opt_raw)}; "
-                        "give the reason in `reason = \"...\"`")  # fmt: skip
+        raise DataError(
+            f"{path}: [optimizer] overrides the paper's settings {sorted(opt_raw)}; "
+            'give the reason in `reason = "..."`'
+        )
     base = OptimConfig().merged(opt_raw, where=f"{path} [optimizer]")
     stages = []
     for i, st in enumerate(raw.get("stage", [])):
@@ -258,13 +289,25 @@ def load_config(path: str | Path, **overrides: Any) -> CurriculumConfig:
             raise DataError(f"{where}: missing {missing}")
         st = dict(st)
         opt = base.merged(dict(st.pop("optimizer", {})), where=where)
-        stages.append(StageConfig(
-            name=str(st["name"]), branch=str(st["branch"]), modalities=_as_tuple(st["modalities"]),
-            datasets=_as_tuple(st.get("datasets", ())), train=_as_tuple(st["train"]),
-            steps=st.get("steps"), epochs=st.get("epochs"), optimizer=opt, max_items=st.get("max_items"),
-            min_items=int(st.get("min_items", 8)), replay=float(st.get("replay", 0.0)),
-        ))  # fmt: skip
-    top = {k: raw[k] for k in ("backend", "out_dir", "seed", "fork_from", "data_home", "checkpoint_every",
-                               "backend_options") if k in raw}  # fmt: skip
+        stages.append(
+            StageConfig(
+                name=str(st["name"]),
+                branch=str(st["branch"]),
+                modalities=_as_tuple(st["modalities"]),
+                datasets=_as_tuple(st.get("datasets", ())),
+                train=_as_tuple(st["train"]),
+                steps=st.get("steps"),
+                epochs=st.get("epochs"),
+                optimizer=opt,
+                max_items=st.get("max_items"),
+                min_items=int(st.get("min_items", 8)),
+                replay=float(st.get("replay", 0.0)),
+            )
+        )
+    top = {
+        k: raw[k]
+        for k in ("backend", "out_dir", "seed", "fork_from", "data_home", "checkpoint_every", "backend_options")
+        if k in raw
+    }
     top.update({k: v for k, v in overrides.items() if v is not None})
     return CurriculumConfig(stages=tuple(stages), optimizer=base, optimizer_reason=reason, source=str(path), **top)

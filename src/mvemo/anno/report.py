@@ -68,8 +68,9 @@ def table2(state: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
                 ev = rec.get("eval", {})
                 own.append(ev.get(n, {}).get("D_e"))
                 tot = sum(s["n"] for s in ev.values() if s.get("D_e") is not None)
-                pooled.append(sum(s["D_e"] * s["n"] for s in ev.values() if s.get("D_e") is not None) / tot
-                              if tot else None)  # fmt: skip
+                pooled.append(
+                    sum(s["D_e"] * s["n"] for s in ev.values() if s.get("D_e") is not None) / tot if tot else None
+                )
         body += [own, pooled]
     return head, body
 
@@ -92,8 +93,10 @@ def per_dataset(state: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """D_e per validation dataset after its own stage and after the branch's last trained stage."""
     order = _order(state)
     done = [n for n in order if state["stages"][n]["status"] == "done"]
-    last = {b: next((n for n in reversed(done) if state["stages"][n].get("branch") == b), None)
-            for b in ("static", "dynamic")}  # fmt: skip
+    last = {
+        b: next((n for n in reversed(done) if state["stages"][n].get("branch") == b), None)
+        for b in ("static", "dynamic")
+    }
     head = ["branch", "stage", "dataset", "n", "D_e after stage", "final stage", "D_e after final"]
     body = []
     for b, fin in last.items():
@@ -126,9 +129,15 @@ def render_table(head: Sequence[str], body: Sequence[Sequence[Any]], *, fmt: str
         return "\n".join(lines) + "\n"
     n_id = sum(1 for v in (body[0] if body else []) if isinstance(v, str) and v not in ("skipped", "-")) or 1
     cols = "l" * n_id + "r" * (len(head) - n_id)
-    out = [r"\begin{table}[t]", r"\centering", rf"\caption{{{_latex_escape(caption)}}}",
-           rf"\begin{{tabular}}{{{cols}}}", r"\toprule", " & ".join(_latex_escape(h) for h in head) + r" \\",
-           r"\midrule"]  # fmt: skip
+    out = [
+        r"\begin{table}[t]",
+        r"\centering",
+        rf"\caption{{{_latex_escape(caption)}}}",
+        rf"\begin{{tabular}}{{{cols}}}",
+        r"\toprule",
+        " & ".join(_latex_escape(h) for h in head) + r" \\",
+        r"\midrule",
+    ]
     out += [" & ".join(_latex_escape(_fmt(v, 4)) for v in line) + r" \\" for line in body]
     out += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(out) + "\n"
@@ -137,8 +146,11 @@ def render_table(head: Sequence[str], body: Sequence[Sequence[Any]], *, fmt: str
 def format_report(state: dict[str, Any], *, fmt: str = "md") -> str:
     """Table II, the forgetting matrix of each branch and the per-dataset table, as one text."""
     parts = []
-    skipped = [f"{n}: {state['stages'][n].get('reason', '')}" for n in _order(state)
-               if state["stages"][n]["status"] == "skipped"]  # fmt: skip
+    skipped = [
+        f"{n}: {state['stages'][n].get('reason', '')}"
+        for n in _order(state)
+        if state["stages"][n]["status"] == "skipped"
+    ]
     tables = [("Table II form: validation D_e after each stage", *table2(state))]
     for b in ("static", "dynamic"):
         head, body = forgetting(state, b)

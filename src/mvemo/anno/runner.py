@@ -96,8 +96,7 @@ class Backend(Protocol):
     def load_weights(self, model: Any, arrays: dict[str, np.ndarray]) -> None:
         """Load :meth:`weights`."""
 
-    def trainer(self, model: Any, stage: StageConfig, data: Prepared, *, seed: int,
-                replay: list[Prepared]) -> Trainer:  # fmt: skip
+    def trainer(self, model: Any, stage: StageConfig, data: Prepared, *, seed: int, replay: list[Prepared]) -> Trainer:
         """The stage's trainer (only the stage's ``train`` parts receive updates)."""
 
     def evaluate(self, model: Any, val: Any) -> dict[str, float]:
@@ -119,8 +118,9 @@ def _load_state(cfg: CurriculumConfig) -> dict[str, Any]:
     if path.is_file():
         state = read_json(path)
         if state.get("backend") != cfg.backend:
-            raise DataError(f"{path} was written by backend {state.get('backend')!r}, not {cfg.backend!r}; "
-                            "use another out_dir")  # fmt: skip
+            raise DataError(
+                f"{path} was written by backend {state.get('backend')!r}, not {cfg.backend!r}; use another out_dir"
+            )
         return state
     return {"backend": cfg.backend, "config": cfg.source, "stages": {}, "order": [s.name for s in cfg.order()]}
 
@@ -136,12 +136,17 @@ def _steps(stage: StageConfig, n_train: int) -> int:
 
 
 def _split(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
-    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
-def run_curriculum(cfg: CurriculumConfig, backend: Backend, *, log: Callable[[str], None] = print,
-                   on_step: Callable[[str, int, float], None] | None = None,
-                   only: tuple[str, ...] | None = None) -> dict[str, Any]:  # fmt: skip
+def run_curriculum(
+    cfg: CurriculumConfig,
+    backend: Backend,
+    *,
+    log: Callable[[str], None] = print,
+    on_step: Callable[[str, int, float], None] | None = None,
+    only: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     """Run (or resume) a curriculum; returns the final state (also in ``out_dir/state.json``).
 
     Parameters
@@ -193,8 +198,12 @@ def run_curriculum(cfg: CurriculumConfig, backend: Backend, *, log: Callable[[st
         data = prep(stage)
         if isinstance(data, str):
             log(f"[{k + 1}/{len(order)}] {stage.name} ({stage.branch}): SKIPPED: {data}")
-            state["stages"][stage.name] = {"status": "skipped", "reason": data, "branch": stage.branch,
-                                           "parent": parent}  # fmt: skip
+            state["stages"][stage.name] = {
+                "status": "skipped",
+                "reason": data,
+                "branch": stage.branch,
+                "parent": parent,
+            }
             _save_state(cfg, state)
             continue
         model = backend.new_model(seed=cfg.seed)
@@ -221,16 +230,24 @@ def run_curriculum(cfg: CurriculumConfig, backend: Backend, *, log: Callable[[st
             log(f"[{k + 1}/{len(order)}] {stage.name}: resuming at step {first}/{total}")
         else:
             src = f"from {start_from.parent.name}" if start_from is not None else "from a fresh model"
-            log(f"[{k + 1}/{len(order)}] {stage.name} ({stage.branch}, {data.n_train} training examples, "
-                f"{total} steps, trains {', '.join(stage.train)}) {src}")  # fmt: skip
+            log(
+                f"[{k + 1}/{len(order)}] {stage.name} ({stage.branch}, {data.n_train} training examples, "
+                f"{total} steps, trains {', '.join(stage.train)}) {src}"
+            )
         for note in data.notes:
             log(f"    {note}")
-        state["stages"][stage.name] = {"status": "running", "branch": stage.branch, "parent": parent,
-                                       "steps": total, "steps_done": first}  # fmt: skip
+        state["stages"][stage.name] = {
+            "status": "running",
+            "branch": stage.branch,
+            "parent": parent,
+            "steps": total,
+            "steps_done": first,
+        }
         _save_state(cfg, state)
 
-        def save_partial(done: int, model=model, trainer=trainer, partial=partial, partial_meta=partial_meta,
-                         name=stage.name) -> None:  # fmt: skip
+        def save_partial(
+            done: int, model=model, trainer=trainer, partial=partial, partial_meta=partial_meta, name=stage.name
+        ) -> None:
             arrays = {f"model/{n}": v for n, v in backend.weights(model).items()}
             arrays.update({f"optim/{n}": v for n, v in trainer.state().items()})
             save_tensors(partial, arrays)
@@ -245,8 +262,10 @@ def run_curriculum(cfg: CurriculumConfig, backend: Backend, *, log: Callable[[st
                 in_step, done = False, i + 1
                 losses.append(loss)
                 if done % every == 0 or done == total:
-                    log(f"    {stage.name}: step {done}/{total} loss {np.mean(losses[-every:]):.4f} "
-                        f"({time.perf_counter() - t0:.0f} s)")  # fmt: skip
+                    log(
+                        f"    {stage.name}: step {done}/{total} loss {np.mean(losses[-every:]):.4f} "
+                        f"({time.perf_counter() - t0:.0f} s)"
+                    )
                 if done % int(cfg.checkpoint_every) == 0 and done < total:
                     save_partial(done)
                 if on_step is not None:
@@ -271,20 +290,38 @@ def run_curriculum(cfg: CurriculumConfig, backend: Backend, *, log: Callable[[st
             pooled = (sum(s["D_e"] * s["n"] for s in per.values() if s["n"]) / n) if n else None
             scores[name] = {"D_e": pooled, "n": n, "datasets": per}
         seconds = time.perf_counter() - t0
-        meta = {"stage": stage.name, "branch": stage.branch, "parent": parent, "steps": total,
-                "n_train": data.n_train, "seconds": round(seconds, 1), "config": asdict(stage),
-                "eval": scores, "notes": data.notes, "backend_options": cfg.backend_options}  # fmt: skip
+        meta = {
+            "stage": stage.name,
+            "branch": stage.branch,
+            "parent": parent,
+            "steps": total,
+            "n_train": data.n_train,
+            "seconds": round(seconds, 1),
+            "config": asdict(stage),
+            "eval": scores,
+            "notes": data.notes,
+            "backend_options": cfg.backend_options,
+        }
         write_json(sdir / "meta.json", meta)
         partial.unlink(missing_ok=True)
         partial_meta.unlink(missing_ok=True)
-        state["stages"][stage.name] = {"status": "done", "branch": stage.branch, "parent": parent, "steps": total,
-                                       "steps_done": total, "n_train": data.n_train, "seconds": round(seconds, 1),
-                                       "eval": scores}  # fmt: skip
+        state["stages"][stage.name] = {
+            "status": "done",
+            "branch": stage.branch,
+            "parent": parent,
+            "steps": total,
+            "steps_done": total,
+            "n_train": data.n_train,
+            "seconds": round(seconds, 1),
+            "eval": scores,
+        }
         _save_state(cfg, state)
         own = scores.get(stage.name, {}).get("D_e")
-        log(f"    {stage.name}: done in {seconds:.0f} s; val D_e "
+        log(
+            f"    {stage.name}: done in {seconds:.0f} s; val D_e "
             + ", ".join(f"{n} {s['D_e']:.4f}" for n, s in scores.items() if s["D_e"] is not None)
-            + ("" if own is not None else " (no validation data)"))  # fmt: skip
+            + ("" if own is not None else " (no validation data)")
+        )
     state["wall_seconds_last_run"] = round(time.perf_counter() - t_run, 1)
     _save_state(cfg, state)
     return state

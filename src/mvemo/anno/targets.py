@@ -27,8 +27,13 @@ SIGMA_DEG = 8.0  # spread over neighbouring categories' word angles, degrees
 SIGMA_LEVEL = 0.6  # spread over intensity levels, in levels (0.1 each)
 
 
-def label_targets(categories: Sequence, intensities: Sequence[float], *, sigma_deg: float = SIGMA_DEG,
-                  sigma_level: float = SIGMA_LEVEL) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def label_targets(
+    categories: Sequence,
+    intensities: Sequence[float],
+    *,
+    sigma_deg: float = SIGMA_DEG,
+    sigma_level: float = SIGMA_LEVEL,
+) -> tuple[np.ndarray, np.ndarray]:
     """Soft grid targets and their weights for unified labels.
 
     Parameters

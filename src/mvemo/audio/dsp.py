@@ -94,6 +94,7 @@ def frame_rms(y: np.ndarray, *, frame_length: int, hop_length: int) -> np.ndarra
     y = np.asarray(y, dtype=np.float32)
     x = np.pad(y, frame_length // 2)
     n = 1 + (len(x) - frame_length) // hop_length
-    frames = np.lib.stride_tricks.as_strided(x, (frame_length, n), (x.strides[0], x.strides[0] * hop_length),
-                                             writeable=False)  # fmt: skip
+    frames = np.lib.stride_tricks.as_strided(
+        x, (frame_length, n), (x.strides[0], x.strides[0] * hop_length), writeable=False
+    )
     return np.sqrt(np.mean(np.square(frames), axis=0))

@@ -68,9 +68,7 @@ def _check_args(sr: int | None, offset: float, duration: float | None) -> None:
         raise ParameterError(f"sr must be a positive integer or None, got {sr!r}")
     if not (isinstance(offset, (int, float)) and math.isfinite(offset) and offset >= 0):
         raise ParameterError(f"offset must be a finite number of seconds >= 0, got {offset!r}")
-    if duration is not None and not (
-        isinstance(duration, (int, float)) and math.isfinite(duration) and duration > 0
-    ):
+    if duration is not None and not (isinstance(duration, (int, float)) and math.isfinite(duration) and duration > 0):
         raise ParameterError(f"duration must be a positive number of seconds or None, got {duration!r}")
 
 
@@ -115,9 +113,7 @@ def _open_pyav(path: Path):
     return av, container, container.streams.audio[0]
 
 
-def _decode_pyav(
-    path: Path, offset: float, duration: float | None, *, seek: bool
-) -> tuple[np.ndarray, int]:
+def _decode_pyav(path: Path, offset: float, duration: float | None, *, seek: bool) -> tuple[np.ndarray, int]:
     av, container, stream = _open_pyav(path)
     with container:
         native_sr = int(stream.codec_context.sample_rate or stream.rate or 0)

@@ -59,8 +59,13 @@ def _label(entry: StaticPrediction | EmotionFrame, representation: str) -> tuple
     return (entry.category, entry.intensity) if entry.category is not None else (None, None)
 
 
-def record_to_prediction(item: Item, record: PredictionRecord, task: Task, *, representation: str = "unified",
-                         ) -> Prediction:  # fmt: skip
+def record_to_prediction(
+    item: Item,
+    record: PredictionRecord,
+    task: Task,
+    *,
+    representation: str = "unified",
+) -> Prediction:
     """A :class:`Prediction` from a prediction record.
 
     Parameters
@@ -146,8 +151,14 @@ class MusicModelAdapter:
 
     trains = False
 
-    def __init__(self, *, representation: str = "unified", weights: str | None = None,
-                 cache_dir: str | None = None, compute: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        representation: str = "unified",
+        weights: str | None = None,
+        cache_dir: str | None = None,
+        compute: bool = True,
+    ) -> None:
         from mvemo.features.cache import FeatureCache, default_cache_dir
         from mvemo.predict.music import load_music_model
 
@@ -159,8 +170,13 @@ class MusicModelAdapter:
         self.name = self.model.name + ("-va" if representation == "va" else "")
 
     def config(self) -> dict[str, Any]:
-        return {"model": self.model.name, "representation": self.representation, "weights": self.weights,
-                "cache_dir": str(self.cache.root), "compute": self.compute}  # fmt: skip
+        return {
+            "model": self.model.name,
+            "representation": self.representation,
+            "weights": self.weights,
+            "cache_dir": str(self.cache.root),
+            "compute": self.compute,
+        }
 
     def fit(self, items: Sequence[Item], *, task: Task) -> None:
         """No-op: the shipped model is already trained (on the train splits of 4Q, Emotify, ...)."""
@@ -171,12 +187,14 @@ class MusicModelAdapter:
         out = []
         for item in track(items, desc=f"bench {self.name}", unit="item"):
             try:
-                feats = cached_track_features(item.path(media_role(task, item)), self.model.musicnn,
-                                              cache=self.cache, compute=self.compute)  # fmt: skip
+                feats = cached_track_features(
+                    item.path(media_role(task, item)), self.model.musicnn, cache=self.cache, compute=self.compute
+                )
                 record = self.model.predict_features(feats, dynamic=task.dynamic)
             except MvemoError as exc:
-                out.append(Prediction(item.id, error=str(exc),
-                                      dynamic=_invalid_dynamic(item) if task.dynamic else None))  # fmt: skip
+                out.append(
+                    Prediction(item.id, error=str(exc), dynamic=_invalid_dynamic(item) if task.dynamic else None)
+                )
                 continue
             out.append(record_to_prediction(item, record, task, representation=self.representation))
         return out
@@ -205,8 +223,15 @@ class RecordModelAdapter:
 
     trains = False
 
-    def __init__(self, *, model: str | None = None, loader: str | None = None, representation: str = "unified",
-                 weights: str | None = None, workdir: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        loader: str | None = None,
+        representation: str = "unified",
+        weights: str | None = None,
+        workdir: str | None = None,
+    ) -> None:
         if (model is None) == (loader is None):
             raise ParameterError("give a registered model name (model=...) or a loader (loader=...), not both")
         if model is not None:
@@ -226,8 +251,12 @@ class RecordModelAdapter:
         self.name = str(getattr(self.predictor, "name", attr)) + ("-va" if representation == "va" else "")
 
     def config(self) -> dict[str, Any]:
-        return {"loader": self.loader, "model": getattr(self.predictor, "name", None),
-                "representation": self.representation, "weights": self.weights}  # fmt: skip
+        return {
+            "loader": self.loader,
+            "model": getattr(self.predictor, "name", None),
+            "representation": self.representation,
+            "weights": self.weights,
+        }
 
     def fit(self, items: Sequence[Item], *, task: Task) -> None:
         """No-op: the predictor ships trained."""
@@ -248,22 +277,25 @@ class RecordModelAdapter:
             try:
                 record = self._call(item, task)
             except (MvemoError, OSError) as exc:
-                out.append(Prediction(item.id, error=str(exc),
-                                      dynamic=_invalid_dynamic(item) if task.dynamic else None))  # fmt: skip
+                out.append(
+                    Prediction(item.id, error=str(exc), dynamic=_invalid_dynamic(item) if task.dynamic else None)
+                )
                 continue
             out.append(record_to_prediction(item, record, task, representation=self.representation))
         return out
 
 
 # -- factories used by the registry ----------------------------------------------------------
-def music_model(*, representation: str = "unified", weights: str | None = None, cache_dir: str | None = None,
-                compute: bool = True) -> MusicModelAdapter:  # fmt: skip
+def music_model(
+    *, representation: str = "unified", weights: str | None = None, cache_dir: str | None = None, compute: bool = True
+) -> MusicModelAdapter:
     """The shipped music model; see :class:`MusicModelAdapter`."""
     return MusicModelAdapter(representation=representation, weights=weights, cache_dir=cache_dir, compute=compute)
 
 
-def registry_model(*, model: str, representation: str = "unified", weights: str | None = None,
-                   workdir: str | None = None) -> RecordModelAdapter:  # fmt: skip
+def registry_model(
+    *, model: str, representation: str = "unified", weights: str | None = None, workdir: str | None = None
+) -> RecordModelAdapter:
     """A model of :mod:`mvemo.models.registry` by name (``symbolic``, ``lyrics``, ``video``, ``multimodal``)."""
     return RecordModelAdapter(model=model, representation=representation, weights=weights, workdir=workdir)
 
@@ -273,8 +305,9 @@ def symbolic_model(*, representation: str = "unified", weights: str | None = Non
     return registry_model(model="symbolic", representation=representation, weights=weights)
 
 
-def lyrics_model(*, representation: str = "unified", weights: str | None = None,
-                 workdir: str | None = None) -> RecordModelAdapter:  # fmt: skip
+def lyrics_model(
+    *, representation: str = "unified", weights: str | None = None, workdir: str | None = None
+) -> RecordModelAdapter:
     """The registry's ``lyrics`` model."""
     return registry_model(model="lyrics", representation=representation, weights=weights, workdir=workdir)
 
@@ -284,7 +317,8 @@ def video_model(*, representation: str = "unified", weights: str | None = None) 
     return registry_model(model="video", representation=representation, weights=weights)
 
 
-def multimodal_model(*, representation: str = "unified", weights: str | None = None,
-                     workdir: str | None = None) -> RecordModelAdapter:  # fmt: skip
+def multimodal_model(
+    *, representation: str = "unified", weights: str | None = None, workdir: str | None = None
+) -> RecordModelAdapter:
     """The registry's ``multimodal`` model."""
     return registry_model(model="multimodal", representation=representation, weights=weights, workdir=workdir)

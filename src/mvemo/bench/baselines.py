@@ -30,8 +30,7 @@ from mvemo.data.manifest import Item
 from mvemo.errors import MvemoError, ParameterError
 from mvemo.representation import default_circumplex, quantize_intensity
 
-__all__ = ["reference_labels", "MajorityBaseline", "PriorBaseline", "SoftmaxRegression", "LogRegMusic",
-           "RidgeMusicVA"]  # fmt: skip
+__all__ = ["reference_labels", "MajorityBaseline", "PriorBaseline", "SoftmaxRegression", "LogRegMusic", "RidgeMusicVA"]
 
 
 def reference_labels(items: Sequence[Item], task: Task) -> list[tuple[str, float]]:
@@ -207,8 +206,7 @@ class _MusicFeatureBaseline:
         from mvemo.bench.cache import cached_blocks
         from mvemo.features.blocks import pool_blocks, window_embeddings
 
-        blocks = cached_blocks(item.path(media_role(task, item)), self.musicnn, cache=self.cache,
-                               compute=self.compute)  # fmt: skip
+        blocks = cached_blocks(item.path(media_role(task, item)), self.musicnn, cache=self.cache, compute=self.compute)
         if task.dynamic:
             t = np.array([p.time for p in item.dynamic or []], dtype=np.float64)
             start, stop = t - WINDOW_HALF_WIDTH, t + WINDOW_HALF_WIDTH
@@ -288,8 +286,11 @@ class LogRegMusic(_MusicFeatureBaseline):
         self.inten = SoftmaxRegression(c=c)
 
     def config(self) -> dict[str, Any]:
-        return {"c": self.c, "features": f"{self.musicnn.name} pooled embedding (1003)",
-                "cache_dir": str(self.cache.root)}
+        return {
+            "c": self.c,
+            "features": f"{self.musicnn.name} pooled embedding (1003)",
+            "cache_dir": str(self.cache.root),
+        }
 
     def fit(self, items: Sequence[Item], *, task: Task) -> None:
         x, labels = self._train_matrix(items, task)
@@ -323,9 +324,12 @@ class RidgeMusicVA(_MusicFeatureBaseline):
         self.intercept: np.ndarray | None = None
 
     def config(self) -> dict[str, Any]:
-        return {"alpha": self.alpha, "features": f"{self.musicnn.name} pooled embedding (1003)",
-                "targets": "labels_to_va of the unified training labels",
-                "cache_dir": str(self.cache.root)}  # fmt: skip
+        return {
+            "alpha": self.alpha,
+            "features": f"{self.musicnn.name} pooled embedding (1003)",
+            "targets": "labels_to_va of the unified training labels",
+            "cache_dir": str(self.cache.root),
+        }
 
     def fit(self, items: Sequence[Item], *, task: Task) -> None:
         x, labels = self._train_matrix(items, task)

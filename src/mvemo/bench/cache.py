@@ -48,15 +48,21 @@ def cached_track_features(path: str | Path, musicnn, *, cache=None, compute: boo
     from mvemo.features.blocks import BlockFeatures
     from mvemo.features.cache import FeatureCache, default_cache_dir
     from mvemo.features.music import (
-        HARMONY_KIND, Harmony, TrackFeatures, blocks_kind, compute_blocks, compute_harmony,
-    )  # fmt: skip
+        HARMONY_KIND,
+        Harmony,
+        TrackFeatures,
+        blocks_kind,
+        compute_blocks,
+        compute_harmony,
+    )
 
     cache = cache if cache is not None else FeatureCache(default_cache_dir())
     kind = blocks_kind(musicnn.name)  # the blocks of the backbone the caller's model uses
     blocks, harmony = cache.get(path, kind), cache.get(path, HARMONY_KIND)
     if (blocks is None or harmony is None) and not compute:
-        raise DataError(f"{path}: music features not cached (run without compute=false, "
-                        "or `mvemo train music --extract`)")
+        raise DataError(
+            f"{path}: music features not cached (run without compute=false, or `mvemo train music --extract`)"
+        )
     if blocks is None or harmony is None:
         from mvemo.features.music import load_track_audio
 
@@ -101,8 +107,12 @@ def media_hash(data: bytes) -> str:
 def request_key(model: str, body: Any, media_hashes: list[str], *, base_url: str = "") -> str:
     """Cache key of one request: SHA-256 of the endpoint (``base_url`` without credentials), the
     model, the JSON body (media left out) and the media hashes."""
-    blob = json.dumps({"base_url": base_url, "model": model, "body": body, "media": list(media_hashes)}, sort_keys=True,
-                      ensure_ascii=False, separators=(",", ":"))  # fmt: skip
+    blob = json.dumps(
+        {"base_url": base_url, "model": model, "body": body, "media": list(media_hashes)},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 

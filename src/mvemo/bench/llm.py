@@ -170,13 +170,16 @@ class LLMConfig:
         if int(self.concurrency) < 1:
             raise ParameterError(f"concurrency must be >= 1, got {self.concurrency!r}")
         if int(self.max_retries) < 0 or self.backoff < 0 or self.timeout <= 0:
-            raise ParameterError("max_retries and backoff must be >= 0 and timeout > 0, got "
-                                 f"{self.max_retries!r}, {self.backoff!r}, {self.timeout!r}")  # fmt: skip
+            raise ParameterError(
+                "max_retries and backoff must be >= 0 and timeout > 0, got "
+                f"{self.max_retries!r}, {self.backoff!r}, {self.timeout!r}"
+            )
         if int(self.n_frames) < 1:
             raise ParameterError(f"n_frames must be >= 1, got {self.n_frames!r}")
         if not float(self.deadline) > 0 or int(self.max_response_bytes) < 1:
-            raise ParameterError(f"deadline must be > 0 and max_response_bytes >= 1, got {self.deadline!r}, "
-                                 f"{self.max_response_bytes!r}")  # fmt: skip
+            raise ParameterError(
+                f"deadline must be > 0 and max_response_bytes >= 1, got {self.deadline!r}, {self.max_response_bytes!r}"
+            )
 
     def secrets(self) -> list[str]:
         """Values never to write anywhere: the key and a password inside ``base_url``."""
@@ -184,8 +187,9 @@ class LLMConfig:
         return [s for s in (self.api_key, password) if s]
 
     @classmethod
-    def from_env(cls, *, base_url: str | None = None, model: str | None = None, api_key: str | None = None,
-                 **options: Any) -> "LLMConfig":  # fmt: skip
+    def from_env(
+        cls, *, base_url: str | None = None, model: str | None = None, api_key: str | None = None, **options: Any
+    ) -> "LLMConfig":
         """Options first, then ``MVEMO_LLM_BASE_URL``, ``MVEMO_LLM_MODEL``, ``MVEMO_LLM_API_KEY``/``OPENAI_API_KEY``."""
         names = {f for f in cls.__dataclass_fields__} - {"base_url", "model", "api_key"}
         unknown = set(options) - names
@@ -369,8 +373,9 @@ class ChatClient:
             try:
                 status, reason, resp_headers, raw = self._post(data, headers)
             except _TooLarge:
-                raise LLMRequestError(f"{self.url}: response body over the cap of {int(c.max_response_bytes)} "
-                                      "bytes (max_response_bytes)") from None  # fmt: skip
+                raise LLMRequestError(
+                    f"{self.url}: response body over the cap of {int(c.max_response_bytes)} bytes (max_response_bytes)"
+                ) from None
             except _Expired:
                 last = f"no complete answer within the deadline of {c.deadline:g} s"
             except (OSError, http.client.HTTPException) as exc:
@@ -378,8 +383,10 @@ class ChatClient:
             else:
                 if 300 <= status < 400:
                     where = self._redact(str(resp_headers.get("Location", "?")))
-                    raise LLMRequestError(f"{self.url}: HTTP {status} redirect to {where} refused (redirects are "
-                                          "not followed, so the key is never sent elsewhere; use the final URL)")
+                    raise LLMRequestError(
+                        f"{self.url}: HTTP {status} redirect to {where} refused (redirects are "
+                        "not followed, so the key is never sent elsewhere; use the final URL)"
+                    )
                 if status != 200:
                     # Redact first, then cut: a cut can never leave part of a key behind.
                     detail = self._redact(raw.decode("utf-8", "replace"))[:300]
@@ -394,13 +401,23 @@ class ChatClient:
                         payload, text, invalid = None, None, f"not JSON ({exc})"
                     else:
                         text, invalid = _message_text(payload)
-                    return {"text": self._redact(text), "status": status, "attempts": attempt + 1,
-                            "seconds": round(time.perf_counter() - t0, 3), "response": self._redact(payload),
-                            "invalid": None if invalid is None else f"not a chat-completion answer: {invalid}"}
+                    return {
+                        "text": self._redact(text),
+                        "status": status,
+                        "attempts": attempt + 1,
+                        "seconds": round(time.perf_counter() - t0, 3),
+                        "response": self._redact(payload),
+                        "invalid": None if invalid is None else f"not a chat-completion answer: {invalid}",
+                    }
             if attempt < int(c.max_retries):
                 delay = self._delay(attempt, retry_after)
-                log.info("LLM request failed (%s); retry %d/%d in %.1f s", self._redact(last), attempt + 1,
-                         c.max_retries, delay)  # fmt: skip
+                log.info(
+                    "LLM request failed (%s); retry %d/%d in %.1f s",
+                    self._redact(last),
+                    attempt + 1,
+                    c.max_retries,
+                    delay,
+                )
                 self.sleep(delay)
         raise LLMRequestError(self._redact(f"{self.url}: failed after {int(c.max_retries) + 1} attempts ({last})"))
 
@@ -439,8 +456,14 @@ _SUBJECT = {
 }
 
 
-def build_prompt(task: Task, *, window: tuple[float, float] | None = None, text: str | None = None,
-                 text_label: str = "Lyrics", truncated: bool = False) -> str:  # fmt: skip
+def build_prompt(
+    task: Task,
+    *,
+    window: tuple[float, float] | None = None,
+    text: str | None = None,
+    text_label: str = "Lyrics",
+    truncated: bool = False,
+) -> str:
     """The user prompt of one request.
 
     Parameters
@@ -547,8 +570,12 @@ def _midi_text(path: Path, max_chars: int) -> str:
         pm = pretty_midi.PrettyMIDI(str(path))
     except (OSError, ValueError, EOFError, IndexError, KeyError) as exc:
         raise DataError(f"{path}: cannot read MIDI ({exc})") from None
-    notes = sorted((n.start, n.pitch, n.end - n.start, n.velocity) for inst in pm.instruments
-                   if not inst.is_drum for n in inst.notes)  # fmt: skip
+    notes = sorted(
+        (n.start, n.pitch, n.end - n.start, n.velocity)
+        for inst in pm.instruments
+        if not inst.is_drum
+        for n in inst.notes
+    )
     lines = ["onset_s pitch duration_s velocity"] + [f"{s:.2f} {p} {d:.2f} {v}" for s, p, d, v in notes]
     return "\n".join(lines)[:max_chars]
 
@@ -612,9 +639,18 @@ class LLMModel:
 
     trains = False
 
-    def __init__(self, *, base_url: str | None = None, model: str | None = None, api_key: str | None = None,
-                 cache_dir: str | None = None, log_path: str | None = None, workdir: str | None = None,
-                 sleep: Callable[[float], None] | None = None, **options: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        model: str | None = None,
+        api_key: str | None = None,
+        cache_dir: str | None = None,
+        log_path: str | None = None,
+        workdir: str | None = None,
+        sleep: Callable[[float], None] | None = None,
+        **options: Any,
+    ) -> None:
         self.cfg = LLMConfig.from_env(base_url=base_url, model=model, api_key=api_key, **options)
         if cache_dir is None:
             from mvemo.features.cache import default_cache_dir
@@ -649,8 +685,10 @@ class LLMModel:
         """
         wanted = _TASK_MEDIA.get(task.name, ("text",))
         if wanted[0] not in self.cfg.accepts:
-            raise ParameterError(f"task {task.name} needs {wanted[0]} input, but the LLM endpoint is set to "
-                                 f"accept only {', '.join(self.cfg.accepts)} (option accepts)")  # fmt: skip
+            raise ParameterError(
+                f"task {task.name} needs {wanted[0]} input, but the LLM endpoint is set to "
+                f"accept only {', '.join(self.cfg.accepts)} (option accepts)"
+            )
         return tuple(k for k in wanted if k in self.cfg.accepts)
 
     def _text_of(self, item: Item, task: Task) -> tuple[str | None, str]:
@@ -686,16 +724,24 @@ class LLMModel:
             if "image" in kinds and task.name.startswith(("video", "multimodal")):
                 parts += _image_parts(item.path(media_role(task, item)), win, int(self.cfg.n_frames))
             if "audio" in kinds:
-                parts.append(_audio_part(item.path(media_role(task, item)), win,
-                                         None if win else self.cfg.max_audio_seconds))  # fmt: skip
+                parts.append(
+                    _audio_part(item.path(media_role(task, item)), win, None if win else self.cfg.max_audio_seconds)
+                )
             prompt = build_prompt(task, window=win, text=text, text_label=label, truncated=truncated)
             content: list[dict] | str = [{"type": "text", "text": prompt}] + [p for p, _ in parts] if parts else prompt
-            body = {"model": self.cfg.model, "messages": [{"role": "system", "content": self.cfg.system_prompt},
-                                                          {"role": "user", "content": content}],
-                    "temperature": self.cfg.temperature, "max_tokens": int(self.cfg.max_tokens)}  # fmt: skip
+            body = {
+                "model": self.cfg.model,
+                "messages": [
+                    {"role": "system", "content": self.cfg.system_prompt},
+                    {"role": "user", "content": content},
+                ],
+                "temperature": self.cfg.temperature,
+                "max_tokens": int(self.cfg.max_tokens),
+            }
             hashes = [media_hash(data) for _, data in parts]
-            key = request_key(self.cfg.model, _strip_media(body, hashes), hashes,
-                              base_url=_split_credentials(self.cfg.base_url)[0])
+            key = request_key(
+                self.cfg.model, _strip_media(body, hashes), hashes, base_url=_split_credentials(self.cfg.base_url)[0]
+            )
             out.append(Request(item.id, t, body, key, prompt, hashes))
         return out
 
@@ -707,16 +753,26 @@ class LLMModel:
             return {**entry, "text": self.client._redact(entry["text"]), "cached": True}
         try:
             res = self.client.complete(req.body)
-            entry = {"text": res["text"], "status": res["status"], "attempts": res["attempts"],
-                     "seconds": res["seconds"], "error": res["invalid"]}  # fmt: skip
+            entry = {
+                "text": res["text"],
+                "status": res["status"],
+                "attempts": res["attempts"],
+                "seconds": res["seconds"],
+                "error": res["invalid"],
+            }
             if res["invalid"] is None:  # only a real answer is cached; an invalid one is asked again next run
                 self.cache.put(req.key, {**entry, "response": res["response"]})
             with self._lock:
                 self.stats["requests"] += 1
                 self.stats["failed"] += res["invalid"] is not None
         except LLMRequestError as exc:
-            entry = {"text": None, "status": None, "attempts": None, "seconds": None,
-                     "error": self.client._redact(str(exc))}  # fmt: skip
+            entry = {
+                "text": None,
+                "status": None,
+                "attempts": None,
+                "seconds": None,
+                "error": self.client._redact(str(exc)),
+            }
             with self._lock:
                 self.stats["requests"] += 1
                 self.stats["failed"] += 1
@@ -741,12 +797,27 @@ class LLMModel:
                     results[i] = res
                     if fh is not None:
                         parsed = parse_response(res["text"])
-                        fh.write(json.dumps(self.client._redact({
-                            "item_id": req.item_id, "time": req.time, "model": self.cfg.model, "key": req.key,
-                            "prompt": req.prompt, "media_sha256": req.media, "response": res["text"],
-                            "error": res["error"], "parse_error": parsed.error, "attempts": res["attempts"],
-                            "cached": res["cached"],
-                        }), ensure_ascii=False) + "\n")  # fmt: skip
+                        fh.write(
+                            json.dumps(
+                                self.client._redact(
+                                    {
+                                        "item_id": req.item_id,
+                                        "time": req.time,
+                                        "model": self.cfg.model,
+                                        "key": req.key,
+                                        "prompt": req.prompt,
+                                        "media_sha256": req.media,
+                                        "response": res["text"],
+                                        "error": res["error"],
+                                        "parse_error": parsed.error,
+                                        "attempts": res["attempts"],
+                                        "cached": res["cached"],
+                                    }
+                                ),
+                                ensure_ascii=False,
+                            )
+                            + "\n"
+                        )
                         fh.flush()
         finally:
             if fh is not None:
@@ -777,8 +848,15 @@ class LLMModel:
                 dyn = []
                 for req, ans in zip(reqs, answers):
                     p = parse_response(ans["text"])
-                    dyn.append({"time": req.time, "category": p.category, "intensity": p.intensity,
-                                "raw": ans["text"], "error": ans["error"] or p.error})  # fmt: skip
+                    dyn.append(
+                        {
+                            "time": req.time,
+                            "category": p.category,
+                            "intensity": p.intensity,
+                            "raw": ans["text"],
+                            "error": ans["error"] or p.error,
+                        }
+                    )
                 out.append(Prediction(it.id, dynamic=dyn))
             else:
                 ans = answers[0]

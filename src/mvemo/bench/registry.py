@@ -195,8 +195,9 @@ def align_dynamic(ref_times: Sequence[float], frames: Sequence[dict[str, Any]]) 
     for t in ref_times:
         j = int(np.argmin(np.abs(times - t))) if len(times) else -1
         if j >= 0 and abs(times[j] - t) <= _TIME_TOL:
-            out.append({"time": float(t), "category": frames[j].get("category"),
-                        "intensity": frames[j].get("intensity")})  # fmt: skip
+            out.append(
+                {"time": float(t), "category": frames[j].get("category"), "intensity": frames[j].get("intensity")}
+            )
         else:
             out.append({"time": float(t), "category": None, "intensity": None})
     return out
@@ -218,27 +219,68 @@ def _shipped_specs() -> list[ModelSpec]:
         factory = "mvemo.bench.adapters:music_model" if e.name == "music" else "mvemo.bench.adapters:registry_model"
         options = {} if e.name == "music" else {"model": e.name}
         va = f"{e.bench_name}-va"
-        specs.append(ModelSpec(e.bench_name, factory, f"{e.description}, unified labels from its category and "
-                               "intensity outputs", e.bench_tasks, "unified", va, options))  # fmt: skip
-        specs.append(ModelSpec(va, factory, f"{e.description}, labels converted from its valence-arousal "
-                               "(MVEmo eq. 5-10)", e.bench_tasks, "va", e.bench_name,
-                               {**options, "representation": "va"}))  # fmt: skip
+        specs.append(
+            ModelSpec(
+                e.bench_name,
+                factory,
+                f"{e.description}, unified labels from its category and intensity outputs",
+                e.bench_tasks,
+                "unified",
+                va,
+                options,
+            )
+        )
+        specs.append(
+            ModelSpec(
+                va,
+                factory,
+                f"{e.description}, labels converted from its valence-arousal (MVEmo eq. 5-10)",
+                e.bench_tasks,
+                "va",
+                e.bench_name,
+                {**options, "representation": "va"},
+            )
+        )
     return specs
 
 
 for _spec in (
     *_shipped_specs(),
-    ModelSpec("majority", "mvemo.bench.baselines:MajorityBaseline", "baseline: the most frequent training "
-              "category and intensity", _STATIC_ANY),
-    ModelSpec("prior", "mvemo.bench.baselines:PriorBaseline", "baseline: labels drawn (seeded) from the "
-              "training labels' joint distribution", _STATIC_ANY),
-    ModelSpec("logreg-music", "mvemo.bench.baselines:LogRegMusic", "baseline: multinomial logistic regression "
-              "(category, intensity level) on the music model's pooled musicnn features",
-              ("music-static", "music-dynamic"), "unified", "ridge-music-va"),
-    ModelSpec("ridge-music-va", "mvemo.bench.baselines:RidgeMusicVA", "baseline: ridge regression of valence "
-              "and arousal on the same features, converted (MVEmo eq. 5-10)", ("music-static", "music-dynamic"),
-              "va", "logreg-music"),
-    ModelSpec("llm", "mvemo.bench.llm:LLMModel", "any OpenAI-compatible chat endpoint (vLLM, llama.cpp, "
-              "Ollama, hosted APIs), answers in MVEmo's fixed format, parsed", _STATIC_ANY),
+    ModelSpec(
+        "majority",
+        "mvemo.bench.baselines:MajorityBaseline",
+        "baseline: the most frequent training category and intensity",
+        _STATIC_ANY,
+    ),
+    ModelSpec(
+        "prior",
+        "mvemo.bench.baselines:PriorBaseline",
+        "baseline: labels drawn (seeded) from the training labels' joint distribution",
+        _STATIC_ANY,
+    ),
+    ModelSpec(
+        "logreg-music",
+        "mvemo.bench.baselines:LogRegMusic",
+        "baseline: multinomial logistic regression "
+        "(category, intensity level) on the music model's pooled musicnn features",
+        ("music-static", "music-dynamic"),
+        "unified",
+        "ridge-music-va",
+    ),
+    ModelSpec(
+        "ridge-music-va",
+        "mvemo.bench.baselines:RidgeMusicVA",
+        "baseline: ridge regression of valence and arousal on the same features, converted (MVEmo eq. 5-10)",
+        ("music-static", "music-dynamic"),
+        "va",
+        "logreg-music",
+    ),
+    ModelSpec(
+        "llm",
+        "mvemo.bench.llm:LLMModel",
+        "any OpenAI-compatible chat endpoint (vLLM, llama.cpp, "
+        "Ollama, hosted APIs), answers in MVEmo's fixed format, parsed",
+        _STATIC_ANY,
+    ),
 ):
     register_model(_spec)

@@ -23,8 +23,7 @@ from typing import Any
 
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["METRIC_COLUMNS", "FORMATS", "load_records", "latest_records", "table4", "table5", "render",
-           "format_report"]  # fmt: skip
+__all__ = ["METRIC_COLUMNS", "FORMATS", "load_records", "latest_records", "table4", "table5", "render", "format_report"]
 
 RECORD_KIND = "mvemo-bench-run"
 
@@ -96,14 +95,26 @@ def table4(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for rec in latest_records(records):
         fam = _family(rec["task"])
         k = (fam, rec["data"]["name"], rec["model_name"], rec.get("seed", 0))
-        row = rows.setdefault(k, {"family": fam, "data": k[1], "model": k[2], "seed": k[3], "static": None,
-                                  "dynamic": None, "n_static": None, "n_dynamic": None})  # fmt: skip
+        row = rows.setdefault(
+            k,
+            {
+                "family": fam,
+                "data": k[1],
+                "model": k[2],
+                "seed": k[3],
+                "static": None,
+                "dynamic": None,
+                "n_static": None,
+                "n_dynamic": None,
+            },
+        )
         kind = rec.get("task_labels", "dynamic" if rec["task"].endswith("dynamic") else "static")
         row[kind] = rec["scores"]
         row[f"n_{kind}"] = rec["scores"].get("n_samples", rec["scores"].get("n"))
     order = {f: i for i, f in enumerate(_FAMILY_ORDER)}
-    return sorted(rows.values(),
-                  key=lambda r: (order.get(r["family"], 99), r["family"], r["data"], r["model"], r["seed"]))
+    return sorted(
+        rows.values(), key=lambda r: (order.get(r["family"], 99), r["family"], r["data"], r["model"], r["seed"])
+    )
 
 
 def table5(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -125,10 +136,18 @@ def table5(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         if twin is None:
             continue
         du, dv = rec["scores"].get("emotion_distance"), twin["scores"].get("emotion_distance")
-        rows.append({"task": rec["task"], "data": rec["data"]["name"], "model": rec["model_name"],
-                     "va_model": twin["model_name"], "de_unified": du, "de_va": dv,
-                     "delta": None if du is None or dv is None else dv - du,
-                     "n": rec["scores"].get("n_samples", rec["scores"].get("n"))})  # fmt: skip
+        rows.append(
+            {
+                "task": rec["task"],
+                "data": rec["data"]["name"],
+                "model": rec["model_name"],
+                "va_model": twin["model_name"],
+                "de_unified": du,
+                "de_va": dv,
+                "delta": None if du is None or dv is None else dv - du,
+                "n": rec["scores"].get("n_samples", rec["scores"].get("n")),
+            }
+        )
     return sorted(rows, key=lambda r: (r["task"], r["data"], r["model"]))
 
 
@@ -141,8 +160,9 @@ def _fmt(x: Any, digits: int = 3) -> str:
 
 
 def _latex_escape(s: str) -> str:
-    return "".join({"_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}"}.get(ch, ch)
-                   for ch in s)  # fmt: skip
+    return "".join(
+        {"_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}"}.get(ch, ch) for ch in s
+    )
 
 
 def _t4_layout(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[str], list[list[Any]]]:
@@ -178,8 +198,10 @@ def render(rows: Sequence[dict[str, Any]], *, table: str, fmt: str) -> str:
         caption = "MVEmo-Bench results (Table IV style): static and dynamic tasks"
     elif table == "5":
         head = ["task", "data", "model (unified)", "model (VA)", "n", "D_e unified", "D_e VA->unified", "delta"]
-        body = [[r["task"], r["data"], r["model"], r["va_model"], r["n"], r["de_unified"], r["de_va"], r["delta"]]
-                for r in rows]  # fmt: skip
+        body = [
+            [r["task"], r["data"], r["model"], r["va_model"], r["n"], r["de_unified"], r["de_va"], r["delta"]]
+            for r in rows
+        ]
         caption = "Dimensional (VA, converted) vs. unified representation by Emotion Distance (Table V style)"
         kinds = []
     else:
@@ -198,12 +220,18 @@ def render(rows: Sequence[dict[str, Any]], *, table: str, fmt: str) -> str:
     # LaTeX (booktabs)
     n_id = 3 if table == "4" else 4
     cols = "l" * n_id + "r" * (len(head) - n_id)
-    out = [r"\begin{table}[t]", r"\centering", rf"\caption{{{_latex_escape(caption)}}}",
-           rf"\begin{{tabular}}{{{cols}}}", r"\toprule"]
+    out = [
+        r"\begin{table}[t]",
+        r"\centering",
+        rf"\caption{{{_latex_escape(caption)}}}",
+        rf"\begin{{tabular}}{{{cols}}}",
+        r"\toprule",
+    ]
     if table == "4":
         width = len(METRIC_COLUMNS) + 1
-        out.append(" & ".join([""] * n_id + [rf"\multicolumn{{{width}}}{{c}}{{{k.capitalize()}}}" for k in kinds])
-                   + r" \\")  # fmt: skip
+        out.append(
+            " & ".join([""] * n_id + [rf"\multicolumn{{{width}}}{{c}}{{{k.capitalize()}}}" for k in kinds]) + r" \\"
+        )
         per_kind = ["n"] + [lab.replace("D_e", "$D_e$") for _, lab in METRIC_COLUMNS]
         labels = ["Task", "Data", "Model"] + per_kind * len(kinds)
         out.append(" & ".join(_latex_escape(x) if "$" not in x else x for x in labels) + r" \\")

@@ -36,8 +36,16 @@ from mvemo.io import atomic_write
 from mvemo.metrics import evaluate, evaluate_dynamic
 from mvemo.util import data_home as resolve_data_home
 
-__all__ = ["RECORD_KIND", "RunConfig", "DEFAULT_DATA", "load_items", "score", "run_bench", "record_path",
-           "package_versions"]  # fmt: skip
+__all__ = [
+    "RECORD_KIND",
+    "RunConfig",
+    "DEFAULT_DATA",
+    "load_items",
+    "score",
+    "run_bench",
+    "record_path",
+    "package_versions",
+]
 
 RECORD_KIND = "mvemo-bench-run"
 RECORD_VERSION = 1
@@ -100,8 +108,11 @@ class RunConfig:
     def public(self) -> dict[str, Any]:
         """The config without secret model options (keys, tokens)."""
         d = asdict(self)
-        d["model_options"] = {k: ("***" if re.search(r"key|token|secret|password", k, re.I) else v)
-                              for k, v in self.model_options.items() if k != "sleep"}  # fmt: skip
+        d["model_options"] = {
+            k: ("***" if re.search(r"key|token|secret|password", k, re.I) else v)
+            for k, v in self.model_options.items()
+            if k != "sleep"
+        }
         return d
 
 
@@ -169,8 +180,13 @@ def _nan_to_none(x: Any) -> Any:
     return x
 
 
-def score(items: Sequence[Item], predictions: Sequence[Prediction], task: Task, *, average: str = "macro",
-          ) -> dict[str, Any]:  # fmt: skip
+def score(
+    items: Sequence[Item],
+    predictions: Sequence[Prediction],
+    task: Task,
+    *,
+    average: str = "macro",
+) -> dict[str, Any]:
     """MVEmo-Bench scores of predictions against the items' unified labels.
 
     Static: :func:`mvemo.metrics.evaluate` over the items; dynamic:
@@ -239,15 +255,19 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
         raise ParameterError(f"eval_split must be 'test', 'validation' or 'all', got {config.eval_split!r}")
     data = config.data or DEFAULT_DATA.get(task.name)
     if data is None:
-        raise ParameterError(f"task {task.name} has no default dataset here: pass --data MANIFEST "
-                             "(a manifest of music videos, e.g. one built for MVEmo)")  # fmt: skip
+        raise ParameterError(
+            f"task {task.name} has no default dataset here: pass --data MANIFEST "
+            "(a manifest of music videos, e.g. one built for MVEmo)"
+        )
 
     items, source = load_items(data, data_home=config.data_home)
     eligible = [it for it in items if task.eligible(it)]
     if not eligible:
-        raise ParameterError(f"{source['name']}: none of its {len(items)} items has what {task.name} needs "
-                             f"(media {' or '.join(task.roles)} and {task.labels} labels"
-                             f"{', complete' if task.dynamic else ''})")  # fmt: skip
+        raise ParameterError(
+            f"{source['name']}: none of its {len(items)} items has what {task.name} needs "
+            f"(media {' or '.join(task.roles)} and {task.labels} labels"
+            f"{', complete' if task.dynamic else ''})"
+        )
     splits = split_items(eligible, source=config.split_source, seed=config.seed)
     t_load = time.perf_counter()
 
@@ -257,8 +277,9 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
         options["seed"] = config.seed
     path = None
     if out_dir is not None:
-        probe = record_path(out_dir, task=task.name, model_name=config.model, data_name=source["name"],
-                            seed=config.seed)  # fmt: skip
+        probe = record_path(
+            out_dir, task=task.name, model_name=config.model, data_name=source["name"], seed=config.seed
+        )
         if "log_path" in factory_params or spec.name == "llm":
             options.setdefault("log_path", str(probe.with_suffix(".responses.jsonl")))
     model = create_model(config.model, **options)
@@ -293,8 +314,7 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
         p = by_id.get(it.id)
         row: dict[str, Any] = {"item_id": it.id, "dataset": it.dataset}
         if task.dynamic:
-            row["ref"] = [{"time": r.time, "category": r.category, "intensity": r.intensity}
-                          for r in it.dynamic or []]  # fmt: skip
+            row["ref"] = [{"time": r.time, "category": r.category, "intensity": r.intensity} for r in it.dynamic or []]
         else:
             row["ref"] = {"category": it.static.category, "intensity": it.static.intensity}
         row["est"] = p.to_dict() if p else None
@@ -309,21 +329,34 @@ def run_bench(config: RunConfig, *, out_dir: str | Path | None = None, log=None)
         "model_name": model.name,
         "representation": spec.representation,
         "pair": spec.pair,
-        "data": {**source, "n_items": len(items), "n_eligible": len(eligible),
-                 "datasets": sorted({it.dataset for it in scored})},  # fmt: skip
+        "data": {
+            **source,
+            "n_items": len(items),
+            "n_eligible": len(eligible),
+            "datasets": sorted({it.dataset for it in scored}),
+        },
         "config": config.public(),
         "model_config": model.config(),
         "seed": config.seed,
-        "split": {"source": config.split_source, "scored": config.eval_split,
-                  "counts": {k: len(v) for k, v in splits.items()}, "n_scored": len(scored),
-                  "n_train": len(splits["train"]) if trains else 0},  # fmt: skip
+        "split": {
+            "source": config.split_source,
+            "scored": config.eval_split,
+            "counts": {k: len(v) for k, v in splits.items()},
+            "n_scored": len(scored),
+            "n_train": len(splits["train"]) if trains else 0,
+        },
         "versions": package_versions(),
-        "timing": {"started": started, "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-                   "load_s": round(t_load - t_start, 3), "fit_s": round(t_fit - t0, 3),
-                   "predict_s": round(t_pred - t_fit, 3), "total_s": round(time.perf_counter() - t_start, 3)},
+        "timing": {
+            "started": started,
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_s": round(t_load - t_start, 3),
+            "fit_s": round(t_fit - t0, 3),
+            "predict_s": round(t_pred - t_fit, 3),
+            "total_s": round(time.perf_counter() - t_start, 3),
+        },
         "scores": _nan_to_none(scores),
         "predictions": rows,
-    }  # fmt: skip
+    }
     if getattr(model, "stats", None):
         record["llm_stats"] = dict(model.stats)
     if "log_path" in options:

@@ -83,8 +83,9 @@ def assign_splits(
         return {k: v for k, v in roles.items() if v is not None}
     ids = [it.id for it in items]
     groups = [str(it.custom.get("group", it.id)) for it in items]
-    return stratified_split(ids, [_strat_key(it) for it in items], groups=groups, seed=seed,
-                            ratios=ratios, names=SPLIT_NAMES)  # fmt: skip
+    return stratified_split(
+        ids, [_strat_key(it) for it in items], groups=groups, seed=seed, ratios=ratios, names=SPLIT_NAMES
+    )
 
 
 def split_items(

@@ -69,14 +69,32 @@ TASKS: dict[str, Task] = {
         Task("music-dynamic", ("audio", "video"), (), True, True, "audio in, a label every 0.5 s (±2.5 s windows)"),
         Task("video-static", ("video",), (), False, True, "video frames in (no sound), one unified label out"),
         Task("video-dynamic", ("video",), (), True, True, "video frames in (no sound), a label every 0.5 s"),
-        Task("multimodal-static", ("video",), ("lyrics",), False, True,
-             "music video (frames + sound) and lyrics where available, one unified label out"),
-        Task("multimodal-dynamic", ("video",), ("lyrics",), True, True,
-             "music video (frames + sound) and lyrics where available, a label every 0.5 s"),
-        Task("symbolic-static", ("midi",), (), False, False,
-             "mvemo extra (not an MVEmo task): MIDI in, one unified label out"),
+        Task(
+            "multimodal-static",
+            ("video",),
+            ("lyrics",),
+            False,
+            True,
+            "music video (frames + sound) and lyrics where available, one unified label out",
+        ),
+        Task(
+            "multimodal-dynamic",
+            ("video",),
+            ("lyrics",),
+            True,
+            True,
+            "music video (frames + sound) and lyrics where available, a label every 0.5 s",
+        ),
+        Task(
+            "symbolic-static",
+            ("midi",),
+            (),
+            False,
+            False,
+            "mvemo extra (not an MVEmo task): MIDI in, one unified label out",
+        ),
     )
-}  # fmt: skip
+}
 
 
 def list_tasks() -> list[str]:

@@ -15,14 +15,24 @@ def config_options(example_config: str, *, cache: str = "Feature cache") -> Call
     """``--config`` (required), ``--data-home``, ``--cache-dir`` and ``--out-dir``."""
 
     def decorate(f: Callable) -> Callable:
-        for option in reversed((
-            click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
-                         help=f"TOML training config, e.g. {example_config}."),
-            click.option("--data-home", type=click.Path(file_okay=False), help="Data root (default: $MVEMO_DATA, then "
-                                                                               "../shared/data)."),
-            click.option("--cache-dir", type=click.Path(file_okay=False), help=f"{cache} (default: $MVEMO_CACHE)."),
-            click.option("--out-dir", type=click.Path(file_okay=False), help="Where weights, card and report go."),
-        )):  # fmt: skip
+        for option in reversed(
+            (
+                click.option(
+                    "--config",
+                    "config_path",
+                    type=click.Path(exists=True, dir_okay=False),
+                    required=True,
+                    help=f"TOML training config, e.g. {example_config}.",
+                ),
+                click.option(
+                    "--data-home",
+                    type=click.Path(file_okay=False),
+                    help="Data root (default: $MVEMO_DATA, then ../shared/data).",
+                ),
+                click.option("--cache-dir", type=click.Path(file_okay=False), help=f"{cache} (default: $MVEMO_CACHE)."),
+                click.option("--out-dir", type=click.Path(file_okay=False), help="Where weights, card and report go."),
+            )
+        ):
             f = option(f)
         return f
 

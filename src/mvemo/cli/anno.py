@@ -18,19 +18,44 @@ def anno() -> None:
 
 
 @anno.command()
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
-              help="Curriculum TOML (e.g. configs/mvanno.toml).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Run folder (default: the config's out_dir). A rerun resumes there.")
-@click.option("--data-home", type=click.Path(file_okay=False), default=None,
-              help="Data root (default $MVEMO_DATA, else ../shared/data).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    required=True,
+    help="Curriculum TOML (e.g. configs/mvanno.toml).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Run folder (default: the config's out_dir). A rerun resumes there.",
+)
+@click.option(
+    "--data-home",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Data root (default $MVEMO_DATA, else ../shared/data).",
+)
 @click.option("--stage", "stages", multiple=True, help="Run only this stage (repeatable; its parent must be done).")
-@click.option("--model-path", type=click.Path(exists=True, file_okay=False), default=None,
-              help="phi4mm backend: local folder of the Phi-4-multimodal weights (nothing is downloaded).")
-@click.option("--cached-only", is_flag=True,
-              help="mvanno-cpu: use only items whose features are cached already (quick runs).")
-def train(config_path: str, out_dir: str | None, data_home: str | None, stages: tuple[str, ...],
-          model_path: str | None, cached_only: bool) -> None:
+@click.option(
+    "--model-path",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="phi4mm backend: local folder of the Phi-4-multimodal weights (nothing is downloaded).",
+)
+@click.option(
+    "--cached-only", is_flag=True, help="mvanno-cpu: use only items whose features are cached already (quick runs)."
+)
+def train(
+    config_path: str,
+    out_dir: str | None,
+    data_home: str | None,
+    stages: tuple[str, ...],
+    model_path: str | None,
+    cached_only: bool,
+) -> None:
     """Run (or resume) the curriculum; prints progress and the Table II report at the end."""
     from mvemo.anno.backends import make_backend
     from mvemo.anno.config import load_config
@@ -48,19 +73,26 @@ def train(config_path: str, out_dir: str | None, data_home: str | None, stages: 
         cfg = replace(cfg, backend_options={**cfg.backend_options, "cached_only": True})
     t0 = time.perf_counter()
     try:
-        state = run_curriculum(cfg, make_backend(cfg), log=lambda m: click.echo(m, err=True),
-                               only=stages or None)  # fmt: skip
+        state = run_curriculum(cfg, make_backend(cfg), log=lambda m: click.echo(m, err=True), only=stages or None)
     except KeyboardInterrupt:
         click.echo(f"interrupted; rerun the same command to resume ({cfg.out_dir})", err=True)
         sys.exit(130)
-    click.echo(f"curriculum finished in {time.perf_counter() - t0:.0f} s; state in {Path(cfg.out_dir) / 'state.json'}",
-               err=True)  # fmt: skip
+    click.echo(
+        f"curriculum finished in {time.perf_counter() - t0:.0f} s; state in {Path(cfg.out_dir) / 'state.json'}",
+        err=True,
+    )
     click.echo(format_report(state, fmt="md"))
 
 
 @anno.command()
-@click.option("--run", "run_dir", type=click.Path(exists=True), default="build/mvanno", show_default=True,
-              help="Run folder (or its state.json).")
+@click.option(
+    "--run",
+    "run_dir",
+    type=click.Path(exists=True),
+    default="build/mvanno",
+    show_default=True,
+    help="Run folder (or its state.json).",
+)
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "latex"]), default="md", show_default=True)
 @click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="Write to a file (atomic) too.")
 def report(run_dir: str, fmt: str, out: str | None) -> None:
@@ -77,8 +109,12 @@ def report(run_dir: str, fmt: str, out: str | None) -> None:
 @anno.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Records: .jsonl or .csv.")
-@click.option("--weights", type=click.Path(exists=True), default=None,
-              help="A run folder of `mvemo anno train` or an exported <name>.json (default: shipped mvanno-cpu-v1).")
+@click.option(
+    "--weights",
+    type=click.Path(exists=True),
+    default=None,
+    help="A run folder of `mvemo anno train` or an exported <name>.json (default: shipped mvanno-cpu-v1).",
+)
 @click.option("--resume", is_flag=True, help="Skip files already in --out and append.")
 def annotate(inputs: tuple[str, ...], out: str, weights: str | None, resume: bool) -> None:
     """Annotate audio, MIDI and lyrics files: static labels (MVAnno_static), dynamic labels every

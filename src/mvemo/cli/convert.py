@@ -39,8 +39,11 @@ def quadrant(quadrant: str, intensity: float) -> None:
 
 @convert.command()
 @click.argument("word")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
-              help="Your own mapping CSV (columns word, final or category).")  # fmt: skip
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Your own mapping CSV (columns word, final or category).",
+)
 def word(word: str, mapping: str | None) -> None:
     """Convert an emotion word or tag (e.g. melancholic, mood/theme---calm).
 
@@ -61,8 +64,14 @@ def word(word: str, mapping: str | None) -> None:
 @convert.command()
 @click.option("--valence", type=float, required=True, help="Valence on the given scale.")
 @click.option("--arousal", type=float, required=True, help="Arousal on the given scale.")
-@click.option("--scale", type=(float, float), default=(-1.0, 1.0), show_default=True, metavar="LOW HIGH",
-              help="The rating scale, e.g. --scale 1 9.")  # fmt: skip
+@click.option(
+    "--scale",
+    type=(float, float),
+    default=(-1.0, 1.0),
+    show_default=True,
+    metavar="LOW HIGH",
+    help="The rating scale, e.g. --scale 1 9.",
+)
 def va(valence: float, arousal: float, scale: tuple[float, float]) -> None:
     """Convert a valence-arousal point (MVEmo eq. 5-10).
 
@@ -73,8 +82,9 @@ def va(valence: float, arousal: float, scale: tuple[float, float]) -> None:
 
 @convert.command(name="table")
 @click.argument("in_path", metavar="IN", type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Output table (.csv, .tsv or .jsonl).")  # fmt: skip
+@click.option(
+    "--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Output table (.csv, .tsv or .jsonl)."
+)
 @click.option("--kind", type=click.Choice(["quadrant", "word", "va"]), required=True, help="What the table holds.")
 @click.option("--column", help="Column with the quadrant or word (--kind quadrant/word).")
 @click.option("--valence", "valence_col", default="valence", show_default=True, help="Valence column (--kind va).")
@@ -90,9 +100,16 @@ def table(in_path, out_path, kind, column, valence_col, arousal_col, scale, mapp
     Example: mvemo convert table ratings.csv --kind va --scale 1 9 --out unified.csv
     """
     report = convert_table(
-        in_path, out_path, kind=kind, column=column, valence=valence_col, arousal=arousal_col, scale=scale,
-        mapping=WordMap.from_csv(mapping) if mapping else None, only_converted=only_converted,
-    )  # fmt: skip
+        in_path,
+        out_path,
+        kind=kind,
+        column=column,
+        valence=valence_col,
+        arousal=arousal_col,
+        scale=scale,
+        mapping=WordMap.from_csv(mapping) if mapping else None,
+        only_converted=only_converted,
+    )
     click.echo(f"{out_path}: {report.summary()}", err=True)
     for warning in report.warnings:
         click.echo(f"  warning: {warning}", err=True)

@@ -13,16 +13,28 @@ from mvemo.errors import DataError, ParameterError
 
 def _data_home_option(f):
     return click.option(
-        "--data-home", type=click.Path(file_okay=False), default=None,
+        "--data-home",
+        type=click.Path(file_okay=False),
+        default=None,
         help=f"Folder with the datasets (default: ${ENV_VAR}).",
-    )(f)  # fmt: skip
+    )(f)
 
 
 def _load_options(f):
-    f = click.option("--seed", type=int, default=0, show_default=True,
-                     help="Seed of the 8:1:1 split (datasets without an official split).")(f)  # fmt: skip
-    return click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
-                        help="Dataset option, e.g. split_index=2 for mtg_jamendo_moodtheme.")(f)  # fmt: skip
+    f = click.option(
+        "--seed",
+        type=int,
+        default=0,
+        show_default=True,
+        help="Seed of the 8:1:1 split (datasets without an official split).",
+    )(f)
+    return click.option(
+        "--option",
+        "options",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Dataset option, e.g. split_index=2 for mtg_jamendo_moodtheme.",
+    )(f)
 
 
 def _parse_options(name: str, pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -84,12 +96,11 @@ def list_cmd(data_home: str | None, as_json: bool) -> None:
     click.echo(f"{'dataset':<24} {'status':<10} {'items':>6}  {'label':<6} {'scale':<5} {'modalities':<22} splits")
     for r in rows:
         mods = ", ".join(f"{m} {n}" if n is not None else m for m, n in r["modalities"].items())
-        splits = "/".join(f"{n}" for n in r["splits"].values()) + (
-            f" ({'/'.join(r['splits'])})" if r["splits"] else ""
-        )
+        splits = "/".join(f"{n}" for n in r["splits"].values()) + (f" ({'/'.join(r['splits'])})" if r["splits"] else "")
         items = "-" if r["items"] is None else str(r["items"])
-        click.echo(f"{r['name']:<24} {r['status']:<10} {items:>6}  {r['label_type']:<6} {r['scale']:<5} "
-                   f"{mods:<22} {splits}")  # fmt: skip
+        click.echo(
+            f"{r['name']:<24} {r['status']:<10} {items:>6}  {r['label_type']:<6} {r['scale']:<5} {mods:<22} {splits}"
+        )
     if errors:
         click.echo(f"\n{len(errors)} dataset(s) not loaded; first reason: {errors[0]}")
 
@@ -116,13 +127,19 @@ def validate(name: str, data_home: str | None, decode: bool, seed: int, options:
 
 @data.command()
 @click.argument("name")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Manifest file: .jsonl or .parquet (written atomically).")  # fmt: skip
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Manifest file: .jsonl or .parquet (written atomically).",
+)
 @click.option("--split", default=None, help="Only this split (e.g. train).")
 @_data_home_option
 @_load_options
-def export(name: str, out_path: str, split: str | None, data_home: str | None, seed: int,
-           options: tuple[str, ...]) -> None:  # fmt: skip
+def export(
+    name: str, out_path: str, split: str | None, data_home: str | None, seed: int, options: tuple[str, ...]
+) -> None:
     """Write a dataset's manifest (one item per line / row) with unified labels.
 
     Example: mvemo data export emopia --out emopia_train.jsonl --split train
@@ -140,8 +157,9 @@ def export(name: str, out_path: str, split: str | None, data_home: str | None, s
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Also save a polar plot (.png).")
 @click.option("--json", "as_json", is_flag=True, help="Print all statistics as JSON.")
 @_load_options
-def stats(name: str, data_home: str | None, plot_path: str | None, as_json: bool, seed: int,
-          options: tuple[str, ...]) -> None:  # fmt: skip
+def stats(
+    name: str, data_home: str | None, plot_path: str | None, as_json: bool, seed: int, options: tuple[str, ...]
+) -> None:
     """Label distributions of a dataset: per category, intensity, split.
 
     Example: mvemo data stats deam --plot deam.png
@@ -153,8 +171,10 @@ def stats(name: str, data_home: str | None, plot_path: str | None, as_json: bool
     if as_json:
         click.echo(json.dumps(st, indent=2))
     else:
-        click.echo(f"{name}: {st['n_items']} items; static label {st['share_static']:.1%}, "
-                   f"dynamic {st['share_dynamic']:.1%}; {st['n_with_problems']} with problems")  # fmt: skip
+        click.echo(
+            f"{name}: {st['n_items']} items; static label {st['share_static']:.1%}, "
+            f"dynamic {st['share_dynamic']:.1%}; {st['n_with_problems']} with problems"
+        )
         click.echo("splits: " + ", ".join(f"{k} {v['n_items']}" for k, v in st["splits"].items()))
         top = sorted(((n, c) for c, n in st["category_counts"].items() if n), reverse=True)
         click.echo("categories: " + ", ".join(f"{c} {n}" for n, c in top))

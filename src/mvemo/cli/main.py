@@ -27,8 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
-@click.group(cls=LazyGroup, lazy_subcommands=SUBCOMMANDS,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_subcommands=SUBCOMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="mvemo")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars (they are drawn only on a terminal anyway).")
 def cli(quiet: bool) -> None:

@@ -19,8 +19,9 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, str]:
         if not sep:
             modality, path = "music", v
         if not model_entry(modality).routed:
-            raise ParameterError(f"--weights {v!r}: files do not go to the {modality!r} model on their own "
-                                 "(videos go to 'multimodal')")  # fmt: skip
+            raise ParameterError(
+                f"--weights {v!r}: files do not go to the {modality!r} model on their own (videos go to 'multimodal')"
+            )
         if not Path(path).is_file():
             raise ParameterError(f"--weights {v!r}: no such file {path!r}")
         out[modality] = path
@@ -29,24 +30,46 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, str]:
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Results: .jsonl (full records) or .csv (static columns).")
-@click.option("--lyrics", "lyrics_path", type=click.Path(exists=True, dir_okay=False),
-              help="Lyrics (.lrc or .txt) of the single audio/video INPUT, fused with it.")
-@click.option("--no-sidecar", is_flag=True,
-              help="Don't pick up lyrics files beside media files (same name, .lrc or .txt).")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Results: .jsonl (full records) or .csv (static columns).",
+)
+@click.option(
+    "--lyrics",
+    "lyrics_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Lyrics (.lrc or .txt) of the single audio/video INPUT, fused with it.",
+)
+@click.option(
+    "--no-sidecar", is_flag=True, help="Don't pick up lyrics files beside media files (same name, .lrc or .txt)."
+)
 @click.option("--resume", is_flag=True, help="Skip files already in --out and append to it.")
-@click.option("--plot", "plot_dir", type=click.Path(file_okay=False),
-              help="Also draw a PNG per file (VA trajectory + timeline) into this folder.")
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False),
+    help="Also draw a PNG per file (VA trajectory + timeline) into this folder.",
+)
 @click.option("--no-dynamic", is_flag=True, help="Static labels only.")
-@click.option("--weights", multiple=True, metavar="[MODALITY=]PATH",
-              help="Other weights: PATH for the music model, or NAME=PATH for a registered model "
-                   "(symbolic, lyrics, multimodal; repeatable).")
+@click.option(
+    "--weights",
+    multiple=True,
+    metavar="[MODALITY=]PATH",
+    help="Other weights: PATH for the music model, or NAME=PATH for a registered model "
+    "(symbolic, lyrics, multimodal; repeatable).",
+)
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-@click.option("--allow-failures", is_flag=True,
-              help="Exit 0 even when some files failed (they are still reported); default: exit 1.")
-def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dynamic, weights, quiet,
-            allow_failures) -> None:  # fmt: skip
+@click.option(
+    "--allow-failures",
+    is_flag=True,
+    help="Exit 0 even when some files failed (they are still reported); default: exit 1.",
+)
+def predict(
+    inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dynamic, weights, quiet, allow_failures
+) -> None:
     """Predict the unified emotion of files or folders.
 
     \b
@@ -64,7 +87,7 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
     goes on, and the exit status is 1 when any file failed (0 with --allow-failures).
 
     Example: mvemo predict song.mp3 clip.mp4 piece.mid music/ --out results.jsonl --plot plots/
-    """  # fmt: skip
+    """
     from mvemo.predict.batch import predict_files
     from mvemo.predict.router import Router, collect_inputs
 
@@ -87,8 +110,14 @@ def predict(inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dyna
         def on_record(rec):
             plot_prediction(rec, Path(plot_dir) / png_of.get(rec["file"], Path(rec["file"]).name + ".png"))
 
-    report = predict_files([p for p, _ in pairs], lambda p: router.predict(p, lyrics=lyrics_of.get(p)).to_dict(),
-                           out=out_path, resume=resume, on_record=on_record, progress=not quiet)  # fmt: skip
+    report = predict_files(
+        [p for p, _ in pairs],
+        lambda p: router.predict(p, lyrics=lyrics_of.get(p)).to_dict(),
+        out=out_path,
+        resume=resume,
+        on_record=on_record,
+        progress=not quiet,
+    )
     report.failed[:0] = problems
     click.echo(f"{out_path}: {report.summary()}", err=True)
     for path, why in report.failed:

@@ -31,8 +31,12 @@ def _load_results(path: Path) -> dict[str, dict[str, Any]]:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--from", "from_path", type=click.Path(exists=True, dir_okay=False),
-              help="Take the emotion from these results (.jsonl of `mvemo predict`) instead of predicting.")
+@click.option(
+    "--from",
+    "from_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Take the emotion from these results (.jsonl of `mvemo predict`) instead of predicting.",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be written; change nothing.")
 @click.option("--quiet", is_flag=True, help="Only report failures.")
 def tag(files, from_path, dry_run, quiet) -> None:
@@ -73,7 +77,9 @@ def tag(files, from_path, dry_run, quiet) -> None:
             continue
         if not quiet:
             t = res.tags
-            click.echo(f"{p}: {res.status}: MOOD={t['MOOD']} intensity={t['MVEMO_INTENSITY']} "
-                       f"valence={t['MVEMO_VALENCE']} arousal={t['MVEMO_AROUSAL']} model={t['MVEMO_MODEL']}")  # fmt: skip
+            click.echo(
+                f"{p}: {res.status}: MOOD={t['MOOD']} intensity={t['MVEMO_INTENSITY']} "
+                f"valence={t['MVEMO_VALENCE']} arousal={t['MVEMO_AROUSAL']} model={t['MVEMO_MODEL']}"
+            )
     if failed:
         raise SystemExit(1)

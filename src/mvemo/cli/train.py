@@ -9,8 +9,11 @@ from mvemo.cli._training import config_options, load_config
 from mvemo.models.registry import list_model_entries
 
 # trainers of the other models (mvemo.models.registry), imported on first use; music's is below
-LAZY_TRAINERS: dict[str, str] = {e.train_command: e.trainer for e in list_model_entries()
-                                 if e.trainer is not None and not e.trainer.startswith(f"{__name__}:")}  # fmt: skip
+LAZY_TRAINERS: dict[str, str] = {
+    e.train_command: e.trainer
+    for e in list_model_entries()
+    if e.trainer is not None and not e.trainer.startswith(f"{__name__}:")
+}
 
 
 @click.group(cls=LazyGroup, lazy_subcommands=LAZY_TRAINERS)
@@ -20,15 +23,25 @@ def train() -> None:
 
 @train.command()
 @config_options("configs/music2emo.toml")
-@click.option("--extract/--no-extract", default=True, show_default=True,
-              help="Compute missing features first (resumable: cached tracks are skipped).")
-@click.option("--cv", "cv_folds", type=int, default=0, show_default=True,
-              help="Also run k-fold cross-validation of the 4Q head (0 = off).")
+@click.option(
+    "--extract/--no-extract",
+    default=True,
+    show_default=True,
+    help="Compute missing features first (resumable: cached tracks are skipped).",
+)
+@click.option(
+    "--cv",
+    "cv_folds",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Also run k-fold cross-validation of the 4Q head (0 = off).",
+)
 def music(config_path, data_home, cache_dir, out_dir, extract, cv_folds) -> None:
     """Train the Music2Emo audio model (musicnn backbone) across datasets.
 
     Example: mvemo train music --config configs/music2emo.toml --data-home ../shared/data
-    """  # fmt: skip
+    """
     from mvemo.train.music import TrainConfig, extract_features, run_training
 
     cfg = load_config(TrainConfig, config_path, data_home=data_home, cache_dir=cache_dir, out_dir=out_dir)

@@ -6,12 +6,24 @@ import click
 
 
 @click.command("video")
-@click.option("--manifest", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Manifest (.jsonl/.parquet) of video items with unified static and/or dynamic labels.")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Weights to write (.pt); a .json report goes beside it.")
-@click.option("--data-home", type=click.Path(file_okay=False),
-              help="Root of the items' relative media paths (default: the manifest's folder).")
+@click.option(
+    "--manifest",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Manifest (.jsonl/.parquet) of video items with unified static and/or dynamic labels.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Weights to write (.pt); a .json report goes beside it.",
+)
+@click.option(
+    "--data-home",
+    type=click.Path(file_okay=False),
+    help="Root of the items' relative media paths (default: the manifest's folder).",
+)
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Feature cache (default: $MVEMO_CACHE).")
 @click.option("--role", default="video", show_default=True, help="Media role of the video file.")
 @click.option("--epochs", type=int, default=300, show_default=True)
@@ -23,13 +35,22 @@ def command(manifest, out_path, data_home, cache_dir, role, epochs, lr, hidden, 
 
     Use the weights with the video model: load_video_model(weights) or the fusion.
     Example: mvemo train video --manifest videos.jsonl --out video-head.pt
-    """  # fmt: skip
+    """
     import json
 
     from mvemo.train.video import TrainVideoConfig, train_video
 
-    cfg = TrainVideoConfig(manifest=manifest, out=out_path, data_home=data_home, cache_dir=cache_dir, role=role,
-                           epochs=epochs, lr=lr, hidden=hidden, seed=seed)  # fmt: skip
+    cfg = TrainVideoConfig(
+        manifest=manifest,
+        out=out_path,
+        data_home=data_home,
+        cache_dir=cache_dir,
+        role=role,
+        epochs=epochs,
+        lr=lr,
+        hidden=hidden,
+        seed=seed,
+    )
     report = train_video(cfg, log=click.echo)
     click.echo(json.dumps({k: report[k] for k in ("n_samples_train", "n_samples_validation", "final_loss")}))
     for split in ("train", "validation"):

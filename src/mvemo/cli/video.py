@@ -20,12 +20,14 @@ def normalize(src, dst, fps) -> None:
     """Transcode SRC to MPEG-4 (MP4, H.264) at a constant frame rate, keeping the audio.
 
     Example: mvemo video normalize clip.webm --out clip.mp4
-    """  # fmt: skip
+    """
     from mvemo.io.video import normalize_video
 
     info = normalize_video(src, dst, fps=fps)
-    click.echo(f"{dst}: {info.width}x{info.height}, {info.fps:g} fps, {info.duration:.2f} s, "
-               f"audio {'yes' if info.has_audio else 'no'}")  # fmt: skip
+    click.echo(
+        f"{dst}: {info.width}x{info.height}, {info.fps:g} fps, {info.duration:.2f} s, "
+        f"audio {'yes' if info.has_audio else 'no'}"
+    )
 
 
 @video.command()
@@ -35,7 +37,7 @@ def features(src, no_faces) -> None:
     """Print the static visual features of SRC as JSON (colour, motion, cuts, faces, static filter).
 
     Example: mvemo video features clip.mp4
-    """  # fmt: skip
+    """
     from mvemo.features.visual import extract_visual_features
 
     feats, _ = extract_visual_features(src, dynamic=False, face_step=None if no_faces else 1.0)

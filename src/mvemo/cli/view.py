@@ -8,11 +8,19 @@ import click
 @click.command()
 @click.argument("results", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The page (.html).")
-@click.option("--media-root", type=click.Path(file_okay=False),
-              help="Folder the records' relative file paths are found in (default: the working "
-                   "directory, then the results' folder).")
-@click.option("--embed-max-mb", type=float, default=20.0, show_default=True,
-              help="Embed media files up to this size in the page; link larger ones by relative path.")
+@click.option(
+    "--media-root",
+    type=click.Path(file_okay=False),
+    help="Folder the records' relative file paths are found in (default: the working "
+    "directory, then the results' folder).",
+)
+@click.option(
+    "--embed-max-mb",
+    type=float,
+    default=20.0,
+    show_default=True,
+    help="Embed media files up to this size in the page; link larger ones by relative path.",
+)
 def view(results, out_path, media_root, embed_max_mb) -> None:
     """Write an offline page to play each file of RESULTS (.jsonl of `mvemo predict`) with its
     emotion: a cursor on the timeline (category, intensity, valence, arousal; per modality

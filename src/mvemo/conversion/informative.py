@@ -242,8 +242,9 @@ def level_distribution(x: float) -> np.ndarray:
     return (1.0 - LEVEL_SMOOTHING) * two + LEVEL_SMOOTHING * binom / binom.sum()
 
 
-def category_distribution(theta: float, kappa: float, category: int, *,
-                          quadrant_share: float | None = None) -> np.ndarray:  # fmt: skip
+def category_distribution(
+    theta: float, kappa: float, category: int, *, quadrant_share: float | None = None
+) -> np.ndarray:
     """Soft category distribution of a target, shape (28,) (see the module docstring).
 
     Parameters
@@ -279,8 +280,9 @@ def category_distribution(theta: float, kappa: float, category: int, *,
     return out / out.sum()
 
 
-def soft_target(theta: float, intensity: float, kappa: float, category: int, *,
-                quadrant_share: float | None = None) -> np.ndarray:  # fmt: skip
+def soft_target(
+    theta: float, intensity: float, kappa: float, category: int, *, quadrant_share: float | None = None
+) -> np.ndarray:
     """The (28, 11) training distribution ``p(c) * l(i)`` of a target.
 
     ``intensity`` is the unrounded agreement (the level distribution's mean).
@@ -350,8 +352,9 @@ class InformativeTarget:
 
     def soft(self) -> np.ndarray:
         """The soft training target, shape (28, 11), summing to 1."""
-        return soft_target(self.theta, self.agreement, self.kappa, self.category_index,
-                           quadrant_share=self.quadrant_share)  # fmt: skip
+        return soft_target(
+            self.theta, self.agreement, self.kappa, self.category_index, quadrant_share=self.quadrant_share
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Compact JSON-ready dict (floats rounded to 4 decimals; None fields left out)."""
@@ -372,16 +375,29 @@ class InformativeTarget:
         return cls(**{k: record[k] for k in names if k in record and record[k] is not None})
 
 
-def _make(theta: float, rho: float, rule: str, *, category: int | None = None, n: float | None = None,
-          quadrant_share: float | None = None) -> InformativeTarget:  # fmt: skip
+def _make(
+    theta: float,
+    rho: float,
+    rule: str,
+    *,
+    category: int | None = None,
+    n: float | None = None,
+    quadrant_share: float | None = None,
+) -> InformativeTarget:
     circ = default_circumplex()
     c = int(circ.category_index_of(theta)) if category is None else int(category)
     rho = float(min(max(rho, 0.0), 1.0))
     return InformativeTarget(
-        category=CATEGORIES[c], intensity=float(quantize_intensity(rho)), theta=float(theta) % 360.0,
-        agreement=rho, kappa=float(kappa_from_rho(rho)), weight=WEIGHTS[rule], rule=rule, n=n,
+        category=CATEGORIES[c],
+        intensity=float(quantize_intensity(rho)),
+        theta=float(theta) % 360.0,
+        agreement=rho,
+        kappa=float(kappa_from_rho(rho)),
+        weight=WEIGHTS[rule],
+        rule=rule,
+        n=n,
         quadrant_share=quadrant_share,
-    )  # fmt: skip
+    )
 
 
 # -- words and votes ----------------------------------------------------------------
@@ -432,8 +448,11 @@ def _single(theta: float, rule: str, n: float) -> InformativeTarget:
     return _make(theta, 0.5, rule, n=n)
 
 
-def from_words(words: Mapping[str, float] | Iterable[str] | Iterable[tuple[str, float]], *,
-               mapping: WordMap | Mapping[str, str | None] | None = None) -> InformativeTarget | None:  # fmt: skip
+def from_words(
+    words: Mapping[str, float] | Iterable[str] | Iterable[tuple[str, float]],
+    *,
+    mapping: WordMap | Mapping[str, str | None] | None = None,
+) -> InformativeTarget | None:
     """Target of a bag of weighted emotion words (each word one observation).
 
     Parameters
@@ -469,8 +488,9 @@ def from_words(words: Mapping[str, float] | Iterable[str] | Iterable[tuple[str, 
     return _make(ag.theta, ag.rho, "words", n=ag.n_eff)
 
 
-def from_votes(raters: Iterable[Iterable[str]], *,
-               mapping: WordMap | Mapping[str, str | None] | None = None) -> InformativeTarget | None:  # fmt: skip
+def from_votes(
+    raters: Iterable[Iterable[str]], *, mapping: WordMap | Mapping[str, str | None] | None = None
+) -> InformativeTarget | None:
     """Target of per-rater votes (each rater ticks one or more terms, e.g. GEMS-9).
 
     Each rater is one observation: the mean of the unit vectors of their mapped terms
@@ -510,8 +530,13 @@ def _nearest_in_quadrant(theta: float, quadrant: int) -> int:
     return int(np.argmin(diff))
 
 
-def from_4q_words(words: Iterable[str], quadrant: str | int, pquad: float | None, *,
-                  mapping: WordMap | Mapping[str, str | None] | None = None) -> InformativeTarget:  # fmt: skip
+def from_4q_words(
+    words: Iterable[str],
+    quadrant: str | int,
+    pquad: float | None,
+    *,
+    mapping: WordMap | Mapping[str, str | None] | None = None,
+) -> InformativeTarget:
     """Target of a 4Q clip from its mood words, its labelled quadrant and ``PQuad``.
 
     * The words whose mapped category lies in the labelled quadrant give the direction
@@ -552,8 +577,14 @@ def from_4q_words(words: Iterable[str], quadrant: str | int, pquad: float | None
 
 
 # -- valence-arousal ----------------------------------------------------------------
-def from_va(valence: float, arousal: float, *, scale: str | tuple[float, float],
-            valence_std: float | None = None, arousal_std: float | None = None) -> InformativeTarget:  # fmt: skip
+def from_va(
+    valence: float,
+    arousal: float,
+    *,
+    scale: str | tuple[float, float],
+    valence_std: float | None = None,
+    arousal_std: float | None = None,
+) -> InformativeTarget:
     """Target of a mean valence-arousal rating, with the raters' spread where known.
 
     With both standard deviations (of the individual ratings, on ``scale``), the
@@ -584,9 +615,15 @@ def from_va(valence: float, arousal: float, *, scale: str | tuple[float, float],
     return _make(theta, float(rho_from_va_spread(math.hypot(v, a), sigma)), "va-spread")
 
 
-def dynamic_from_va(times: Sequence[float], valence: Sequence[float], arousal: Sequence[float], *,
-                    scale: str | tuple[float, float], valence_std: Sequence[float] | None = None,
-                    arousal_std: Sequence[float] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def dynamic_from_va(
+    times: Sequence[float],
+    valence: Sequence[float],
+    arousal: Sequence[float],
+    *,
+    scale: str | tuple[float, float],
+    valence_std: Sequence[float] | None = None,
+    arousal_std: Sequence[float] | None = None,
+) -> list[dict[str, Any]]:
     """Informative frame targets of a valence-arousal series already on the 0.5-s grid.
 
     Returns
@@ -608,8 +645,15 @@ def dynamic_from_va(times: Sequence[float], valence: Sequence[float], arousal: S
         if sv is not None and sa is not None and not (math.isfinite(sv) and math.isfinite(sa)):
             sv = sa = None
         t = from_va(v, a, scale=scale, valence_std=sv, arousal_std=sa)
-        out.append({"time": round(float(times[k]), 3), "category": t.category, "intensity": t.intensity,
-                    "agreement": round(t.agreement, _ROUND), "kappa": round(t.kappa, _ROUND)})  # fmt: skip
+        out.append(
+            {
+                "time": round(float(times[k]), 3),
+                "category": t.category,
+                "intensity": t.intensity,
+                "agreement": round(t.agreement, _ROUND),
+                "kappa": round(t.kappa, _ROUND),
+            }
+        )
     return out
 
 
@@ -645,4 +689,3 @@ def soft_targets(targets: Sequence[InformativeTarget | Mapping[str, Any]]) -> tu
     if not ts:
         return np.zeros((0, *GRID_SHAPE)), np.zeros(0)
     return np.stack([t.soft() for t in ts]), np.asarray([t.weight for t in ts], dtype=np.float64)
-

@@ -211,9 +211,17 @@ def summarize_many(p: np.ndarray) -> PointArrays:
     dist = radius * square_radius(theta)
     t = np.deg2rad(theta)
     valence, arousal = np.clip(dist * np.cos(t), -1, 1), np.clip(dist * np.sin(t), -1, 1)
-    return PointArrays(category=cat, intensity=intensity, radius=radius, theta=theta, valence=valence,
-                       arousal=arousal, quadrant=quadrant, probabilities=probs,
-                       quadrant_probabilities=qprobs)  # fmt: skip
+    return PointArrays(
+        category=cat,
+        intensity=intensity,
+        radius=radius,
+        theta=theta,
+        valence=valence,
+        arousal=arousal,
+        quadrant=quadrant,
+        probabilities=probs,
+        quadrant_probabilities=qprobs,
+    )
 
 
 @dataclass(frozen=True)
@@ -248,16 +256,21 @@ def summarize(p: np.ndarray) -> EmotionPoint:
         raise ParameterError(f"summarize takes one distribution of shape (28, 11), got {p.shape}")
     a = summarize_many(p)
     return EmotionPoint(
-        category=CATEGORIES[int(a.category)], intensity=float(a.intensity), valence=float(a.valence),
-        arousal=float(a.arousal), quadrant=QUADRANTS[int(a.quadrant)],
+        category=CATEGORIES[int(a.category)],
+        intensity=float(a.intensity),
+        valence=float(a.valence),
+        arousal=float(a.arousal),
+        quadrant=QUADRANTS[int(a.quadrant)],
         probabilities={c: float(v) for c, v in zip(CATEGORIES, a.probabilities)},
         quadrant_probabilities={q: float(v) for q, v in zip(QUADRANTS, a.quadrant_probabilities)},
-        radius=float(a.radius), theta=float(a.theta),
-    )  # fmt: skip
+        radius=float(a.radius),
+        theta=float(a.theta),
+    )
 
 
-def coherence_problems(category: str, intensity: float, valence: float, arousal: float,
-                       quadrant: str | None = None, *, tol: float = 1e-6) -> list[str]:  # fmt: skip
+def coherence_problems(
+    category: str, intensity: float, valence: float, arousal: float, quadrant: str | None = None, *, tol: float = 1e-6
+) -> list[str]:
     """What is incoherent in one label: ``[]`` when the category lies in ``quadrant``, the
     valence-arousal point in the category's sector, and ``intensity`` is the point's relative
     radius on the 0.1 grid.
@@ -292,7 +305,9 @@ def coherence_problems(category: str, intensity: float, valence: float, arousal:
     if float(quantize_intensity(r)) > 0.0:  # at intensity 0 the point is the origin: no direction
         got = int(circ.category_index_of(float(theta)))
         if got != c:
-            out.append(f"valence-arousal ({valence}, {arousal}) lies in the sector of {circ.categories[got]}, not {category}")
+            out.append(
+                f"valence-arousal ({valence}, {arousal}) lies in the sector of {circ.categories[got]}, not {category}"
+            )
     level = float(quantize_intensity(r))
     if abs(level - float(intensity)) > 1e-9:
         lo, hi = quantize_intensity(max(r - tol, 0.0)), quantize_intensity(min(r + tol, 1.0))

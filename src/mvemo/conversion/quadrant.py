@@ -160,8 +160,10 @@ def conform_categories(category: np.ndarray, quadrant: np.ndarray, *, anchor: An
     cat = np.asarray(category, dtype=np.float64)
     quad = np.asarray(quadrant, dtype=np.float64)
     if cat.shape[-1] != 28 or quad.shape[-1] != 4 or cat.shape[:-1] != quad.shape[:-1]:
-        raise ParameterError(f"need category (..., 28) and quadrant (..., 4) probabilities with the same "
-                             f"leading shape, got {cat.shape} and {quad.shape}")  # fmt: skip
+        raise ParameterError(
+            f"need category (..., 28) and quadrant (..., 4) probabilities with the same "
+            f"leading shape, got {cat.shape} and {quad.shape}"
+        )
     member = np.eye(4)[category_quadrants(anchor=anchor)]  # (28, 4)
     mass = cat @ member  # (..., 4)
     empty = mass <= 1e-12

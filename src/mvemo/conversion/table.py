@@ -40,7 +40,13 @@ class ConversionReport:
 
 
 def _convert_one(
-    rec: dict, *, kind: Kind, column: str | None, valence: str, arousal: str, scale: Scale | None,
+    rec: dict,
+    *,
+    kind: Kind,
+    column: str | None,
+    valence: str,
+    arousal: str,
+    scale: Scale | None,
     mapping: WordMap | None,
 ) -> EmotionLabel | None:
     blank = [c for c in ((column,) if kind != "va" else (valence, arousal)) if c not in rec]
@@ -101,14 +107,18 @@ def convert_records(
     for row, rec in enumerate(records, 1):
         if rec.get("id") is not None and str(rec["id"]).strip():
             ids.setdefault(str(rec["id"]), []).append(row)
-    report.warnings += [f"id {i!r} appears {len(rows)} times (rows {', '.join(map(str, rows[:5]))}); "
-                        "each row is converted" for i, rows in ids.items() if len(rows) > 1]  # fmt: skip
+    report.warnings += [
+        f"id {i!r} appears {len(rows)} times (rows {', '.join(map(str, rows[:5]))}); each row is converted"
+        for i, rows in ids.items()
+        if len(rows) > 1
+    ]
     out = []
     for row, rec in enumerate(records, 1):
         new = dict(rec)
         try:
-            label = _convert_one(rec, kind=kind, column=column, valence=valence, arousal=arousal,
-                                 scale=scale, mapping=mapping)  # fmt: skip
+            label = _convert_one(
+                rec, kind=kind, column=column, valence=valence, arousal=arousal, scale=scale, mapping=mapping
+            )
         except ParameterError as exc:
             new.update(category="", intensity="", angle="", problem=str(exc))
             report.problems.append((row, str(exc)))
@@ -156,8 +166,9 @@ def convert_table(
     """
     records = read_records(in_path)
     try:
-        out, report = convert_records(records, kind=kind, column=column, valence=valence, arousal=arousal,
-                                      scale=scale, mapping=mapping)  # fmt: skip
+        out, report = convert_records(
+            records, kind=kind, column=column, valence=valence, arousal=arousal, scale=scale, mapping=mapping
+        )
     except ParameterError as exc:
         raise DataError(f"{in_path}: {exc}") from None
     if only_converted:

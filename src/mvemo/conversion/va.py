@@ -49,9 +49,7 @@ class Scale:
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.low) and np.isfinite(self.high)) or not self.high > self.low:
-            raise ParameterError(
-                f"a scale needs finite bounds with low < high, got ({self.low!r}, {self.high!r})"
-            )
+            raise ParameterError(f"a scale needs finite bounds with low < high, got ({self.low!r}, {self.high!r})")
 
     def to_unit(self, x: float | np.ndarray, *, name: str = "value") -> np.ndarray | float:
         """Min-max normalise onto [-1, 1] (MVEmo eq. 5); see :func:`normalize_to_unit`."""
@@ -114,22 +112,19 @@ def normalize_to_unit(
     sc = as_scale(scale)
     arr = np.asarray(x, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
-        raise ParameterError(f"{name} must be finite, got "
-                             f"{np.atleast_1d(arr)[~np.isfinite(np.atleast_1d(arr))][:5].tolist()}")
+        raise ParameterError(
+            f"{name} must be finite, got {np.atleast_1d(arr)[~np.isfinite(np.atleast_1d(arr))][:5].tolist()}"
+        )
     span = sc.high - sc.low
     tol = _SCALE_TOL * max(1.0, span)
     out_of = (arr < sc.low - tol) | (arr > sc.high + tol)
     if np.any(out_of):
-        raise ParameterError(
-            f"{name} outside the scale {sc}: {np.atleast_1d(arr)[np.atleast_1d(out_of)][:5].tolist()}"
-        )
+        raise ParameterError(f"{name} outside the scale {sc}: {np.atleast_1d(arr)[np.atleast_1d(out_of)][:5].tolist()}")
     unit = np.clip(2.0 * (arr - sc.low) / span - 1.0, -1.0, 1.0)
     return _scalar_or_array(unit)
 
 
-def denormalize_from_unit(
-    x: float | np.ndarray, *, scale: Scale | tuple[float, float] | str
-) -> np.ndarray | float:
+def denormalize_from_unit(x: float | np.ndarray, *, scale: Scale | tuple[float, float] | str) -> np.ndarray | float:
     """Map values in [-1, 1] back onto ``scale`` (inverse of :func:`normalize_to_unit`)."""
     sc = as_scale(scale)
     arr = np.asarray(x, dtype=np.float64)
@@ -213,9 +208,7 @@ def va_to_arrays(
     return default_circumplex().category_index_of(theta), np.asarray(quantize_intensity(r))
 
 
-def va_to_label(
-    valence: float, arousal: float, *, scale: Scale | tuple[float, float] | str = UNIT
-) -> EmotionLabel:
+def va_to_label(valence: float, arousal: float, *, scale: Scale | tuple[float, float] | str = UNIT) -> EmotionLabel:
     """Unified label of one valence-arousal point.
 
     Examples

@@ -101,9 +101,7 @@ class WordMap:
                 raise ParameterError(f"an empty word cannot be mapped ({source})")
             value = None if cat in (None, "") else circ.categories[circ.index(cat)]
             if key in entries and entries[key] != value:
-                raise ParameterError(
-                    f"word {word!r} is mapped twice, to {entries[key]!r} and {value!r} ({source})"
-                )
+                raise ParameterError(f"word {word!r} is mapped twice, to {entries[key]!r} and {value!r} ({source})")
             entries[key] = value
         return cls(entries, source)
 
@@ -132,9 +130,7 @@ class WordMap:
         return cls._from_rows(rows, source=str(path), vocabulary=vocabulary)
 
     @classmethod
-    def _from_rows(
-        cls, rows: list[dict[str, str]], *, source: str, vocabulary: str | None = None
-    ) -> WordMap:
+    def _from_rows(cls, rows: list[dict[str, str]], *, source: str, vocabulary: str | None = None) -> WordMap:
         if not rows:
             raise DataError(f"{source}: the word mapping is empty")
         col = "final" if "final" in rows[0] else "category"
@@ -143,9 +139,7 @@ class WordMap:
         if vocabulary is not None:
             rows = _select_vocabulary(rows, vocabulary, source=source)
         try:
-            return cls._from_pairs(
-                ((r["word"] or "", (r[col] or "").strip() or None) for r in rows), source=source
-            )
+            return cls._from_pairs(((r["word"] or "", (r[col] or "").strip() or None) for r in rows), source=source)
         except ParameterError as exc:
             raise DataError(f"{source}: {exc}") from exc
 
@@ -173,8 +167,9 @@ class WordMap:
         except KeyError:
             close = difflib.get_close_matches(key, list(self.entries), n=5, cutoff=0.6)
             hint = f"; close matches: {', '.join(close)}" if close else ""
-            raise UnknownWordError(f"unknown emotion word {word!r} in the mapping {self.source}{hint}. "
-                                   + PYTHON_MAPPING_HINT) from None
+            raise UnknownWordError(
+                f"unknown emotion word {word!r} in the mapping {self.source}{hint}. " + PYTHON_MAPPING_HINT
+            ) from None
 
 
 def _select_vocabulary(rows: list[dict[str, str]], vocabulary: str, *, source: str) -> list[dict[str, str]]:

@@ -69,7 +69,7 @@ def read_csv(
                 vals = [v.strip() for v in values] if strip else values
                 row = dict(zip(names, vals + [""] * (len(names) - len(vals))))
                 row["__line__"] = str(reader.line_num)
-                row["__extra__"] = "\t".join(vals[len(names):]) if len(vals) > len(names) else ""
+                row["__extra__"] = "\t".join(vals[len(names) :]) if len(vals) > len(names) else ""
                 rows.append(row)
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None

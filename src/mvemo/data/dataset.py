@@ -290,11 +290,18 @@ class Dataset:
     def info(cls) -> dict[str, Any]:
         """The declared metadata as a dict."""
         return {
-            "name": cls.name, "title": cls.title, "modality": cls.modality, "label_type": cls.label_type,
-            "scale": cls.scale, "folder": cls.folder, "official_splits": cls.official_splits,
+            "name": cls.name,
+            "title": cls.title,
+            "modality": cls.modality,
+            "label_type": cls.label_type,
+            "scale": cls.scale,
+            "folder": cls.folder,
+            "official_splits": cls.official_splits,
             "exclusions": cls.exclusions,
-            "license": cls.license, "homepage": cls.homepage, "citation": cls.citation,
-        }  # fmt: skip
+            "license": cls.license,
+            "homepage": cls.homepage,
+            "citation": cls.citation,
+        }
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, root={str(self.root)!r})"

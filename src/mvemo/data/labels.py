@@ -82,9 +82,7 @@ def static_from_va(valence: float | None, arousal: float | None, *, scale: str) 
         return None, [f"valence/arousal not convertible on scale {scale}: {exc}"]
 
 
-def static_from_words(
-    weights: Mapping[str, float], *, word_map: WordMap, intensity: float = WORD_INTENSITY
-) -> Result:
+def static_from_words(weights: Mapping[str, float], *, word_map: WordMap, intensity: float = WORD_INTENSITY) -> Result:
     """One unified label from weighted words (see the module docstring for the rule).
 
     Parameters
@@ -166,8 +164,9 @@ def dynamic_from_va(
     problems : list of str
     """
     try:
-        t, v, a = (np.asarray([np.nan if x is None else x for x in s], dtype=np.float64)
-                   for s in (times, valence, arousal))  # fmt: skip
+        t, v, a = (
+            np.asarray([np.nan if x is None else x for x in s], dtype=np.float64) for s in (times, valence, arousal)
+        )
     except (TypeError, ValueError) as exc:
         return None, [f"dynamic series is not numeric: {exc}"]
     try:

@@ -118,8 +118,10 @@ class Item:
         if name == "static" and value is not None and not isinstance(value, EmotionLabel):
             value = _checked(self, _static_label, value)
         elif name == "dynamic" and value is not None:
-            value = [f if isinstance(f, EmotionFrame) else _checked(self, EmotionFrame.from_dict, f, where=f"dynamic[{i}]")
-                     for i, f in enumerate(value)]  # fmt: skip
+            value = [
+                f if isinstance(f, EmotionFrame) else _checked(self, EmotionFrame.from_dict, f, where=f"dynamic[{i}]")
+                for i, f in enumerate(value)
+            ]
         object.__setattr__(self, name, value)
 
     # -- labels -------------------------------------------------------------------
@@ -266,12 +268,21 @@ def _parquet_schema(pa, *, optional: tuple[str, ...] = ()):
     point = pa.struct([("time", pa.float64()), ("category", pa.string()), ("intensity", pa.float64())])
     return pa.schema(
         [
-            ("id", pa.string()), ("dataset", pa.string()), ("modality", pa.string()),
-            ("media", pa.string()), ("duration", pa.float64()), ("labels", pa.string()),
-            ("label_type", pa.string()), ("scale", pa.string()), ("static", label),
-            ("dynamic", pa.list_(point)), ("split", pa.string()), ("problems", pa.list_(pa.string())),
+            ("id", pa.string()),
+            ("dataset", pa.string()),
+            ("modality", pa.string()),
+            ("media", pa.string()),
+            ("duration", pa.float64()),
+            ("labels", pa.string()),
+            ("label_type", pa.string()),
+            ("scale", pa.string()),
+            ("static", label),
+            ("dynamic", pa.list_(point)),
+            ("split", pa.string()),
+            ("problems", pa.list_(pa.string())),
             ("custom", pa.string()),
-        ] + [(name, pa.string()) for name in optional],  # fmt: skip
+        ]
+        + [(name, pa.string()) for name in optional],
         metadata={"mvemo_manifest_version": MANIFEST_VERSION},
     )
 

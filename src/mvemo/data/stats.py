@@ -114,8 +114,13 @@ def polar_plot(items: Iterable[Item], path: str | Path, *, title: str | None = N
         rng = np.random.default_rng(0)
         idx = np.array([circ.index(s.category) for s in static])
         jitter = (rng.random(len(idx)) - 0.5) * np.deg2rad(circ.sector_widths[idx]) * 0.8
-        ax2.scatter(np.deg2rad(circ.sector_centers[idx]) + jitter, [s.intensity for s in static],
-                    s=6, alpha=0.35, color="tab:red")  # fmt: skip
+        ax2.scatter(
+            np.deg2rad(circ.sector_centers[idx]) + jitter,
+            [s.intensity for s in static],
+            s=6,
+            alpha=0.35,
+            color="tab:red",
+        )
     ax2.set_ylim(0, 1.05)
     ax2.set_title("intensity (radius) per label")
     if title:

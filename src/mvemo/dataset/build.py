@@ -93,9 +93,11 @@ class Progress:
         eta = "?" if now == 0 else _hms(el / now * left)
         width = 24
         fill = int(round(width * n / self.total)) if self.total else width
-        return (f"[{'#' * fill}{'.' * (width - fill)}] {n}/{self.total} done {self.counts['done']} "
-                f"filtered {self.counts['filtered']} failed {self.counts['failed']} remaining {left} "
-                f"elapsed {_hms(el)} ETA {eta}")  # fmt: skip
+        return (
+            f"[{'#' * fill}{'.' * (width - fill)}] {n}/{self.total} done {self.counts['done']} "
+            f"filtered {self.counts['filtered']} failed {self.counts['failed']} remaining {left} "
+            f"elapsed {_hms(el)} ETA {eta}"
+        )
 
     def update(self, status: str) -> None:
         self.counts[status] += 1
@@ -114,8 +116,10 @@ def _hms(s: float) -> str:
 
 
 def _config_hash(annotator: str, limits: Limits, asr: tuple[str, str] | None) -> str:
-    blob = json.dumps({"annotator": annotator, "limits": limits.to_dict(), "asr": list(asr) if asr else None,
-                       "steps": STEP_VERSIONS}, sort_keys=True)  # fmt: skip
+    blob = json.dumps(
+        {"annotator": annotator, "limits": limits.to_dict(), "asr": list(asr) if asr else None, "steps": STEP_VERSIONS},
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -125,9 +129,15 @@ def _client(workers: int | None, scheduler: str | None, memory_limit: str | None
     if scheduler:
         return distributed.Client(scheduler, timeout="30s"), None
     n = workers or os.cpu_count() or 1
-    cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, memory_limit=memory_limit or "auto",
-                                       silence_logs=40)  # fmt: skip
+    cluster = distributed.LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        memory_limit=memory_limit or "auto",
+        silence_logs=40,
+    )
     return distributed.Client(cluster), cluster
 
 
@@ -207,14 +217,30 @@ def build_dataset(
     config = _config_hash(annotator, limits, asr)
     ledger = Ledger(root / LEDGER_NAME)
     try:
-        pending = [j for j in jobs
-                   if not (resume and ledger.is_finished(j.id, j.fingerprint(), config, retry_failed=retry_failed))]
+        pending = [
+            j
+            for j in jobs
+            if not (resume and ledger.is_finished(j.id, j.fingerprint(), config, retry_failed=retry_failed))
+        ]
         bar = Progress(len(jobs), enabled=progress)
         for row in ledger.videos([j.id for j in jobs if j not in pending]):
             bar.preload(row["status"])
         if pending:
-            _run(pending, ledger, bar, out=str(root), cache=str(cache), annotator=annotator, limits=limits, asr=asr,
-                 config=config, workers=workers, scheduler=scheduler, memory_limit=memory_limit, log=log)  # fmt: skip
+            _run(
+                pending,
+                ledger,
+                bar,
+                out=str(root),
+                cache=str(cache),
+                annotator=annotator,
+                limits=limits,
+                asr=asr,
+                config=config,
+                workers=workers,
+                scheduler=scheduler,
+                memory_limit=memory_limit,
+                log=log,
+            )
         bar.close()
         summary = assemble(root, jobs, ledger, name=name, seed=seed, annotator=annotator, command=command)
     finally:
@@ -224,8 +250,22 @@ def build_dataset(
     return summary
 
 
-def _run(pending: list[VideoSource], ledger: Ledger, bar: Progress, *, out: str, cache: str, annotator: str,
-         limits: Limits, asr, config: str, workers, scheduler, memory_limit, log) -> None:  # fmt: skip
+def _run(
+    pending: list[VideoSource],
+    ledger: Ledger,
+    bar: Progress,
+    *,
+    out: str,
+    cache: str,
+    annotator: str,
+    limits: Limits,
+    asr,
+    config: str,
+    workers,
+    scheduler,
+    memory_limit,
+    log,
+) -> None:
     from mvemo.dataset.worker import process_video
 
     distributed = require("distributed", extra="dataset")
@@ -233,23 +273,47 @@ def _run(pending: list[VideoSource], ledger: Ledger, bar: Progress, *, out: str,
     by_id = {j.id: j for j in pending}
     try:
         if log:
-            log(f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}; "
-                f"{len(pending)} videos to process")  # fmt: skip
+            log(
+                f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}; "
+                f"{len(pending)} videos to process"
+            )
         futures = {}
         for j in pending:
-            f = client.submit(process_video, j.to_dict(), out=out, cache_dir=cache, annotator=annotator,
-                              limits=limits.to_dict(), asr=asr, key=f"video-{config}-{j.id}", pure=False)  # fmt: skip
+            f = client.submit(
+                process_video,
+                j.to_dict(),
+                out=out,
+                cache_dir=cache,
+                annotator=annotator,
+                limits=limits.to_dict(),
+                asr=asr,
+                key=f"video-{config}-{j.id}",
+                pure=False,
+            )
             futures[f] = j.id
         for fut in distributed.as_completed(list(futures)):
             vid = futures[fut]
             try:
                 res = fut.result()
             except Exception as exc:  # noqa: BLE001 - a worker that died (e.g. memory limit): the video fails
-                res = {"id": vid, "status": "failed", "reason": f"worker lost: {type(exc).__name__}: {exc}",
-                       "steps": [], "result": None}  # fmt: skip
+                res = {
+                    "id": vid,
+                    "status": "failed",
+                    "reason": f"worker lost: {type(exc).__name__}: {exc}",
+                    "steps": [],
+                    "result": None,
+                }
             j = by_id[vid]
-            ledger.record(vid, source=j.path, fingerprint=j.fingerprint(), config=config, status=res["status"],
-                          reason=res["reason"], result=_with_source(res["result"], j), steps=res["steps"])  # fmt: skip
+            ledger.record(
+                vid,
+                source=j.path,
+                fingerprint=j.fingerprint(),
+                config=config,
+                status=res["status"],
+                reason=res["reason"],
+                result=_with_source(res["result"], j),
+                steps=res["steps"],
+            )
             bar.update(res["status"])
             fut.release()
     finally:
@@ -261,8 +325,15 @@ def _run(pending: list[VideoSource], ledger: Ledger, bar: Progress, *, out: str,
 def _with_source(result: dict | None, job: VideoSource) -> dict | None:
     if result is None:
         return None
-    return {**result, "source": {"path": job.path, "lyrics": job.lyrics, "lyrics_origin": job.lyrics_origin,
-                                 "metadata": job.metadata}}  # fmt: skip
+    return {
+        **result,
+        "source": {
+            "path": job.path,
+            "lyrics": job.lyrics,
+            "lyrics_origin": job.lyrics_origin,
+            "metadata": job.metadata,
+        },
+    }
 
 
 def make_item(vid: str, result: dict[str, Any], *, name: str) -> Item:
@@ -272,8 +343,11 @@ def make_item(vid: str, result: dict[str, Any], *, name: str) -> Item:
     custom = {
         "video_id": vid,
         "metadata": result["source"]["metadata"],
-        "source": {"file": Path(result["source"]["path"]).name, "sha256": result["source_sha256"],
-                   "lyrics_origin": result["source"]["lyrics_origin"] if lyr["origin"] != "asr" else "asr"},
+        "source": {
+            "file": Path(result["source"]["path"]).name,
+            "sha256": result["source_sha256"],
+            "lyrics_origin": result["source"]["lyrics_origin"] if lyr["origin"] != "asr" else "asr",
+        },
         "probe": result["probe"],
         "static_filter": result["static"],
         "lyrics": {k: lyr[k] for k in ("origin", "synced", "n_lines", "n_words", "line_words")},
@@ -281,14 +355,25 @@ def make_item(vid: str, result: dict[str, Any], *, name: str) -> Item:
         "features": result["features"],
         "annotator": ann["annotator"],
         "dynamic_media": "video",
-    }  # fmt: skip
-    return Item(id=f"{name}:{vid}", dataset=name, modality="video", media=dict(result["media"]),
-                duration=result["transcode"]["duration"], labels=ann["labels"], label_type="unified", scale=None,
-                static=ann["static"], dynamic=ann["dynamic"], custom=custom)  # fmt: skip
+    }
+    return Item(
+        id=f"{name}:{vid}",
+        dataset=name,
+        modality="video",
+        media=dict(result["media"]),
+        duration=result["transcode"]["duration"],
+        labels=ann["labels"],
+        label_type="unified",
+        scale=None,
+        static=ann["static"],
+        dynamic=ann["dynamic"],
+        custom=custom,
+    )
 
 
-def assemble(root: Path, jobs: list[VideoSource], ledger: Ledger, *, name: str, seed: int, annotator: str,
-             command: str | None) -> BuildSummary:  # fmt: skip
+def assemble(
+    root: Path, jobs: list[VideoSource], ledger: Ledger, *, name: str, seed: int, annotator: str, command: str | None
+) -> BuildSummary:
     """Write the manifests, the split files and the card from the ledger; returns the summary."""
     from mvemo.bench.splits import seeded_subset
     from mvemo.data.splits import stratified_split
@@ -302,8 +387,11 @@ def assemble(root: Path, jobs: list[VideoSource], ledger: Ledger, *, name: str, 
         for it in items:
             it.split = split[it.id]
         with_dyn = [it for it in items if it.dynamic and all(d["category"] is not None for d in it.dynamic)]
-        subset = {it.id for it in seeded_subset(with_dyn, min(DYNAMIC_SUBSET, len(with_dyn)) or None, seed=seed)} \
-            if with_dyn else set()  # fmt: skip
+        subset = (
+            {it.id for it in seeded_subset(with_dyn, min(DYNAMIC_SUBSET, len(with_dyn)) or None, seed=seed)}
+            if with_dyn
+            else set()
+        )
         for it in items:
             it.custom["dynamic_subset"] = it.id in subset
         atomic_write(root / "splits" / "dynamic_subset.txt", "".join(f"{i}\n" for i in sorted(subset)))
@@ -326,9 +414,12 @@ def assemble(root: Path, jobs: list[VideoSource], ledger: Ledger, *, name: str, 
 
 def format_summary(s: BuildSummary) -> str:
     """One paragraph for the terminal."""
-    lines = [f"{s.total} videos: {s.done} done, {s.filtered} filtered, {s.failed} failed"
-             + (f", {s.lost} unfinished" if s.lost else "") + f" ({s.processed} processed now, "
-             f"{s.seconds:.1f} s) -> {s.out}"]  # fmt: skip
+    lines = [
+        f"{s.total} videos: {s.done} done, {s.filtered} filtered, {s.failed} failed"
+        + (f", {s.lost} unfinished" if s.lost else "")
+        + f" ({s.processed} processed now, "
+        f"{s.seconds:.1f} s) -> {s.out}"
+    ]
     for vid, why in sorted(s.failures.items()):
         lines.append(f"  {vid}: {why}")
     return "\n".join(lines)
@@ -337,4 +428,3 @@ def format_summary(s: BuildSummary) -> str:
 def hours(items: list[Item]) -> float:
     """Total hours of the items' media."""
     return sum(it.duration or 0.0 for it in items) / 3600.0 if items else 0.0
-

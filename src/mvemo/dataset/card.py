@@ -16,17 +16,26 @@ __all__ = ["card_text", "write_card"]
 def _reason_kind(reason: str | None) -> str:
     """A short class of a drop reason, for the card's table."""
     r = (reason or "").lower()
-    for key, label in (("static video", "static (eq. 12)"), ("audio-only", "audio-only"), ("no audio", "no audio track"),
-                       ("silent", "silent audio"), ("truncated", "truncated"), ("enormous", "enormous"),
-                       ("too short", "too short"), ("corrupt", "corrupt"), ("not a readable", "unreadable/corrupt"),
-                       ("worker lost", "worker lost")):  # fmt: skip
+    for key, label in (
+        ("static video", "static (eq. 12)"),
+        ("audio-only", "audio-only"),
+        ("no audio", "no audio track"),
+        ("silent", "silent audio"),
+        ("truncated", "truncated"),
+        ("enormous", "enormous"),
+        ("too short", "too short"),
+        ("corrupt", "corrupt"),
+        ("not a readable", "unreadable/corrupt"),
+        ("worker lost", "worker lost"),
+    ):
         if key in r:
             return label
     return "other"
 
 
-def card_text(items: list[Item], dropped: list[dict[str, Any]], *, summary, name: str, annotator: str,
-              command: str | None) -> str:  # fmt: skip
+def card_text(
+    items: list[Item], dropped: list[dict[str, Any]], *, summary, name: str, annotator: str, command: str | None
+) -> str:
     """The card's Markdown."""
     secs = sum(it.duration or 0.0 for it in items)
     splits = Counter(it.split for it in items)
@@ -85,8 +94,18 @@ def card_text(items: list[Item], dropped: list[dict[str, Any]], *, summary, name
     return "\n".join(out)
 
 
-def write_card(root: str | Path, items: list[Item], dropped: list[dict[str, Any]], *, summary, name: str,
-               annotator: str, command: str | None) -> Path:  # fmt: skip
+def write_card(
+    root: str | Path,
+    items: list[Item],
+    dropped: list[dict[str, Any]],
+    *,
+    summary,
+    name: str,
+    annotator: str,
+    command: str | None,
+) -> Path:
     """Write ``README.md`` into the dataset folder."""
-    return atomic_write(Path(root) / "README.md", card_text(items, dropped, summary=summary, name=name,
-                                                            annotator=annotator, command=command))
+    return atomic_write(
+        Path(root) / "README.md",
+        card_text(items, dropped, summary=summary, name=name, annotator=annotator, command=command),
+    )

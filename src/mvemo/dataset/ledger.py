@@ -72,8 +72,18 @@ class Ledger:
             return False
         return not (retry_failed and row[2] == "failed")
 
-    def record(self, vid: str, *, source: str, fingerprint: str, config: str, status: str, reason: str | None,
-               result: dict[str, Any] | None, steps: list[dict[str, Any]]) -> None:  # fmt: skip
+    def record(
+        self,
+        vid: str,
+        *,
+        source: str,
+        fingerprint: str,
+        config: str,
+        status: str,
+        reason: str | None,
+        result: dict[str, Any] | None,
+        steps: list[dict[str, Any]],
+    ) -> None:
         """Store one finished video and its steps in one transaction."""
         if status not in FINAL_STATUSES:
             raise ValueError(f"status must be one of {FINAL_STATUSES}, got {status!r}")
@@ -86,9 +96,17 @@ class Ledger:
             self.db.execute(
                 "INSERT OR REPLACE INTO videos (id, source, fingerprint, config, status, reason, result, updated) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (vid, source, fingerprint, config, status, reason,
-                 json.dumps(result, sort_keys=True) if result is not None else None, time.time()),
-            )  # fmt: skip
+                (
+                    vid,
+                    source,
+                    fingerprint,
+                    config,
+                    status,
+                    reason,
+                    json.dumps(result, sort_keys=True) if result is not None else None,
+                    time.time(),
+                ),
+            )
 
     def videos(self, ids: list[str] | None = None) -> Iterator[dict[str, Any]]:
         """Rows of ``videos`` (all, or those in ``ids``), sorted by id, ``result`` parsed."""
@@ -96,8 +114,13 @@ class Ledger:
         keep = set(ids) if ids is not None else None
         for vid, source, status, reason, result in rows:
             if keep is None or vid in keep:
-                yield {"id": vid, "source": source, "status": status, "reason": reason,
-                       "result": json.loads(result) if result else None}  # fmt: skip
+                yield {
+                    "id": vid,
+                    "source": source,
+                    "status": status,
+                    "reason": reason,
+                    "result": json.loads(result) if result else None,
+                }
 
     def steps(self, vid: str | None = None) -> list[dict[str, Any]]:
         """Rows of ``steps`` (of one video or all)."""

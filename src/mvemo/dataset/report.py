@@ -144,7 +144,7 @@ def _genre(it: Item) -> str:
 def _fig2(items: list[Item], F: _Fig) -> None:
     plt = _plt()
     dur = np.array([it.duration or 0.0 for it in items]) / 60.0
-    lo, hi = (np.percentile(dur, [10, 90]) if len(dur) else (0.0, 0.0))
+    lo, hi = np.percentile(dur, [10, 90]) if len(dur) else (0.0, 0.0)
     fig, ax = plt.subplots(figsize=(5, 3))
     counts, edges = np.histogram(dur, bins=max(5, min(40, len(dur)))) if len(dur) else (np.zeros(1), np.zeros(2))
     ax.hist(dur, bins=edges, color="#4477aa")
@@ -153,26 +153,52 @@ def _fig2(items: list[Item], F: _Fig) -> None:
     ax.set_xlabel("duration (min)")
     ax.set_ylabel("videos")
     ax.set_title(f"Durations: 10-90 % range {lo:.2f}-{hi:.2f} min", fontsize=9)
-    F.save("fig2_durations", fig, "Fig. 2a: duration distribution with its 10-90 % range (dashed).",
-           {"": (["bin_start_min", "bin_end_min", "videos"],
-                 [[round(edges[i], 4), round(edges[i + 1], 4), int(c)] for i, c in enumerate(counts)]),
-            "range": (["p10_min", "p90_min", "mean_min", "total_hours"],
-                      [[round(float(lo), 4), round(float(hi), 4), round(float(dur.mean()), 4) if len(dur) else 0,
-                        round(float(dur.sum()) / 60, 5)]])})  # fmt: skip
+    F.save(
+        "fig2_durations",
+        fig,
+        "Fig. 2a: duration distribution with its 10-90 % range (dashed).",
+        {
+            "": (
+                ["bin_start_min", "bin_end_min", "videos"],
+                [[round(edges[i], 4), round(edges[i + 1], 4), int(c)] for i, c in enumerate(counts)],
+            ),
+            "range": (
+                ["p10_min", "p90_min", "mean_min", "total_hours"],
+                [
+                    [
+                        round(float(lo), 4),
+                        round(float(hi), 4),
+                        round(float(dur.mean()), 4) if len(dur) else 0,
+                        round(float(dur.sum()) / 60, 5),
+                    ]
+                ],
+            ),
+        },
+    )
     g = Counter(_genre(it) for it in items)
     fig, ax = plt.subplots(figsize=(5, 3))
     _bar(ax, GENRE_ORDER, [g.get(k, 0) for k in GENRE_ORDER], "Genres (11 categories)")
-    F.save("fig2_genres", fig, "Fig. 2b: genre distribution after mapping genre labels into 11 categories.",
-           {"": (["genre", "videos"], [[k, g.get(k, 0)] for k in GENRE_ORDER])})
+    F.save(
+        "fig2_genres",
+        fig,
+        "Fig. 2b: genre distribution after mapping genre labels into 11 categories.",
+        {"": (["genre", "videos"], [[k, g.get(k, 0)] for k in GENRE_ORDER])},
+    )
     cc = Counter(it.custom.get("metadata", {}).get("country") or "unknown" for it in items)
     ll = Counter(it.custom.get("metadata", {}).get("language") or "unknown" for it in items)
     fig, axs = plt.subplots(1, 2, figsize=(8, 3))
     c_top, l_top = cc.most_common(15), ll.most_common(15)
     _bar(axs[0], [k for k, _ in c_top], [v for _, v in c_top], "Countries")
     _bar(axs[1], [k for k, _ in l_top], [v for _, v in l_top], "Languages", color="#228833")
-    F.save("fig2_country_language", fig, "Fig. 2c: countries and languages (top 15).",
-           {"country": (["country", "videos"], [list(x) for x in cc.most_common()]),
-            "language": (["language", "videos"], [list(x) for x in ll.most_common()])})  # fmt: skip
+    F.save(
+        "fig2_country_language",
+        fig,
+        "Fig. 2c: countries and languages (top 15).",
+        {
+            "country": (["country", "videos"], [list(x) for x in cc.most_common()]),
+            "language": (["language", "videos"], [list(x) for x in ll.most_common()]),
+        },
+    )
 
 
 def _fig3(items: list[Item], F: _Fig) -> None:
@@ -200,21 +226,35 @@ def _fig3(items: list[Item], F: _Fig) -> None:
     axs[1].set_title("by genre", fontsize=9)
     if per_genre:
         axs[1].legend(fontsize=6)
-    F.save("fig3_lyrics", fig, "Fig. 3a: lyric sentence (line) lengths in words, overall and by genre "
-           "(each song normalised to 1, then averaged over songs).",
-           {"": (["genre", "words", "share"], rows)})  # fmt: skip
+    F.save(
+        "fig3_lyrics",
+        fig,
+        "Fig. 3a: lyric sentence (line) lengths in words, overall and by genre "
+        "(each song normalised to 1, then averaged over songs).",
+        {"": (["genre", "words", "share"], rows)},
+    )
     # segments
-    seg = np.concatenate([np.asarray(it.custom.get("features", {}).get("visual", {}).get("shot_lengths") or [], float)
-                          for it in items] or [np.zeros(0)])  # fmt: skip
+    seg = np.concatenate(
+        [np.asarray(it.custom.get("features", {}).get("visual", {}).get("shot_lengths") or [], float) for it in items]
+        or [np.zeros(0)]
+    )
     edges = np.arange(0, max(10.0, float(np.ceil(seg.max())) if len(seg) else 10.0) + 0.5, 0.5)
     counts = np.histogram(seg, bins=edges)[0]
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.bar(edges[:-1], counts, width=0.5, align="edge", color="#4477aa")
     ax.set_xlabel("segment (shot) length (s)")
     ax.set_title(f"Video segment lengths from scene cuts ({len(seg)} segments)", fontsize=9)
-    F.save("fig3_segments", fig, "Fig. 3b: video segment lengths between scene cuts (0.5-s bins).",
-           {"": (["bin_start_s", "bin_end_s", "segments"],
-                 [[float(edges[i]), float(edges[i + 1]), int(c)] for i, c in enumerate(counts)])})  # fmt: skip
+    F.save(
+        "fig3_segments",
+        fig,
+        "Fig. 3b: video segment lengths between scene cuts (0.5-s bins).",
+        {
+            "": (
+                ["bin_start_s", "bin_end_s", "segments"],
+                [[float(edges[i]), float(edges[i + 1]), int(c)] for i, c in enumerate(counts)],
+            )
+        },
+    )
     # dominant colours: k-means over every video's dominant colours (weighted by share)
     pts, w = [], []
     for it in items:
@@ -229,9 +269,12 @@ def _fig3(items: list[Item], F: _Fig) -> None:
     ax.set_xticks(range(len(clusters)))
     ax.set_xticklabels([c[0] for c in clusters], rotation=45, fontsize=7)
     ax.set_title("Dominant colours (k-means in HSV, shown in RGB)", fontsize=9)
-    F.save("fig3_colours", fig, "Fig. 3c: distribution of the videos' dominant colours.",
-           {"": (["rgb", "share", "hue_deg", "saturation", "value"],
-                 [[c[0], round(c[1], 4), *c[2]] for c in clusters])})  # fmt: skip
+    F.save(
+        "fig3_colours",
+        fig,
+        "Fig. 3c: distribution of the videos' dominant colours.",
+        {"": (["rgb", "share", "hue_deg", "saturation", "value"], [[c[0], round(c[1], 4), *c[2]] for c in clusters])},
+    )
     # music: pitch, IOI, key, mode by genre
     from mvemo.dataset.steps import IOI_EDGES
 
@@ -265,13 +308,20 @@ def _fig3(items: list[Item], F: _Fig) -> None:
     axs[1, 1].legend(fontsize=7)
     axs[1, 1].set_title("Major/minor by genre", fontsize=9)
     fig.tight_layout()
-    F.save("fig3_music", fig, "Fig. 3d: note pitch, inter-onset interval, key, and major/minor by genre "
-           "(from the transcribed lead sheets).",
-           {"pitch": (["midi_pitch", "notes"], [[p, int(ph[p])] for p in range(128) if ph[p]]),
-            "ioi": (["bin_start_s", "bin_end_s", "intervals"],
-                    [[float(IOI_EDGES[i]), float(IOI_EDGES[i + 1]), int(ih[i])] for i in range(len(ih))]),
+    F.save(
+        "fig3_music",
+        fig,
+        "Fig. 3d: note pitch, inter-onset interval, key, and major/minor by genre (from the transcribed lead sheets).",
+        {
+            "pitch": (["midi_pitch", "notes"], [[p, int(ph[p])] for p in range(128) if ph[p]]),
+            "ioi": (
+                ["bin_start_s", "bin_end_s", "intervals"],
+                [[float(IOI_EDGES[i]), float(IOI_EDGES[i + 1]), int(ih[i])] for i in range(len(ih))],
+            ),
             "key": (["key", "videos"], [list(x) for x in kt]),
-            "mode_by_genre": (["genre", "major", "minor"], [[g, a, b] for g, a, b in zip(gs, maj, mino)])})  # fmt: skip
+            "mode_by_genre": (["genre", "major", "minor"], [[g, a, b] for g, a, b in zip(gs, maj, mino)]),
+        },
+    )
 
 
 def _weighted_kmeans(x: np.ndarray, w: np.ndarray, *, k: int, seed: int = 0, iters: int = 50):
@@ -282,8 +332,9 @@ def _weighted_kmeans(x: np.ndarray, w: np.ndarray, *, k: int, seed: int = 0, ite
     c = x[rng.choice(len(x), size=k, replace=False, p=w / w.sum())] if len(np.unique(x, axis=0)) >= k else x[:k]
     for _ in range(iters):
         lab = ((x[:, None, :] - c[None]) ** 2).sum(-1).argmin(1)
-        new = np.array([np.average(x[lab == j], axis=0, weights=w[lab == j]) if np.any(lab == j) else c[j]
-                        for j in range(len(c))])  # fmt: skip
+        new = np.array(
+            [np.average(x[lab == j], axis=0, weights=w[lab == j]) if np.any(lab == j) else c[j] for j in range(len(c))]
+        )
         if np.allclose(new, c):
             break
         c = new
@@ -296,8 +347,13 @@ def _weighted_kmeans(x: np.ndarray, w: np.ndarray, *, k: int, seed: int = 0, ite
         h = float(np.rad2deg(np.arctan2(c[j, 1], c[j, 0])) % 360)
         s, v = float(np.clip(np.hypot(c[j, 0], c[j, 1]), 0, 1)), float(np.clip(c[j, 2], 0, 1))
         r, g, b = colorsys.hsv_to_rgb(h / 360, s, v)
-        out.append(("#{:02x}{:02x}{:02x}".format(*(int(round(255 * q)) for q in (r, g, b))), float(share[j]),
-                    [round(h, 1), round(s, 3), round(v, 3)]))  # fmt: skip
+        out.append(
+            (
+                "#{:02x}{:02x}{:02x}".format(*(int(round(255 * q)) for q in (r, g, b))),
+                float(share[j]),
+                [round(h, 1), round(s, 3), round(v, 3)],
+            )
+        )
     return out
 
 
@@ -319,10 +375,18 @@ def _fig4(items: list[Item], F: _Fig) -> None:
     ax.set_xticklabels(circ.categories, fontsize=6)
     ax.set_ylim(0, 1)
     ax.set_title("Static category x intensity (area ~ count)", fontsize=9)
-    F.save("fig4_static", fig, "Fig. 4a: static labels on the circumplex: angle = category, radius = intensity, "
-           "marker area proportional to the count.",
-           {"": (["category", "angle_deg", "intensity", "videos"],
-                 [[c, round(angle[c], 2), i, n] for (c, i), n in sorted(pairs.items())])})  # fmt: skip
+    F.save(
+        "fig4_static",
+        fig,
+        "Fig. 4a: static labels on the circumplex: angle = category, radius = intensity, "
+        "marker area proportional to the count.",
+        {
+            "": (
+                ["category", "angle_deg", "intensity", "videos"],
+                [[c, round(angle[c], 2), i, n] for (c, i), n in sorted(pairs.items())],
+            )
+        },
+    )
     cat_g: dict[str, Counter] = defaultdict(Counter)
     int_g: dict[str, Counter] = defaultdict(Counter)
     for it in items:
@@ -334,8 +398,10 @@ def _fig4(items: list[Item], F: _Fig) -> None:
     cm = np.array([[cat_g[g].get(c, 0) for c in circ.categories] for g in gs]) if gs else np.zeros((0, 28))
     im = np.array([[int_g[g].get(lv, 0) for lv in levels] for g in gs]) if gs else np.zeros((0, 11))
     fig, axs = plt.subplots(1, 2, figsize=(11, 3.5))
-    for ax, mat, xl, title in ((axs[0], cm, circ.categories, "Static category by genre"),
-                               (axs[1], im, levels, "Static intensity by genre")):  # fmt: skip
+    for ax, mat, xl, title in (
+        (axs[0], cm, circ.categories, "Static category by genre"),
+        (axs[1], im, levels, "Static intensity by genre"),
+    ):
         ax.imshow(mat if len(mat) else np.zeros((1, len(xl))), aspect="auto", cmap="Blues")
         ax.set_xticks(range(len(xl)))
         ax.set_xticklabels(xl, rotation=90, fontsize=6)
@@ -343,9 +409,15 @@ def _fig4(items: list[Item], F: _Fig) -> None:
         ax.set_yticklabels(gs, fontsize=7)
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    F.save("fig4_by_genre", fig, "Fig. 4b: static category and intensity distributions by genre.",
-           {"category": (["genre", *circ.categories], [[g, *map(int, row)] for g, row in zip(gs, cm)]),
-            "intensity": (["genre", *map(str, levels)], [[g, *map(int, row)] for g, row in zip(gs, im)])})  # fmt: skip
+    F.save(
+        "fig4_by_genre",
+        fig,
+        "Fig. 4b: static category and intensity distributions by genre.",
+        {
+            "category": (["genre", *circ.categories], [[g, *map(int, row)] for g, row in zip(gs, cm)]),
+            "intensity": (["genre", *map(str, levels)], [[g, *map(int, row)] for g, row in zip(gs, im)]),
+        },
+    )
 
 
 def _fig5(items: list[Item], F: _Fig) -> None:
@@ -370,14 +442,17 @@ def _fig5(items: list[Item], F: _Fig) -> None:
     for i in range(len(cats)):
         for j in range(len(levels)):
             if ring[i, j]:
-                ax.bar(centres[i], 0.1, width=widths[i], bottom=j * 0.1, color=cmap(ring[i, j] / top),
-                       edgecolor="none")
+                ax.bar(centres[i], 0.1, width=widths[i], bottom=j * 0.1, color=cmap(ring[i, j] / top), edgecolor="none")
     ax.set_xticks(ang)
     ax.set_xticklabels(cats, fontsize=6)
     ax.set_yticklabels([])
     ax.set_title("Dynamic intensity by category (rings = intensity)", fontsize=9)
-    F.save("fig5_rings", fig, "Fig. 5a: dynamic labels: intensity (ring) by category (sector), shade = count.",
-           {"": (["category", *map(str, levels)], [[c, *map(int, ring[i])] for i, c in enumerate(cats)])})  # fmt: skip
+    F.save(
+        "fig5_rings",
+        fig,
+        "Fig. 5a: dynamic labels: intensity (ring) by category (sector), shade = count.",
+        {"": (["category", *map(str, levels)], [[c, *map(int, ring[i])] for i, c in enumerate(cats)])},
+    )
     bins = np.arange(-LAG_MAX, LAG_MAX + LAG_STEP, LAG_STEP)
     for name, label, events in (
         ("fig5_cut_lags", "video scene cuts", lambda it: it.custom.get("features", {}).get("visual", {}).get("cuts")),
@@ -404,9 +479,13 @@ def _fig5(items: list[Item], F: _Fig) -> None:
             rows += [[key, float(b), int(c)] for b, c in zip(bins[:-1], counts)]
         fig.suptitle(f"Time lags between {label} and dynamic emotion change points (0.5-s bins)", fontsize=9)
         fig.tight_layout()
-        F.save(name, fig, f"Fig. 5{'b' if 'cut' in name else 'c'}: signed time lags between {label} and the "
-               "dynamic category / intensity change points, both directions (0.5-s resolution).",
-               {"": (["series", "lag_s", "count"], rows)})  # fmt: skip
+        F.save(
+            name,
+            fig,
+            f"Fig. 5{'b' if 'cut' in name else 'c'}: signed time lags between {label} and the "
+            "dynamic category / intensity change points, both directions (0.5-s resolution).",
+            {"": (["series", "lag_s", "count"], rows)},
+        )
 
 
 # --------------------------------------------------------------------------- page
@@ -431,9 +510,11 @@ def _page(entries: list[dict[str, Any]], *, title: str, summary: list[str]) -> s
             section = sec
         b64 = base64.b64encode(e["png"]).decode("ascii")
         links = ", ".join(f'<a href="{html.escape(c)}">{html.escape(c)}</a>' for c in e["csvs"])
-        parts.append(f'<figure id="{e["name"]}"><img alt="{html.escape(e["name"])}" '
-                     f'src="data:image/png;base64,{b64}"><figcaption>{html.escape(e["caption"])} '
-                     f"Numbers: {links}</figcaption></figure>")  # fmt: skip
+        parts.append(
+            f'<figure id="{e["name"]}"><img alt="{html.escape(e["name"])}" '
+            f'src="data:image/png;base64,{b64}"><figcaption>{html.escape(e["caption"])} '
+            f"Numbers: {links}</figcaption></figure>"
+        )
     if section is not None:
         parts.append("</section>")
     parts.append("</body></html>")
@@ -466,10 +547,12 @@ def write_report(root: str | Path, out: str | Path) -> Path:
 
         dropped = [json.loads(line) for line in (r / "dropped.jsonl").read_text(encoding="utf-8").splitlines() if line]
     hours = sum(it.duration or 0.0 for it in items) / 3600
-    summary = [f"{len(items)} videos, {hours:.3f} hours; {len(dropped)} dropped "
-               f"({sum(d['status'] == 'filtered' for d in dropped)} filtered, "
-               f"{sum(d['status'] == 'failed' for d in dropped)} failed)",
-               f"manifest: {man.name}; annotator: {next((it.custom.get('annotator', {}).get('name') for it in items), '?')}"]
+    summary = [
+        f"{len(items)} videos, {hours:.3f} hours; {len(dropped)} dropped "
+        f"({sum(d['status'] == 'filtered' for d in dropped)} filtered, "
+        f"{sum(d['status'] == 'failed' for d in dropped)} failed)",
+        f"manifest: {man.name}; annotator: {next((it.custom.get('annotator', {}).get('name') for it in items), '?')}",
+    ]
     page = o / "index.html"
     atomic_write(page, _page(F.entries, title=f"Dataset report: {r.resolve().name}", summary=summary))
     return page

@@ -80,8 +80,12 @@ class Limits:
     max_pixels: int = 3840 * 2160
 
     def to_dict(self) -> dict[str, Any]:
-        return {"max_seconds": self.max_seconds, "min_seconds": self.min_seconds, "max_bytes": self.max_bytes,
-                "max_pixels": self.max_pixels}  # fmt: skip
+        return {
+            "max_seconds": self.max_seconds,
+            "min_seconds": self.min_seconds,
+            "max_bytes": self.max_bytes,
+            "max_pixels": self.max_pixels,
+        }
 
 
 # --------------------------------------------------------------------------- 1. probe
@@ -112,8 +116,14 @@ def probe(path: str | Path, *, limits: Limits | None = None) -> dict[str, Any]:
         raise DataError(f"{p}: enormous duration {info.duration:.1f} s (> limit {limits.max_seconds:g} s)")
     if info.duration < limits.min_seconds:
         raise DataError(f"{p}: too short ({info.duration:.2f} s < {limits.min_seconds:g} s)")
-    return {"duration": round(info.duration, _ROUND), "fps": round(info.fps, _ROUND), "width": info.width,
-            "height": info.height, "has_audio": info.has_audio, "bytes": size}  # fmt: skip
+    return {
+        "duration": round(info.duration, _ROUND),
+        "fps": round(info.fps, _ROUND),
+        "width": info.width,
+        "height": info.height,
+        "has_audio": info.has_audio,
+        "bytes": size,
+    }
 
 
 # --------------------------------------------------------------------------- 2. static filter
@@ -138,8 +148,12 @@ def static_filter(path: str | Path, *, duration: float) -> dict[str, Any]:
     if info.duration < duration - max(1.0, 0.05 * duration):
         raise DataError(f"{path}: truncated: {info.duration:.2f} s decodable of the {duration:.2f} s declared")
     mse = static_score(frames)
-    return {"static_mse": round(mse, 3), "is_static": bool(mse <= STATIC_THRESHOLD), "n_frames": int(len(frames)),
-            "decoded_duration": round(info.duration, _ROUND)}  # fmt: skip
+    return {
+        "static_mse": round(mse, 3),
+        "is_static": bool(mse <= STATIC_THRESHOLD),
+        "n_frames": int(len(frames)),
+        "decoded_duration": round(info.duration, _ROUND),
+    }
 
 
 # --------------------------------------------------------------------------- 3. transcode
@@ -148,8 +162,12 @@ def transcode(src: str | Path, dst: str | Path, *, fps: float = TRANSCODE_FPS) -
     from mvemo.io.video import normalize_video
 
     info = normalize_video(src, dst, fps=fps)
-    return {"duration": round(info.duration, _ROUND), "fps": round(info.fps, _ROUND), "width": info.width,
-            "height": info.height}  # fmt: skip
+    return {
+        "duration": round(info.duration, _ROUND),
+        "fps": round(info.fps, _ROUND),
+        "width": info.width,
+        "height": info.height,
+    }
 
 
 # --------------------------------------------------------------------------- 4. audio
@@ -170,8 +188,12 @@ def extract_audio(video: str | Path, dst: str | Path) -> dict[str, Any]:
     level = check_audio(y, sr, path=video, min_duration=1.0)
     with atomic_open(dst, "wb") as fh:
         sf.write(fh, np.ascontiguousarray(y.T), sr, format="FLAC", subtype="PCM_16")
-    return {"sample_rate": int(sr), "channels": int(y.shape[0]), "duration": round(y.shape[1] / sr, _ROUND),
-            "rms_dbfs": round(float(level), 2)}  # fmt: skip
+    return {
+        "sample_rate": int(sr),
+        "channels": int(y.shape[0]),
+        "duration": round(y.shape[1] / sr, _ROUND),
+        "rms_dbfs": round(float(level), 2),
+    }
 
 
 # --------------------------------------------------------------------------- 5. lyrics
@@ -206,8 +228,14 @@ def transcribe_lyrics(audio: str | Path, *, backend: str, model_dir: str | Path)
     raise ParameterError(f"unknown ASR backend {backend!r}; use 'faster-whisper' or 'whisper'")
 
 
-def lyrics(source: str | Path | None, dst_stem: str | Path, *, audio: str | Path | None = None,
-           asr: tuple[str, str] | None = None, origin: str = "sidecar") -> dict[str, Any]:  # fmt: skip
+def lyrics(
+    source: str | Path | None,
+    dst_stem: str | Path,
+    *,
+    audio: str | Path | None = None,
+    asr: tuple[str, str] | None = None,
+    origin: str = "sidecar",
+) -> dict[str, Any]:
     """Lyrics by the paper's order (a file, else ASR, else none), cleaned by the paper's rule.
 
     Time-synced lyrics (LRC, ASR) are written to ``dst_stem + ".lrc"``, plain text to
@@ -234,8 +262,14 @@ def lyrics(source: str | Path | None, dst_stem: str | Path, *, audio: str | Path
         origin = "none"
     timed = [(t, s) for t, s in timed if s]
     if not timed:
-        return {"origin": "none" if origin == "none" else origin, "file": None, "synced": False, "n_lines": 0,
-                "n_words": 0, "line_words": []}  # fmt: skip
+        return {
+            "origin": "none" if origin == "none" else origin,
+            "file": None,
+            "synced": False,
+            "n_lines": 0,
+            "n_words": 0,
+            "line_words": [],
+        }
     synced = all(t is not None for t, _ in timed)
     stem = Path(dst_stem)
     if synced:
@@ -246,8 +280,14 @@ def lyrics(source: str | Path | None, dst_stem: str | Path, *, audio: str | Path
         text = "".join(f"{s}\n" for _, s in timed)
     atomic_write(stem.with_name(name), text)
     words = [len(s.split()) for _, s in timed]
-    return {"origin": origin, "file": name, "synced": synced, "n_lines": len(timed), "n_words": int(sum(words)),
-            "line_words": words}  # fmt: skip
+    return {
+        "origin": origin,
+        "file": name,
+        "synced": synced,
+        "n_lines": len(timed),
+        "n_words": int(sum(words)),
+        "line_words": words,
+    }
 
 
 # --------------------------------------------------------------------------- 6. lead sheet
@@ -277,20 +317,28 @@ def leadsheet(audio: str | Path, dst: str | Path) -> dict[str, Any]:
     pitches = np.array([n.pitch for n in notes], dtype=np.int64)
     onsets = np.unique(np.round([n.start for n in notes], 4)) if notes else np.zeros(0)
     ioi = np.diff(onsets)
-    ioi_hist = np.histogram(np.minimum(ioi, IOI_EDGES[-1] - 1e-9), bins=IOI_EDGES)[0] if len(ioi) else \
-        np.zeros(len(IOI_EDGES) - 1, dtype=np.int64)  # fmt: skip
+    ioi_hist = (
+        np.histogram(np.minimum(ioi, IOI_EDGES[-1] - 1e-9), bins=IOI_EDGES)[0]
+        if len(ioi)
+        else np.zeros(len(IOI_EDGES) - 1, dtype=np.int64)
+    )
     tonic, mode = ls.key.split()
     return {
-        "key": ls.key, "tonic": tonic, "mode": mode, "tempo": round(float(ls.tempo), 2),
+        "key": ls.key,
+        "tonic": tonic,
+        "mode": mode,
+        "tempo": round(float(ls.tempo), 2),
         "chords": [[round(s, 3), round(e, 3), lab] for s, e, lab in ls.chords],
-        "n_notes": int(len(notes)), "n_melody": int(len(ls.melody)), "n_rests": int(ls.n_rests),
+        "n_notes": int(len(notes)),
+        "n_melody": int(len(ls.melody)),
+        "n_rests": int(ls.n_rests),
         "pitch_hist": np.bincount(pitches, minlength=128)[:128].astype(int).tolist(),
         "pitch_mean": round(float(pitches.mean()), 3) if len(pitches) else None,
         "pitch_std": round(float(pitches.std()), 3) if len(pitches) else None,
         "ioi_hist": ioi_hist.astype(int).tolist(),
         "ioi_median": round(float(np.median(ioi)), 4) if len(ioi) else None,
         "pitch_peaks": _pitch_peaks(ls.melody),
-    }  # fmt: skip
+    }
 
 
 # --------------------------------------------------------------------------- 7. features
@@ -389,18 +437,26 @@ def record_to_labels(record: Any) -> dict[str, Any]:
     dyn = rec.get("dynamic") or []
     labels = {
         "model": rec.get("model"),
-        "valence": st.get("valence"), "arousal": st.get("arousal"), "quadrant": st.get("quadrant"),
+        "valence": st.get("valence"),
+        "arousal": st.get("arousal"),
+        "quadrant": st.get("quadrant"),
         "probabilities": st.get("probabilities"),
         "dynamic_va": [[round(float(d["time"]), 3), d.get("valence"), d.get("arousal")] for d in dyn],
         "used": (rec.get("features") or {}).get("used"),
-    }  # fmt: skip
+    }
     return {
         "model": rec.get("model"),
         "static": {"category": st["category"], "intensity": float(st["intensity"])},
-        "dynamic": [{"time": round(float(d["time"]), 3), "category": d.get("category"),
-                     "intensity": None if d.get("intensity") is None else float(d["intensity"])} for d in dyn],
+        "dynamic": [
+            {
+                "time": round(float(d["time"]), 3),
+                "category": d.get("category"),
+                "intensity": None if d.get("intensity") is None else float(d["intensity"]),
+            }
+            for d in dyn
+        ],
         "labels": labels,
-    }  # fmt: skip
+    }
 
 
 def annotate(video: str | Path, *, lyrics_file: str | Path | None, annotator: str) -> dict[str, Any]:

@@ -25,8 +25,12 @@ VIDEO_ERRORS = (MvemoError, OSError, ValueError, RuntimeError, EOFError, MemoryE
 
 def media_layout(vid: str) -> dict[str, str]:
     """Where a video's files go in the dataset (relative paths)."""
-    return {"video": f"media/{vid}.mp4", "audio": f"media/{vid}.flac", "midi": f"leadsheets/{vid}.mid",
-            "lyrics": f"lyrics/{vid}"}  # fmt: skip
+    return {
+        "video": f"media/{vid}.mp4",
+        "audio": f"media/{vid}.flac",
+        "midi": f"leadsheets/{vid}.mid",
+        "lyrics": f"lyrics/{vid}",
+    }
 
 
 def _reason(exc: BaseException) -> str:
@@ -34,8 +38,15 @@ def _reason(exc: BaseException) -> str:
     return msg if isinstance(exc, MvemoError) else f"{type(exc).__name__}: {msg}"
 
 
-def process_video(job: dict[str, Any], *, out: str, cache_dir: str, annotator: str,
-                  limits: dict[str, Any] | None = None, asr: tuple[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+def process_video(
+    job: dict[str, Any],
+    *,
+    out: str,
+    cache_dir: str,
+    annotator: str,
+    limits: dict[str, Any] | None = None,
+    asr: tuple[str, str] | None = None,
+) -> dict[str, Any]:
     """Run the steps on one video; never raises for a bad video.
 
     Parameters
@@ -75,8 +86,7 @@ def process_video(job: dict[str, Any], *, out: str, cache_dir: str, annotator: s
             if "_files" in result:  # a step that decides its file names
                 out_files = tuple(result.pop("_files"))
             hit = cache.put(step, key, result, out_files)
-        rows.append({"step": step, "status": "done", "reason": None,
-                     "seconds": round(time.perf_counter() - t0, 4)})  # fmt: skip
+        rows.append({"step": step, "status": "done", "reason": None, "seconds": round(time.perf_counter() - t0, 4)})
         return hit
 
     current = S.STEPS[0]
@@ -88,8 +98,9 @@ def process_video(job: dict[str, Any], *, out: str, cache_dir: str, annotator: s
         res["probe"] = run("probe", k_probe, lambda d: S.probe(src, limits=lim))
         current = "static_filter"
         k_static = step_key("static_filter", v["static_filter"], src_hash, res["probe"]["duration"])
-        res["static"] = run("static_filter", k_static,
-                            lambda d: S.static_filter(src, duration=res["probe"]["duration"]))  # fmt: skip
+        res["static"] = run(
+            "static_filter", k_static, lambda d: S.static_filter(src, duration=res["probe"]["duration"])
+        )
         if res["static"]["is_static"]:
             rows[-1]["reason"] = f"static video: mean inter-frame MSE {res['static']['static_mse']:.3f} <= 2 (eq. 12)"
             return _finish(vid, "filtered", rows[-1]["reason"], rows, None)
@@ -104,8 +115,14 @@ def process_video(job: dict[str, Any], *, out: str, cache_dir: str, annotator: s
         current = "lyrics"
         lyr_src = job.get("lyrics")
         lyr_hash = file_sha256(lyr_src) if lyr_src else None
-        k_lyr = step_key("lyrics", v["lyrics"], lyr_hash, job.get("lyrics_origin"),
-                         list(asr) if asr and not lyr_src else None, None if lyr_src or not asr else k_audio)  # fmt: skip
+        k_lyr = step_key(
+            "lyrics",
+            v["lyrics"],
+            lyr_hash,
+            job.get("lyrics_origin"),
+            list(asr) if asr and not lyr_src else None,
+            None if lyr_src or not asr else k_audio,
+        )
 
         def do_lyrics(d: Path) -> dict[str, Any]:
             r = S.lyrics(lyr_src, d / "lyrics", audio=flac, asr=asr, origin=job.get("lyrics_origin") or "sidecar")
@@ -115,16 +132,14 @@ def process_video(job: dict[str, Any], *, out: str, cache_dir: str, annotator: s
         lyr_file = cache.folder("lyrics", k_lyr) / res["lyrics"]["file"] if res["lyrics"]["file"] else None
         current = "leadsheet"
         k_ls = step_key("leadsheet", v["leadsheet"], k_audio)
-        res["leadsheet"] = run("leadsheet", k_ls, lambda d: S.leadsheet(flac, d / "leadsheet.mid"),
-                               ("leadsheet.mid",))  # fmt: skip
+        res["leadsheet"] = run("leadsheet", k_ls, lambda d: S.leadsheet(flac, d / "leadsheet.mid"), ("leadsheet.mid",))
         current = "features"
         k_ft = step_key("features", v["features"], k_tc, k_ls)
         res["features"] = run("features", k_ft, lambda d: S.features(mp4, sheet=res["leadsheet"]))
         current = "annotate"
         ann = S.load_annotator(annotator)
         k_ann = step_key("annotate", v["annotate"], k_tc, k_lyr, annotator, ann.version)
-        res["annotation"] = run("annotate", k_ann,
-                                lambda d: S.annotate(mp4, lyrics_file=lyr_file, annotator=annotator))  # fmt: skip
+        res["annotation"] = run("annotate", k_ann, lambda d: S.annotate(mp4, lyrics_file=lyr_file, annotator=annotator))
         res["annotation"]["annotator"] = {"name": annotator, "version": ann.version}
         # place the files in the dataset (links into the cache where the file system allows)
         lay = media_layout(vid)
@@ -139,7 +154,7 @@ def process_video(job: dict[str, Any], *, out: str, cache_dir: str, annotator: s
             media["lyrics"] = rel
         res["media"] = media
         res["source_sha256"] = src_hash
-        for r in (res.values()):
+        for r in res.values():
             if isinstance(r, dict):
                 r.pop("_files", None)
         return _finish(vid, "done", None, rows, res)
@@ -155,6 +170,7 @@ def process_video(job: dict[str, Any], *, out: str, cache_dir: str, annotator: s
 
 def _finish(vid: str, status: str, reason: str | None, rows: list[dict], result: dict | None) -> dict[str, Any]:
     done = {r["step"] for r in rows}
-    rows = rows + [{"step": s, "status": "skipped", "reason": f"after {status}", "seconds": None}
-                   for s in S.STEPS if s not in done]  # fmt: skip
+    rows = rows + [
+        {"step": s, "status": "skipped", "reason": f"after {status}", "seconds": None} for s in S.STEPS if s not in done
+    ]
     return {"id": vid, "status": status, "reason": reason, "steps": rows, "result": result}

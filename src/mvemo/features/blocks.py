@@ -19,8 +19,16 @@ from mvemo._extras import require
 from mvemo.errors import ParameterError
 from mvemo.features.musicnn import HOP_LENGTH, PATCH_FRAMES, SAMPLE_RATE, log_mel
 
-__all__ = ["BLOCK_SECONDS", "BlockFeatures", "musicnn_blocks", "pool_blocks", "pool_blocks_std", "window_embeddings",
-           "segment_spread", "EMBEDDING_DIM"]
+__all__ = [
+    "BLOCK_SECONDS",
+    "BlockFeatures",
+    "musicnn_blocks",
+    "pool_blocks",
+    "pool_blocks_std",
+    "window_embeddings",
+    "segment_spread",
+    "EMBEDDING_DIM",
+]
 
 BLOCK_SECONDS = 0.5
 FRAME_SECONDS = HOP_LENGTH / SAMPLE_RATE  # 16 ms
@@ -62,9 +70,13 @@ class BlockFeatures:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Arrays for an ``.npz`` cache (float16 summaries)."""
-        out = {"block_mean": self.mean.astype(np.float16), "block_max": self.max.astype(np.float16),
-               "block_count": self.count, "duration": np.array(self.duration),
-               "block_seconds": np.array(self.block_seconds)}  # fmt: skip
+        out = {
+            "block_mean": self.mean.astype(np.float16),
+            "block_max": self.max.astype(np.float16),
+            "block_count": self.count,
+            "duration": np.array(self.duration),
+            "block_seconds": np.array(self.block_seconds),
+        }
         if self.meansq is not None:
             out["block_meansq"] = self.meansq.astype(np.float16)
         return out
@@ -73,13 +85,19 @@ class BlockFeatures:
     def from_arrays(cls, arrays) -> BlockFeatures:
         """Inverse of :meth:`to_arrays`."""
         sq = arrays["block_meansq"] if "block_meansq" in arrays else None
-        return cls(np.asarray(arrays["block_mean"], np.float32), np.asarray(arrays["block_max"], np.float32),
-                   np.asarray(arrays["block_count"]), float(arrays["duration"]), float(arrays["block_seconds"]),
-                   None if sq is None else np.asarray(sq, np.float32))  # fmt: skip
+        return cls(
+            np.asarray(arrays["block_mean"], np.float32),
+            np.asarray(arrays["block_max"], np.float32),
+            np.asarray(arrays["block_count"]),
+            float(arrays["duration"]),
+            float(arrays["block_seconds"]),
+            None if sq is None else np.asarray(sq, np.float32),
+        )
 
 
-def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = BLOCK_SECONDS,
-                   batch_size: int = 4) -> BlockFeatures:  # fmt: skip
+def musicnn_blocks(
+    model, audio: np.ndarray, sr: int, *, block_seconds: float = BLOCK_SECONDS, batch_size: int = 4
+) -> BlockFeatures:
     """Encode a track once with musicnn and summarise its frame features per block.
 
     Parameters
@@ -113,11 +131,11 @@ def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = 
         n_full = (hi - lo) // PATCH_FRAMES
         parts = []
         if n_full:
-            full = logmel[lo: lo + n_full * PATCH_FRAMES].reshape(n_full, PATCH_FRAMES, -1)
+            full = logmel[lo : lo + n_full * PATCH_FRAMES].reshape(n_full, PATCH_FRAMES, -1)
             out = model.forward_patches(full, batch_size=batch_size)
             parts.append(np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2).reshape(n_full * PATCH_FRAMES, -1))
         if lo + n_full * PATCH_FRAMES < hi:
-            out = model.forward_patches(logmel[lo + n_full * PATCH_FRAMES: hi][None], batch_size=1)
+            out = model.forward_patches(logmel[lo + n_full * PATCH_FRAMES : hi][None], batch_size=1)
             parts.append(np.concatenate([out[k] for k in _MIDEND_KEYS], axis=2)[0])
         frames = np.concatenate(parts)
         if sums is None:
@@ -131,8 +149,14 @@ def musicnn_blocks(model, audio: np.ndarray, sr: int, *, block_seconds: float = 
         sq[ids] += member @ np.square(frames)
         maxes[ids] = np.maximum(maxes[ids], np.maximum.reduceat(frames, starts, axis=0))
     duration = len(np.asarray(audio)) / float(sr)
-    return BlockFeatures((sums / count[:, None]).astype(np.float32), maxes, count, duration, block_seconds,
-                         (sq / count[:, None]).astype(np.float32))
+    return BlockFeatures(
+        (sums / count[:, None]).astype(np.float32),
+        maxes,
+        count,
+        duration,
+        block_seconds,
+        (sq / count[:, None]).astype(np.float32),
+    )
 
 
 def pool_blocks(blocks: BlockFeatures, start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -213,8 +237,9 @@ def window_embeddings(model, mean: np.ndarray, mx: np.ndarray) -> np.ndarray:
         return torch.cat([m, pen, tags], dim=1).numpy()
 
 
-def segment_spread(model, blocks: BlockFeatures, start: int, stop: int, *, segment_blocks: int = 6,
-                   hop_blocks: int = 3) -> np.ndarray:  # fmt: skip
+def segment_spread(
+    model, blocks: BlockFeatures, start: int, stop: int, *, segment_blocks: int = 6, hop_blocks: int = 3
+) -> np.ndarray:
     """How the window embedding varies inside ``[start, stop)``: the std over its segments.
 
     The blocks ``[start, stop)`` are cut into segments of ``segment_blocks`` blocks

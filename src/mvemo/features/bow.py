@@ -30,9 +30,16 @@ import numpy as np
 
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["BLENDED_OUTPUTS", "TOKEN_PATTERN", "BowClassifier", "TfidfTransform", "blend_outputs",
-           "blend_probabilities",
-           "tokenize", "word_ngrams"]
+__all__ = [
+    "BLENDED_OUTPUTS",
+    "TOKEN_PATTERN",
+    "BowClassifier",
+    "TfidfTransform",
+    "blend_outputs",
+    "blend_probabilities",
+    "tokenize",
+    "word_ngrams",
+]
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -106,8 +113,10 @@ class TfidfTransform:
         self.vocabulary = {str(k): int(v) for k, v in dict(self.vocabulary).items()}
         cols = sorted(self.vocabulary.values())
         if cols != list(range(len(self.idf))):
-            raise DataError(f"TF-IDF vocabulary columns must be 0..{len(self.idf) - 1}, once each "
-                            f"(got {len(cols)} terms for {len(self.idf)} idf values)")  # fmt: skip
+            raise DataError(
+                f"TF-IDF vocabulary columns must be 0..{len(self.idf) - 1}, once each "
+                f"(got {len(cols)} terms for {len(self.idf)} idf values)"
+            )
         self.ngram_range = (int(self.ngram_range[0]), int(self.ngram_range[1]))
 
     @property
@@ -160,14 +169,30 @@ class TfidfTransform:
             If the vectorizer uses settings this transform does not reproduce.
         """
         p = vectorizer.get_params()
-        unsupported = {k: p[k] for k, ok in (("analyzer", "word"), ("token_pattern", TOKEN_PATTERN), ("norm", "l2"),
-                                             ("stop_words", None), ("strip_accents", None),
-                                             ("preprocessor", None), ("tokenizer", None), ("use_idf", True),
-                                             ("binary", False)) if p.get(k) != ok}  # fmt: skip
+        unsupported = {
+            k: p[k]
+            for k, ok in (
+                ("analyzer", "word"),
+                ("token_pattern", TOKEN_PATTERN),
+                ("norm", "l2"),
+                ("stop_words", None),
+                ("strip_accents", None),
+                ("preprocessor", None),
+                ("tokenizer", None),
+                ("use_idf", True),
+                ("binary", False),
+            )
+            if p.get(k) != ok
+        }
         if unsupported:
             raise ParameterError(f"TfidfVectorizer settings not supported by TfidfTransform: {unsupported}")
-        return cls(dict(vectorizer.vocabulary_), np.asarray(vectorizer.idf_), tuple(p["ngram_range"]),
-                   bool(p["sublinear_tf"]), bool(p["lowercase"]))  # fmt: skip
+        return cls(
+            dict(vectorizer.vocabulary_),
+            np.asarray(vectorizer.idf_),
+            tuple(p["ngram_range"]),
+            bool(p["sublinear_tf"]),
+            bool(p["lowercase"]),
+        )
 
 
 @dataclass
@@ -197,11 +222,14 @@ class BowClassifier:
         k = len(self.classes)
         rows = 1 if k == 2 and len(self.coef) == 1 else k
         if k < 2 or len(self.coef) != rows or len(self.intercept) != rows:
-            raise DataError(f"BoW classifier: {k} classes need {k} (or, for 2, 1) coefficient rows, got "
-                            f"coef {self.coef.shape} and intercept {self.intercept.shape}")  # fmt: skip
+            raise DataError(
+                f"BoW classifier: {k} classes need {k} (or, for 2, 1) coefficient rows, got "
+                f"coef {self.coef.shape} and intercept {self.intercept.shape}"
+            )
         if self.classes.min() < 0 or self.classes.max() >= self.n_outputs or len(set(self.classes)) != k:
-            raise DataError(f"BoW classifier classes {self.classes.tolist()} must be distinct indices "
-                            f"below {self.n_outputs}")  # fmt: skip
+            raise DataError(
+                f"BoW classifier classes {self.classes.tolist()} must be distinct indices below {self.n_outputs}"
+            )
 
     def predict_proba(self, rows: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """Probabilities, shape (len(rows), n_outputs), for rows of :meth:`TfidfTransform.transform_sparse`."""
@@ -221,8 +249,12 @@ class BowClassifier:
     @classmethod
     def from_sklearn(cls, model, *, n_outputs: int) -> BowClassifier:
         """The classifier of a fitted ``LogisticRegression`` whose ``classes_`` are output indices."""
-        return cls(np.asarray(model.coef_), np.asarray(model.intercept_), np.asarray(model.classes_, dtype=np.int64),
-                   int(n_outputs))  # fmt: skip
+        return cls(
+            np.asarray(model.coef_),
+            np.asarray(model.intercept_),
+            np.asarray(model.classes_, dtype=np.int64),
+            int(n_outputs),
+        )
 
 
 def blend_probabilities(p_heads: np.ndarray, p_bow: np.ndarray | None, beta: float) -> np.ndarray:

@@ -56,15 +56,17 @@ def _check_signal(y: np.ndarray, sr: int) -> np.ndarray:
 
 def _check_hop(hop_length: int) -> int:
     step = 2 ** (_N_OCTAVES - 1)
-    if isinstance(hop_length, bool) or not isinstance(hop_length, (int, np.integer)) or hop_length <= 0 \
-            or hop_length % step:
+    if (
+        isinstance(hop_length, bool)
+        or not isinstance(hop_length, (int, np.integer))
+        or hop_length <= 0
+        or hop_length % step
+    ):
         raise ParameterError(f"hop_length must be a positive multiple of {step}, got {hop_length!r}")
     return int(hop_length)
 
 
-def chroma(
-    y: np.ndarray, sr: int, *, hop_length: int = 2048, harmonic: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
+def chroma(y: np.ndarray, sr: int, *, hop_length: int = 2048, harmonic: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Log-compressed CQT chroma and frame level.
 
     Parameters
@@ -92,8 +94,9 @@ def chroma(
     return ch, level_db
 
 
-def _chroma_bass(y: np.ndarray, sr: int, *, hop_length: int, harmonic: bool, method: str = "cqt",
-                 y_stft: np.ndarray | None = None):  # fmt: skip
+def _chroma_bass(
+    y: np.ndarray, sr: int, *, hop_length: int, harmonic: bool, method: str = "cqt", y_stft: np.ndarray | None = None
+):
     """Chroma ``(12, T)``, bass chroma ``(12, T)`` (C1-B2 only) and level ``(T,)`` in dBFS.
 
     ``y_stft`` optionally gives ``y`` already resampled to :data:`STFT_SR` (method "stft").
@@ -126,10 +129,17 @@ def _chroma_bass(y: np.ndarray, sr: int, *, hop_length: int, harmonic: bool, met
     with warnings.catch_warnings():
         # clips of a few seconds are shorter than the lowest octaves' FFTs: harmless
         warnings.filterwarnings("ignore", message=r"n_fft=\d+ is too large", category=UserWarning)
-        cqt = np.abs(librosa.cqt(
-            x, sr=sr, hop_length=hop_length, fmin=fmin, n_bins=_N_OCTAVES * _BINS_PER_OCTAVE,
-            bins_per_octave=_BINS_PER_OCTAVE, tuning=tuning,
-        ))
+        cqt = np.abs(
+            librosa.cqt(
+                x,
+                sr=sr,
+                hop_length=hop_length,
+                fmin=fmin,
+                n_bins=_N_OCTAVES * _BINS_PER_OCTAVE,
+                bins_per_octave=_BINS_PER_OCTAVE,
+                tuning=tuning,
+            )
+        )
     cqt = np.log1p(_COMPRESSION * cqt / max(float(cqt.max()), 1e-10))
     fold = librosa.filters.cq_to_chroma(cqt.shape[0], bins_per_octave=_BINS_PER_OCTAVE, fmin=fmin)
     n = min(cqt.shape[1], level_db.shape[0])

@@ -32,9 +32,27 @@ from mvemo._extras import require
 from mvemo.errors import ParameterError
 from mvemo.features.harmony import KRUMHANSL_MAJOR, KRUMHANSL_MINOR
 
-__all__ = ["EXPRESSIVE_KIND", "EXPRESSIVE_NAMES", "EXPRESSIVE_SR", "HOP", "Notes", "PitchTrack",
-           "TIMBRE_NAMES", "dynamics_descriptors", "expressive_arrays", "expressive_features", "glides", "melody_descriptors", "notes_from_pitch",
-           "pitch_track", "roughness", "timbre_descriptors", "tonal_descriptors", "tremolo", "vibrato"]  # fmt: skip
+__all__ = [
+    "EXPRESSIVE_KIND",
+    "EXPRESSIVE_NAMES",
+    "EXPRESSIVE_SR",
+    "HOP",
+    "Notes",
+    "PitchTrack",
+    "TIMBRE_NAMES",
+    "dynamics_descriptors",
+    "expressive_arrays",
+    "expressive_features",
+    "glides",
+    "melody_descriptors",
+    "notes_from_pitch",
+    "pitch_track",
+    "roughness",
+    "timbre_descriptors",
+    "tonal_descriptors",
+    "tremolo",
+    "vibrato",
+]
 
 #: Sample rate of the analysis (Hz) and STFT hop (samples): 43.07 frames per second.
 EXPRESSIVE_SR = 11025
@@ -226,8 +244,9 @@ def glides(track: PitchTrack) -> list[tuple[int, int, float]]:
     return sorted(out)
 
 
-def notes_from_pitch(track: PitchTrack, *, exclude: np.ndarray | None = None,
-                     envelope: np.ndarray | None = None) -> Notes:  # fmt: skip
+def notes_from_pitch(
+    track: PitchTrack, *, exclude: np.ndarray | None = None, envelope: np.ndarray | None = None
+) -> Notes:
     """Note events of a pitch track (module docstring, step 3).
 
     A stretch of under 120 ms that the smoothing passes through between two notes (61
@@ -255,7 +274,7 @@ def notes_from_pitch(track: PitchTrack, *, exclude: np.ndarray | None = None,
         i = 1
         while i < len(cuts) - 2:  # segment i = [cuts[i], cuts[i + 1]) with neighbours on both sides
             s, e = cuts[i], cuts[i + 1]
-            lo, hi = sorted((np.median(q[cuts[i - 1]:s]), np.median(q[e:cuts[i + 2]])))
+            lo, hi = sorted((np.median(q[cuts[i - 1] : s]), np.median(q[e : cuts[i + 2]])))
             if e - s < trans_len and lo < np.median(q[s:e]) < hi:
                 cuts[i : i + 2] = [(s + e) // 2]
             else:
@@ -263,7 +282,7 @@ def notes_from_pitch(track: PitchTrack, *, exclude: np.ndarray | None = None,
         for s, e in zip(cuts[:-1], cuts[1:]):
             if e - s >= min_len:
                 if envelope is not None:
-                    env = np.asarray(envelope[a + s:a + e], np.float64)
+                    env = np.asarray(envelope[a + s : a + e], np.float64)
                     if len(env) == e - s and env.max() > 0:
                         e = s + int(np.flatnonzero(env >= env.max() * 0.1)[-1]) + 1
                 on.append((a + s) / track.fps)
@@ -391,7 +410,7 @@ def tremolo(envelope: np.ndarray, fps: float) -> tuple[float, float, float]:
     env = np.asarray(envelope, dtype=np.float64)
     win, hop = int(round(_TREMOLO_WIN_S * fps)), int(round(_TREMOLO_HOP_S * fps))
     starts = range(0, max(1, len(env) - win + 1), hop) if len(env) >= win else []
-    means = [env[s:s + win].mean() for s in starts]
+    means = [env[s : s + win].mean() for s in starts]
     if not means:
         return 0.0, 0.0, 0.0
     floor = max(means) * 10 ** (-40 / 20)
@@ -400,7 +419,7 @@ def tremolo(envelope: np.ndarray, fps: float) -> tuple[float, float, float]:
         if m <= floor or m <= 0:
             continue
         n += 1
-        f, amp, share = _sinusoid(_detrend(env[s:s + win] / m - 1.0), fps, _TREMOLO_BAND)
+        f, amp, share = _sinusoid(_detrend(env[s : s + win] / m - 1.0), fps, _TREMOLO_BAND)
         if amp >= _TREMOLO_MIN_DEPTH and share >= _PERIODIC_SHARE:
             rates.append(f)
             depths.append(amp)
@@ -422,8 +441,16 @@ def dynamics_descriptors(y: np.ndarray, harmonic: np.ndarray | None = None) -> n
     slope = np.gradient(_moving_average(db, int(round(0.5 * FPS)))) * FPS
     s = slope[loud] if loud.any() else slope
     trem = tremolo(_frame_rms(y if harmonic is None else harmonic), FPS)
-    return np.array([d.mean(), d.std(), np.percentile(d, 95) - np.percentile(d, 5),
-                     np.mean(s > _DYN_SLOPE), np.mean(s < -_DYN_SLOPE), *trem])  # fmt: skip
+    return np.array(
+        [
+            d.mean(),
+            d.std(),
+            np.percentile(d, 95) - np.percentile(d, 5),
+            np.mean(s > _DYN_SLOPE),
+            np.mean(s < -_DYN_SLOPE),
+            *trem,
+        ]
+    )
 
 
 def _frame_rms(y: np.ndarray) -> np.ndarray:
@@ -487,7 +514,7 @@ def tonal_descriptors(harmonic: np.ndarray, sr: int = EXPRESSIVE_SR, *, mag: np.
     freqs = np.fft.rfftfreq(n_long, 1.0 / sr)
     values = []
     for s in range(0, max(1, len(h) - n_long + 1), step):
-        seg = h[s:s + n_long]
+        seg = h[s : s + n_long]
         if len(seg) < n_long:
             seg = np.pad(seg, (0, n_long - len(seg)))
         spec = np.abs(np.fft.rfft(seg * window))
@@ -584,7 +611,7 @@ def _prepare(y: np.ndarray, sr: int, *, max_duration: float) -> tuple[np.ndarray
     keep = int(max_duration * sr)
     if len(y) > keep:
         start = (len(y) - keep) // 2
-        y = y[start:start + keep]
+        y = y[start : start + keep]
     if sr != EXPRESSIVE_SR:
         y = librosa.resample(y, orig_sr=sr, target_sr=EXPRESSIVE_SR, res_type="soxr_hq")
     return y, librosa.stft(y, n_fft=N_FFT, hop_length=HOP)
@@ -598,15 +625,27 @@ def _expressive(y: np.ndarray, stft: np.ndarray) -> np.ndarray:
     track = pitch_track(h)
     env = _frame_rms(h)
     env = np.pad(env, (0, max(0, len(track.midi) - len(env))))[: len(track.midi)]
-    return np.concatenate([melody_descriptors(track, env), dynamics_descriptors(y, h),
-                           tonal_descriptors(h, mag=np.abs(harm_stft))])  # fmt: skip
+    return np.concatenate(
+        [melody_descriptors(track, env), dynamics_descriptors(y, h), tonal_descriptors(h, mag=np.abs(harm_stft))]
+    )
 
 
 #: Names of :func:`timbre_descriptors`' vector, in order.
-TIMBRE_NAMES = (tuple(f"mfcc{i}_mean" for i in range(20)) + tuple(f"mfcc{i}_std" for i in range(20))
-                + ("centroid_mean", "centroid_std", "bandwidth_mean", "bandwidth_std", "rolloff_mean",
-                   "rolloff_std", "flatness_mean", "flatness_std")
-                + tuple(f"contrast{i}_mean" for i in range(7)))  # fmt: skip
+TIMBRE_NAMES = (
+    tuple(f"mfcc{i}_mean" for i in range(20))
+    + tuple(f"mfcc{i}_std" for i in range(20))
+    + (
+        "centroid_mean",
+        "centroid_std",
+        "bandwidth_mean",
+        "bandwidth_std",
+        "rolloff_mean",
+        "rolloff_std",
+        "flatness_mean",
+        "flatness_std",
+    )
+    + tuple(f"contrast{i}_mean" for i in range(7))
+)
 #: Mel bands of :func:`expressive_arrays`' log-mel spectrogram.
 N_MELS = 64
 
@@ -622,11 +661,14 @@ def timbre_descriptors(mag: np.ndarray, sr: int = EXPRESSIVE_SR) -> np.ndarray:
     power = np.asarray(mag, np.float64) ** 2
     mel = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=N_MELS)
     mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=20)
-    feats = [librosa.feature.spectral_centroid(S=mag, sr=sr)[0], librosa.feature.spectral_bandwidth(S=mag, sr=sr)[0],
-             librosa.feature.spectral_rolloff(S=mag, sr=sr)[0], librosa.feature.spectral_flatness(S=mag)[0]]  # fmt: skip
+    feats = [
+        librosa.feature.spectral_centroid(S=mag, sr=sr)[0],
+        librosa.feature.spectral_bandwidth(S=mag, sr=sr)[0],
+        librosa.feature.spectral_rolloff(S=mag, sr=sr)[0],
+        librosa.feature.spectral_flatness(S=mag)[0],
+    ]
     contrast = librosa.feature.spectral_contrast(S=mag, sr=sr, fmin=100.0, n_bands=6)
-    return np.concatenate([mfcc.mean(1), mfcc.std(1), np.ravel([[f.mean(), f.std()] for f in feats]),
-                           contrast.mean(1)])  # fmt: skip
+    return np.concatenate([mfcc.mean(1), mfcc.std(1), np.ravel([[f.mean(), f.std()] for f in feats]), contrast.mean(1)])
 
 
 def expressive_arrays(y: np.ndarray, sr: int, *, max_duration: float = 30.0) -> dict[str, np.ndarray]:
@@ -644,5 +686,8 @@ def expressive_arrays(y: np.ndarray, sr: int, *, max_duration: float = 30.0) -> 
     y11, stft = _prepare(y, sr, max_duration=max_duration)
     mag = np.abs(stft)
     mel = librosa.feature.melspectrogram(S=mag**2, sr=EXPRESSIVE_SR, n_mels=N_MELS)
-    return {"expressive": _expressive(y11, stft), "timbre": timbre_descriptors(mag),
-            "logmel": librosa.power_to_db(mel, ref=1.0, top_db=None).astype(np.float16)}  # fmt: skip
+    return {
+        "expressive": _expressive(y11, stft),
+        "timbre": timbre_descriptors(mag),
+        "logmel": librosa.power_to_db(mel, ref=1.0, top_db=None).astype(np.float16),
+    }

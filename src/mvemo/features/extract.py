@@ -29,8 +29,7 @@ class ExtractionReport:
 
     def summary(self) -> str:
         """One line."""
-        return (f"{self.computed} computed, {self.cached} from cache, {len(self.failed)} failed "
-                f"in {self.seconds:.0f} s")  # fmt: skip
+        return f"{self.computed} computed, {self.cached} from cache, {len(self.failed)} failed in {self.seconds:.0f} s"
 
 
 def extract_all(

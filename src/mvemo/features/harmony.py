@@ -136,9 +136,22 @@ KRUMHANSL_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98
 
 # Spellings that map onto the vocabulary (Harte shorthands and common extensions).
 _QUALITY_ALIASES = {
-    "": "maj", "M": "maj", "m": "min", "maj9": "maj7", "min9": "min7", "9": "7", "11": "7",
-    "13": "7", "min11": "min7", "min13": "min7", "maj13": "maj7", "5": "maj", "1": "maj",
-    "aug7": "7", "sus4(b7)": "sus4", "sus4(b7,9)": "sus4",
+    "": "maj",
+    "M": "maj",
+    "m": "min",
+    "maj9": "maj7",
+    "min9": "min7",
+    "9": "7",
+    "11": "7",
+    "13": "7",
+    "min11": "min7",
+    "min13": "min7",
+    "maj13": "maj7",
+    "5": "maj",
+    "1": "maj",
+    "aug7": "7",
+    "sus4(b7)": "sus4",
+    "sus4(b7,9)": "sus4",
 }
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]*)$")
 
@@ -259,9 +272,7 @@ def parse_chord(label: str) -> tuple[int | None, str]:
         root_txt = root_txt.split("/")[0]
     quality = _QUALITY_ALIASES.get(quality, quality)
     if quality not in CHORD_INTERVALS:
-        raise ParameterError(
-            f"chord {label!r}: quality {quality!r} is not in the vocabulary {list(CHORD_INTERVALS)}"
-        )
+        raise ParameterError(f"chord {label!r}: quality {quality!r} is not in the vocabulary {list(CHORD_INTERVALS)}")
     return _pitch_class(root_txt), quality
 
 
@@ -721,8 +732,7 @@ def analyze_harmony(
         ``key``, ``chords``, ``normalized`` (C major / A minor), ``roots`` and
         ``qualities`` (int64 arrays of shape ``(n_segments,)``).
     """
-    ch, bass, level_db = _chroma_bass(y, sr, hop_length=hop_length, harmonic=harmonic, method=method,
-                                      y_stft=y_stft)  # fmt: skip
+    ch, bass, level_db = _chroma_bass(y, sr, hop_length=hop_length, harmonic=harmonic, method=method, y_stft=y_stft)
     key = key_from_chroma(ch[:, _sounding(level_db)])
     labels, probs = _posteriors_from_chroma(ch, level_db, qualities, _TEMPERATURE, bass)
     chords = decode_chords(_wrap_posteriors(labels, probs, hop_length, sr, len(y)), self_prob=self_prob)

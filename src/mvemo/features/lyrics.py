@@ -56,11 +56,76 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # A small closed list of frequent English function words (for the language hint only).
 _EN_STOPWORDS = frozenset(
-    ["a", "about", "all", "am", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "don't", "for", "from",
-     "have", "he", "her", "him", "his", "how", "i", "i'm", "if", "in", "is", "it", "it's", "just", "know", "like", "me",
-     "my", "no", "not", "now", "of", "oh", "on", "one", "or", "our", "out", "she", "so", "that", "the", "their", "them",
-     "then", "there", "they", "this", "to", "up", "was", "we", "what", "when", "where", "who", "will", "with", "you",
-     "you're", "your"]
+    [
+        "a",
+        "about",
+        "all",
+        "am",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "do",
+        "don't",
+        "for",
+        "from",
+        "have",
+        "he",
+        "her",
+        "him",
+        "his",
+        "how",
+        "i",
+        "i'm",
+        "if",
+        "in",
+        "is",
+        "it",
+        "it's",
+        "just",
+        "know",
+        "like",
+        "me",
+        "my",
+        "no",
+        "not",
+        "now",
+        "of",
+        "oh",
+        "on",
+        "one",
+        "or",
+        "our",
+        "out",
+        "she",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "they",
+        "this",
+        "to",
+        "up",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "who",
+        "will",
+        "with",
+        "you",
+        "you're",
+        "your",
+    ]
 )
 
 
@@ -285,8 +350,10 @@ class SentenceEncoder:
             else:
                 todo.append(t)
         if todo:
-            emb = np.asarray(self.model.encode(todo, batch_size=self.batch_size, convert_to_numpy=True,
-                                               show_progress_bar=False), dtype=np.float32)  # fmt: skip
+            emb = np.asarray(
+                self.model.encode(todo, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False),
+                dtype=np.float32,
+            )
             for t, e in zip(todo, emb):
                 out[distinct[t]] = e
                 if self.cache is not None:

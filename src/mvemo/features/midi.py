@@ -276,9 +276,15 @@ class MidiFeatures:
         f["log_tempo"] = float(np.log(max(self.tempo, 1.0)))
         if len(w):
             p = w.pitch.astype(np.float64)
-            f.update(pitch_mean=p.mean() / 127, pitch_std=p.std() / 24, pitch_min=p.min() / 127,
-                     pitch_max=p.max() / 127, pitch_range=(p.max() - p.min()) / 48,
-                     pitch_q10=np.quantile(p, 0.1) / 127, pitch_q90=np.quantile(p, 0.9) / 127)  # fmt: skip
+            f.update(
+                pitch_mean=p.mean() / 127,
+                pitch_std=p.std() / 24,
+                pitch_min=p.min() / 127,
+                pitch_max=p.max() / 127,
+                pitch_range=(p.max() - p.min()) / 48,
+                pitch_q10=np.quantile(p, 0.1) / 127,
+                pitch_q90=np.quantile(p, 0.9) / 127,
+            )
             hist = _pc_histogram(w, t0, t1)
             f["local_mode_strength"] = _mode_strength(hist)
             hist = np.roll(hist / max(hist.sum(), 1e-9), -shift)
@@ -299,8 +305,13 @@ class MidiFeatures:
             d = np.log(np.clip(w.end - w.start, 1e-3, None))
             f["log_dur_mean"], f["log_dur_std"] = d.mean(), d.std()
             v = w.velocity.astype(np.float64) / 127
-            f.update(velocity_mean=v.mean(), velocity_std=v.std(), velocity_min=v.min(), velocity_max=v.max(),
-                     velocity_range=v.max() - v.min())  # fmt: skip
+            f.update(
+                velocity_mean=v.mean(),
+                velocity_std=v.std(),
+                velocity_min=v.min(),
+                velocity_max=v.max(),
+                velocity_range=v.max() - v.min(),
+            )
         n_on = int(onset_in.sum())
         f["log_density"] = float(np.log1p(n_on / length))
         ons_all = np.unique(np.round(n.start[onset_in], 3))
@@ -308,8 +319,9 @@ class MidiFeatures:
             ioi = np.log(np.clip(np.diff(ons_all), 1e-3, None))
             f["log_ioi_mean"], f["log_ioi_std"], f["log_ioi_median"] = ioi.mean(), ioi.std(), np.median(ioi)
             # articulation: mean note length over the median inter-onset interval
-            f["articulation"] = float(np.log(np.mean(n.end[onset_in] - n.start[onset_in])
-                                             / max(float(np.median(np.diff(ons_all))), 1e-3)))  # fmt: skip
+            f["articulation"] = float(
+                np.log(np.mean(n.end[onset_in] - n.start[onset_in]) / max(float(np.median(np.diff(ons_all))), 1e-3))
+            )
         inside = (cs < t1) & (ce > t0)
         q = [quals[j] for j in np.flatnonzero(inside) if quals[j]]
         if q:
@@ -431,13 +443,25 @@ class MidiFeatures:
         """
         try:
             notes = Notes(*(arrays[f"notes_{k}"] for k in ("start", "end", "pitch", "velocity")))
-            segs = {name: [ChordSegment(float(s), float(e), str(lab))
-                           for (s, e), lab in zip(arrays[f"{name}_time"], arrays[f"{name}_label"])]
-                    for name in ("chords", "normalized")}  # fmt: skip
+            segs = {
+                name: [
+                    ChordSegment(float(s), float(e), str(lab))
+                    for (s, e), lab in zip(arrays[f"{name}_time"], arrays[f"{name}_label"])
+                ]
+                for name in ("chords", "normalized")
+            }
             tonic, mode = (str(x) for x in arrays["key"])
             duration, tempo, conf = (float(x) for x in arrays["scalars"])
-            return cls(notes, duration, Key(tonic, mode, conf), tempo, segs["chords"], segs["normalized"],
-                       arrays["roots"], arrays["qualities"])  # fmt: skip
+            return cls(
+                notes,
+                duration,
+                Key(tonic, mode, conf),
+                tempo,
+                segs["chords"],
+                segs["normalized"],
+                arrays["roots"],
+                arrays["qualities"],
+            )
         except (KeyError, ValueError, TypeError) as exc:
             raise DataError(f"malformed MIDI feature arrays ({type(exc).__name__}: {exc})") from exc
 
@@ -455,8 +479,7 @@ class MidiFeatures:
             "note_density": round(float(np.expm1(stats[STAT_NAMES.index("log_density")])), 3),
             "velocity_mean": round(float(n.velocity.mean()), 2) if len(n) else None,
             "velocity_std": round(float(n.velocity.std()), 2) if len(n) else None,
-            "ioi_median": (round(float(np.exp(stats[STAT_NAMES.index("log_ioi_median")])), 4)
-                           if len(n) > 1 else None),  # fmt: skip
+            "ioi_median": (round(float(np.exp(stats[STAT_NAMES.index("log_ioi_median")])), 4) if len(n) > 1 else None),
             "chords": [{"start": round(c.start, 3), "end": round(c.end, 3), "label": c.label} for c in self.chords],
         }
 
@@ -513,8 +536,10 @@ def midi_features(source, *, beats_per_chord: int = _BEATS_PER_CHORD) -> MidiFea
         raise DataError(f"{name}: the MIDI file has no notes")
     duration = float(notes.end.max())
     if duration > MAX_TIMELINE_SECONDS:  # before the beat grid and chords, whose work grows with it
-        raise DataError(f"{name}: the MIDI lasts {duration:.0f} s (the end of its last note), past the maximum of "
-                        f"{MAX_TIMELINE_SECONDS:g} s (mvemo.limits.MAX_TIMELINE_SECONDS)")  # fmt: skip
+        raise DataError(
+            f"{name}: the MIDI lasts {duration:.0f} s (the end of its last note), past the maximum of "
+            f"{MAX_TIMELINE_SECONDS:g} s (mvemo.limits.MAX_TIMELINE_SECONDS)"
+        )
     key = key_from_chroma(_pc_histogram(notes), partials=False)
     _, tempi = pm.get_tempo_changes()
     tempo = float(tempi[0]) if len(tempi) else 120.0

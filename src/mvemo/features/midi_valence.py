@@ -52,8 +52,9 @@ def _windowed_key(notes: Notes, t0: float, t1: float, size: float) -> np.ndarray
     else:
         a = t0 + np.arange(0.0, length - size + 1e-9, size / 2)
     b = np.minimum(a + size, t1)
-    overlap = np.clip(np.minimum(notes.end[None, :], b[:, None]) - np.maximum(notes.start[None, :], a[:, None]), 0.0,
-                      None)
+    overlap = np.clip(
+        np.minimum(notes.end[None, :], b[:, None]) - np.maximum(notes.start[None, :], a[:, None]), 0.0, None
+    )
     hist = np.zeros((a.size, 12))
     pc = notes.pitch % 12
     for k in range(12):
@@ -150,8 +151,12 @@ def _valence_row(w: Notes, t0: float, t1: float) -> np.ndarray:
         top = 127 - np.argmax(roll[busy, ::-1] > 0, axis=1)
         low = np.argmax(roll[busy] > 0, axis=1)
         spread = (top - low) / 48.0
-        f.update(reg_top_mean=top.mean() / 127, reg_bottom_mean=low.mean() / 127, reg_spread_mean=spread.mean(),
-                 reg_spread_std=spread.std())  # fmt: skip
+        f.update(
+            reg_top_mean=top.mean() / 127,
+            reg_bottom_mean=low.mean() / 127,
+            reg_spread_mean=spread.mean(),
+            reg_spread_std=spread.std(),
+        )
     # onsets inside the window: top voice, dynamics, articulation
     on = (w.start >= t0) & (w.start < t1)
     s, p, v = w.start[on], w.pitch[on], w.velocity[on] / 127.0
@@ -172,12 +177,20 @@ def _valence_row(w: Notes, t0: float, t1: float) -> np.ndarray:
         if heads.size >= 2:
             step = np.diff(top).astype(np.float64)
             a = np.abs(step)
-            f.update(mel_step_mean=a.mean() / 12, mel_step_std=a.std() / 12, mel_up_frac=np.mean(step > 0),
-                     mel_down_frac=np.mean(step < 0), mel_repeat_frac=np.mean(step == 0),
-                     mel_leap_frac=np.mean(a >= _LEAP))  # fmt: skip
+            f.update(
+                mel_step_mean=a.mean() / 12,
+                mel_step_std=a.std() / 12,
+                mel_up_frac=np.mean(step > 0),
+                mel_down_frac=np.mean(step < 0),
+                mel_repeat_frac=np.mean(step == 0),
+                mel_leap_frac=np.mean(a >= _LEAP),
+            )
             longest = np.maximum.reduceat(dur, heads)
             ioi = np.diff(s[heads])
             ratio = np.log(np.clip(longest[:-1], 1e-3, None) / np.clip(ioi, 1e-3, None))
-            f.update(art_log_ratio=float(np.median(ratio)), art_legato_frac=float(np.mean(ratio >= np.log(0.9))),
-                     art_staccato_frac=float(np.mean(ratio < np.log(0.5))))  # fmt: skip
+            f.update(
+                art_log_ratio=float(np.median(ratio)),
+                art_legato_frac=float(np.mean(ratio >= np.log(0.9))),
+                art_staccato_frac=float(np.mean(ratio < np.log(0.5))),
+            )
     return np.array([f[k] for k in VALENCE_FEATURE_NAMES], dtype=np.float64)

@@ -72,8 +72,11 @@ class MiniLM:
         """Token states ``(B, T, 384)`` of token ids/types/mask ``(B, T)``."""
         torch, w = self._torch, self.w
         pos = torch.arange(ids.shape[1])
-        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][pos][None] \
-            + w["embeddings.token_type_embeddings.weight"][types]  # fmt: skip
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][pos][None]
+            + w["embeddings.token_type_embeddings.weight"][types]
+        )
         x = self._layer_norm(x, "embeddings.LayerNorm")
         B, T, D = x.shape
         H, dh = self.n_heads, D // self.n_heads
@@ -89,13 +92,21 @@ class MiniLM:
             v = heads(self._linear(x, pre + "attention.self.value"))
             att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(dh) + bias, dim=-1)
             ctx = (att @ v).transpose(1, 2).reshape(B, T, D)
-            x = self._layer_norm(self._linear(ctx, pre + "attention.output.dense") + x, pre + "attention.output.LayerNorm")
+            x = self._layer_norm(
+                self._linear(ctx, pre + "attention.output.dense") + x, pre + "attention.output.LayerNorm"
+            )
             h = torch.nn.functional.gelu(self._linear(x, pre + "intermediate.dense"))
             x = self._layer_norm(self._linear(h, pre + "output.dense") + x, pre + "output.LayerNorm")
         return x
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64, convert_to_numpy: bool = True,
-               show_progress_bar: bool = False) -> np.ndarray:  # fmt: skip
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 64,
+        convert_to_numpy: bool = True,
+        show_progress_bar: bool = False,
+    ) -> np.ndarray:
         """Unit-length sentence embeddings, shape ``(N, 384)`` float32 (the other arguments
         mirror sentence-transformers' and are ignored)."""
         torch = self._torch
@@ -105,7 +116,7 @@ class MiniLM:
         order = np.argsort([-len(t) for t in texts], kind="stable")
         with torch.no_grad():
             for s in range(0, len(texts), batch_size):
-                idx = order[s:s + batch_size]
+                idx = order[s : s + batch_size]
                 enc = self.tok.encode_batch([texts[i] for i in idx])
                 ids = torch.tensor([e.ids for e in enc], dtype=torch.long)
                 types = torch.tensor([e.type_ids for e in enc], dtype=torch.long)

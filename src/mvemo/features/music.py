@@ -82,19 +82,30 @@ class Harmony:
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Arrays for the cache."""
         return {
-            "key": np.array([self.key_tonic, self.key_mode]), "key_confidence": np.array(self.key_confidence),
-            "chord_start": self.chord_start, "chord_end": self.chord_end,
-            "chord_labels": np.array(self.chord_labels, dtype=str), "roots": self.roots,
-            "qualities": self.qualities, "tempo": np.array(self.tempo),
-        }  # fmt: skip
+            "key": np.array([self.key_tonic, self.key_mode]),
+            "key_confidence": np.array(self.key_confidence),
+            "chord_start": self.chord_start,
+            "chord_end": self.chord_end,
+            "chord_labels": np.array(self.chord_labels, dtype=str),
+            "roots": self.roots,
+            "qualities": self.qualities,
+            "tempo": np.array(self.tempo),
+        }
 
     @classmethod
     def from_arrays(cls, a) -> Harmony:
         """Inverse of :meth:`to_arrays`."""
-        return cls(str(a["key"][0]), str(a["key"][1]), float(a["key_confidence"]),
-                   np.asarray(a["chord_start"], float), np.asarray(a["chord_end"], float),
-                   tuple(str(x) for x in a["chord_labels"]), np.asarray(a["roots"], np.int64),
-                   np.asarray(a["qualities"], np.int64), float(a["tempo"]))  # fmt: skip
+        return cls(
+            str(a["key"][0]),
+            str(a["key"][1]),
+            float(a["key_confidence"]),
+            np.asarray(a["chord_start"], float),
+            np.asarray(a["chord_end"], float),
+            tuple(str(x) for x in a["chord_labels"]),
+            np.asarray(a["roots"], np.int64),
+            np.asarray(a["qualities"], np.int64),
+            float(a["tempo"]),
+        )
 
 
 def compute_blocks(model, y16: np.ndarray) -> BlockFeatures:
@@ -119,10 +130,16 @@ def compute_harmony(y: np.ndarray, sr: int = HARMONY_SR) -> Harmony:
     env, rate = onset_envelope(y11, ONSET_SR)
     tempo = tempo_from_onsets(env, rate)
     return Harmony(
-        h.key.tonic, h.key.mode, float(h.key.confidence),
-        np.array([s.start for s in h.normalized], float), np.array([s.end for s in h.normalized], float),
-        tuple(s.label for s in h.chords), h.roots, h.qualities, float(tempo.bpm),
-    )  # fmt: skip
+        h.key.tonic,
+        h.key.mode,
+        float(h.key.confidence),
+        np.array([s.start for s in h.normalized], float),
+        np.array([s.end for s in h.normalized], float),
+        tuple(s.label for s in h.chords),
+        h.roots,
+        h.qualities,
+        float(tempo.bpm),
+    )
 
 
 @dataclass(frozen=True)
@@ -148,8 +165,9 @@ class TrackFeatures:
         """Seconds."""
         return self.blocks.duration
 
-    def window_inputs(self, model, start: np.ndarray, stop: np.ndarray, *, max_chords: int = 256,
-                      std: bool = False) -> WindowInputs:  # fmt: skip
+    def window_inputs(
+        self, model, start: np.ndarray, stop: np.ndarray, *, max_chords: int = 256, std: bool = False
+    ) -> WindowInputs:
         """Inputs of windows ``[start, stop)`` in seconds (clipped to the track).
 
         The embedding pools the blocks inside each window (``std``: the frame-level
@@ -177,8 +195,10 @@ class TrackFeatures:
         """
         n = self.blocks.n_blocks
         mean, mx = pool_blocks(self.blocks, np.array([0]), np.array([n]))
-        return {"embedding": window_embeddings(model, mean, mx),
-                "segment_spread": segment_spread(model, self.blocks, 0, n)[None]}  # fmt: skip
+        return {
+            "embedding": window_embeddings(model, mean, mx),
+            "segment_spread": segment_spread(model, self.blocks, 0, n)[None],
+        }
 
     def _with_chords(self, emb: np.ndarray, start: np.ndarray, stop: np.ndarray, *, max_chords: int) -> WindowInputs:
         h = self.harmony

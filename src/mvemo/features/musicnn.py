@@ -85,21 +85,108 @@ _FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 # Tag lists of musicnn/configuration.py (MTT_LABELS, MSD_LABELS), in output order.
 MTT_TAGS: tuple[str, ...] = (
-    "guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock", "fast",
-    "piano", "ambient", "beat", "violin", "vocal", "synth", "female", "indian", "opera", "male",
-    "singing", "vocals", "no vocals", "harpsichord", "loud", "quiet", "flute", "woman",
-    "male vocal", "no vocal", "pop", "soft", "sitar", "solo", "man", "classic", "choir", "voice",
-    "new age", "dance", "male voice", "female vocal", "beats", "harp", "cello", "no voice",
-    "weird", "country", "metal", "female voice", "choral",
+    "guitar",
+    "classical",
+    "slow",
+    "techno",
+    "strings",
+    "drums",
+    "electronic",
+    "rock",
+    "fast",
+    "piano",
+    "ambient",
+    "beat",
+    "violin",
+    "vocal",
+    "synth",
+    "female",
+    "indian",
+    "opera",
+    "male",
+    "singing",
+    "vocals",
+    "no vocals",
+    "harpsichord",
+    "loud",
+    "quiet",
+    "flute",
+    "woman",
+    "male vocal",
+    "no vocal",
+    "pop",
+    "soft",
+    "sitar",
+    "solo",
+    "man",
+    "classic",
+    "choir",
+    "voice",
+    "new age",
+    "dance",
+    "male voice",
+    "female vocal",
+    "beats",
+    "harp",
+    "cello",
+    "no voice",
+    "weird",
+    "country",
+    "metal",
+    "female voice",
+    "choral",
 )
 MSD_TAGS: tuple[str, ...] = (
-    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
-    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
-    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s", "chill",
-    "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic",
-    "experimental", "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country",
-    "easy listening", "sexy", "catchy", "funk", "electro", "heavy metal", "Progressive rock",
-    "60s", "rnb", "indie pop", "sad", "House", "happy",
+    "rock",
+    "pop",
+    "alternative",
+    "indie",
+    "electronic",
+    "female vocalists",
+    "dance",
+    "00s",
+    "alternative rock",
+    "jazz",
+    "beautiful",
+    "metal",
+    "chillout",
+    "male vocalists",
+    "classic rock",
+    "soul",
+    "indie rock",
+    "Mellow",
+    "electronica",
+    "80s",
+    "folk",
+    "90s",
+    "chill",
+    "instrumental",
+    "punk",
+    "oldies",
+    "blues",
+    "hard rock",
+    "ambient",
+    "acoustic",
+    "experimental",
+    "female vocalist",
+    "guitar",
+    "Hip-Hop",
+    "70s",
+    "party",
+    "country",
+    "easy listening",
+    "sexy",
+    "catchy",
+    "funk",
+    "electro",
+    "heavy metal",
+    "Progressive rock",
+    "60s",
+    "rnb",
+    "indie pop",
+    "sad",
+    "House",
+    "happy",
 )
 
 # Intermediate outputs, named as musicnn's extractor names them.
@@ -134,6 +221,7 @@ def hop_frames(seconds: float) -> int:
 
 # --------------------------------------------------------------------------- bundles
 
+
 def musicnn_checkpoint(name: str) -> str:
     """Checkpoint prefix of model ``name`` inside the installed ``musicnn`` package.
 
@@ -155,8 +243,14 @@ def musicnn_checkpoint(name: str) -> str:
         )
     folder = Path(next(iter(spec.submodule_search_locations))) / name
     if not (folder / ".index").is_file():
-        hint = (" (MSD_musicnn_big is not in musicnn's PyPI wheel: install musicnn from its git source, "
-                "or pass checkpoint= to load_musicnn)") if name == "MSD_musicnn_big" else ""
+        hint = (
+            (
+                " (MSD_musicnn_big is not in musicnn's PyPI wheel: install musicnn from its git source, "
+                "or pass checkpoint= to load_musicnn)"
+            )
+            if name == "MSD_musicnn_big"
+            else ""
+        )
         raise MissingExtraError(f"the installed musicnn package has no {name} checkpoint at {folder}{hint}")
     return os.path.join(str(folder), "")
 
@@ -198,8 +292,16 @@ class MusicnnBundle:
         """Width of every intermediate feature, e.g. ``{"timbral": 408, ..., "penultimate": 200}``."""
         m = self.midend_filters
         pooled = _FRONTEND_CHANNELS + 3 * m
-        return {"timbral": 2 * _TIMBRAL_FILTERS, "temporal": 3 * _TEMPORAL_FILTERS, "cnn1": m, "cnn2": m,
-                "cnn3": m, "mean_pool": pooled, "max_pool": pooled, "penultimate": self.backend_units}
+        return {
+            "timbral": 2 * _TIMBRAL_FILTERS,
+            "temporal": 3 * _TEMPORAL_FILTERS,
+            "cnn1": m,
+            "cnn2": m,
+            "cnn3": m,
+            "mean_pool": pooled,
+            "max_pool": pooled,
+            "penultimate": self.backend_units,
+        }
 
     def get_model(self, *, checkpoint: str | os.PathLike | None = None, device: str = "cpu") -> Musicnn:
         """Build the network and load the weights; see :func:`load_musicnn`."""
@@ -213,6 +315,7 @@ BUNDLES: dict[str, MusicnnBundle] = {b.name: b for b in (MTT_MUSICNN, MSD_MUSICN
 
 
 # --------------------------------------------------------------------------- preprocessing
+
 
 def _check_audio(audio: Any, sr: Any) -> np.ndarray:
     y = np.asarray(audio)
@@ -302,6 +405,7 @@ def make_patches(logmel: np.ndarray, *, n_frames: int = PATCH_FRAMES, hop: int |
 
 # --------------------------------------------------------------------------- network
 
+
 @cache
 def _network_class() -> type:
     """Define the torch module on first use, so importing this module stays cheap."""
@@ -361,8 +465,7 @@ def _network_class() -> type:
             for conv, bn in zip(self.temporal, self.temporal_bn, strict=True):
                 k = conv.kernel_size[0]
                 # TF 'same' for an even kernel puts the extra padding row at the end
-                front.append(self._conv_relu_bn_maxpool(F.pad(x, (0, 0, (k - 1) // 2, k - 1 - (k - 1) // 2)),
-                                                        conv, bn))
+                front.append(self._conv_relu_bn_maxpool(F.pad(x, (0, 0, (k - 1) // 2, k - 1 - (k - 1) // 2)), conv, bn))
             frontend = torch.cat(front, dim=1)  # (B, 561, T)
             cnn1 = self.midend_bn[0](F.relu(self.midend[0](frontend)))
             cnn2 = self.midend_bn[1](F.relu(self.midend[1](cnn1))) + cnn1
@@ -443,8 +546,12 @@ def convert_checkpoint(variables: dict[str, np.ndarray], *, where: str = "checkp
 
     for scope, module, kind in _VARIABLE_MAP:
         if kind == "bn":
-            for tf_name, torch_name in (("gamma", "weight"), ("beta", "bias"), ("moving_mean", "running_mean"),
-                                        ("moving_variance", "running_var")):
+            for tf_name, torch_name in (
+                ("gamma", "weight"),
+                ("beta", "bias"),
+                ("moving_mean", "running_mean"),
+                ("moving_variance", "running_var"),
+            ):
                 state[f"{module}.{torch_name}"] = get(f"{scope}/{tf_name}")
             continue
         kernel = get(f"{scope}/kernel")
@@ -531,7 +638,7 @@ class Musicnn:
         parts: dict[str, list[np.ndarray]] = {}
         with torch.inference_mode():
             for i in range(0, len(x), batch_size):
-                out = self.network(torch.from_numpy(x[i:i + batch_size]).to(self.device))
+                out = self.network(torch.from_numpy(x[i : i + batch_size]).to(self.device))
                 out["taggram"] = torch.sigmoid(out["logits"])
                 for key, value in out.items():
                     parts.setdefault(key, []).append(value.float().cpu().numpy())
@@ -546,8 +653,16 @@ class Musicnn:
             raise ParameterError(f"a hop of {hop} s is less than one 16-ms frame")
         return make_patches(log_mel(audio, sr), n_frames=n, hop=step)
 
-    def embed(self, audio: np.ndarray, sr: int, *, hop: float | None = None, input_length: float = 3.0,
-              frame_level: bool = False, batch_size: int = 8) -> dict[str, np.ndarray]:
+    def embed(
+        self,
+        audio: np.ndarray,
+        sr: int,
+        *,
+        hop: float | None = None,
+        input_length: float = 3.0,
+        frame_level: bool = False,
+        batch_size: int = 8,
+    ) -> dict[str, np.ndarray]:
         """Per-patch embeddings and tag probabilities of a track, in one pass.
 
         Parameters
@@ -582,10 +697,16 @@ class Musicnn:
                 out[key] = out[key].mean(axis=1)
         return out
 
-    def extractor(self, audio: np.ndarray, sr: int, *, input_length: float = 3.0,
-                  input_overlap: float | bool = False, extract_features: bool = True,
-                  batch_size: int = 8) -> tuple[np.ndarray, list[str], dict[str, np.ndarray]] | tuple[
-                      np.ndarray, list[str]]:
+    def extractor(
+        self,
+        audio: np.ndarray,
+        sr: int,
+        *,
+        input_length: float = 3.0,
+        input_overlap: float | bool = False,
+        extract_features: bool = True,
+        batch_size: int = 8,
+    ) -> tuple[np.ndarray, list[str], dict[str, np.ndarray]] | tuple[np.ndarray, list[str]]:
         """musicnn's ``extractor()`` on an array instead of a file.
 
         Parameters
@@ -626,8 +747,9 @@ class Musicnn:
         return [(self.tags[i], float(mean[i])) for i in order]
 
 
-def load_musicnn(name: str = "MTT_musicnn", *, checkpoint: str | os.PathLike | None = None,
-                 device: str = "cpu") -> Musicnn:
+def load_musicnn(
+    name: str = "MTT_musicnn", *, checkpoint: str | os.PathLike | None = None, device: str = "cpu"
+) -> Musicnn:
     """Build a pretrained musicnn model from the weights in the installed ``musicnn`` package.
 
     Parameters
@@ -659,24 +781,29 @@ def load_musicnn(name: str = "MTT_musicnn", *, checkpoint: str | os.PathLike | N
     (80, 200)
     """
     if name not in BUNDLES:
-        raise ParameterError(f"unknown musicnn model {name!r}; choose one of {sorted(BUNDLES)} "
-                             "(the VGG baselines are not ported)")
+        raise ParameterError(
+            f"unknown musicnn model {name!r}; choose one of {sorted(BUNDLES)} (the VGG baselines are not ported)"
+        )
     bundle = BUNDLES[name]
     torch = require("torch", extra="torch")
     from mvemo.features.tf_checkpoint import list_variables, read_checkpoint
 
     prefix = musicnn_checkpoint(name) if checkpoint is None else checkpoint
     # Read only the network's variables, not the optimiser's slots (2/3 of the file).
-    wanted = {f"{scope}/{v}" for scope, _, kind in _VARIABLE_MAP
-              for v in (("gamma", "beta", "moving_mean", "moving_variance") if kind == "bn" else ("kernel", "bias"))}
+    wanted = {
+        f"{scope}/{v}"
+        for scope, _, kind in _VARIABLE_MAP
+        for v in (("gamma", "beta", "moving_mean", "moving_variance") if kind == "bn" else ("kernel", "bias"))
+    }
     present = [n for n in list_variables(prefix) if n in wanted]
     state = convert_checkpoint(read_checkpoint(prefix, names=present), where=str(prefix))
     network = _network_class()(len(bundle.tags), bundle.midend_filters, bundle.backend_units)
     expected = network.state_dict()
     for key, value in state.items():
         if tuple(expected[key].shape) != value.shape:
-            raise DataError(f"{prefix}: {key} has shape {value.shape}, the {name} network needs "
-                            f"{tuple(expected[key].shape)}")
+            raise DataError(
+                f"{prefix}: {key} has shape {value.shape}, the {name} network needs {tuple(expected[key].shape)}"
+            )
     tensors = {k: torch.from_numpy(v) for k, v in state.items()}
     tensors.update({k: v for k, v in expected.items() if k.endswith("num_batches_tracked")})
     network.load_state_dict(tensors, strict=True)

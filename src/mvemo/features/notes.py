@@ -55,8 +55,13 @@ class Notes:
 
 def notes_from_midi(pm) -> Notes:
     """All non-drum notes of a ``pretty_midi.PrettyMIDI`` object (zero-length notes dropped)."""
-    rows = [(n.start, n.end, n.pitch, n.velocity) for inst in pm.instruments if not inst.is_drum
-            for n in inst.notes if n.end > n.start]  # fmt: skip
+    rows = [
+        (n.start, n.end, n.pitch, n.velocity)
+        for inst in pm.instruments
+        if not inst.is_drum
+        for n in inst.notes
+        if n.end > n.start
+    ]
     if not rows:
         empty = np.zeros(0)
         return Notes(empty, empty, empty.astype(np.int64), empty.astype(np.int64))
@@ -64,7 +69,6 @@ def notes_from_midi(pm) -> Notes:
     order = np.lexsort((a[:, 2], a[:, 0]))
     a = a[order]
     return Notes(a[:, 0], a[:, 1], a[:, 2].astype(np.int64), a[:, 3].astype(np.int64))
-
 
 
 def window_bounds(start, stop) -> tuple[np.ndarray, np.ndarray]:

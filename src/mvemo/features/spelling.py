@@ -18,8 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["SHARP_NAMES", "FLAT_NAMES", "key_accidental", "spell_pitch_class", "spell_key", "spell_chord",
-           "spell_chords", "key_pitch_class"]  # fmt: skip
+__all__ = [
+    "SHARP_NAMES",
+    "FLAT_NAMES",
+    "key_accidental",
+    "spell_pitch_class",
+    "spell_key",
+    "spell_chord",
+    "spell_chords",
+    "key_pitch_class",
+]
 
 SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")

@@ -36,8 +36,15 @@ import numpy as np
 
 from mvemo.errors import ParameterError
 
-__all__ = ["ONSET_SR", "Tempo", "estimate_tempo", "onset_envelope", "tempo_from_onsets", "tempo_from_note_onsets",
-           "tempo_agreement"]
+__all__ = [
+    "ONSET_SR",
+    "Tempo",
+    "estimate_tempo",
+    "onset_envelope",
+    "tempo_from_onsets",
+    "tempo_from_note_onsets",
+    "tempo_agreement",
+]
 
 _MIN_BEATS = 4
 ONSET_SR = 11025  # Hz, rate of the onset analysis
@@ -180,7 +187,7 @@ def _track_beats(env: np.ndarray, period: float) -> np.ndarray:
     if beats.size:  # trim weak beats at both ends (silence before and after the music)
         strong = local[beats] >= 0.5 * np.median(local[beats])
         idx = np.flatnonzero(strong)
-        beats = beats[idx[0]: idx[-1] + 1] if idx.size else beats[:0]
+        beats = beats[idx[0] : idx[-1] + 1] if idx.size else beats[:0]
     return beats
 
 
@@ -214,9 +221,7 @@ def tempo_from_onsets(env: np.ndarray, rate: float, *, start_bpm: float = 120.0)
     return Tempo(float(bpm), beats.astype(float))
 
 
-def estimate_tempo(
-    y: np.ndarray, sr: int, *, hop_length: int = 512, start_bpm: float = 120.0
-) -> Tempo:
+def estimate_tempo(y: np.ndarray, sr: int, *, hop_length: int = 512, start_bpm: float = 120.0) -> Tempo:
     """Estimate the tempo (BPM) and beat times of a signal.
 
     Parameters

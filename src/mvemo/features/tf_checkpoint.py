@@ -70,11 +70,20 @@ _DTYPES: dict[int, np.dtype | None] = {
     23: np.dtype("uint64"),
 }
 _DT_BFLOAT16 = 14
-_DTYPE_NAMES = {7: "string", 11: "qint8", 12: "quint8", 13: "qint32", 15: "qint16", 16: "quint16",
-                20: "resource", 21: "variant"}
+_DTYPE_NAMES = {
+    7: "string",
+    11: "qint8",
+    12: "quint8",
+    13: "qint32",
+    15: "qint16",
+    16: "quint16",
+    20: "resource",
+    21: "variant",
+}
 
 
 # --------------------------------------------------------------------------- CRC-32C
+
 
 @functools.cache
 def _crc_table() -> np.ndarray:
@@ -146,7 +155,7 @@ def crc32c(data: bytes | bytearray | memoryview) -> int:
     acc = 0
     for lane in reg.tolist():
         acc = t0[acc & 0xFF] ^ t1[(acc >> 8) & 0xFF] ^ t2[(acc >> 16) & 0xFF] ^ t3[acc >> 24] ^ lane
-    acc = _crc_update(acc, buf[lanes * width:], table.tolist())
+    acc = _crc_update(acc, buf[lanes * width :], table.tolist())
     return acc ^ 0xFFFFFFFF
 
 
@@ -162,6 +171,7 @@ def unmask_crc(masked: int) -> int:
 
 
 # --------------------------------------------------------------------------- wire formats
+
 
 def _varint(buf: bytes, pos: int, where: str) -> tuple[int, int]:
     """Decode one base-128 varint at ``pos``; return (value, new position)."""
@@ -195,18 +205,18 @@ def _proto_fields(buf: bytes, where: str) -> dict[int, list[int | bytes]]:
         elif wire == 1:
             if pos + 8 > n:
                 raise DataError(f"{where}: truncated fixed64 field")
-            value = int.from_bytes(buf[pos:pos + 8], "little")
+            value = int.from_bytes(buf[pos : pos + 8], "little")
             pos += 8
         elif wire == 2:
             length, pos = _varint(buf, pos, where)
             if pos + length > n:
                 raise DataError(f"{where}: truncated length-delimited field")
-            value = bytes(buf[pos:pos + length])
+            value = bytes(buf[pos : pos + length])
             pos += length
         elif wire == 5:
             if pos + 4 > n:
                 raise DataError(f"{where}: truncated fixed32 field")
-            value = int.from_bytes(buf[pos:pos + 4], "little")
+            value = int.from_bytes(buf[pos : pos + 4], "little")
             pos += 4
         else:
             raise DataError(f"{where}: unsupported protobuf wire type {wire}")
@@ -295,6 +305,7 @@ def _parse_entry(name: str, value: bytes, where: str) -> TensorInfo:
 
 # --------------------------------------------------------------------------- SSTable
 
+
 def _block_handle(buf: bytes, pos: int, where: str) -> tuple[tuple[int, int], int]:
     offset, pos = _varint(buf, pos, where)
     size, pos = _varint(buf, pos, where)
@@ -305,17 +316,17 @@ def _read_block(data: bytes, handle: tuple[int, int], where: str, *, verify: boo
     offset, size = handle
     end = offset + size + BLOCK_TRAILER_SIZE
     if end > len(data) - FOOTER_SIZE:
-        raise DataError(f"{where}: block at offset {offset} (+{size} bytes) runs past the end of the file "
-                        "(truncated?)")
-    contents = data[offset:offset + size]
+        raise DataError(f"{where}: block at offset {offset} (+{size} bytes) runs past the end of the file (truncated?)")
+    contents = data[offset : offset + size]
     kind = data[offset + size]
     if verify:
         (stored,) = struct.unpack_from("<I", data, offset + size + 1)
-        if unmask_crc(stored) != crc32c(data[offset:offset + size + 1]):
+        if unmask_crc(stored) != crc32c(data[offset : offset + size + 1]):
             raise DataError(f"{where}: block at offset {offset} fails its CRC-32C check (corrupt file)")
     if kind == 1:
-        raise DataError(f"{where}: block at offset {offset} is snappy-compressed; only uncompressed "
-                        "index blocks are supported")
+        raise DataError(
+            f"{where}: block at offset {offset} is snappy-compressed; only uncompressed index blocks are supported"
+        )
     if kind != 0:
         raise DataError(f"{where}: block at offset {offset} has unknown compression type {kind}")
     return contents
@@ -338,9 +349,9 @@ def _block_entries(block: bytes, where: str) -> list[tuple[bytes, bytes]]:
         value_len, pos = _varint(block, pos, where)
         if shared > len(key) or pos + non_shared + value_len > limit:
             raise DataError(f"{where}: corrupt block entry at byte {pos}")
-        key = key[:shared] + block[pos:pos + non_shared]
+        key = key[:shared] + block[pos : pos + non_shared]
         pos += non_shared
-        entries.append((key, block[pos:pos + value_len]))
+        entries.append((key, block[pos : pos + value_len]))
         pos += value_len
     return entries
 
@@ -363,6 +374,7 @@ def _table_entries(data: bytes, where: str, *, verify: bool) -> list[tuple[bytes
 
 
 # --------------------------------------------------------------------------- public API
+
 
 def checkpoint_paths(prefix: str | os.PathLike) -> tuple[Path, str]:
     """Resolve a checkpoint prefix to its ``.index`` path and the data-shard prefix.
@@ -440,8 +452,9 @@ def list_variables(prefix: str | os.PathLike) -> dict[str, TensorInfo]:
     return {info.name: info for info in infos}
 
 
-def read_checkpoint(prefix: str | os.PathLike, *, verify_checksums: bool = True,
-                    names: list[str] | None = None) -> dict[str, np.ndarray]:
+def read_checkpoint(
+    prefix: str | os.PathLike, *, verify_checksums: bool = True, names: list[str] | None = None
+) -> dict[str, np.ndarray]:
     """Read every tensor (or the ``names`` given) of a TF1 checkpoint bundle.
 
     Parameters
@@ -483,9 +496,11 @@ def read_checkpoint(prefix: str | os.PathLike, *, verify_checksums: bool = True,
                 raise DataError(f"cannot read checkpoint data {shard_path}: {exc.strerror or exc}") from exc
         shard = shards[info.shard_id]
         if info.offset + info.size > len(shard):
-            raise DataError(f"{shard_path}: tensor {info.name!r} needs bytes {info.offset}..{info.offset + info.size}"
-                            f" but the file has {len(shard)} (truncated?)")
-        raw = shard[info.offset:info.offset + info.size]
+            raise DataError(
+                f"{shard_path}: tensor {info.name!r} needs bytes {info.offset}..{info.offset + info.size}"
+                f" but the file has {len(shard)} (truncated?)"
+            )
+        raw = shard[info.offset : info.offset + info.size]
         if verify_checksums and unmask_crc(info.crc32c) != crc32c(raw):
             raise DataError(f"{shard_path}: tensor {info.name!r} fails its CRC-32C check (corrupt file)")
         arr = np.frombuffer(raw, dtype=_DTYPES[info.tf_dtype].newbyteorder("<")).reshape(info.shape)

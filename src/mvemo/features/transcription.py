@@ -169,8 +169,9 @@ def _session():
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
-        _SESSION = ort.InferenceSession(str(basic_pitch_model_path()), sess_options=opts,
-                                        providers=["CPUExecutionProvider"])  # fmt: skip
+        _SESSION = ort.InferenceSession(
+            str(basic_pitch_model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
     return _SESSION
 
 
@@ -204,8 +205,11 @@ def note_activations(y: np.ndarray, *, batch: int = 8) -> dict[str, np.ndarray]:
         windows[i, : chunk.size, 0] = chunk
     in_name = sess.get_inputs()[0].name
     # The exported graph's outputs are unnamed; basic-pitch documents this order.
-    names = {"note": "StatefulPartitionedCall:1", "onset": "StatefulPartitionedCall:2",
-             "contour": "StatefulPartitionedCall:0"}  # fmt: skip
+    names = {
+        "note": "StatefulPartitionedCall:1",
+        "onset": "StatefulPartitionedCall:2",
+        "contour": "StatefulPartitionedCall:0",
+    }
     have = {o.name for o in sess.get_outputs()}
     if not set(names.values()) <= have:
         raise DataError(f"unexpected outputs of basic-pitch's ONNX model: {sorted(have)}")
@@ -234,14 +238,22 @@ def _quiet_import():
         logger.setLevel(level)
 
 
-def _decode_notes(act: dict[str, np.ndarray], *, onset_threshold: float, frame_threshold: float,
-                  min_note_frames: int) -> list[tuple[float, float, int, float]]:  # fmt: skip
+def _decode_notes(
+    act: dict[str, np.ndarray], *, onset_threshold: float, frame_threshold: float, min_note_frames: int
+) -> list[tuple[float, float, int, float]]:
     with _quiet_import():
         note_creation = require("basic_pitch.note_creation", extra="symbolic")
     events = note_creation.output_to_notes_polyphonic(
-        act["note"], act["onset"], onset_thresh=onset_threshold, frame_thresh=frame_threshold,
-        min_note_len=min_note_frames, infer_onsets=True, max_freq=None, min_freq=None, melodia_trick=True,
-    )  # fmt: skip
+        act["note"],
+        act["onset"],
+        onset_thresh=onset_threshold,
+        frame_thresh=frame_threshold,
+        min_note_len=min_note_frames,
+        infer_onsets=True,
+        max_freq=None,
+        min_freq=None,
+        melodia_trick=True,
+    )
     times = note_creation.model_frames_to_time(act["note"].shape[0])
     return [(float(times[s]), float(times[min(e, len(times) - 1)]), int(p), float(a)) for s, e, p, a in events]
 
@@ -278,8 +290,9 @@ def rms_velocity(levels: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- grid, melody
-def quantize_notes(events, *, bpm: float, offset: float = 0.0, divisions: int = 4) -> list[tuple[float, float, int,
-                                                                                                 float]]:
+def quantize_notes(
+    events, *, bpm: float, offset: float = 0.0, divisions: int = 4
+) -> list[tuple[float, float, int, float]]:
     """Snap ``(start, end, pitch, amplitude)`` events to a grid of ``divisions`` steps per beat.
 
     The grid is ``offset + k * 60 / (bpm * divisions)``; each note keeps at least one
@@ -372,8 +385,12 @@ def transcribe(
     step = 60.0 / (bpm * grid_divisions)
     offset = float(tempo.beat_times[0] % step) if tempo.beat_times.size else 0.0
     act = note_activations(y)  # 2. notes
-    events = _decode_notes(act, onset_threshold=onset_threshold, frame_threshold=frame_threshold,
-                           min_note_frames=max(1, int(round(min_note_ms / 1000 * _BP_FPS))))  # fmt: skip
+    events = _decode_notes(
+        act,
+        onset_threshold=onset_threshold,
+        frame_threshold=frame_threshold,
+        min_note_frames=max(1, int(round(min_note_ms / 1000 * _BP_FPS))),
+    )
     if quantize:  # 3. grid
         events = quantize_notes(events, bpm=bpm, offset=offset, divisions=grid_divisions)
     levels = frame_rms(y)  # 4. velocity from frame energy, rests
@@ -388,8 +405,9 @@ def transcribe(
     melody, accompaniment = skyline(notes, floor=melody_floor)  # 5. melody
     # 6. chords from the STFT chroma, key from the CQT chroma: on rendered lead sheets the
     # former finds chords far better (majmin 0.81 vs 0.53), the latter keys (6/6 vs 4/6)
-    chords = [(float(c.start), float(c.end), c.label)
-              for c in analyze_harmony(y, BP_SR, harmonic=False, method="stft").chords]  # fmt: skip
+    chords = [
+        (float(c.start), float(c.end), c.label) for c in analyze_harmony(y, BP_SR, harmonic=False, method="stft").chords
+    ]
     key = estimate_key(y, BP_SR, harmonic=False)
     from mvemo.features.spelling import spell_chord
 
@@ -418,6 +436,13 @@ def transcribe_file(
 
     y, _ = load_audio(path, sr=BP_SR)
     check_audio(y, BP_SR, path=path, min_duration=1.0)
-    return transcribe(y, BP_SR, onset_threshold=onset_threshold, frame_threshold=frame_threshold,
-                      min_note_ms=min_note_ms, grid_divisions=grid_divisions, quantize=quantize,
-                      melody_floor=melody_floor)  # fmt: skip
+    return transcribe(
+        y,
+        BP_SR,
+        onset_threshold=onset_threshold,
+        frame_threshold=frame_threshold,
+        min_note_ms=min_note_ms,
+        grid_divisions=grid_divisions,
+        quantize=quantize,
+        melody_floor=melody_floor,
+    )

@@ -132,8 +132,13 @@ def dominant_colours(hsv_pixels: np.ndarray, *, k: int = N_DOMINANT, seed: int =
             continue
         hue = float(np.rad2deg(np.arctan2(c[1], c[0])) % 360.0)
         sat, val = float(np.clip(np.hypot(c[0], c[1]), 0, 1)), float(np.clip(c[2], 0, 1))
-        out.append({"hsv": [round(hue, 1), round(sat, 3), round(val, 3)], "rgb": _hsv_hex(hue, sat, val),
-                    "share": round(float(p), 4)})  # fmt: skip
+        out.append(
+            {
+                "hsv": [round(hue, 1), round(sat, 3), round(val, 3)],
+                "rgb": _hsv_hex(hue, sat, val),
+                "share": round(float(p), 4),
+            }
+        )
     return out
 
 
@@ -214,9 +219,20 @@ class VisualFeatures:
         f = f[np.isfinite(f)]
         faces = float(f.mean()) if len(f) else 0.0
         share = float(np.mean(f > 0)) if len(f) else 0.0
-        return np.concatenate([[self.brightness[mask].mean(), self.saturation[mask].mean(),
-                                self.colourfulness[mask].mean(), mot, cuts, faces, share],
-                               self.hue_hist[mask].mean(axis=0)])  # fmt: skip
+        return np.concatenate(
+            [
+                [
+                    self.brightness[mask].mean(),
+                    self.saturation[mask].mean(),
+                    self.colourfulness[mask].mean(),
+                    mot,
+                    cuts,
+                    faces,
+                    share,
+                ],
+                self.hue_hist[mask].mean(axis=0),
+            ]
+        )
 
     def static_vector(self) -> np.ndarray:
         """Features of the whole video, shape (len(FEATURE_NAMES),): colour statistics over
@@ -271,11 +287,18 @@ class VisualFeatures:
 
         return {
             "meta": np.array([self.duration, self.fps, self.n_frames, self.static_mse]),
-            "times": self.times, "static_mask": self.static_mask, "brightness": self.brightness,
-            "saturation": self.saturation, "colourfulness": self.colourfulness, "hue_hist": self.hue_hist,
-            "faces": self.faces, "motion_times": self.motion_times, "motion": self.motion,
-            "cut_times": self.cut_times, "dominant": np.array(json.dumps(self.dominant)),
-        }  # fmt: skip
+            "times": self.times,
+            "static_mask": self.static_mask,
+            "brightness": self.brightness,
+            "saturation": self.saturation,
+            "colourfulness": self.colourfulness,
+            "hue_hist": self.hue_hist,
+            "faces": self.faces,
+            "motion_times": self.motion_times,
+            "motion": self.motion,
+            "cut_times": self.cut_times,
+            "dominant": np.array(json.dumps(self.dominant)),
+        }
 
     @classmethod
     def from_arrays(cls, a: dict[str, np.ndarray]) -> VisualFeatures:
@@ -283,9 +306,23 @@ class VisualFeatures:
         import json
 
         d, fps, n, mse = (float(x) for x in a["meta"])
-        return cls(d, fps, int(n), a["times"], a["static_mask"].astype(bool), a["brightness"], a["saturation"],
-                   a["colourfulness"], a["hue_hist"], a["faces"], a["motion_times"], a["motion"], a["cut_times"],
-                   mse, json.loads(str(a["dominant"])))  # fmt: skip
+        return cls(
+            d,
+            fps,
+            int(n),
+            a["times"],
+            a["static_mask"].astype(bool),
+            a["brightness"],
+            a["saturation"],
+            a["colourfulness"],
+            a["hue_hist"],
+            a["faces"],
+            a["motion_times"],
+            a["motion"],
+            a["cut_times"],
+            mse,
+            json.loads(str(a["dominant"])),
+        )
 
 
 class _CutMotion:
@@ -401,9 +438,20 @@ def extract_visual_features(
     info = scan_video(path, times, on_sample, size=size, on_thumb=cm, thumb_fps=thumb_fps)
     mt, mv, cuts = cm.result()
     feats = VisualFeatures(
-        duration=info.duration, fps=info.fps, n_frames=info.n_frames, times=times, static_mask=static_mask,
-        brightness=bright, saturation=sat, colourfulness=colour, hue_hist=hue, faces=faces,
-        motion_times=mt, motion=mv, cut_times=cuts, static_mse=float(np.mean(mse)) if mse else 0.0,
+        duration=info.duration,
+        fps=info.fps,
+        n_frames=info.n_frames,
+        times=times,
+        static_mask=static_mask,
+        brightness=bright,
+        saturation=sat,
+        colourfulness=colour,
+        hue_hist=hue,
+        faces=faces,
+        motion_times=mt,
+        motion=mv,
+        cut_times=cuts,
+        static_mse=float(np.mean(mse)) if mse else 0.0,
         dominant=dominant_colours(np.concatenate(pixels), seed=seed) if pixels else [],
-    )  # fmt: skip
+    )
     return feats, info

@@ -237,13 +237,16 @@ def parse_lrc(text: str, *, source: str | None = None, max_time: float | None = 
                 raise DataError(f"{name}: line {number}: malformed time tag {_TAG_LIKE.match(body).group(0)!r}")
             for tag in _TIME_TAG.finditer(m.group(1)):
                 if int(tag.group(2)) > 59:
-                    raise DataError(f"{name}: line {number}: time tag {tag.group(0)!r} has {tag.group(2)} seconds "
-                                    "(00-59 allowed)")  # fmt: skip
+                    raise DataError(
+                        f"{name}: line {number}: time tag {tag.group(0)!r} has {tag.group(2)} seconds (00-59 allowed)"
+                    )
                 raw_lines.append((_tag_seconds(tag), number, body))
             continue
         if _TAG_LIKE.match(raw):
-            raise DataError(f"{name}: line {number}: malformed time tag {_TAG_LIKE.match(raw).group(0)!r} "
-                            "(expected [mm:ss], [mm:ss.xx] or [mm:ss:xx])")  # fmt: skip
+            raise DataError(
+                f"{name}: line {number}: malformed time tag {_TAG_LIKE.match(raw).group(0)!r} "
+                "(expected [mm:ss], [mm:ss.xx] or [mm:ss:xx])"
+            )
         mm = _META_TAG.match(raw)
         if mm:
             meta[mm.group(1).strip().lower()] = mm.group(2).strip()
@@ -256,8 +259,10 @@ def parse_lrc(text: str, *, source: str | None = None, max_time: float | None = 
         except ValueError as exc:
             raise DataError(f"{name}: bad [offset:] tag {meta['offset']!r} (expected milliseconds)") from exc
         if not abs(offset) <= MAX_TIMELINE_SECONDS:  # also NaN
-            raise DataError(f"{name}: [offset:] tag {meta['offset']!r} out of range (at most "
-                            f"{MAX_TIMELINE_SECONDS * 1000:.0f} ms either way)")  # fmt: skip
+            raise DataError(
+                f"{name}: [offset:] tag {meta['offset']!r} out of range (at most "
+                f"{MAX_TIMELINE_SECONDS * 1000:.0f} ms either way)"
+            )
     for t, number, _ in raw_lines:
         if t - offset > bound:
             what = "the maximum LRC time" if max_time is None else "the end of the media it goes with"

@@ -95,8 +95,9 @@ def read_records(path: str | Path, *, required: Iterable[str] = ()) -> list[dict
         try:
             with p.open(encoding="utf-8-sig", newline="") as fh:
                 reader = csv.DictReader(fh, delimiter="\t" if p.suffix.lower() == ".tsv" else ",")
-                records = [{k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
-                           for row in reader]  # fmt: skip
+                records = [
+                    {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k} for row in reader
+                ]
         except OSError as exc:
             raise DataError(f"cannot read {p}: {exc.strerror or exc}") from exc
         except (UnicodeDecodeError, csv.Error) as exc:
@@ -124,8 +125,9 @@ def write_records(path: str | Path, records: list[dict[str, Any]]) -> None:
     for r in records:
         columns.update(dict.fromkeys(r))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), delimiter="\t" if p.suffix.lower() == ".tsv" else ",",
-                            lineterminator="\n")  # LF, as every other file mvemo writes
+    writer = csv.DictWriter(
+        buf, fieldnames=list(columns), delimiter="\t" if p.suffix.lower() == ".tsv" else ",", lineterminator="\n"
+    )  # LF, as every other file mvemo writes
     writer.writeheader()
     writer.writerows(records)
     atomic_write(p, buf.getvalue())

@@ -120,9 +120,15 @@ def probe_video(path: str | Path) -> VideoInfo:
     _, container, vs = _open(path)
     with container:
         rate = vs.average_rate or vs.guessed_rate
-        return VideoInfo(str(path), _stream_duration(container, vs), float(rate) if rate else 0.0,
-                         int(vs.codec_context.width), int(vs.codec_context.height),
-                         bool(container.streams.audio), int(vs.frames or 0))  # fmt: skip
+        return VideoInfo(
+            str(path),
+            _stream_duration(container, vs),
+            float(rate) if rate else 0.0,
+            int(vs.codec_context.width),
+            int(vs.codec_context.height),
+            bool(container.streams.audio),
+            int(vs.frames or 0),
+        )
 
 
 def media_streams(path: str | Path) -> dict[str, bool]:
@@ -139,8 +145,7 @@ def media_streams(path: str | Path) -> dict[str, bool]:
     av, container = _open_media(path, what="media")
     with container:
         attached = getattr(getattr(av.stream, "Disposition", None), "attached_pic", None)
-        video = [s for s in container.streams.video
-                 if attached is None or not (s.disposition & attached)]  # fmt: skip
+        video = [s for s in container.streams.video if attached is None or not (s.disposition & attached)]
         return {"video": bool(video), "audio": bool(container.streams.audio)}
 
 
@@ -239,8 +244,15 @@ def scan_video(
         duration = max(last_time + frame_dur, 0.0)
         if declared > 0 and abs(declared - duration) < 2 * frame_dur + 0.05:
             duration = declared
-        return VideoInfo(str(path), duration, fps, int(vs.codec_context.width), int(vs.codec_context.height),
-                         bool(container.streams.audio), n)  # fmt: skip
+        return VideoInfo(
+            str(path),
+            duration,
+            fps,
+            int(vs.codec_context.width),
+            int(vs.codec_context.height),
+            bool(container.streams.audio),
+            n,
+        )
 
 
 def _rgb(frame, size: int) -> np.ndarray:
@@ -360,8 +372,9 @@ def _encode_audio(av, oc, st, audio: np.ndarray, sample_rate: int) -> None:
     planar = np.ascontiguousarray(np.clip(y, -1, 1).T)
     chunk = 1024
     for k in range(0, planar.shape[1], chunk):
-        fr = av.AudioFrame.from_ndarray(planar[:, k:k + chunk], format="fltp",
-                                        layout="mono" if planar.shape[0] == 1 else "stereo")  # fmt: skip
+        fr = av.AudioFrame.from_ndarray(
+            planar[:, k : k + chunk], format="fltp", layout="mono" if planar.shape[0] == 1 else "stereo"
+        )
         fr.sample_rate = int(sample_rate)
         fr.pts = k
         fr.time_base = Fraction(1, int(sample_rate))
@@ -371,8 +384,9 @@ def _encode_audio(av, oc, st, audio: np.ndarray, sample_rate: int) -> None:
         oc.mux(pkt)
 
 
-def normalize_video(src: str | Path, dst: str | Path, *, fps: float = 30.0, codec: str | None = None,
-                    quality: int = 23) -> VideoInfo:  # fmt: skip
+def normalize_video(
+    src: str | Path, dst: str | Path, *, fps: float = 30.0, codec: str | None = None, quality: int = 23
+) -> VideoInfo:
     """Transcode to MPEG-4 (MP4 container, H.264 or MPEG-4 Part 2 video) at a constant ``fps``,
     keeping the audio (re-encoded as AAC), in one decoding pass; written atomically.
 

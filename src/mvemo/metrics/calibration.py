@@ -184,8 +184,14 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, *,
     return reliability_bins(probabilities, labels, n_bins=n_bins).ece
 
 
-def reliability_diagram(probabilities: np.ndarray, labels: np.ndarray, path: str | Path, *, n_bins: int = 15,
-                        title: str = "Reliability diagram") -> float:  # fmt: skip
+def reliability_diagram(
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+    path: str | Path,
+    *,
+    n_bins: int = 15,
+    title: str = "Reliability diagram",
+) -> float:
     """Save a reliability diagram (PNG/SVG/PDF by suffix) and return the ECE.
 
     Bars: accuracy per bin; the diagonal is perfect calibration; the lower panel shows

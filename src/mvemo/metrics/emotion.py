@@ -72,10 +72,13 @@ def _category_codes(values: Sequence | np.ndarray, *, name: str, allow_invalid: 
     else:
         circ = default_circumplex()
         codes = np.fromiter(
-            (-1 if v is None or (isinstance(v, float) and np.isnan(v)) or v == "" else circ.index(str(v))
-             for v in arr.tolist()),
-            dtype=np.int64, count=len(arr),
-        )  # fmt: skip
+            (
+                -1 if v is None or (isinstance(v, float) and np.isnan(v)) or v == "" else circ.index(str(v))
+                for v in arr.tolist()
+            ),
+            dtype=np.int64,
+            count=len(arr),
+        )
     lo = -1 if allow_invalid else 0
     bad = (codes < lo) | (codes >= N_CATEGORIES)
     if np.any(bad):
@@ -87,8 +90,9 @@ def _category_codes(values: Sequence | np.ndarray, *, name: str, allow_invalid: 
 
 
 def _intensity_codes(values: Sequence | np.ndarray, *, name: str, allow_invalid: bool) -> np.ndarray:
-    arr = np.asarray([np.nan if v is None else v for v in values] if not isinstance(values, np.ndarray) else values,
-                     dtype=np.float64)  # fmt: skip
+    arr = np.asarray(
+        [np.nan if v is None else v for v in values] if not isinstance(values, np.ndarray) else values, dtype=np.float64
+    )
     if arr.ndim != 1:
         raise ParameterError(f"{name} must be one-dimensional, got shape {arr.shape}")
     missing = np.isnan(arr)

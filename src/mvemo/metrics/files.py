@@ -64,8 +64,10 @@ def _on_grid(value: float) -> bool:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "") or (
-        isinstance(value, float) and np.isnan(value)
+    return (
+        value is None
+        or (isinstance(value, str) and value.strip() == "")
+        or (isinstance(value, float) and np.isnan(value))
     )
 
 
@@ -109,8 +111,10 @@ def evaluate_files(
     for row, rec in enumerate(est_records, 1):
         lacking = [c for c in needed if c not in rec]
         if lacking:
-            raise DataError(f"{est_p}: record {row} (id {rec.get('id')!r}) lacks {lacking}; every record needs "
-                            f"{' and '.join(map(repr, needed))} like the first")  # fmt: skip
+            raise DataError(
+                f"{est_p}: record {row} (id {rec.get('id')!r}) lacks {lacking}; every record needs "
+                f"{' and '.join(map(repr, needed))} like the first"
+            )
     est = _index(est_records, dynamic=dynamic, path=est_p)
     extra = [k for k in est if k not in ref]
     if extra:

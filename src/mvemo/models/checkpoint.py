@@ -115,8 +115,9 @@ def is_pickle_file(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04") or head[:1] == b"\x80"
 
 
-def load_checkpoint(path: str | Path | None = None, *, packaged: str | None = None,
-                    what: str = "model weights") -> dict[str, Any]:  # fmt: skip
+def load_checkpoint(
+    path: str | Path | None = None, *, packaged: str | None = None, what: str = "model weights"
+) -> dict[str, Any]:
     """Read a checkpoint from ``path``, or the package's ``mvemo/models/<packaged>`` when ``path`` is None.
 
     Raises
@@ -142,9 +143,11 @@ def load_checkpoint(path: str | Path | None = None, *, packaged: str | None = No
     except OSError as exc:
         raise DataError(f"cannot load {what} {p}: {exc.strerror or exc}") from None
     if is_pickle_file(head):
-        raise DataError(f"refusing to load {what} {p}: it is a pickle-based torch file, and unpickling can run "
-                        "code; mvemo reads only safetensors model files (convert a file you trust with "
-                        "scripts/convert_weights.py)")  # fmt: skip
+        raise DataError(
+            f"refusing to load {what} {p}: it is a pickle-based torch file, and unpickling can run "
+            "code; mvemo reads only safetensors model files (convert a file you trust with "
+            "scripts/convert_weights.py)"
+        )
     try:
         with st.safe_open(str(p), framework="pt", device="cpu") as f:
             info = f.metadata() or {}

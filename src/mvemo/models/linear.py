@@ -16,8 +16,15 @@ import numpy as np
 
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["EnsembleChannel", "LinearChannel", "SoftmaxLinear", "choose_combination", "fit_ensemble_channel",
-           "fit_softmax_linear", "stack_blocks"]
+__all__ = [
+    "EnsembleChannel",
+    "LinearChannel",
+    "SoftmaxLinear",
+    "choose_combination",
+    "fit_ensemble_channel",
+    "fit_softmax_linear",
+    "stack_blocks",
+]
 
 
 def stack_blocks(blocks: dict[str, np.ndarray], inputs) -> np.ndarray:
@@ -71,11 +78,14 @@ class SoftmaxLinear:
             raise ParameterError("inputs must name at least one feature block")
         f = np.shape(self.mean)
         if len(f) != 1 or np.shape(self.scale) != f or np.ndim(self.coef) != 2 or np.shape(self.coef)[0] != f[0]:
-            raise ParameterError(f"mean and scale must be (F,) and coef (F, K), got {np.shape(self.mean)}, "
-                                 f"{np.shape(self.scale)}, {np.shape(self.coef)}")  # fmt: skip
+            raise ParameterError(
+                f"mean and scale must be (F,) and coef (F, K), got {np.shape(self.mean)}, "
+                f"{np.shape(self.scale)}, {np.shape(self.coef)}"
+            )
         if np.shape(self.intercept) != (np.shape(self.coef)[1],):
-            raise ParameterError(f"intercept must have shape ({np.shape(self.coef)[1]},), got "
-                                 f"{np.shape(self.intercept)}")
+            raise ParameterError(
+                f"intercept must have shape ({np.shape(self.coef)[1]},), got {np.shape(self.intercept)}"
+            )
         if np.any(np.asarray(self.scale) <= 0):
             raise ParameterError("scale must be positive")
 
@@ -93,8 +103,9 @@ class SoftmaxLinear:
         """The input matrix ``(N, F)``: the named blocks (each ``(N, F_b)``) side by side."""
         x = stack_blocks(blocks, self.inputs)
         if x.shape[1] != self.n_features:
-            raise ParameterError(f"the blocks {list(self.inputs)} give {x.shape[1]} features, the model has "
-                                 f"{self.n_features}")
+            raise ParameterError(
+                f"the blocks {list(self.inputs)} give {x.shape[1]} features, the model has {self.n_features}"
+            )
         return x
 
     def predict_proba(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
@@ -106,9 +117,13 @@ class SoftmaxLinear:
 
     def to_dict(self) -> dict:
         """Plain arrays and lists (what a weights file stores)."""
-        return {"inputs": list(self.inputs), "mean": np.asarray(self.mean, np.float64),
-                "scale": np.asarray(self.scale, np.float64), "coef": np.asarray(self.coef, np.float64),
-                "intercept": np.asarray(self.intercept, np.float64)}  # fmt: skip
+        return {
+            "inputs": list(self.inputs),
+            "mean": np.asarray(self.mean, np.float64),
+            "scale": np.asarray(self.scale, np.float64),
+            "coef": np.asarray(self.coef, np.float64),
+            "intercept": np.asarray(self.intercept, np.float64),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> SoftmaxLinear:
@@ -120,14 +135,16 @@ class SoftmaxLinear:
             A key is missing.
         """
         try:
-            return cls(tuple(d["inputs"]), *(np.asarray(d[k], np.float64) for k in ("mean", "scale", "coef",
-                                                                                    "intercept")))
+            return cls(
+                tuple(d["inputs"]), *(np.asarray(d[k], np.float64) for k in ("mean", "scale", "coef", "intercept"))
+            )
         except (KeyError, TypeError) as exc:
             raise DataError(f"not a softmax-linear entry: {exc}") from exc
 
 
-def fit_softmax_linear(blocks: dict[str, np.ndarray], y: np.ndarray, *, inputs: tuple[str, ...], c: float,
-                       n_classes: int) -> SoftmaxLinear:  # fmt: skip
+def fit_softmax_linear(
+    blocks: dict[str, np.ndarray], y: np.ndarray, *, inputs: tuple[str, ...], c: float, n_classes: int
+) -> SoftmaxLinear:
     """Fit a standardised L2 logistic regression (scikit-learn, lbfgs) on the named blocks.
 
     Parameters
@@ -185,8 +202,9 @@ class LinearChannel:
         network = np.asarray(network, dtype=np.float64)
         lin = self.linear.predict_proba(blocks)
         if lin.shape != network.shape:
-            raise ParameterError(f"network probabilities have shape {network.shape}, the linear model gives "
-                                 f"{lin.shape}")
+            raise ParameterError(
+                f"network probabilities have shape {network.shape}, the linear model gives {lin.shape}"
+            )
         return self.weight * lin + (1.0 - self.weight) * network
 
     def to_dict(self) -> dict:
@@ -226,8 +244,16 @@ def _log_probs(probs: list[np.ndarray]) -> np.ndarray:
     return np.log(np.clip(np.concatenate([np.asarray(p, np.float64) for p in probs], axis=1), 1e-6, 1.0))
 
 
-def choose_combination(oof: list[np.ndarray], y: np.ndarray, *, n_classes: int, inner: int = 5, seed: int = 0,
-                       step: float = 0.1, stack_c: float = 1.0) -> tuple[np.ndarray | None, SoftmaxLinear | None, dict]:  # fmt: skip
+def choose_combination(
+    oof: list[np.ndarray],
+    y: np.ndarray,
+    *,
+    n_classes: int,
+    inner: int = 5,
+    seed: int = 0,
+    step: float = 0.1,
+    stack_c: float = 1.0,
+) -> tuple[np.ndarray | None, SoftmaxLinear | None, dict]:
     """Choose how to combine M channels from their out-of-fold probabilities on training items.
 
     Two combiners are scored by macro-F1: the weighted average of the channels'
@@ -270,8 +296,9 @@ def choose_combination(oof: list[np.ndarray], y: np.ndarray, *, n_classes: int, 
     pred = np.empty(len(y), dtype=int)
     for k in range(inner):
         tr, te = fold != k, fold == k
-        m = fit_softmax_linear({"member_logp": z["member_logp"][tr]}, y[tr], inputs=("member_logp",), c=stack_c,
-                               n_classes=n_classes)  # fmt: skip
+        m = fit_softmax_linear(
+            {"member_logp": z["member_logp"][tr]}, y[tr], inputs=("member_logp",), c=stack_c, n_classes=n_classes
+        )
         pred[te] = m.predict_proba({"member_logp": z["member_logp"][te]}).argmax(1)
     stack_f1 = _macro_f1(y, pred, n_classes)
     info = {"average_f1": float(best_avg), "stack_f1": float(stack_f1)}
@@ -344,9 +371,12 @@ class EnsembleChannel:
 
     def to_dict(self) -> dict:
         """Nested plain arrays and lists."""
-        return {"members": [m.to_dict() for m in self.members],
-                "weights": None if self.weights is None else np.asarray(self.weights, np.float64),
-                "stacker": None if self.stacker is None else self.stacker.to_dict(), "weight": float(self.weight)}  # fmt: skip
+        return {
+            "members": [m.to_dict() for m in self.members],
+            "weights": None if self.weights is None else np.asarray(self.weights, np.float64),
+            "stacker": None if self.stacker is None else self.stacker.to_dict(),
+            "weight": float(self.weight),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> EnsembleChannel:
@@ -358,15 +388,26 @@ class EnsembleChannel:
             A key is missing.
         """
         try:
-            return cls(tuple(SoftmaxLinear.from_dict(m) for m in d["members"]),
-                       None if d["weights"] is None else np.asarray(d["weights"], np.float64),
-                       None if d["stacker"] is None else SoftmaxLinear.from_dict(d["stacker"]), float(d["weight"]))  # fmt: skip
+            return cls(
+                tuple(SoftmaxLinear.from_dict(m) for m in d["members"]),
+                None if d["weights"] is None else np.asarray(d["weights"], np.float64),
+                None if d["stacker"] is None else SoftmaxLinear.from_dict(d["stacker"]),
+                float(d["weight"]),
+            )
         except (KeyError, TypeError) as exc:
             raise DataError(f"not an ensemble-channel entry: {exc}") from exc
 
 
-def fit_ensemble_channel(blocks: dict[str, np.ndarray], y: np.ndarray, *, members: list[tuple[tuple[str, ...], float]],
-                         n_classes: int, inner: int = 5, seed: int = 0, weight: float = 1.0) -> EnsembleChannel:  # fmt: skip
+def fit_ensemble_channel(
+    blocks: dict[str, np.ndarray],
+    y: np.ndarray,
+    *,
+    members: list[tuple[tuple[str, ...], float]],
+    n_classes: int,
+    inner: int = 5,
+    seed: int = 0,
+    weight: float = 1.0,
+) -> EnsembleChannel:
     """Fit an :class:`EnsembleChannel`: members by :func:`fit_softmax_linear`, the combiner by
     :func:`choose_combination` on ``inner``-fold out-of-fold member probabilities.
 

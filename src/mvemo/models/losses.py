@@ -55,8 +55,9 @@ def distillation_loss(spec: HeadSpec, student, teacher, *, temperature: float = 
         raise ParameterError(f"temperature must be > 0, got {temperature!r}")
     t = temperature
     if spec.kind == "softmax":
-        return F.kl_div(F.log_softmax(student / t, dim=-1), F.softmax(teacher / t, dim=-1),
-                        reduction="batchmean") * t * t  # fmt: skip
+        return (
+            F.kl_div(F.log_softmax(student / t, dim=-1), F.softmax(teacher / t, dim=-1), reduction="batchmean") * t * t
+        )
     if spec.kind == "sigmoid":
         return F.binary_cross_entropy_with_logits(student / t, torch.sigmoid(teacher / t)) * t * t
     return F.mse_loss(student, teacher)
@@ -101,8 +102,9 @@ def multitask_loss(
         if mask is None or not bool(mask.any()):
             continue
         out = outputs[spec.name][mask]
-        loss = head_loss(spec, out, targets[spec.name][mask],
-                         pos_weight=None if pos_weights is None else pos_weights.get(spec.name))  # fmt: skip
+        loss = head_loss(
+            spec, out, targets[spec.name][mask], pos_weight=None if pos_weights is None else pos_weights.get(spec.name)
+        )
         if teacher_outputs is not None and spec.name in teacher_outputs:
             kd = distillation_loss(spec, out, teacher_outputs[spec.name][mask].detach(), temperature=temperature)
             loss = (1.0 - kd_weight) * loss + kd_weight * kd

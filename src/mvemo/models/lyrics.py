@@ -30,8 +30,14 @@ from mvemo.models.checkpoint import load_checkpoint, save_checkpoint
 torch = require("torch", extra="torch")
 nn = torch.nn
 
-__all__ = ["LyricsBow", "LyricsHeads", "LyricsHeadsConfig", "load_lyrics_checkpoint", "load_lyrics_heads",
-           "save_lyrics_heads"]
+__all__ = [
+    "LyricsBow",
+    "LyricsHeads",
+    "LyricsHeadsConfig",
+    "load_lyrics_checkpoint",
+    "load_lyrics_heads",
+    "save_lyrics_heads",
+]
 
 
 @dataclass
@@ -54,8 +60,9 @@ class LyricsHeads(nn.Module):
         self.register_buffer("mean", torch.zeros(cfg.input_dim))
         self.register_buffer("std", torch.ones(cfg.input_dim))
         if cfg.hidden > 0:
-            self.trunk = nn.Sequential(nn.Dropout(cfg.dropout), nn.Linear(cfg.input_dim, cfg.hidden), nn.GELU(),
-                                       nn.Dropout(cfg.dropout))  # fmt: skip
+            self.trunk = nn.Sequential(
+                nn.Dropout(cfg.dropout), nn.Linear(cfg.input_dim, cfg.hidden), nn.GELU(), nn.Dropout(cfg.dropout)
+            )
             width = cfg.hidden
         else:
             self.trunk = nn.Dropout(cfg.dropout)
@@ -110,8 +117,9 @@ class LyricsBow:
         rows = self.tfidf.transform_sparse(list(texts))
         return {"quadrant": self.quadrant.predict_proba(rows), "category": self.category.predict_proba(rows)}
 
-    def blend(self, p_heads: dict[str, np.ndarray], texts: list[str], *, beta: float | None = None) -> dict[str,
-                                                                                                            np.ndarray]:
+    def blend(
+        self, p_heads: dict[str, np.ndarray], texts: list[str], *, beta: float | None = None
+    ) -> dict[str, np.ndarray]:
         """A copy of the heads' outputs with ``quadrant``/``category`` blended with this channel's."""
         b = self.beta if beta is None else beta
         if b == 0:
@@ -121,10 +129,17 @@ class LyricsBow:
     def to_checkpoint(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(meta, tensors)``: JSON-safe metadata (terms in column order) and torch tensors
         (idf and intercepts float32, coefficients float16)."""
-        meta = {"terms": self.tfidf.terms(), "ngram_range": list(self.tfidf.ngram_range),
-                "sublinear_tf": self.tfidf.sublinear_tf, "lowercase": self.tfidf.lowercase, "norm": "l2",
-                "beta": float(self.beta), "quadrant_classes": self.quadrant.classes.tolist(),
-                "category_classes": self.category.classes.tolist(), "info": dict(self.info or {})}  # fmt: skip
+        meta = {
+            "terms": self.tfidf.terms(),
+            "ngram_range": list(self.tfidf.ngram_range),
+            "sublinear_tf": self.tfidf.sublinear_tf,
+            "lowercase": self.tfidf.lowercase,
+            "norm": "l2",
+            "beta": float(self.beta),
+            "quadrant_classes": self.quadrant.classes.tolist(),
+            "category_classes": self.category.classes.tolist(),
+            "info": dict(self.info or {}),
+        }
         t = {"idf": torch.from_numpy(self.tfidf.idf.astype(np.float32))}
         for k in ("quadrant", "category"):
             clf = getattr(self, k)
@@ -133,8 +148,9 @@ class LyricsBow:
         return meta, t
 
     @classmethod
-    def from_checkpoint(cls, meta: dict[str, Any], tensors: dict[str, Any], *, n_quadrants: int = 4,
-                        n_categories: int = 28) -> LyricsBow:  # fmt: skip
+    def from_checkpoint(
+        cls, meta: dict[str, Any], tensors: dict[str, Any], *, n_quadrants: int = 4, n_categories: int = 28
+    ) -> LyricsBow:
         """Inverse of :meth:`to_checkpoint`.
 
         Raises
@@ -143,17 +159,25 @@ class LyricsBow:
             If an entry is missing or inconsistent.
         """
         try:
-            arr = {k: (v.float().numpy() if hasattr(v, "numpy") else np.asarray(v, np.float32)) for k,
-                   v in tensors.items()}
-            tfidf = TfidfTransform({t: j for j, t in enumerate(meta["terms"])}, arr["idf"], tuple(meta["ngram_range"]),
-                                   bool(meta["sublinear_tf"]), bool(meta["lowercase"]))  # fmt: skip
+            arr = {
+                k: (v.float().numpy() if hasattr(v, "numpy") else np.asarray(v, np.float32)) for k, v in tensors.items()
+            }
+            tfidf = TfidfTransform(
+                {t: j for j, t in enumerate(meta["terms"])},
+                arr["idf"],
+                tuple(meta["ngram_range"]),
+                bool(meta["sublinear_tf"]),
+                bool(meta["lowercase"]),
+            )
             q = BowClassifier(arr["quadrant_coef"], arr["quadrant_intercept"], meta["quadrant_classes"], n_quadrants)
             c = BowClassifier(arr["category_coef"], arr["category_intercept"], meta["category_classes"], n_categories)
         except (KeyError, TypeError, ValueError) as exc:
             raise DataError(f"bad bag-of-words channel in a lyrics model file: {exc!r}") from exc
         if q.coef.shape[1] != tfidf.n_features or c.coef.shape[1] != tfidf.n_features:
-            raise DataError(f"bag-of-words coefficients have {q.coef.shape[1]}/{c.coef.shape[1]} columns for "
-                            f"{tfidf.n_features} terms")  # fmt: skip
+            raise DataError(
+                f"bag-of-words coefficients have {q.coef.shape[1]}/{c.coef.shape[1]} columns for "
+                f"{tfidf.n_features} terms"
+            )
         return cls(tfidf, q, c, float(meta.get("beta", 0.0)), dict(meta.get("info") or {}))
 
 
@@ -190,8 +214,9 @@ def load_lyrics_checkpoint(path) -> tuple[LyricsHeads, dict, LyricsBow | None]:
         if not isinstance(blob.get("bow"), dict):
             raise DataError(f"{path}: meta names a bag-of-words channel but the file has no 'bow' tensors")
         cfg = net.cfg
-        bow = LyricsBow.from_checkpoint(meta["bow"], blob["bow"], n_quadrants=cfg.n_quadrants,
-                                        n_categories=cfg.n_categories)  # fmt: skip
+        bow = LyricsBow.from_checkpoint(
+            meta["bow"], blob["bow"], n_quadrants=cfg.n_quadrants, n_categories=cfg.n_categories
+        )
     return net, meta, bow
 
 

@@ -110,32 +110,78 @@ def _weights(model_name: str) -> str:
 
 
 #: name -> entry, in the order the docs list them.
-MODELS: dict[str, ModelEntry] = {e.name: e for e in (
-    ModelEntry("music", "mvemo.predict.music:load_music_model", "music2emo-musicnn-msd-v3",
-               _weights("music2emo-musicnn-msd-v3"), "music", "mvemo.features.music.TrackFeatures (musicnn blocks + harmony)",
-               trainer="mvemo.cli.train:music", train_command="music", bench_name="music2emo",
-               bench_tasks=("music-static", "music-dynamic"),
-               description="our music model (Music2Emo design, musicnn backbone; shipped weights)"),
-    ModelEntry("symbolic", "mvemo.predict.symbolic:load_symbolic_model", "symbolic-emopia-vgmidi-v3",
-               _weights("symbolic-emopia-vgmidi-v3"), "symbolic", "mvemo.features.midi.MidiFeatures",
-               trainer="mvemo.cli.train_symbolic:command", train_command="symbolic", bench_name="symbolic",
-               bench_tasks=("symbolic-static",), description="our symbolic-music model (mvemo.predict.symbolic)"),
-    ModelEntry("lyrics", "mvemo.predict.lyrics:load_lyrics_model", "lyrics-minilm-lex-bow-v2",
-               _weights("lyrics-minilm-lex-bow-v2"), "lyrics", "mvemo.io.lyrics.Lyrics or lyrics text",
-               trainer="mvemo.cli.train_lyrics:command", train_command="lyrics", bench_name="lyrics",
-               bench_tasks=("lyrics-static",), description="our lyrics model (mvemo.predict.lyrics)"),
-    ModelEntry("video", "mvemo.predict.video:load_video_model", "video-colour-prior-v1", None, "video",
-               "mvemo.features.visual.VisualFeatures", routed=False,
-               trainer="mvemo.cli.train_video:command", train_command="video", bench_name="video",
-               bench_tasks=("video-static", "video-dynamic"),
-               description="our video model on frames (and faces), no sound (mvemo.predict.video)"),
-    ModelEntry("multimodal", "mvemo.predict.multimodal:load_multimodal_model", "mvemo-late-fusion-v1", None,
-               "multimodal", "modality -> record JSON (MultimodalModel.modality_records)",
-               trainer="mvemo.cli.train_fusion:command", train_command="fusion", bench_name="multimodal",
-               bench_tasks=("video-static", "video-dynamic", "multimodal-static", "multimodal-dynamic"),
-               description="our fused model on music videos (mvemo.predict.multimodal; video tasks: frames and "
-                           "sound, no lyrics)"),
-)}  # fmt: skip
+MODELS: dict[str, ModelEntry] = {
+    e.name: e
+    for e in (
+        ModelEntry(
+            "music",
+            "mvemo.predict.music:load_music_model",
+            "music2emo-musicnn-msd-v3",
+            _weights("music2emo-musicnn-msd-v3"),
+            "music",
+            "mvemo.features.music.TrackFeatures (musicnn blocks + harmony)",
+            trainer="mvemo.cli.train:music",
+            train_command="music",
+            bench_name="music2emo",
+            bench_tasks=("music-static", "music-dynamic"),
+            description="our music model (Music2Emo design, musicnn backbone; shipped weights)",
+        ),
+        ModelEntry(
+            "symbolic",
+            "mvemo.predict.symbolic:load_symbolic_model",
+            "symbolic-emopia-vgmidi-v3",
+            _weights("symbolic-emopia-vgmidi-v3"),
+            "symbolic",
+            "mvemo.features.midi.MidiFeatures",
+            trainer="mvemo.cli.train_symbolic:command",
+            train_command="symbolic",
+            bench_name="symbolic",
+            bench_tasks=("symbolic-static",),
+            description="our symbolic-music model (mvemo.predict.symbolic)",
+        ),
+        ModelEntry(
+            "lyrics",
+            "mvemo.predict.lyrics:load_lyrics_model",
+            "lyrics-minilm-lex-bow-v2",
+            _weights("lyrics-minilm-lex-bow-v2"),
+            "lyrics",
+            "mvemo.io.lyrics.Lyrics or lyrics text",
+            trainer="mvemo.cli.train_lyrics:command",
+            train_command="lyrics",
+            bench_name="lyrics",
+            bench_tasks=("lyrics-static",),
+            description="our lyrics model (mvemo.predict.lyrics)",
+        ),
+        ModelEntry(
+            "video",
+            "mvemo.predict.video:load_video_model",
+            "video-colour-prior-v1",
+            None,
+            "video",
+            "mvemo.features.visual.VisualFeatures",
+            routed=False,
+            trainer="mvemo.cli.train_video:command",
+            train_command="video",
+            bench_name="video",
+            bench_tasks=("video-static", "video-dynamic"),
+            description="our video model on frames (and faces), no sound (mvemo.predict.video)",
+        ),
+        ModelEntry(
+            "multimodal",
+            "mvemo.predict.multimodal:load_multimodal_model",
+            "mvemo-late-fusion-v1",
+            None,
+            "multimodal",
+            "modality -> record JSON (MultimodalModel.modality_records)",
+            trainer="mvemo.cli.train_fusion:command",
+            train_command="fusion",
+            bench_name="multimodal",
+            bench_tasks=("video-static", "video-dynamic", "multimodal-static", "multimodal-dynamic"),
+            description="our fused model on music videos (mvemo.predict.multimodal; video tasks: frames and "
+            "sound, no lyrics)",
+        ),
+    )
+}
 
 
 def model_entry(name: str) -> ModelEntry:

@@ -95,10 +95,16 @@ class SymbolicEmotionNet(nn.Module):
         self.cfg = cfg
         self.net = Music2Emo(
             Music2EmoConfig(
-                embedding_dim=cfg.n_stats, chord_dim=cfg.chord_dim, chord_layers=cfg.chord_layers,
-                chord_heads=cfg.chord_heads, max_chords=cfg.max_chords, hidden=cfg.hidden,
-                head_hidden=cfg.head_hidden, dropout=cfg.dropout, heads=SYMBOLIC_HEADS,
-            )  # fmt: skip
+                embedding_dim=cfg.n_stats,
+                chord_dim=cfg.chord_dim,
+                chord_layers=cfg.chord_layers,
+                chord_heads=cfg.chord_heads,
+                max_chords=cfg.max_chords,
+                hidden=cfg.hidden,
+                head_hidden=cfg.head_hidden,
+                dropout=cfg.dropout,
+                heads=SYMBOLIC_HEADS,
+            )
         )
         self.register_buffer("mean", torch.zeros(cfg.n_stats))
         self.register_buffer("std", torch.ones(cfg.n_stats))
@@ -166,8 +172,9 @@ class FrameEmotionNet(nn.Module):
         self.t2 = nn.Conv1d(cfg.channels, cfg.channels, kernel_size=5, padding=8, dilation=4)
         self.att = nn.Linear(cfg.channels, 1)
         self.drop = nn.Dropout(cfg.dropout)
-        self.trunk = nn.Sequential(nn.Linear(cfg.channels * 2 + cfg.n_stats, cfg.hidden), nn.ReLU(),
-                                   nn.Dropout(cfg.dropout))
+        self.trunk = nn.Sequential(
+            nn.Linear(cfg.channels * 2 + cfg.n_stats, cfg.hidden), nn.ReLU(), nn.Dropout(cfg.dropout)
+        )
         self.heads = nn.ModuleDict({h.name: nn.Linear(cfg.hidden, h.size) for h in SYMBOLIC_HEADS})
         self.register_buffer("mean", torch.zeros(cfg.n_stats))
         self.register_buffer("std", torch.ones(cfg.n_stats))
@@ -262,9 +269,13 @@ class LinearFactor:
 
     def to_dict(self) -> dict:
         """Plain arrays and lists (what the weights file stores)."""
-        return {"inputs": list(self.inputs), "mean": np.asarray(self.mean, np.float64),
-                "scale": np.asarray(self.scale, np.float64), "coef": np.asarray(self.coef, np.float64),
-                "intercept": float(self.intercept)}  # fmt: skip
+        return {
+            "inputs": list(self.inputs),
+            "mean": np.asarray(self.mean, np.float64),
+            "scale": np.asarray(self.scale, np.float64),
+            "coef": np.asarray(self.coef, np.float64),
+            "intercept": float(self.intercept),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> LinearFactor:
@@ -276,8 +287,13 @@ class LinearFactor:
             A key is missing.
         """
         try:
-            return cls(tuple(d["inputs"]), np.asarray(d["mean"], np.float64), np.asarray(d["scale"], np.float64),
-                       np.asarray(d["coef"], np.float64), float(d["intercept"]))  # fmt: skip
+            return cls(
+                tuple(d["inputs"]),
+                np.asarray(d["mean"], np.float64),
+                np.asarray(d["scale"], np.float64),
+                np.asarray(d["coef"], np.float64),
+                float(d["intercept"]),
+            )
         except (KeyError, TypeError) as exc:
             raise DataError(f"not a linear factor entry: {exc}") from exc
 
@@ -308,8 +324,10 @@ class TwoFactorLinear:
 
         from mvemo.models.linear import stack_blocks
 
-        return (self.valence.predict_proba(stack_blocks(blocks, self.valence.inputs)),
-                self.arousal.predict_proba(stack_blocks(blocks, self.arousal.inputs)))
+        return (
+            self.valence.predict_proba(stack_blocks(blocks, self.valence.inputs)),
+            self.arousal.predict_proba(stack_blocks(blocks, self.arousal.inputs)),
+        )
 
     def quadrant_proba(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
         """4Q probabilities (Q1..Q4), shape ``(N, 4)``; rows sum to 1."""

@@ -119,12 +119,13 @@ def VideoHead(n_features: int = len(FEATURE_NAMES), hidden: int = 64, dropout: f
     class _Head(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.body = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU(), nn.Dropout(dropout),
-                                      nn.Linear(hidden, N_CATEGORIES + 3))  # fmt: skip
+            self.body = nn.Sequential(
+                nn.Linear(n_features, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, N_CATEGORIES + 3)
+            )
 
         def forward(self, x):
             y = self.body(x)
             k = N_CATEGORIES
-            return {"category": y[:, :k], "va": torch.tanh(y[:, k:k + 2]), "intensity": torch.sigmoid(y[:, k + 2])}
+            return {"category": y[:, :k], "va": torch.tanh(y[:, k : k + 2]), "intensity": torch.sigmoid(y[:, k + 2])}
 
     return _Head()

@@ -50,9 +50,17 @@ def not_regular(path: Path) -> str | None:
         return f"cannot read it ({exc.strerror or exc})"
     if stat.S_ISREG(st.st_mode):
         return None
-    kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
-            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
-            else "a folder" if stat.S_ISDIR(st.st_mode) else "not a file")  # fmt: skip
+    kind = (
+        "a FIFO"
+        if stat.S_ISFIFO(st.st_mode)
+        else "a socket"
+        if stat.S_ISSOCK(st.st_mode)
+        else "a device"
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+        else "a folder"
+        if stat.S_ISDIR(st.st_mode)
+        else "not a file"
+    )
     return f"not a regular file ({kind})"
 
 
@@ -67,11 +75,19 @@ def _reason(path: Path, exc: BaseException) -> str:
 
 def _csv_row(rec: dict[str, Any]) -> dict[str, Any]:
     s = rec["static"]
-    return {"file": rec["file"], "model": rec["model"], "modality": rec.get("modality", ""),
-            "category": s["category"], "intensity": s["intensity"],
-            "valence": s["valence"], "arousal": s["arousal"], "quadrant": s["quadrant"],
-            "key": rec.get("features", {}).get("key", ""), "tempo": rec.get("features", {}).get("tempo", ""),
-            "n_dynamic": len(rec.get("dynamic", []))}  # fmt: skip
+    return {
+        "file": rec["file"],
+        "model": rec["model"],
+        "modality": rec.get("modality", ""),
+        "category": s["category"],
+        "intensity": s["intensity"],
+        "valence": s["valence"],
+        "arousal": s["arousal"],
+        "quadrant": s["quadrant"],
+        "key": rec.get("features", {}).get("key", ""),
+        "tempo": rec.get("features", {}).get("tempo", ""),
+        "n_dynamic": len(rec.get("dynamic", [])),
+    }
 
 
 def predict_files(
@@ -116,12 +132,14 @@ def predict_files(
         if resume and out.is_file():
             repair_torn_line(out)  # first, so that a torn row is not counted as done
         done = done_files(out) if resume else set()
-        return _predict_locked(files, predict, out=out, kind=kind, resume=resume, done=done,
-                               on_record=on_record, progress=progress)  # fmt: skip
+        return _predict_locked(
+            files, predict, out=out, kind=kind, resume=resume, done=done, on_record=on_record, progress=progress
+        )
 
 
-def _predict_locked(files, predict, *, out: Path, kind: str, resume: bool, done: set[str], on_record,
-                    progress: bool) -> BatchReport:  # fmt: skip
+def _predict_locked(
+    files, predict, *, out: Path, kind: str, resume: bool, done: set[str], on_record, progress: bool
+) -> BatchReport:
     """The loop of :func:`predict_files`, run while the output is locked and repaired."""
     report = BatchReport()
     t0 = time.perf_counter()
@@ -157,7 +175,10 @@ def _predict_locked(files, predict, *, out: Path, kind: str, resume: bool, done:
                 print(f"[{i}/{len(files)}] {path}: warning: {w}", file=sys.stderr)
             if progress:
                 s = rec["static"]
-                print(f"[{i}/{len(files)}] {path}: {s['category']} {s['intensity']:.1f} "
-                      f"({time.perf_counter() - t1:.1f} s)", file=sys.stderr)  # fmt: skip
+                print(
+                    f"[{i}/{len(files)}] {path}: {s['category']} {s['intensity']:.1f} "
+                    f"({time.perf_counter() - t1:.1f} s)",
+                    file=sys.stderr,
+                )
     report.seconds = time.perf_counter() - t0
     return report

@@ -20,8 +20,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NOISE_FLATNESS", "spectral_flatness", "ogg_is_complete", "audio_warnings", "language_warning",
-           "with_warnings"]  # fmt: skip
+__all__ = [
+    "NOISE_FLATNESS",
+    "spectral_flatness",
+    "ogg_is_complete",
+    "audio_warnings",
+    "language_warning",
+    "with_warnings",
+]
 
 NOISE_FLATNESS = 0.3  #: median spectral flatness above which audio counts as noise, not music
 _TRUNCATION_SECONDS = 0.5
@@ -98,12 +104,16 @@ def audio_warnings(path: str | Path, y: np.ndarray, sr: int) -> list[str]:
     if claimed is not None and claimed - decoded > max(_TRUNCATION_SECONDS, _TRUNCATION_SHARE * claimed):
         out.append(f"truncated: {decoded:.1f} s of audio decoded, but the file claims {claimed:.1f} s")
     elif ogg_is_complete(path) is False:
-        out.append(f"truncated: the Ogg stream ends without its end-of-stream page ({decoded:.1f} s decoded); "
-                   "the file looks cut")  # fmt: skip
+        out.append(
+            f"truncated: the Ogg stream ends without its end-of-stream page ({decoded:.1f} s decoded); "
+            "the file looks cut"
+        )
     flat = spectral_flatness(y)
     if flat > NOISE_FLATNESS:
-        out.append(f"no tonal content: the audio is noise-like (spectral flatness {flat:.2f} > {NOISE_FLATNESS}); "
-                   "the emotion label is of little value")  # fmt: skip
+        out.append(
+            f"no tonal content: the audio is noise-like (spectral flatness {flat:.2f} > {NOISE_FLATNESS}); "
+            "the emotion label is of little value"
+        )
     return out
 
 
@@ -111,9 +121,11 @@ def language_warning(hint: dict[str, Any]) -> str | None:
     """A warning when :func:`~mvemo.features.lyrics.language_hint` says the lyrics are not English."""
     if hint.get("likely_english", True):
         return None
-    return (f"lyrics do not look English (ASCII letters {hint.get('ascii_letter_share', 0):.0%}, English function "
-            f"words {hint.get('english_stopword_share', 0):.0%}); the lyrics model was trained on English lyrics "
-            "only, so its label is of little value")  # fmt: skip
+    return (
+        f"lyrics do not look English (ASCII letters {hint.get('ascii_letter_share', 0):.0%}, English function "
+        f"words {hint.get('english_stopword_share', 0):.0%}); the lyrics model was trained on English lyrics "
+        "only, so its label is of little value"
+    )
 
 
 def with_warnings(record: Any, warnings: list[str]) -> Any:

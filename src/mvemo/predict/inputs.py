@@ -12,6 +12,7 @@ from mvemo.errors import ParameterError
 
 __all__ = ["AudioInput", "names_lyrics_file"]
 
+
 @dataclass(frozen=True)
 class AudioInput:
     """Audio samples in memory, for :meth:`mvemo.predict.music.MusicEmotionModel.predict`.
@@ -40,10 +41,14 @@ class AudioInput:
     def __post_init__(self) -> None:
         y = np.asarray(self.waveform)
         if y.ndim not in (1, 2) or y.shape[-1] == 0 or not np.issubdtype(y.dtype, np.floating):
-            raise ParameterError(f"{self.name}: waveform must be float samples of shape (n,) or (channels, n), "
-                                 f"got {y.dtype} {y.shape}")  # fmt: skip
-        if isinstance(self.sample_rate, bool) or not isinstance(self.sample_rate, (int, np.integer)) \
-                or self.sample_rate <= 0:  # fmt: skip
+            raise ParameterError(
+                f"{self.name}: waveform must be float samples of shape (n,) or (channels, n), got {y.dtype} {y.shape}"
+            )
+        if (
+            isinstance(self.sample_rate, bool)
+            or not isinstance(self.sample_rate, (int, np.integer))
+            or self.sample_rate <= 0
+        ):
             raise ParameterError(f"{self.name}: sample_rate must be a positive integer (Hz), got {self.sample_rate!r}")
 
     @classmethod
@@ -53,8 +58,9 @@ class AudioInput:
             return value
         if isinstance(value, tuple) and len(value) == 2:
             return cls(value[0], int(value[1]) if isinstance(value[1], (int, np.integer)) else value[1])
-        raise ParameterError(f"audio input must be a path, an AudioInput or a (waveform, sample_rate) pair, "
-                             f"got {type(value).__name__}")  # fmt: skip
+        raise ParameterError(
+            f"audio input must be a path, an AudioInput or a (waveform, sample_rate) pair, got {type(value).__name__}"
+        )
 
     @property
     def duration(self) -> float:

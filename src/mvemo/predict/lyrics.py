@@ -150,9 +150,12 @@ class LyricsEmotionModel:
         torch = require("torch", extra="torch")
         with torch.no_grad():
             out = self.network(torch.from_numpy(np.asarray(x, np.float32)))
-        p = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"],
-                                                                                               -1).numpy(),
-             "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
+        p = {
+            "category": torch.softmax(out["category"], -1).numpy(),
+            "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+            "intensity": out["intensity"].numpy(),
+            "va": out["va"].numpy(),
+        }
         if "levels" in out:
             p["levels"] = torch.softmax(out["levels"], -1).numpy()
         if self.bow is not None and texts is not None:
@@ -161,8 +164,9 @@ class LyricsEmotionModel:
         return p
 
     # -- prediction -------------------------------------------------------------------
-    def predict_lyrics(self, lyrics: Lyrics | str, *, dynamic: bool = True, duration: float | None = None,
-                       file: str | None = None) -> PredictionRecord:  # fmt: skip
+    def predict_lyrics(
+        self, lyrics: Lyrics | str, *, dynamic: bool = True, duration: float | None = None, file: str | None = None
+    ) -> PredictionRecord:
         """The record of already-parsed lyrics (a :class:`~mvemo.io.lyrics.Lyrics` or plain text).
 
         Parameters
@@ -258,17 +262,22 @@ class LyricsEmotionModel:
             x[r, : emb.shape[1]] = (emb[nz] * ww[:, None]).sum(0) / ww.sum()
             x[r, emb.shape[1] :] = combine_lexicon(stats[nz], ww)
         # Bag-of-words text of a window: its sung lines (gap rule included), in time order.
-        window_texts = None if self.bow is None else [
-            " ".join(texts[k] for k in np.flatnonzero(w[r] > 0)) for r in range(len(times))]
+        window_texts = (
+            None
+            if self.bow is None
+            else [" ".join(texts[k] for k in np.flatnonzero(w[r] > 0)) for r in range(len(times))]
+        )
         d = self._heads(x, window_texts)
         cats = self.categories
         f = summarize_many(d["grid"])
-        frames = [frame(t, cats[int(f.category[i])], f.intensity[i], f.valence[i], f.arousal[i])
-                  for i, t in enumerate(times)]  # fmt: skip
+        frames = [
+            frame(t, cats[int(f.category[i])], f.intensity[i], f.valence[i], f.arousal[i]) for i, t in enumerate(times)
+        ]
         return frames, int(gap.sum())
 
-    def predict(self, path: str | Path | Lyrics, *, dynamic: bool = True,
-                max_time: float | None = None) -> PredictionRecord:  # fmt: skip
+    def predict(
+        self, path: str | Path | Lyrics, *, dynamic: bool = True, max_time: float | None = None
+    ) -> PredictionRecord:
         """The record of one lyrics file (``.lrc`` or ``.txt``), or of lyrics in memory: their
         text (LRC when it has time tags, else plain) or a :class:`~mvemo.io.lyrics.Lyrics`
         (``file`` is then ``"<lyrics>"``, or the lyrics' source).

@@ -55,8 +55,10 @@ def lock_output(out: str | os.PathLike) -> Iterator[Path]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DataError(f"{out} is being written by another mvemo run (its lock {lock.name} is held); "
-                            "wait for that run to finish or choose another --out") from None  # fmt: skip
+            raise DataError(
+                f"{out} is being written by another mvemo run (its lock {lock.name} is held); "
+                "wait for that run to finish or choose another --out"
+            ) from None
         yield lock
     finally:
         os.close(fd)  # releases the lock

@@ -152,13 +152,23 @@ def _draw_single(record: dict[str, Any], plt):
         sc = ax_va.scatter(v, a, c=t, cmap="viridis", s=14, zorder=3)
         fig.colorbar(sc, ax=ax_va, label="time (s)", fraction=0.046, pad=0.02)
     s = record["static"]
-    ax_va.scatter([s["valence"]], [s["arousal"]], marker="*", s=260, color="crimson", zorder=4,
-                  label=f"static: {s['category']} {s['intensity']:.1f}")  # fmt: skip
+    ax_va.scatter(
+        [s["valence"]],
+        [s["arousal"]],
+        marker="*",
+        s=260,
+        color="crimson",
+        zorder=4,
+        label=f"static: {s['category']} {s['intensity']:.1f}",
+    )
     ax_va.legend(loc="lower left", fontsize=8)
     _timeline(ax_c, ax_i, dyn, empty=empty_reason(record), series={"": (dyn, "darkorange", 1.4)})
     ax_c.set_title("category every 0.5 s (ordered by angle, coloured by quadrant)", fontsize=10)
-    fig.suptitle(f"{Path(record['file']).name}: {s['category']} (intensity {s['intensity']:.1f}), "
-                 f"{s['quadrant']}{_title_facts(record)}", fontsize=11)  # fmt: skip
+    fig.suptitle(
+        f"{Path(record['file']).name}: {s['category']} (intensity {s['intensity']:.1f}), "
+        f"{s['quadrant']}{_title_facts(record)}",
+        fontsize=11,
+    )
     return fig
 
 
@@ -188,13 +198,27 @@ def _draw_multimodal(record: dict[str, Any], plt):
             label += f" (conf {r['confidence']:.2f})"
         if dyn:
             t = np.array([d["time"] for d in dyn])
-            ax_va.plot([d["valence"] for d in dyn], [d["arousal"] for d in dyn], color=col, lw=lw * 0.6,
-                       alpha=alpha * 0.8, zorder=z)  # fmt: skip
+            ax_va.plot(
+                [d["valence"] for d in dyn],
+                [d["arousal"] for d in dyn],
+                color=col,
+                lw=lw * 0.6,
+                alpha=alpha * 0.8,
+                zorder=z,
+            )
             ax_v.plot(t, [d["valence"] for d in dyn], color=col, lw=lw, alpha=alpha, zorder=z, label=m)
             ax_a.plot(t, [d["arousal"] for d in dyn], color=col, lw=lw, alpha=alpha, zorder=z, label=m)
             lines[m] = (dyn, col, lw if not fused else 3.0)
-        ax_va.scatter([s["valence"]], [s["arousal"]], marker="*" if fused else "o", s=240 if fused else 70,
-                      color=col, zorder=5, edgecolor="white", label=label)  # fmt: skip
+        ax_va.scatter(
+            [s["valence"]],
+            [s["arousal"]],
+            marker="*" if fused else "o",
+            s=240 if fused else 70,
+            color=col,
+            zorder=5,
+            edgecolor="white",
+            label=label,
+        )
     notes = []
     for m, r in record["modalities"].items():
         if "static" not in r:
@@ -203,8 +227,15 @@ def _draw_multimodal(record: dict[str, Any], plt):
             else:
                 notes.append(f"{m}: missing: {r.get('missing', 'no reason given')}")
     ax_va.legend(loc="lower left", fontsize=7)
-    ax_note.text(0, 1, "\n".join(notes) if notes else "all modalities present", va="top", fontsize=9, wrap=True,
-                 transform=ax_note.transAxes)  # fmt: skip
+    ax_note.text(
+        0,
+        1,
+        "\n".join(notes) if notes else "all modalities present",
+        va="top",
+        fontsize=9,
+        wrap=True,
+        transform=ax_note.transAxes,
+    )
     for ax, what in ((ax_v, "valence"), (ax_a, "arousal")):
         ax.axhline(0, color="gray", lw=0.5)
         ax.set(ylim=(-1.05, 1.05), ylabel=what)
@@ -216,8 +247,11 @@ def _draw_multimodal(record: dict[str, Any], plt):
     ax_c.set_title("fused category (ordered by angle, coloured by quadrant)", fontsize=10)
     s = record["static"]
     weights = ", ".join(f"{m} {w:.2f}" for m, w in record["fused"].get("weights", {}).items())
-    fig.suptitle(f"{Path(record['file']).name}: fused {s['category']} (intensity {s['intensity']:.1f}), "
-                 f"{s['quadrant']}; weights {weights}", fontsize=11)  # fmt: skip
+    fig.suptitle(
+        f"{Path(record['file']).name}: fused {s['category']} (intensity {s['intensity']:.1f}), "
+        f"{s['quadrant']}; weights {weights}",
+        fontsize=11,
+    )
     return fig
 
 
@@ -270,8 +304,9 @@ def _place_labels(ax, fig, plt, *, fontsize: float = 7.0) -> list:
     return texts
 
 
-def _timeline(ax_c, ax_i, dyn: list[dict[str, Any]], *, empty: str,
-              series: dict[str, tuple[list[dict[str, Any]], str, float]]) -> None:  # fmt: skip
+def _timeline(
+    ax_c, ax_i, dyn: list[dict[str, Any]], *, empty: str, series: dict[str, tuple[list[dict[str, Any]], str, float]]
+) -> None:
     """Category lane (``ax_c``: categories ordered by angle, points coloured by quadrant) and
     intensity curves (``ax_i``, 0..1) of ``series`` ``{name: (dynamic, colour, width)}``."""
     from mvemo.conversion.quadrant import angle_to_quadrant
@@ -299,8 +334,16 @@ def _timeline(ax_c, ax_i, dyn: list[dict[str, Any]], *, empty: str,
         if not d:
             continue
         fused = name == "fused"
-        ax_i.plot([x["time"] for x in d], [x["intensity"] for x in d], color=col, lw=lw, alpha=0.35 if fused else 1,
-                  zorder=2 if fused else 3, label=name or None, drawstyle="steps-mid")  # fmt: skip
+        ax_i.plot(
+            [x["time"] for x in d],
+            [x["intensity"] for x in d],
+            color=col,
+            lw=lw,
+            alpha=0.35 if fused else 1,
+            zorder=2 if fused else 3,
+            label=name or None,
+            drawstyle="steps-mid",
+        )
     if any(series):
         ax_i.legend(loc="upper right", fontsize=7, ncol=4)
 

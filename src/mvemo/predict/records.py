@@ -35,10 +35,20 @@ def _fields(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """``category`` (W, 28), ``quadrant`` (W, 4), ``index`` (W,), ``intensity`` (W,) on the grid, ``va`` (W, 2)."""
     if "grid" in out:
         a = summarize_many(out["grid"])
-        return {"category": a.probabilities, "quadrant": a.quadrant_probabilities, "index": a.category,
-                "intensity": a.intensity, "va": np.stack([a.valence, a.arousal], axis=-1)}  # fmt: skip
-    return {"category": out["category"], "quadrant": out["quadrant"], "index": out["category"].argmax(axis=-1),
-            "intensity": np.asarray(quantize_intensity(np.clip(out["intensity"], 0, 1))), "va": out["va"]}  # fmt: skip
+        return {
+            "category": a.probabilities,
+            "quadrant": a.quadrant_probabilities,
+            "index": a.category,
+            "intensity": a.intensity,
+            "va": np.stack([a.valence, a.arousal], axis=-1),
+        }
+    return {
+        "category": out["category"],
+        "quadrant": out["quadrant"],
+        "index": out["category"].argmax(axis=-1),
+        "intensity": np.asarray(quantize_intensity(np.clip(out["intensity"], 0, 1))),
+        "va": out["va"],
+    }
 
 
 def static_label(out: dict[str, np.ndarray], i: int = 0, **extra: Any) -> StaticPrediction:
@@ -69,8 +79,12 @@ def static_label(out: dict[str, np.ndarray], i: int = 0, **extra: Any) -> Static
 
 def frame(time: float, category: str, intensity: float, valence: float, arousal: float) -> EmotionFrame:
     """One dynamic label: ``time`` in seconds, valence and arousal rounded to 4 decimals."""
-    return EmotionFrame(float(time), EmotionLabel(category, float(intensity)),
-                        valence=round(float(valence), 4), arousal=round(float(arousal), 4))  # fmt: skip
+    return EmotionFrame(
+        float(time),
+        EmotionLabel(category, float(intensity)),
+        valence=round(float(valence), 4),
+        arousal=round(float(arousal), 4),
+    )
 
 
 def dynamic_labels(outputs: Outputs, duration: float) -> list[EmotionFrame]:
@@ -81,5 +95,6 @@ def dynamic_labels(outputs: Outputs, duration: float) -> list[EmotionFrame]:
         return []
     d = _fields(outputs(times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH))
     cats = default_circumplex().categories
-    return [frame(t, cats[int(d["index"][i])], d["intensity"][i], d["va"][i, 0], d["va"][i, 1])
-            for i, t in enumerate(times)]  # fmt: skip
+    return [
+        frame(t, cats[int(d["index"][i])], d["intensity"][i], d["va"][i, 0], d["va"][i, 1]) for i, t in enumerate(times)
+    ]

@@ -73,8 +73,10 @@ def modality_of(path: str | Path, *, lyrics: str | Path | None = None) -> str:
         return "symbolic"
     if suffix in LYRICS_SUFFIXES:
         return "lyrics"
-    raise DataError(f"{path}: unsupported file type {suffix or '(no suffix)'!r}; "
-                    f"expected one of {', '.join(sorted(MEDIA_SUFFIXES))}")  # fmt: skip
+    raise DataError(
+        f"{path}: unsupported file type {suffix or '(no suffix)'!r}; "
+        f"expected one of {', '.join(sorted(MEDIA_SUFFIXES))}"
+    )
 
 
 def sidecar_lyrics(path: str | Path) -> Path | None:
@@ -89,8 +91,9 @@ def sidecar_lyrics(path: str | Path) -> Path | None:
     return None
 
 
-def collect_inputs(inputs: Iterable[str | Path], *, sidecars: bool = True,
-                   problems: list[tuple[str, str]] | None = None) -> list[tuple[Path, Path | None]]:  # fmt: skip
+def collect_inputs(
+    inputs: Iterable[str | Path], *, sidecars: bool = True, problems: list[tuple[str, str]] | None = None
+) -> list[tuple[Path, Path | None]]:
     """``(file, lyrics)`` pairs to predict: files named directly, and media files found
     recursively in folders (sorted).  With ``sidecars``, media files pick up their sidecar
     lyrics and, inside folders, those lyrics files are not listed on their own.
@@ -111,8 +114,11 @@ def collect_inputs(inputs: Iterable[str | Path], *, sidecars: bool = True,
         p = Path(item)
         if p.is_dir():
             if problems is not None:
-                problems += [(str(f), why) for f in sorted(p.rglob("*")) if f.suffix.lower() in MEDIA_SUFFIXES
-                             and not f.is_dir() and (why := not_regular(f)) is not None]  # fmt: skip
+                problems += [
+                    (str(f), why)
+                    for f in sorted(p.rglob("*"))
+                    if f.suffix.lower() in MEDIA_SUFFIXES and not f.is_dir() and (why := not_regular(f)) is not None
+                ]
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in MEDIA_SUFFIXES)
             used: set[Path] = set()
             media = []
@@ -158,8 +164,7 @@ class Router:
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(LOADERS)
         if unknown:
-            raise ParameterError(f"weights given for unknown modalities {sorted(unknown)}; "
-                                 f"known: {sorted(LOADERS)}")  # fmt: skip
+            raise ParameterError(f"weights given for unknown modalities {sorted(unknown)}; known: {sorted(LOADERS)}")
 
     @property
     def loaded(self) -> list[str]:

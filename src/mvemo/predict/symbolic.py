@@ -116,25 +116,36 @@ class SymbolicEmotionModel:
             acc: dict[str, np.ndarray] = {}
             for net in self.networks:
                 roots, quals, mask = feats.window_chords(start, stop, max_chords=net.cfg.max_chords)
-                out = net(torch.from_numpy(stats), torch.from_numpy(roots), torch.from_numpy(quals),
-                          torch.from_numpy(mask), torch.full((len(start),), feats.mode,
-                                                             dtype=torch.float32))  # fmt: skip
+                out = net(
+                    torch.from_numpy(stats),
+                    torch.from_numpy(roots),
+                    torch.from_numpy(quals),
+                    torch.from_numpy(mask),
+                    torch.full((len(start),), feats.mode, dtype=torch.float32),
+                )
                 _accumulate(acc, out, len(self.networks))
             families.append(acc)
             if self.frame_networks:
                 x, m = window_frames(feats, start, stop)
                 acc = {}
                 for net in self.frame_networks:
-                    _accumulate(acc, net(torch.from_numpy(x), torch.from_numpy(m), torch.from_numpy(stats)),
-                                len(self.frame_networks))  # fmt: skip
+                    _accumulate(
+                        acc,
+                        net(torch.from_numpy(x), torch.from_numpy(m), torch.from_numpy(stats)),
+                        len(self.frame_networks),
+                    )
                 families.append(acc)
         if len(families) == 1:
             nets = families[0]
         else:
             w = float(self.meta.get("frame_weight", 0.5))
             nets = {k: (1 - w) * families[0][k] + w * families[1][k] for k in families[0]}
-        out = combine_outputs(nets, lin, linear_weight=float(self.meta.get("linear_weight", 1.0)),
-                              conform=bool(self.meta.get("conform_categories", False)))  # fmt: skip
+        out = combine_outputs(
+            nets,
+            lin,
+            linear_weight=float(self.meta.get("linear_weight", 1.0)),
+            conform=bool(self.meta.get("conform_categories", False)),
+        )
         return self._finish(out, stats)
 
     def _finish(self, out: dict[str, np.ndarray], stats: np.ndarray) -> dict[str, np.ndarray]:
@@ -143,8 +154,10 @@ class SymbolicEmotionModel:
         if t is not None:
             from mvemo.metrics.calibration import apply_temperature
 
-            out = {**out, "quadrant": apply_temperature(np.clip(out["quadrant"], 1e-12, None), float(t),
-                                                        probabilities=True)}  # fmt: skip
+            out = {
+                **out,
+                "quadrant": apply_temperature(np.clip(out["quadrant"], 1e-12, None), float(t), probabilities=True),
+            }
         if self.levels is not None:
             out = {**out, "levels": levels_proba(self.levels, stats)}
         return _with_grid(out)
@@ -217,8 +230,13 @@ def levels_proba(model: dict, x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def heads_to_grid(category: np.ndarray, intensity: np.ndarray | None = None, *,
-                  quadrant: np.ndarray | None = None, levels: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+def heads_to_grid(
+    category: np.ndarray,
+    intensity: np.ndarray | None = None,
+    *,
+    quadrant: np.ndarray | None = None,
+    levels: np.ndarray | None = None,
+) -> np.ndarray:
     """One emotion distribution per window from category/quadrant/intensity outputs.
 
     Parameters
@@ -256,23 +274,26 @@ def heads_to_grid(category: np.ndarray, intensity: np.ndarray | None = None, *,
 
 def _with_grid(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The outputs plus their emotion distribution ``grid`` (W, 28, 11)."""
-    grid = heads_to_grid(out["category"], out.get("intensity"), quadrant=out.get("quadrant"),
-                         levels=out.get("levels"))  # fmt: skip
+    grid = heads_to_grid(out["category"], out.get("intensity"), quadrant=out.get("quadrant"), levels=out.get("levels"))
     return {**out, "grid": grid}
 
 
 def _accumulate(acc: dict, out: dict, n: int) -> None:
     """Add one network's outputs (probabilities for the class heads) / ``n`` to ``acc``."""
     torch = require("torch", extra="torch")
-    vals = {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"],
-                                                                                              -1).numpy(),
-            "va": out["va"].numpy(), "intensity": out["intensity"].numpy()}  # fmt: skip
+    vals = {
+        "category": torch.softmax(out["category"], -1).numpy(),
+        "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+        "va": out["va"].numpy(),
+        "intensity": out["intensity"].numpy(),
+    }
     for k, v in vals.items():
         acc[k] = acc.get(k, 0) + v / n
 
 
-def linear_blocks(feats, start: np.ndarray, stop: np.ndarray, inputs, *, stats: np.ndarray | None = None
-                  ) -> dict[str, np.ndarray]:  # fmt: skip
+def linear_blocks(
+    feats, start: np.ndarray, stop: np.ndarray, inputs, *, stats: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """The feature blocks ``inputs`` (of :data:`mvemo.models.symbolic.FEATURE_BLOCKS`) of windows.
 
     Parameters
@@ -316,8 +337,9 @@ def heads_from_quadrant(quadrant: np.ndarray) -> dict[str, np.ndarray]:
     return {"category": cat, "quadrant": q, "va": q @ points, "intensity": np.full(q.shape[0], DEFAULT_INTENSITY)}
 
 
-def combine_outputs(nets: dict | None, linear: np.ndarray | None, *, linear_weight: float = 1.0,
-                    conform: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
+def combine_outputs(
+    nets: dict | None, linear: np.ndarray | None, *, linear_weight: float = 1.0, conform: bool = False
+) -> dict[str, np.ndarray]:
     """Network outputs and/or the linear model's 4Q probabilities -> the model's outputs.
 
     With both, the quadrant is ``linear_weight * linear + (1 - linear_weight) * nets["quadrant"]``
@@ -377,7 +399,9 @@ def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionMod
 
     blob = load_checkpoint(weights, packaged=_ENTRY.weights)
     if not blob.get("networks") and blob.get("linear") is None:
-        raise DataError(f"{weights or _ENTRY.weights}: not a symbolic model file (needs 'meta' and 'networks' or 'linear')")
+        raise DataError(
+            f"{weights or _ENTRY.weights}: not a symbolic model file (needs 'meta' and 'networks' or 'linear')"
+        )
     meta = blob["meta"]
     nets = []
     for entry in blob.get("networks", []):
@@ -398,15 +422,18 @@ def load_symbolic_model(weights: str | Path | None = None) -> SymbolicEmotionMod
     return SymbolicEmotionModel(meta["name"], nets, meta, frame_nets, linear, levels)
 
 
-def save_symbolic_model(networks: list, meta: dict, path: str | Path, *, frame_networks: list = (),
-                        linear=None, levels: dict | None = None) -> None:  # fmt: skip
+def save_symbolic_model(
+    networks: list, meta: dict, path: str | Path, *, frame_networks: list = (), linear=None, levels: dict | None = None
+) -> None:
     """Write the networks (float16 weights, configs), the linear model (float64 numpy arrays,
     :meth:`~mvemo.models.symbolic.TwoFactorLinear.to_dict`) and metadata atomically."""
     from mvemo.models.checkpoint import half_state, save_checkpoint
 
     def entries(nets):
-        return [{"config": net.cfg.to_dict(), "state_dict": half_state(net.state_dict(), keep=("mean", "std"))}
-                for net in nets]  # fmt: skip
+        return [
+            {"config": net.cfg.to_dict(), "state_dict": half_state(net.state_dict(), keep=("mean", "std"))}
+            for net in nets
+        ]
 
     if not networks and linear is None:
         raise ParameterError("a symbolic model needs networks or a linear model")

@@ -110,13 +110,10 @@ def weighted_circular_mean(
     array([292.5, 349.2])
     """
     f = np.asarray(frequencies, dtype=np.float64)
-    ref = np.asarray(
-        list(REFERENCE_ANGLES.values()) if angles is None else angles, dtype=np.float64
-    )
+    ref = np.asarray(list(REFERENCE_ANGLES.values()) if angles is None else angles, dtype=np.float64)
     if ref.ndim != 1 or f.ndim == 0 or f.shape[-1] != ref.shape[0]:
         raise ParameterError(
-            f"frequencies must have shape (..., {ref.shape[0]}) to match the reference "
-            f"angles, got shape {f.shape}"
+            f"frequencies must have shape (..., {ref.shape[0]}) to match the reference angles, got shape {f.shape}"
         )
     if not np.all(np.isfinite(f)) or np.any(f < 0):
         raise ParameterError(f"frequencies must be finite and non-negative, got {f.tolist()}")
@@ -218,8 +215,14 @@ class Circumplex:
         self._origin = float(lower_sorted[0])
         self._rotated_lower = _wrap(lower_sorted - self._origin)
         self._index = {n: i for i, n in enumerate(names)}
-        for arr in (self.angles, self.sector_lower, self.sector_upper,
-                    self.sector_widths, self.sector_centers, self._rotated_lower):  # fmt: skip
+        for arr in (
+            self.angles,
+            self.sector_lower,
+            self.sector_upper,
+            self.sector_widths,
+            self.sector_centers,
+            self._rotated_lower,
+        ):
             arr.setflags(write=False)
 
     # -- construction -------------------------------------------------------------
@@ -249,9 +252,7 @@ class Circumplex:
         [22.5, 202.5]
         """
         words = list(table)
-        theta = weighted_circular_mean(
-            np.asarray([table[w] for w in words], dtype=np.float64), angles=reference_angles
-        )
+        theta = weighted_circular_mean(np.asarray([table[w] for w in words], dtype=np.float64), angles=reference_angles)
         return cls(words, theta, source=source)
 
     @classmethod
@@ -274,10 +275,7 @@ class Circumplex:
             if "angle_deg" in cols:
                 angles = [float(r["angle_deg"]) for r in rows]
             elif {"valence_cos", "arousal_sin"} <= cols:
-                angles = [
-                    float(np.rad2deg(np.arctan2(float(r["arousal_sin"]), float(r["valence_cos"]))))
-                    for r in rows
-                ]
+                angles = [float(np.rad2deg(np.arctan2(float(r["arousal_sin"]), float(r["valence_cos"])))) for r in rows]
             else:
                 raise KeyError("angle_deg or valence_cos/arousal_sin")
         except KeyError as exc:
@@ -349,9 +347,11 @@ def default_circumplex() -> Circumplex:
     The angles are a substitution for MVEmo's frequency-weighted angles, whose source
     table could not be obtained; see ``representation/data/PROVENANCE.md``.
     """
-    with resources.files("mvemo.representation").joinpath("data/russell1980_angles.csv").open(
-        encoding="utf-8", newline=""
-    ) as fh:
+    with (
+        resources.files("mvemo.representation")
+        .joinpath("data/russell1980_angles.csv")
+        .open(encoding="utf-8", newline="") as fh
+    ):
         rows = list(csv.DictReader(fh))
     circ = Circumplex._from_rows(
         rows,

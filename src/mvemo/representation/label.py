@@ -68,8 +68,7 @@ def intensity_level(intensity: float | np.ndarray, *, strict: bool = False) -> n
         off = np.abs(scaled - level) > 1e-5
         if np.any(off):
             raise ParameterError(
-                "intensity must be one of 0.0, 0.1, ..., 1.0, got "
-                f"{np.atleast_1d(x)[np.atleast_1d(off)][:5].tolist()}"
+                f"intensity must be one of 0.0, 0.1, ..., 1.0, got {np.atleast_1d(x)[np.atleast_1d(off)][:5].tolist()}"
             )
     return np.clip(level, 0, 10)
 

@@ -33,9 +33,21 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.errors import ParameterError
 
-__all__ = ["LOCAL_KEYS", "EVAL_SPLITS", "fit_head", "fmt_share", "holdout_split", "macro_f1", "public_config",
-           "quadrant_report", "quadrant_scores", "render_template", "unified_scores", "write_json",
-           "write_report"]  # fmt: skip
+__all__ = [
+    "LOCAL_KEYS",
+    "EVAL_SPLITS",
+    "fit_head",
+    "fmt_share",
+    "holdout_split",
+    "macro_f1",
+    "public_config",
+    "quadrant_report",
+    "quadrant_scores",
+    "render_template",
+    "unified_scores",
+    "write_json",
+    "write_report",
+]
 
 LOCAL_KEYS = ("data_home", "cache_dir", "out_dir")  # machine-specific paths, left out of reports and cards
 EVAL_SPLITS = ("validation", "valid", "val", "test")  # manifest split names held out from training
@@ -74,9 +86,14 @@ def quadrant_report(truth: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
         conf[t, p] += 1
     val = np.isin(truth, (0, 3)) == np.isin(pred, (0, 3))
     aro = np.isin(truth, (0, 1)) == np.isin(pred, (0, 1))
-    return {"n": int(truth.size), "accuracy": float(np.mean(truth == pred)), "macro_f1": float(np.mean(f1s)),
-            "valence_accuracy": float(val.mean()), "arousal_accuracy": float(aro.mean()),
-            "confusion": conf.tolist()}  # fmt: skip
+    return {
+        "n": int(truth.size),
+        "accuracy": float(np.mean(truth == pred)),
+        "macro_f1": float(np.mean(f1s)),
+        "valence_accuracy": float(val.mean()),
+        "arousal_accuracy": float(aro.mean()),
+        "confusion": conf.tolist(),
+    }
 
 
 def quadrant_scores(ref: np.ndarray, est: np.ndarray) -> dict[str, Any]:
@@ -148,8 +165,18 @@ def holdout_split(items, val_fraction: float, seed: int) -> tuple[np.ndarray, np
     return ~val, val
 
 
-def fit_head(head, x: np.ndarray, category: np.ndarray, va: np.ndarray, intensity: np.ndarray, *,
-             epochs: int, lr: float, weight_decay: float, seed: int) -> list[float]:  # fmt: skip
+def fit_head(
+    head,
+    x: np.ndarray,
+    category: np.ndarray,
+    va: np.ndarray,
+    intensity: np.ndarray,
+    *,
+    epochs: int,
+    lr: float,
+    weight_decay: float,
+    seed: int,
+) -> list[float]:
     """Full-batch Adam on CE(category) + MSE(VA) + MSE(intensity); returns the loss per epoch.
 
     Parameters
@@ -174,8 +201,11 @@ def fit_head(head, x: np.ndarray, category: np.ndarray, va: np.ndarray, intensit
     for _ in range(epochs):
         opt.zero_grad()
         out = head(xt)
-        loss = (torch.nn.functional.cross_entropy(out["category"], ct) + torch.nn.functional.mse_loss(out["va"], vt)
-                + torch.nn.functional.mse_loss(out["intensity"], it))  # fmt: skip
+        loss = (
+            torch.nn.functional.cross_entropy(out["category"], ct)
+            + torch.nn.functional.mse_loss(out["va"], vt)
+            + torch.nn.functional.mse_loss(out["intensity"], it)
+        )
         loss.backward()
         opt.step()
         losses.append(float(loss.detach()))
@@ -204,8 +234,9 @@ def write_json(path: str | Path, obj: Any, *, default=None) -> Path:
     return atomic_write(path, json.dumps(obj, indent=2, default=default) + "\n")
 
 
-def write_report(out: str | Path, report: Mapping[str, Any], *, card: str | None = None,
-                 card_name: str | None = None) -> Path:  # fmt: skip
+def write_report(
+    out: str | Path, report: Mapping[str, Any], *, card: str | None = None, card_name: str | None = None
+) -> Path:
     """Write ``out/report.json`` (floats of numpy type as floats) and, with ``card``, the card
     ``out/<card_name>.md``; each atomically.  Returns the report's path."""
     from mvemo.util import atomic_write

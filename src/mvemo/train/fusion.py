@@ -47,8 +47,10 @@ class TrainFusionConfig:
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.lr <= 0 or self.hidden < 1 or not 0 <= self.val_fraction < 1:
-            raise ParameterError(f"bad training settings: epochs={self.epochs}, lr={self.lr}, "
-                                 f"hidden={self.hidden}, val_fraction={self.val_fraction}")  # fmt: skip
+            raise ParameterError(
+                f"bad training settings: epochs={self.epochs}, lr={self.lr}, "
+                f"hidden={self.hidden}, val_fraction={self.val_fraction}"
+            )
 
 
 def _media(item) -> tuple[Path, Path | None]:
@@ -94,8 +96,10 @@ def fusion_samples(items, records: dict[str, dict]) -> dict[str, Any]:
         ok = {m: r for m, r in mods.items() if "static" in r}
         if not ok:
             continue
-        conf = {m: confidence(r["static"]["probabilities"]) if r["static"].get("probabilities") else 0.0
-                for m, r in ok.items()}  # fmt: skip
+        conf = {
+            m: confidence(r["static"]["probabilities"]) if r["static"].get("probabilities") else 0.0
+            for m, r in ok.items()
+        }
         if item.static is not None:
             xs.append(fusion_input({m: r["static"] for m, r in ok.items()}, conf))
             cats.append(CATEGORIES.index(item.static["category"]))
@@ -120,8 +124,14 @@ def fusion_samples(items, records: dict[str, dict]) -> dict[str, Any]:
     cat = np.asarray(cats, dtype=np.int64)
     inten = np.asarray(ints, dtype=np.float64)
     v, a = labels_to_va(cat, inten)
-    return {"x": np.stack(xs), "category": cat, "intensity": inten, "va": np.column_stack([v, a]),
-            "item": np.asarray(src), "static": np.asarray(is_static)}  # fmt: skip
+    return {
+        "x": np.stack(xs),
+        "category": cat,
+        "intensity": inten,
+        "va": np.column_stack([v, a]),
+        "item": np.asarray(src),
+        "static": np.asarray(is_static),
+    }
 
 
 def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -148,20 +158,34 @@ def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], Non
     if not tr.any():
         raise DataError(f"{manifest}: no training samples")
     head = FusionHead(hidden=cfg.hidden)
-    losses = fit_head(head, data["x"][tr], data["category"][tr], data["va"][tr], data["intensity"][tr],
-                      epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, seed=cfg.seed)  # fmt: skip
-    report: dict[str, Any] = {"n_items": len(items), "n_samples_train": int(tr.sum()),
-                              "n_samples_validation": int(va_.sum()), "final_loss": round(losses[-1], 5)}  # fmt: skip
+    losses = fit_head(
+        head,
+        data["x"][tr],
+        data["category"][tr],
+        data["va"][tr],
+        data["intensity"][tr],
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        weight_decay=cfg.weight_decay,
+        seed=cfg.seed,
+    )
+    report: dict[str, Any] = {
+        "n_items": len(items),
+        "n_samples_train": int(tr.sum()),
+        "n_samples_validation": int(va_.sum()),
+        "final_loss": round(losses[-1], 5),
+    }
     fitted = MultimodalModel(head=head)
     for name, mask in (("train", tr), ("validation", va_)):
         if mask.any():
             labels = fitted._head_labels_from_x(data["x"][mask])
             pc = np.array([CATEGORIES.index(lab["category"]) for lab in labels])
             pi = np.array([lab["intensity"] for lab in labels])
-            report[name] = {kind: unified_scores(pc[m2], pi[m2], data["category"][mask][m2],
-                                                 data["intensity"][mask][m2])
-                            for kind, m2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
-                            if m2.any()}  # fmt: skip
+            report[name] = {
+                kind: unified_scores(pc[m2], pi[m2], data["category"][mask][m2], data["intensity"][mask][m2])
+                for kind, m2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
+                if m2.any()
+            }
     meta = {"name": cfg.name, "kind": "fusion-head", "hidden": cfg.hidden, "config": asdict(cfg), "report": report}
     save_fusion_head(head, meta, out)
     rep = out.with_suffix(".json")

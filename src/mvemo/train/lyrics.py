@@ -62,8 +62,17 @@ from mvemo.representation import default_circumplex, quantize_intensity
 from mvemo.train.common import macro_f1, write_report
 from mvemo.train.lyrics_card import model_card  # re-exported: callers import it from here
 
-__all__ = ["LyricsTrainConfig", "SongExample", "choose_beta", "extract_units", "fit_bow", "load_examples",
-           "run_training", "score_outputs", "song_units"]
+__all__ = [
+    "LyricsTrainConfig",
+    "SongExample",
+    "choose_beta",
+    "extract_units",
+    "fit_bow",
+    "load_examples",
+    "run_training",
+    "score_outputs",
+    "song_units",
+]
 
 UNITS_KIND = "lyrics-units-v1"
 
@@ -82,8 +91,9 @@ class LyricsTrainConfig:
     dropout: float = 0.2
     weak_va_weight: float = 0.5
     n_aug: int = 4
-    head_weights: dict[str, float] = field(default_factory=lambda: {"quadrant": 1.0, "category": 1.0,
-                                                                      "intensity": 1.0, "va": 1.0})  # fmt: skip
+    head_weights: dict[str, float] = field(
+        default_factory=lambda: {"quadrant": 1.0, "category": 1.0, "intensity": 1.0, "va": 1.0}
+    )
     # validation grid
     hidden: tuple[int, ...] = (0, 64)
     l2: tuple[float, ...] = (0.1, 0.3, 1.0)
@@ -99,8 +109,9 @@ class LyricsTrainConfig:
     @classmethod
     def from_toml(cls, path: str | Path) -> LyricsTrainConfig:
         """Read a TOML config; unknown keys are an error."""
-        return read_toml_config(cls, path, tuple_keys=("hidden", "l2", "aug_weight", "baseline_c",
-                                                               "bow_c", "blend_beta"))
+        return read_toml_config(
+            cls, path, tuple_keys=("hidden", "l2", "aug_weight", "baseline_c", "bow_c", "blend_beta")
+        )
 
     def resolved_cache(self) -> Path:
         """The embedding cache folder: ``cache_dir`` or the default feature cache."""
@@ -161,8 +172,16 @@ def _raw_songs(cfg: LyricsTrainConfig) -> list[tuple[Any, str]]:
             v, a = float(rec["valence_mean"]), float(rec["arousal_mean"])
             static, _ = static_from_va(v, a, scale="0-1")
             q = ("Q1" if a >= 0.5 else "Q4") if v >= 0.5 else ("Q2" if a >= 0.5 else "Q3")
-            item = Item(f"pmemo:{rec['id']}", "pmemo", "none", labels={"valence_mean": v, "arousal_mean": a,
-                        "emotion_4Q": q}, label_type="va", scale="0-1", static=static, split="train")  # fmt: skip
+            item = Item(
+                f"pmemo:{rec['id']}",
+                "pmemo",
+                "none",
+                labels={"valence_mean": v, "arousal_mean": a, "emotion_4Q": q},
+                label_type="va",
+                scale="0-1",
+                static=static,
+                split="train",
+            )
             songs.append((item, str(rec["lyrics"])))
     return songs
 
@@ -174,8 +193,11 @@ def extract_units(cfg: LyricsTrainConfig, *, log=print) -> int:
     require("torch", extra="torch").set_num_threads(max(1, int(cfg.threads)))
     cache = FeatureCache(cfg.resolved_cache())
     enc = SentenceEncoder()
-    todo = [(item, text) for item, text in _raw_songs(cfg)
-            if not cache.entry(_units_key(cache, text, cfg.max_words), UNITS_KIND).is_file()]  # fmt: skip
+    todo = [
+        (item, text)
+        for item, text in _raw_songs(cfg)
+        if not cache.entry(_units_key(cache, text, cfg.max_words), UNITS_KIND).is_file()
+    ]
     t0 = time.perf_counter()
     for start in range(0, len(todo), 32):
         batch = todo[start : start + 32]
@@ -184,8 +206,11 @@ def extract_units(cfg: LyricsTrainConfig, *, log=print) -> int:
         k = 0
         for (_item, text), cs in zip(batch, chunks):
             e, k = emb[k : k + len(cs)], k + len(cs)
-            cache.put_key(_units_key(cache, text, cfg.max_words), UNITS_KIND,
-                          {"emb": e.astype(np.float32), "stats": lexicon_stats(cs)})
+            cache.put_key(
+                _units_key(cache, text, cfg.max_words),
+                UNITS_KIND,
+                {"emb": e.astype(np.float32), "stats": lexicon_stats(cs)},
+            )
         log(f"embedded {min(start + 32, len(todo))}/{len(todo)} songs ({time.perf_counter() - t0:.0f} s)")
     return len(todo)
 
@@ -214,9 +239,20 @@ def load_examples(cfg: LyricsTrainConfig) -> tuple[list[SongExample], list[str]]
             v, a = labels_to_va(np.array([cat]), np.array([inten]))
             va, weak = np.array([v[0], a[0]]), True
         q = labels.get("emotion_4Q")
-        examples.append(SongExample(item.id, item.split or "train", emb, stats,
-                                    QUADRANTS.index(normalize_quadrant(q)) if q else None, cat, inten,
-                                    va.astype(np.float32), weak, clean_lyrics(text)))  # fmt: skip
+        examples.append(
+            SongExample(
+                item.id,
+                item.split or "train",
+                emb,
+                stats,
+                QUADRANTS.index(normalize_quadrant(q)) if q else None,
+                cat,
+                inten,
+                va.astype(np.float32),
+                weak,
+                clean_lyrics(text),
+            )
+        )
     return examples, problems
 
 
@@ -243,8 +279,7 @@ def _design(examples: list[SongExample], cfg: LyricsTrainConfig, *, aug_weight: 
     }
 
 
-def train_heads(examples: list[SongExample], cfg: LyricsTrainConfig, *, hidden: int, l2: float,
-                aug_weight: float):  # fmt: skip
+def train_heads(examples: list[SongExample], cfg: LyricsTrainConfig, *, hidden: int, l2: float, aug_weight: float):
     """Fit the heads on ``examples`` (full-batch Adam, seeded); returns the network in eval mode.
 
     ``l2`` multiplies the sum of squared weights (not biases) added to the mean loss, as in
@@ -290,13 +325,21 @@ def predict_heads(net, x: np.ndarray) -> dict[str, np.ndarray]:
     torch = require("torch", extra="torch")
     with torch.no_grad():
         out = net(torch.from_numpy(np.asarray(x, np.float32)))
-    return {"category": torch.softmax(out["category"], -1).numpy(), "quadrant": torch.softmax(out["quadrant"],
-                                                                                              -1).numpy(),
-            "intensity": out["intensity"].numpy(), "va": out["va"].numpy()}  # fmt: skip
+    return {
+        "category": torch.softmax(out["category"], -1).numpy(),
+        "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
+        "intensity": out["intensity"].numpy(),
+        "va": out["va"].numpy(),
+    }
 
 
-def score(examples: list[SongExample], quadrant: np.ndarray, category: np.ndarray, intensity: np.ndarray,
-          va: np.ndarray | None = None) -> dict[str, Any]:  # fmt: skip
+def score(
+    examples: list[SongExample],
+    quadrant: np.ndarray,
+    category: np.ndarray,
+    intensity: np.ndarray,
+    va: np.ndarray | None = None,
+) -> dict[str, Any]:
     """Metrics of predictions (indices, intensity levels) against the examples' targets."""
     from mvemo.metrics import evaluate
 
@@ -304,12 +347,20 @@ def score(examples: list[SongExample], quadrant: np.ndarray, category: np.ndarra
     has_q = np.array([ex.quadrant is not None for ex in examples])
     q_ref = np.array([ex.quadrant if ex.quadrant is not None else -1 for ex in examples])
     rep: dict[str, Any] = {"n": len(examples)}
-    rep["quadrant"] = {"accuracy": float(np.mean(q_ref[has_q] == quadrant[has_q])),
-                       "macro_f1": macro_f1(q_ref[has_q], quadrant[has_q], 4)}  # fmt: skip
-    u = evaluate([cats[ex.category] for ex in examples], [ex.intensity for ex in examples],
-                 [cats[c] for c in category], [float(i) for i in intensity])  # fmt: skip
-    rep["unified"] = {k: float(u[k]) for k in ("category_f1", "category_precision", "category_recall",
-                                               "intensity_f1", "emotion_distance")}  # fmt: skip
+    rep["quadrant"] = {
+        "accuracy": float(np.mean(q_ref[has_q] == quadrant[has_q])),
+        "macro_f1": macro_f1(q_ref[has_q], quadrant[has_q], 4),
+    }
+    u = evaluate(
+        [cats[ex.category] for ex in examples],
+        [ex.intensity for ex in examples],
+        [cats[c] for c in category],
+        [float(i) for i in intensity],
+    )
+    rep["unified"] = {
+        k: float(u[k])
+        for k in ("category_f1", "category_precision", "category_recall", "intensity_f1", "emotion_distance")
+    }
     # Macro-F1 over the categories that occur in the reference (the 28-class figure above
     # averages over every class that occurs in reference or estimate).
     present = sorted({ex.category for ex in examples})
@@ -319,10 +370,13 @@ def score(examples: list[SongExample], quadrant: np.ndarray, category: np.ndarra
         if real.any():
             ref_va = np.stack([ex.va for ex in examples])[real]
             err = va[real] - ref_va
-            rep["va_rated"] = {"n": int(real.sum()), "rmse_valence": float(np.sqrt(np.mean(err[:, 0] ** 2))),
-                               "rmse_arousal": float(np.sqrt(np.mean(err[:, 1] ** 2))),
-                               "pearson_valence": _pearson(va[real, 0], ref_va[:, 0]),
-                               "pearson_arousal": _pearson(va[real, 1], ref_va[:, 1])}  # fmt: skip
+            rep["va_rated"] = {
+                "n": int(real.sum()),
+                "rmse_valence": float(np.sqrt(np.mean(err[:, 0] ** 2))),
+                "rmse_arousal": float(np.sqrt(np.mean(err[:, 1] ** 2))),
+                "pearson_valence": _pearson(va[real, 0], ref_va[:, 0]),
+                "pearson_arousal": _pearson(va[real, 1], ref_va[:, 1]),
+            }
     return rep
 
 
@@ -335,12 +389,14 @@ def _pearson(a: np.ndarray, b: np.ndarray) -> float | None:
 def evaluate_heads(net, examples: list[SongExample], *, static_from: str = "head") -> dict[str, Any]:
     """Score the network on song-level inputs; ``static_from`` "head" (category/intensity
     heads) or "va" (the unified label of the predicted VA point)."""
-    return score_outputs(examples, predict_heads(net, np.stack([ex.features() for ex in examples])),
-                         static_from=static_from)  # fmt: skip
+    return score_outputs(
+        examples, predict_heads(net, np.stack([ex.features() for ex in examples])), static_from=static_from
+    )
 
 
-def score_outputs(examples: list[SongExample], p: dict[str, np.ndarray], *, static_from: str = "head") -> dict[str,
-                                                                                                               Any]:
+def score_outputs(
+    examples: list[SongExample], p: dict[str, np.ndarray], *, static_from: str = "head"
+) -> dict[str, Any]:
     """Score model outputs ``p`` (``quadrant``/``category`` probabilities, ``intensity``,
     ``va``, as from :func:`predict_heads`, possibly blended) against the examples' targets."""
     if static_from == "va":
@@ -350,8 +406,9 @@ def score_outputs(examples: list[SongExample], p: dict[str, np.ndarray], *, stat
     return score(examples, p["quadrant"].argmax(1), cat, inten, p["va"])
 
 
-def _tfidf_logreg(train: list[SongExample], val: list[SongExample], cs: tuple[float, ...], *,
-                  max_features: int) -> dict[str, Any]:  # fmt: skip
+def _tfidf_logreg(
+    train: list[SongExample], val: list[SongExample], cs: tuple[float, ...], *, max_features: int
+) -> dict[str, Any]:
     """TF-IDF (1-2 grams, min_df 2, sublinear tf, L2 norm) + logistic regression for the quadrant
     and the unified category, fitted on ``train`` for each ``C`` in ``cs`` and scored on ``val``.
 
@@ -366,8 +423,9 @@ def _tfidf_logreg(train: list[SongExample], val: list[SongExample], cs: tuple[fl
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, norm="l2", lowercase=True,
-                          max_features=int(max_features))  # fmt: skip
+    vec = TfidfVectorizer(
+        ngram_range=(1, 2), min_df=2, sublinear_tf=True, norm="l2", lowercase=True, max_features=int(max_features)
+    )
     xtr = vec.fit_transform([ex.text for ex in train])
     xva = vec.transform([ex.text for ex in val])
     qtr = np.array([ex.quadrant if ex.quadrant is not None else -1 for ex in train])
@@ -384,8 +442,9 @@ def _tfidf_logreg(train: list[SongExample], val: list[SongExample], cs: tuple[fl
     return {"vectorizer": vec, "x_val": xva, "median_level": median_level, "tried": tried, "best": best}
 
 
-def run_baseline(train: list[SongExample], val: list[SongExample], test: list[SongExample],
-                 cfg: LyricsTrainConfig) -> dict[str, Any]:  # fmt: skip
+def run_baseline(
+    train: list[SongExample], val: list[SongExample], test: list[SongExample], cfg: LyricsTrainConfig
+) -> dict[str, Any]:
     """TF-IDF + logistic regression (quadrant, unified category), C chosen on validation."""
     fit = _tfidf_logreg(train, val, cfg.baseline_c, max_features=50000)
     rep_val, c, mq, mc = fit["best"]
@@ -393,12 +452,17 @@ def run_baseline(train: list[SongExample], val: list[SongExample], test: list[So
     median_level = fit["median_level"]
     rep_test = score(test, mq.predict(xte), mc.predict(xte), np.full(len(test), median_level))
     tried = [{"C": c_, "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"]} for c_, rep in fit["tried"]]
-    return {"name": "tfidf-logreg", "C": c, "intensity": median_level, "grid": tried,
-            "validation": rep_val, "test": rep_test}  # fmt: skip
+    return {
+        "name": "tfidf-logreg",
+        "C": c,
+        "intensity": median_level,
+        "grid": tried,
+        "validation": rep_val,
+        "test": rep_test,
+    }
 
 
-def fit_bow(train: list[SongExample], val: list[SongExample], cfg: LyricsTrainConfig,
-            *, log=print):  # fmt: skip
+def fit_bow(train: list[SongExample], val: list[SongExample], cfg: LyricsTrainConfig, *, log=print):
     """Fit the bag-of-words channel on ``train`` (``C`` chosen by validation 4Q macro-F1).
 
     Returns ``(channel, info)``: a :class:`~mvemo.models.lyrics.LyricsBow` (``beta`` 0)
@@ -418,36 +482,61 @@ def fit_bow(train: list[SongExample], val: list[SongExample], cfg: LyricsTrainCo
     vec = fit["vectorizer"]
     grid = []
     for c, rep in fit["tried"]:
-        grid.append({"C": c, "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
-                     "val_category_f1": rep["unified"]["category_f1"]})  # fmt: skip
-        log(f"  bag of words C {c:g}: val 4Q macro-F1 {rep['quadrant']['macro_f1']:.3f}, "
-            f"category F1 {rep['unified']['category_f1']:.3f}")
+        grid.append(
+            {
+                "C": c,
+                "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
+                "val_category_f1": rep["unified"]["category_f1"],
+            }
+        )
+        log(
+            f"  bag of words C {c:g}: val 4Q macro-F1 {rep['quadrant']['macro_f1']:.3f}, "
+            f"category F1 {rep['unified']['category_f1']:.3f}"
+        )
     _, c, mq, mc = fit["best"]
     xva = fit["x_val"]
     n_cat = len(default_circumplex().categories)
-    info = {"C": c, "min_df": 2, "max_features": int(cfg.bow_max_features), "n_terms": len(vec.vocabulary_),
-            "selected_by": "validation 4Q macro-F1"}  # fmt: skip
-    fitted = LyricsBow(TfidfTransform.from_sklearn(vec), BowClassifier.from_sklearn(mq, n_outputs=len(QUADRANTS)),
-                       BowClassifier.from_sklearn(mc, n_outputs=n_cat), 0.0, info)  # fmt: skip
+    info = {
+        "C": c,
+        "min_df": 2,
+        "max_features": int(cfg.bow_max_features),
+        "n_terms": len(vec.vocabulary_),
+        "selected_by": "validation 4Q macro-F1",
+    }
+    fitted = LyricsBow(
+        TfidfTransform.from_sklearn(vec),
+        BowClassifier.from_sklearn(mq, n_outputs=len(QUADRANTS)),
+        BowClassifier.from_sklearn(mc, n_outputs=n_cat),
+        0.0,
+        info,
+    )
     bow = LyricsBow.from_checkpoint(*fitted.to_checkpoint(), n_quadrants=len(QUADRANTS), n_categories=n_cat)
     ours = bow.predict([ex.text for ex in val])
-    diff = max(float(np.abs(ours["quadrant"][:, mq.classes_] - mq.predict_proba(xva)).max()),
-               float(np.abs(ours["category"][:, mc.classes_] - mc.predict_proba(xva)).max()))  # fmt: skip
+    diff = max(
+        float(np.abs(ours["quadrant"][:, mq.classes_] - mq.predict_proba(xva)).max()),
+        float(np.abs(ours["category"][:, mc.classes_] - mc.predict_proba(xva)).max()),
+    )
     log(f"  bag of words: C {c:g}, {info['n_terms']} terms; stored channel vs scikit-learn: max |dp| {diff:.2e}")
     return bow, {**info, "grid": grid, "max_abs_diff_vs_sklearn": diff}
 
 
-def choose_beta(examples: list[SongExample], p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray],
-                betas: tuple[float, ...]) -> tuple[float, list[dict[str, Any]]]:  # fmt: skip
+def choose_beta(
+    examples: list[SongExample], p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray], betas: tuple[float, ...]
+) -> tuple[float, list[dict[str, Any]]]:
     """The blend weight with the best 4Q macro-F1 on ``examples`` (first of ties), and the grid."""
     if not betas:
         raise DataError("blend_beta is empty: give at least one blend weight in [0, 1]")
     grid, best = [], None
     for b in betas:
         rep = score_outputs(examples, blend_outputs(p_heads, p_bow, b), static_from="head")
-        grid.append({"beta": float(b), "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
-                     "val_category_f1": rep["unified"]["category_f1"],
-                     "val_emotion_distance": rep["unified"]["emotion_distance"]})  # fmt: skip
+        grid.append(
+            {
+                "beta": float(b),
+                "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
+                "val_category_f1": rep["unified"]["category_f1"],
+                "val_emotion_distance": rep["unified"]["emotion_distance"],
+            }
+        )
         if best is None or rep["quadrant"]["macro_f1"] > best[1]:
             best = (float(b), rep["quadrant"]["macro_f1"])
     return best[0], grid
@@ -476,13 +565,19 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     for hidden, lam, aug in itertools.product(cfg.hidden, cfg.l2, cfg.aug_weight):
         net = train_heads(train, cfg, hidden=hidden, l2=lam, aug_weight=aug)
         rep = evaluate_heads(net, val)
-        row = {"hidden": hidden, "l2": lam, "aug_weight": aug,
-               "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
-               "val_category_f1": rep["unified"]["category_f1"],
-               "val_emotion_distance": rep["unified"]["emotion_distance"]}  # fmt: skip
+        row = {
+            "hidden": hidden,
+            "l2": lam,
+            "aug_weight": aug,
+            "val_quadrant_macro_f1": rep["quadrant"]["macro_f1"],
+            "val_category_f1": rep["unified"]["category_f1"],
+            "val_emotion_distance": rep["unified"]["emotion_distance"],
+        }
         grid.append(row)
-        log(f"  hidden {hidden:>3} l2 {lam:g} aug {aug:g}: val 4Q macro-F1 {row['val_quadrant_macro_f1']:.3f}, "
-            f"category F1 {row['val_category_f1']:.3f}, D_e {row['val_emotion_distance']:.3f}")
+        log(
+            f"  hidden {hidden:>3} l2 {lam:g} aug {aug:g}: val 4Q macro-F1 {row['val_quadrant_macro_f1']:.3f}, "
+            f"category F1 {row['val_category_f1']:.3f}, D_e {row['val_emotion_distance']:.3f}"
+        )
         if best is None or row["val_quadrant_macro_f1"] > best[0]["val_quadrant_macro_f1"]:
             best = (row, net)
     chosen, net = best
@@ -496,8 +591,10 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     pb_val = bow.predict(texts["validation"])
     beta, beta_grid = choose_beta(val, ph_val, pb_val, tuple(cfg.blend_beta))
     bow.beta = beta
-    by = {s: score_outputs(val, blend_outputs(ph_val, pb_val, beta), static_from=s)["unified"]["emotion_distance"]
-          for s in ("head", "va")}  # fmt: skip
+    by = {
+        s: score_outputs(val, blend_outputs(ph_val, pb_val, beta), static_from=s)["unified"]["emotion_distance"]
+        for s in ("head", "va")
+    }
     static_from = min(by, key=by.get)
     log(f"  chosen: beta {beta:g} (validation 4Q macro-F1), static label from {static_from!r} (validation D_e)")
     # The test split is scored once, with the settings chosen above.
@@ -505,26 +602,50 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     pb_te = bow.predict(texts["test"])
     variants: dict[str, Any] = {}
     for name, b, sf in (("heads", 0.0, heads_from), ("bow", 1.0, "head"), ("blend", beta, static_from)):
-        variants[name] = {"beta": b, "static_from": sf,
-                          "validation": score_outputs(val, blend_outputs(ph_val, pb_val, b), static_from=sf),
-                          "test": score_outputs(test, blend_outputs(ph_te, pb_te, b), static_from=sf)}  # fmt: skip
+        variants[name] = {
+            "beta": b,
+            "static_from": sf,
+            "validation": score_outputs(val, blend_outputs(ph_val, pb_val, b), static_from=sf),
+            "test": score_outputs(test, blend_outputs(ph_te, pb_te, b), static_from=sf),
+        }
     report: dict[str, Any] = {
-        "model": MODEL_NAME, "config": asdict(cfg), "n_train": len(train), "n_validation": len(val),
-        "n_test": len(test), "skipped": len(problems), "grid": grid,
+        "model": MODEL_NAME,
+        "config": asdict(cfg),
+        "n_train": len(train),
+        "n_validation": len(val),
+        "n_test": len(test),
+        "skipped": len(problems),
+        "grid": grid,
         "chosen": {k: chosen[k] for k in ("hidden", "l2", "aug_weight")},
-        "static_from": static_from, "static_from_val_emotion_distance": by,
+        "static_from": static_from,
+        "static_from_val_emotion_distance": by,
         "heads_static_from_val_emotion_distance": heads_by,
-        "bow": bow_info, "beta": beta, "beta_grid": beta_grid, "variants": variants,
-        "validation": variants["blend"]["validation"], "test": variants["blend"]["test"],
-    }  # fmt: skip
+        "bow": bow_info,
+        "beta": beta,
+        "beta_grid": beta_grid,
+        "variants": variants,
+        "validation": variants["blend"]["validation"],
+        "test": variants["blend"]["test"],
+    }
     report["baseline"] = run_baseline(train, val, test, cfg)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     out = Path(cfg.out_dir)
-    meta = {"name": MODEL_NAME, "embedding": "all-MiniLM-L6-v2", "max_words": cfg.max_words,
-            "static_from": static_from, "quadrants": list(QUADRANTS), "unit_stats": list(UNIT_STATS),
-            "blend": {"beta": beta, "selected_by": "validation 4Q macro-F1", "outputs": ["quadrant", "category"]},
-            "train": {"datasets": ["lyrics", "pmemo samples"] if cfg.pmemo_samples else ["lyrics"],
-                      "seed": cfg.seed, "n_train": len(train), **report["chosen"], "bow_C": bow_info["C"]}}  # fmt: skip
+    meta = {
+        "name": MODEL_NAME,
+        "embedding": "all-MiniLM-L6-v2",
+        "max_words": cfg.max_words,
+        "static_from": static_from,
+        "quadrants": list(QUADRANTS),
+        "unit_stats": list(UNIT_STATS),
+        "blend": {"beta": beta, "selected_by": "validation 4Q macro-F1", "outputs": ["quadrant", "category"]},
+        "train": {
+            "datasets": ["lyrics", "pmemo samples"] if cfg.pmemo_samples else ["lyrics"],
+            "seed": cfg.seed,
+            "n_train": len(train),
+            **report["chosen"],
+            "bow_C": bow_info["C"],
+        },
+    }
     save_lyrics_heads(net, meta, out / f"{MODEL_NAME}.pt", bow=bow)
     report["checkpoint_bytes"] = (out / f"{MODEL_NAME}.pt").stat().st_size
     write_report(out, report, card=model_card(report), card_name=MODEL_NAME)

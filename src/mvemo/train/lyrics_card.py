@@ -19,8 +19,10 @@ def model_card(report: dict[str, Any]) -> str:
 
     def row(name, split, rep):
         q, u = rep["quadrant"], rep["unified"]
-        return (f"| {name} | {split} | {rep['n']} | {q['accuracy']:.3f} | {q['macro_f1']:.3f} | "
-                f"{u['category_f1']:.3f} | {u['intensity_f1']:.3f} | {u['emotion_distance']:.3f} |")  # fmt: skip
+        return (
+            f"| {name} | {split} | {rep['n']} | {q['accuracy']:.3f} | {q['macro_f1']:.3f} | "
+            f"{u['category_f1']:.3f} | {u['intensity_f1']:.3f} | {u['emotion_distance']:.3f} |"
+        )
 
     trunk = "linear" if report["chosen"]["hidden"] == 0 else f"one hidden layer of {report['chosen']['hidden']}"
     lines = [
@@ -61,8 +63,10 @@ def model_card(report: dict[str, Any]) -> str:
         "The bag-of-words text of a song is its cleaned lyrics (`mvemo.io.lyrics.clean_lyrics`).",
         "",
         f"Split sizes: {report['n_train']} train, {report['n_validation']} validation, {report['n_test']} test.",
-        (f"Config: `{json.dumps(cfg, default=str)}`; chosen: `{json.dumps(report['chosen'])}`, "
-         f"bag-of-words C {bw['C']:g}, beta {report['beta']:g}."),
+        (
+            f"Config: `{json.dumps(cfg, default=str)}`; chosen: `{json.dumps(report['chosen'])}`, "
+            f"bag-of-words C {bw['C']:g}, beta {report['beta']:g}."
+        ),
         "",
         "## Reproduce",
         "",
@@ -84,41 +88,73 @@ def model_card(report: dict[str, Any]) -> str:
         row(f"baseline TF-IDF + LR (C={b['C']:g})", "test", b["test"]),
         "",
         "Category macro-F1 is mvemo.metrics' F1 over the 28 categories (classes that occur in reference or",
-        "estimate); D_e is MVEmo's Emotion Distance (lower is better). \"Heads only\" is the heads with",
-        f"their own validation-chosen static source (`{var['heads']['static_from']}`); \"bag of words only\" takes",
+        'estimate); D_e is MVEmo\'s Emotion Distance (lower is better). "Heads only" is the heads with',
+        f'their own validation-chosen static source (`{var["heads"]["static_from"]}`); "bag of words only" takes',
         "quadrant and category from the bag-of-words channel and intensity from the heads. The baseline",
         "(`run_baseline`: same TF-IDF settings, at most 50000 terms) uses the training median as intensity.",
     ]
     mt, bt = report["test"]["quadrant"]["macro_f1"], b["test"]["quadrant"]["macro_f1"]
     mv, bv = report["validation"]["quadrant"]["macro_f1"], b["validation"]["quadrant"]["macro_f1"]
     lead = "the model is ahead" if mt > bt else ("level" if mt == bt else "the baseline is ahead")
-    lines += ["", f"Reading the table: on validation the model's 4Q macro-F1 is {mv:.3f} against the baseline's",
-              f"{bv:.3f}; on test {mt:.3f} against {bt:.3f} ({lead} on test). With ~175 songs per split the",
-              "standard error of a macro-F1 is about 0.04: differences under about 0.08 are within noise."]  # fmt: skip
+    lines += [
+        "",
+        f"Reading the table: on validation the model's 4Q macro-F1 is {mv:.3f} against the baseline's",
+        f"{bv:.3f}; on test {mt:.3f} against {bt:.3f} ({lead} on test). With ~175 songs per split the",
+        "standard error of a macro-F1 is about 0.04: differences under about 0.08 are within noise.",
+    ]
     if report["beta"] == 0:
-        lines += ["", "Validation chose beta = 0: the bag-of-words channel is stored but does not change the",
-                  "outputs, which equal the heads alone (see the bag-of-words-only rows for that "
-                  "channel)."]  # fmt: skip
-    lines += ["", "Blend weight (validation; the best 4Q macro-F1 was kept, category from the blended probabilities):",
-              "", "| beta | val 4Q macro-F1 | val category F1 | val D_e |", "|---|---|---|---|"]
-    lines += [f"| {g['beta']:g} | {g['val_quadrant_macro_f1']:.3f} | {g['val_category_f1']:.3f} | "
-              f"{g['val_emotion_distance']:.3f} |" for g in report["beta_grid"]]  # fmt: skip
-    lines += ["", "Bag-of-words C (validation 4Q macro-F1; one C for both classifiers):", "",
-              "| C | val 4Q macro-F1 | val category F1 |", "|---|---|---|"]
+        lines += [
+            "",
+            "Validation chose beta = 0: the bag-of-words channel is stored but does not change the",
+            "outputs, which equal the heads alone (see the bag-of-words-only rows for that channel).",
+        ]
+    lines += [
+        "",
+        "Blend weight (validation; the best 4Q macro-F1 was kept, category from the blended probabilities):",
+        "",
+        "| beta | val 4Q macro-F1 | val category F1 | val D_e |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {g['beta']:g} | {g['val_quadrant_macro_f1']:.3f} | {g['val_category_f1']:.3f} | "
+        f"{g['val_emotion_distance']:.3f} |"
+        for g in report["beta_grid"]
+    ]
+    lines += [
+        "",
+        "Bag-of-words C (validation 4Q macro-F1; one C for both classifiers):",
+        "",
+        "| C | val 4Q macro-F1 | val category F1 |",
+        "|---|---|---|",
+    ]
     lines += [f"| {g['C']:g} | {g['val_quadrant_macro_f1']:.3f} | {g['val_category_f1']:.3f} |" for g in bw["grid"]]
-    lines += ["", "Heads grid (validation; the row with the best 4Q macro-F1 was kept):", "",
-              "| hidden | l2 | aug_weight | val 4Q macro-F1 | val category F1 | val D_e |", "|---|---|---|---|---|---|"]
-    lines += [f"| {g['hidden']} | {g['l2']:g} | {g['aug_weight']:g} | {g['val_quadrant_macro_f1']:.3f} | "
-              f"{g['val_category_f1']:.3f} | {g['val_emotion_distance']:.3f} |" for g in report["grid"]]  # fmt: skip
+    lines += [
+        "",
+        "Heads grid (validation; the row with the best 4Q macro-F1 was kept):",
+        "",
+        "| hidden | l2 | aug_weight | val 4Q macro-F1 | val category F1 | val D_e |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {g['hidden']} | {g['l2']:g} | {g['aug_weight']:g} | {g['val_quadrant_macro_f1']:.3f} | "
+        f"{g['val_category_f1']:.3f} | {g['val_emotion_distance']:.3f} |"
+        for g in report["grid"]
+    ]
     va = report["test"].get("va_rated")
     if va:
+
         def r(x):
             return "n/a" if x is None else f"{x:.2f}"
 
-        lines += ["", (f"VA (heads) on the {va['n']} rated test songs (PMEmo/emoMusic rows): RMSE valence "
-                       f"{va['rmse_valence']:.3f}, arousal {va['rmse_arousal']:.3f} (on [-1, 1]); Pearson r "
-                       f"{r(va['pearson_valence'])} / {r(va['pearson_arousal'])}. Too few rated songs to learn VA"),
-                  "from lyrics: treat the VA output as a weak signal driven by the 4Q classes."]  # fmt: skip
+        lines += [
+            "",
+            (
+                f"VA (heads) on the {va['n']} rated test songs (PMEmo/emoMusic rows): RMSE valence "
+                f"{va['rmse_valence']:.3f}, arousal {va['rmse_arousal']:.3f} (on [-1, 1]); Pearson r "
+                f"{r(va['pearson_valence'])} / {r(va['pearson_arousal'])}. Too few rated songs to learn VA"
+            ),
+            "from lyrics: treat the VA output as a weak signal driven by the 4Q classes.",
+        ]
     lines += [
         "",
         "## Limits",

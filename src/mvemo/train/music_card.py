@@ -73,20 +73,27 @@ def model_card(report: dict[str, Any]) -> str:
         for ds, rep in report.get(split, {}).items():
             q = rep.get("quadrant", {})
             u = rep.get("unified", {})
+
             def f(x):
                 return "" if x is None else f"{x:.3f}"
-            lines.append(f"| {split} | {ds} | {rep['n']} | {f(q.get('accuracy'))} | {f(q.get('macro_f1'))} | "
-                         f"{f(rep.get('gems_mean_roc_auc'))} | {f(u.get('category_f1'))} | "
-                         f"{f(u.get('emotion_distance'))} |")
+
+            lines.append(
+                f"| {split} | {ds} | {rep['n']} | {f(q.get('accuracy'))} | {f(q.get('macro_f1'))} | "
+                f"{f(rep.get('gems_mean_roc_auc'))} | {f(u.get('category_f1'))} | "
+                f"{f(u.get('emotion_distance'))} |"
+            )
     cfg = report.get("config", {})
     if cfg.get("quadrant_linear_c", 0) > 0:
-        lines += ["", f"**Linear quadrant channel.** The static quadrant is {cfg['quadrant_linear_weight']} x a "
-                      "standardised "
-                  f"logistic regression (C = {cfg['quadrant_linear_c']}, fitted on the 4Q training tracks' whole-track "
-                  f"{' + '.join(f'`{b}`' for b in cfg['quadrant_linear_inputs'])}) + "
-                  f"{1 - cfg['quadrant_linear_weight']:g} x the network's 4Q head; the 4Q columns above are that "
-                  "blend. "
-                  "The network's 4Q head alone:"]
+        lines += [
+            "",
+            f"**Linear quadrant channel.** The static quadrant is {cfg['quadrant_linear_weight']} x a "
+            "standardised "
+            f"logistic regression (C = {cfg['quadrant_linear_c']}, fitted on the 4Q training tracks' whole-track "
+            f"{' + '.join(f'`{b}`' for b in cfg['quadrant_linear_inputs'])}) + "
+            f"{1 - cfg['quadrant_linear_weight']:g} x the network's 4Q head; the 4Q columns above are that "
+            "blend. "
+            "The network's 4Q head alone:",
+        ]
         for split in ("validation", "test"):
             q = report.get(split, {}).get("4q_panda2018", {}).get("quadrant_network_only")
             if q:
@@ -94,41 +101,61 @@ def model_card(report: dict[str, Any]) -> str:
                 lines.append(f"{split} accuracy {q['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f}" + end)
         on = bool(cfg.get("conform_categories"))
         other = "unified_conform_" + ("off" if on else "on")
-        rows = [(split, ds, rep["unified"], rep[other]) for split in ("validation", "test")
-                for ds, rep in report.get(split, {}).items() if other in rep]  # fmt: skip
+        rows = [
+            (split, ds, rep["unified"], rep[other])
+            for split in ("validation", "test")
+            for ds, rep in report.get(split, {}).items()
+            if other in rep
+        ]
         if rows:
-            lines += ["", ("The static category probabilities are conformed to the blended quadrant "
-                           "(`conform_categories`)."
-                           if on else "The static category is the network's category head (`conform_categories = "
-                                      "false`), "
-                           "so it can fall outside the blended quadrant.")
-                      + " Category F1 / D_e / share of tracks whose category lies in the predicted quadrant, with"
-                      " the other setting (`mvemo.conversion.quadrant.conform_categories`):", "",
-                      "| split | dataset | shipped | conform_categories " + ("off" if on else "on") + " |",
-                      "|---|---|---|---|"]  # fmt: skip
+            lines += [
+                "",
+                (
+                    "The static category probabilities are conformed to the blended quadrant (`conform_categories`)."
+                    if on
+                    else "The static category is the network's category head (`conform_categories = "
+                    "false`), "
+                    "so it can fall outside the blended quadrant."
+                )
+                + " Category F1 / D_e / share of tracks whose category lies in the predicted quadrant, with"
+                " the other setting (`mvemo.conversion.quadrant.conform_categories`):",
+                "",
+                "| split | dataset | shipped | conform_categories " + ("off" if on else "on") + " |",
+                "|---|---|---|---|",
+            ]
             for split, ds, u, o in rows:
                 lines.append(f"| {split} | {ds} | {_scores(u)} | {_scores(o)} |")
     if "cv_4q" in report:
         cv = report["cv_4q"]
         what = "the blended quadrant" if cv.get("quadrant_channel") else "the network's 4Q head"
-        lines += ["", f"**4Q {cv['folds']}-fold cross-validation** of {what} (stratified; each fold retrains teachers "
-                  "and student):",
-                  f"mean accuracy {cv['mean_accuracy']:.3f}, mean macro-F1 {cv['mean_macro_f1']:.3f} "
-                  f"(std {cv['std_macro_f1']:.3f})."]
+        lines += [
+            "",
+            f"**4Q {cv['folds']}-fold cross-validation** of {what} (stratified; each fold retrains teachers "
+            "and student):",
+            f"mean accuracy {cv['mean_accuracy']:.3f}, mean macro-F1 {cv['mean_macro_f1']:.3f} "
+            f"(std {cv['std_macro_f1']:.3f}).",
+        ]
         if "macro_f1" in cv and len(cv["macro_f1"]) == cv["folds"]:
             lines.append("Folds: " + ", ".join(f"{x:.3f}" for x in cv["macro_f1"]) + ".")
     if "cv_channel" in report:
         cv = report["cv_channel"]
-        lines += ["", f"**4Q {cv['folds']}-fold cross-validation of the linear quadrant channel alone** "
-                  f"(`scripts/cv_music.py --channel`, same stratified fold assignment as above, on {cv['n']} clips; "
-                  "with weight 1 this is the static quadrant output):"]
+        lines += [
+            "",
+            f"**4Q {cv['folds']}-fold cross-validation of the linear quadrant channel alone** "
+            f"(`scripts/cv_music.py --channel`, same stratified fold assignment as above, on {cv['n']} clips; "
+            "with weight 1 this is the static quadrant output):",
+        ]
         for seed, r in cv["per_seed"].items():
             lines.append(f"fold seed {seed}: mean macro-F1 {r['mean_macro_f1']:.3f} (std {r['std_macro_f1']:.3f});")
         lines.append(f"mean over seeds {cv['mean_macro_f1']:.3f}.")
     test_gems = report.get("test", {}).get("emotify", {}).get("gems_roc_auc")
     if test_gems:
-        lines += ["", "Emotify test ROC-AUC per GEMS term (truth: share above the term's median): "
-                  + ", ".join(f"{k} {v:.2f}" for k, v in test_gems.items()) + "."]
+        lines += [
+            "",
+            "Emotify test ROC-AUC per GEMS term (truth: share above the term's median): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in test_gems.items())
+            + ".",
+        ]
     lines += [
         "",
         "## Limits",

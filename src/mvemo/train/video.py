@@ -30,7 +30,6 @@ from mvemo.util import data_home as resolve_data_home
 __all__ = ["TrainVideoConfig", "video_samples", "fit_head", "train_video"]  # fit_head: see mvemo.train.common
 
 
-
 @dataclass
 class TrainVideoConfig:
     """Options of :func:`train_video`.
@@ -65,8 +64,10 @@ class TrainVideoConfig:
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.lr <= 0 or self.hidden < 1 or not 0 <= self.val_fraction < 1:
-            raise ParameterError(f"bad training settings: epochs={self.epochs}, lr={self.lr}, "
-                                 f"hidden={self.hidden}, val_fraction={self.val_fraction}")  # fmt: skip
+            raise ParameterError(
+                f"bad training settings: epochs={self.epochs}, lr={self.lr}, "
+                f"hidden={self.hidden}, val_fraction={self.val_fraction}"
+            )
 
 
 def _video_path(item, role: str) -> Path:
@@ -82,8 +83,9 @@ def _features(path: Path, cache) -> VisualFeatures:
     return feats
 
 
-def video_samples(items, *, role: str = "video", cache_dir: str | Path | None = None,
-                  log: Callable[[str], None] = print) -> dict[str, Any]:  # fmt: skip
+def video_samples(
+    items, *, role: str = "video", cache_dir: str | Path | None = None, log: Callable[[str], None] = print
+) -> dict[str, Any]:
     """Feature vectors and targets of labelled video items.
 
     Returns
@@ -129,9 +131,15 @@ def video_samples(items, *, role: str = "video", cache_dir: str | Path | None = 
     cat = np.concatenate([np.asarray(c, dtype=np.int64) for c in cats])
     inten = np.concatenate([np.asarray(i, dtype=np.float64) for i in ints])
     v, a = labels_to_va(cat, inten)
-    return {"x": np.concatenate(xs), "category": cat, "intensity": inten, "va": np.column_stack([v, a]),
-            "item": np.concatenate([np.asarray(s) for s in src]),
-            "static": np.concatenate([np.asarray(s, dtype=bool) for s in is_static]), "skipped": skipped}  # fmt: skip
+    return {
+        "x": np.concatenate(xs),
+        "category": cat,
+        "intensity": inten,
+        "va": np.column_stack([v, a]),
+        "item": np.concatenate([np.asarray(s) for s in src]),
+        "static": np.concatenate([np.asarray(s, dtype=bool) for s in is_static]),
+        "skipped": skipped,
+    }
 
 
 def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -161,24 +169,45 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
     mean = x[tr].mean(axis=0)
     std = np.where(x[tr].std(axis=0) > 1e-6, x[tr].std(axis=0), 1.0)
     head = VideoHead(len(FEATURE_NAMES), hidden=cfg.hidden)
-    losses = fit_head(head, (x[tr] - mean) / std, data["category"][tr], data["va"][tr], data["intensity"][tr],
-                      epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, seed=cfg.seed)  # fmt: skip
-    meta = {"name": cfg.name, "kind": "video-head", "feature_names": list(FEATURE_NAMES), "hidden": cfg.hidden,
-            "mean": mean.tolist(), "std": std.tolist(), "config": asdict(cfg)}  # fmt: skip
-    report: dict[str, Any] = {"n_items": len(items), "n_samples_train": int(tr.sum()),
-                              "n_samples_validation": int(va_.sum()),
-                              "skipped": data["skipped"], "final_loss": round(losses[-1], 5)}  # fmt: skip
+    losses = fit_head(
+        head,
+        (x[tr] - mean) / std,
+        data["category"][tr],
+        data["va"][tr],
+        data["intensity"][tr],
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        weight_decay=cfg.weight_decay,
+        seed=cfg.seed,
+    )
+    meta = {
+        "name": cfg.name,
+        "kind": "video-head",
+        "feature_names": list(FEATURE_NAMES),
+        "hidden": cfg.hidden,
+        "mean": mean.tolist(),
+        "std": std.tolist(),
+        "config": asdict(cfg),
+    }
+    report: dict[str, Any] = {
+        "n_items": len(items),
+        "n_samples_train": int(tr.sum()),
+        "n_samples_validation": int(va_.sum()),
+        "skipped": data["skipped"],
+        "final_loss": round(losses[-1], 5),
+    }
     model = VideoEmotionModel(cfg.name, head, meta)
     for name, mask in (("train", tr), ("validation", va_)):
         if mask.any():
             o = model.outputs(x[mask])
             pred_int = np.asarray(quantize_intensity(np.clip(o["intensity"], 0, 1)))
             report[name] = {
-                kind: unified_scores(o["category"][mask2], pred_int[mask2], data["category"][mask][mask2],
-                             data["intensity"][mask][mask2])
+                kind: unified_scores(
+                    o["category"][mask2], pred_int[mask2], data["category"][mask][mask2], data["intensity"][mask][mask2]
+                )
                 for kind, mask2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
                 if mask2.any()
-            }  # fmt: skip
+            }
     meta["report"] = report
     out = save_video_model(head, meta, cfg.out)
     rep_path = out.with_suffix(".json")

@@ -62,8 +62,15 @@ class CpuBackend:
 
     name = "mvanno-cpu"
 
-    def __init__(self, *, data_home: str | None = None, cache_dir: str | None = None,
-                 model: dict[str, Any] | None = None, threads: int = 1, cached_only: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        data_home: str | None = None,
+        cache_dir: str | None = None,
+        model: dict[str, Any] | None = None,
+        threads: int = 1,
+        cached_only: bool = False,
+    ) -> None:
         bad = sorted(set(model or {}) - set(_MODEL_KEYS))
         if bad:
             raise ParameterError(f"unknown mvanno-cpu model setting(s) {bad}; known: {list(_MODEL_KEYS)}")
@@ -83,8 +90,13 @@ class CpuBackend:
         bad = sorted(set(opts) - known)
         if bad:
             raise ParameterError(f"unknown [backend_options] {bad} for mvanno-cpu (known: {sorted(known)})")
-        return cls(data_home=cfg.data_home, cache_dir=opts.get("cache_dir"), model=opts.get("model"),
-                   threads=int(opts.get("threads", 1)), cached_only=bool(opts.get("cached_only", False)))  # fmt: skip
+        return cls(
+            data_home=cfg.data_home,
+            cache_dir=opts.get("cache_dir"),
+            model=opts.get("model"),
+            threads=int(opts.get("threads", 1)),
+            cached_only=bool(opts.get("cached_only", False)),
+        )
 
     # ------------------------------------------------------------------ features
     @property
@@ -162,12 +174,17 @@ class CpuBackend:
         if not isinstance(when, str):
             raise DataError(f"no dynamic {enc} tokens in mvanno-cpu (dynamic stages use music)")
         if enc == "lyrics":
-            text = ds.lyrics(item) if ds is not None and hasattr(ds, "lyrics") else Path(item.path("lyrics")).read_text(
-                encoding="utf-8")  # fmt: skip
+            text = (
+                ds.lyrics(item)
+                if ds is not None and hasattr(ds, "lyrics")
+                else Path(item.path("lyrics")).read_text(encoding="utf-8")
+            )
             return cd.lyrics_tokens(*self.lyrics_units(text))
         if enc == "midi":
             return self.midi(item.path("midi"))
-        raise DataError(f"no {enc} features offline for {item.id} (video decoding is not part of mvanno-cpu's curriculum)")
+        raise DataError(
+            f"no {enc} features offline for {item.id} (video decoding is not part of mvanno-cpu's curriculum)"
+        )
 
     # ------------------------------------------------------------------ runner API
     def prepare(self, stage: StageConfig, cfg: CurriculumConfig, *, log: Callable[[str], None]) -> Prepared | str:
@@ -177,15 +194,26 @@ class CpuBackend:
         items, absent = cd.load_items(stage.datasets, data_home=cfg.data_home or self.data_home)
         if not items:
             return "data absent: " + "; ".join(absent)
-        log(f"    preparing {stage.name}: {len(items)} items from {', '.join(stage.datasets)} (features cached on disk)")
-        train, val, notes = cd.build_tokens(items, stage.modalities, branch=stage.branch, features=self._features,
-                                            max_items=stage.max_items, seed=cfg.seed, log=log)  # fmt: skip
+        log(
+            f"    preparing {stage.name}: {len(items)} items from {', '.join(stage.datasets)} (features cached on disk)"
+        )
+        train, val, notes = cd.build_tokens(
+            items,
+            stage.modalities,
+            branch=stage.branch,
+            features=self._features,
+            max_items=stage.max_items,
+            seed=cfg.seed,
+            log=log,
+        )
         notes = [f"data absent: {a}" for a in absent] + notes
         n = sum(len(t) for t in train.values())
         if n < stage.min_items:
             mods = " + ".join(stage.modalities)
-            return (f"only {n} training example(s) with {mods} ({stage.branch} labels) in "
-                    f"{', '.join(stage.datasets)}; min_items is {stage.min_items}")  # fmt: skip
+            return (
+                f"only {n} training example(s) with {mods} ({stage.branch} labels) in "
+                f"{', '.join(stage.datasets)}; min_items is {stage.min_items}"
+            )
         return Prepared(n_train=n, train=cd.concat(list(train.values())), val=val, notes=notes)
 
     def new_model(self, *, seed: int) -> MVAnnoNet:
@@ -204,8 +232,9 @@ class CpuBackend:
         except RuntimeError as exc:
             raise DataError(f"checkpoint does not fit the mvanno-cpu model: {exc}") from exc
 
-    def trainer(self, model: MVAnnoNet, stage: StageConfig, data: Prepared, *, seed: int,
-                replay: list[Prepared]) -> CpuTrainer:  # fmt: skip
+    def trainer(
+        self, model: MVAnnoNet, stage: StageConfig, data: Prepared, *, seed: int, replay: list[Prepared]
+    ) -> CpuTrainer:
         """The stage's AdamW trainer over its ``train`` parts."""
         return CpuTrainer(model, stage, data, seed=seed, replay=replay)
 
@@ -213,8 +242,12 @@ class CpuBackend:
         """D_e (mean over samples of each sample's mean over its examples), n samples."""
         probs = predict_grid(model, val.tokens, val.pad)
         pts = summarize_many(probs)
-        d = emotion_distance(val.ref_category, val.ref_level, pts.category.astype(np.int64),
-                             np.asarray(intensity_level(pts.intensity), dtype=np.int64))  # fmt: skip
+        d = emotion_distance(
+            val.ref_category,
+            val.ref_level,
+            pts.category.astype(np.int64),
+            np.asarray(intensity_level(pts.intensity), dtype=np.int64),
+        )
         per = np.array([d[val.group == g].mean() for g in np.unique(val.group)])
         return {"D_e": float(per.mean()), "n": len(per), "n_examples": len(d)}
 
@@ -228,8 +261,9 @@ def _batch(tokens: dict[str, np.ndarray], pad: dict[str, np.ndarray], rows: np.n
     return out
 
 
-def predict_grid(model: MVAnnoNet, tokens: dict[str, np.ndarray], pad: dict[str, np.ndarray], *,
-                 batch: int = 256) -> np.ndarray:  # fmt: skip
+def predict_grid(
+    model: MVAnnoNet, tokens: dict[str, np.ndarray], pad: dict[str, np.ndarray], *, batch: int = 256
+) -> np.ndarray:
     """Grid probabilities (N, 28, 11) float64 for padded token arrays (eval mode, no gradients)."""
     n = len(next(iter(tokens.values())))
     model.eval()
@@ -243,8 +277,9 @@ def predict_grid(model: MVAnnoNet, tokens: dict[str, np.ndarray], pad: dict[str,
 class CpuTrainer:
     """AdamW on a stage's trainable parts; step ``i`` draws its batch and dropout from (seed, i) only."""
 
-    def __init__(self, model: MVAnnoNet, stage: StageConfig, data: Prepared, *, seed: int,
-                 replay: list[Prepared]) -> None:  # fmt: skip
+    def __init__(
+        self, model: MVAnnoNet, stage: StageConfig, data: Prepared, *, seed: int, replay: list[Prepared]
+    ) -> None:
         self.model, self.stage, self.data, self.seed = model, stage, data.train, seed
         self.replay = [r.train for r in replay]
         if "projectors" in stage.train:
@@ -259,8 +294,10 @@ class CpuTrainer:
         for p in model.parameters():
             p.requires_grad_(id(p) in seen)
         if not params:
-            raise ParameterError(f"stage {stage.name!r} trains {list(stage.train)}, which have no parameters "
-                                 "in mvanno-cpu (its encoders are frozen feature extractors)")  # fmt: skip
+            raise ParameterError(
+                f"stage {stage.name!r} trains {list(stage.train)}, which have no parameters "
+                "in mvanno-cpu (its encoders are frozen feature extractors)"
+            )
         o = stage.optimizer
         self.params = params
         self.opt = torch.optim.AdamW(params, lr=o.lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay)
@@ -305,7 +342,10 @@ class CpuTrainer:
     def load_state(self, arrays: dict[str, np.ndarray]) -> None:
         """Restore :meth:`state`."""
         for j, p in enumerate(self.params):
-            st = {k.split(".", 1)[1]: torch.from_numpy(np.array(v)) for k, v in arrays.items()
-                  if k.split(".", 1)[0] == str(j)}  # fmt: skip
+            st = {
+                k.split(".", 1)[1]: torch.from_numpy(np.array(v))
+                for k, v in arrays.items()
+                if k.split(".", 1)[0] == str(j)
+            }
             if st:
                 self.opt.state[p] = st

@@ -68,8 +68,9 @@ def music_static_tokens(blocks: BlockFeatures, *, n: int = MUSIC_TOKENS) -> np.n
     if nb == 0:
         raise DataError("a track with no musicnn blocks (empty audio?)")
     edges = np.linspace(0, nb, min(n, nb) + 1).round().astype(int)
-    return np.stack([np.concatenate([blocks.mean[a:b].mean(0), blocks.max[a:b].max(0)])
-                     for a, b in zip(edges[:-1], edges[1:])]).astype(np.float32)  # fmt: skip
+    return np.stack(
+        [np.concatenate([blocks.mean[a:b].mean(0), blocks.max[a:b].max(0)]) for a, b in zip(edges[:-1], edges[1:])]
+    ).astype(np.float32)
 
 
 def music_window_tokens(blocks: BlockFeatures, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -198,9 +199,16 @@ def _holdout(ids: list[str]) -> set[str]:
     return {i for i in ids if zlib.crc32(i.encode()) % 5 == 0}
 
 
-def build_tokens(items: list[tuple[str, Any, Any]], modalities: tuple[str, ...], *, branch: str,
-                 features: Callable[[str, Any, Any, str], Any], max_items: int | None, seed: int,
-                 log: Callable[[str], None]) -> tuple[dict[str, TokenSet], dict[str, TokenSet], list[str]]:  # fmt: skip
+def build_tokens(
+    items: list[tuple[str, Any, Any]],
+    modalities: tuple[str, ...],
+    *,
+    branch: str,
+    features: Callable[[str, Any, Any, str], Any],
+    max_items: int | None,
+    seed: int,
+    log: Callable[[str], None],
+) -> tuple[dict[str, TokenSet], dict[str, TokenSet], list[str]]:
     """Train and validation token sets (validation per dataset) of items having every modality.
 
     Parameters
@@ -291,8 +299,16 @@ def _collect(rows, encs, branch, features, circ, notes, ds_name) -> TokenSet | N
     for e in encs:
         tokens[e], pad[e] = _pad_stack(seqs[e], seqs[e][0].shape[-1])
     targets, weights = label_targets(cats, ints)
-    return TokenSet(tokens, pad, targets, weights, np.asarray(cats), np.asarray(intensity_level(np.asarray(ints))),
-                    np.asarray(groups), ids)  # fmt: skip
+    return TokenSet(
+        tokens,
+        pad,
+        targets,
+        weights,
+        np.asarray(cats),
+        np.asarray(intensity_level(np.asarray(ints))),
+        np.asarray(groups),
+        ids,
+    )
 
 
 def concat(sets: list[TokenSet]) -> TokenSet:
@@ -302,9 +318,17 @@ def concat(sets: list[TokenSet]) -> TokenSet:
     for e in encs:
         t = max(s.tokens[e].shape[1] for s in sets)
         tokens[e] = np.concatenate([np.pad(s.tokens[e], ((0, 0), (0, t - s.tokens[e].shape[1]), (0, 0))) for s in sets])
-        pad[e] = np.concatenate([np.pad(s.pad[e], ((0, 0), (0, t - s.pad[e].shape[1])), constant_values=True)
-                                 for s in sets])  # fmt: skip
+        pad[e] = np.concatenate(
+            [np.pad(s.pad[e], ((0, 0), (0, t - s.pad[e].shape[1])), constant_values=True) for s in sets]
+        )
     offs = np.cumsum([0] + [len(s.ids) for s in sets[:-1]])
-    return TokenSet(tokens, pad, np.concatenate([s.targets for s in sets]), np.concatenate([s.weights for s in sets]),
-                    np.concatenate([s.ref_category for s in sets]), np.concatenate([s.ref_level for s in sets]),
-                    np.concatenate([s.group + o for s, o in zip(sets, offs)]), [i for s in sets for i in s.ids])  # fmt: skip
+    return TokenSet(
+        tokens,
+        pad,
+        np.concatenate([s.targets for s in sets]),
+        np.concatenate([s.weights for s in sets]),
+        np.concatenate([s.ref_category for s in sets]),
+        np.concatenate([s.ref_level for s in sets]),
+        np.concatenate([s.group + o for s, o in zip(sets, offs)]),
+        [i for s in sets for i in s.ids],
+    )

@@ -124,14 +124,27 @@ class MVAnnoNet(nn.Module):
         Longest token sequence per encoder (position embeddings).
     """
 
-    def __init__(self, *, d_model: int = 128, heads: int = 4, layers: int = 2, ff: int = 256, rank: int = 8,
-                 dropout: float = 0.1, max_tokens: int = 64) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        d_model: int = 128,
+        heads: int = 4,
+        layers: int = 2,
+        ff: int = 256,
+        rank: int = 8,
+        dropout: float = 0.1,
+        max_tokens: int = 64,
+    ) -> None:
         super().__init__()
-        self.hparams = dict(d_model=d_model, heads=heads, layers=layers, ff=ff, rank=rank, dropout=dropout,
-                            max_tokens=max_tokens)  # fmt: skip
-        self.projectors = nn.ModuleDict({e: nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, d_model), nn.GELU(),
-                                                          nn.Linear(d_model, d_model))
-                                         for e, dim in ENCODER_DIMS.items()})  # fmt: skip
+        self.hparams = dict(
+            d_model=d_model, heads=heads, layers=layers, ff=ff, rank=rank, dropout=dropout, max_tokens=max_tokens
+        )
+        self.projectors = nn.ModuleDict(
+            {
+                e: nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, d_model), nn.GELU(), nn.Linear(d_model, d_model))
+                for e, dim in ENCODER_DIMS.items()
+            }
+        )
         self.modality_emb = nn.ParameterDict({e: nn.Parameter(torch.zeros(d_model)) for e in ENCODER_DIMS})
         self.pos_emb = nn.Parameter(torch.randn(max_tokens, d_model) * 0.02)
         self.cls = nn.Parameter(torch.randn(d_model) * 0.02)

@@ -41,9 +41,12 @@ from mvemo.representation import CATEGORIES, default_circumplex, intensity_level
 __all__ = ["ADAPTER_OF", "LORA_TARGETS", "PROMPT", "Example", "Phi4mmBackend", "target_text"]
 
 #: The user prompt (MVEmo's unified-label question).
-PROMPT = ("Describe the emotion of this {what} with one emotion category from: " + ", ".join(CATEGORIES)
-          + "; and one emotion intensity from 0.0 to 1.0 in steps of 0.1. "
-          "Answer as: Emotion Category: <category>, Emotion Intensity: <intensity>")  # fmt: skip
+PROMPT = (
+    "Describe the emotion of this {what} with one emotion category from: "
+    + ", ".join(CATEGORIES)
+    + "; and one emotion intensity from 0.0 to 1.0 in steps of 0.1. "
+    "Answer as: Emotion Category: <category>, Emotion Intensity: <intensity>"
+)
 ADAPTER_OF = {"image": ("vision",), "video": ("vision",), "music": ("speech",), "midi": ("speech",),
               "lyrics": ("vision", "speech")}  # fmt: skip
 LORA_TARGETS = r".*model\.layers\.\d+\.(self_attn\.(qkv_proj|o_proj)|mlp\.(gate_up_proj|down_proj))"
@@ -80,9 +83,18 @@ class Phi4mmBackend:
 
     name = "phi4mm"
 
-    def __init__(self, *, model_path: str | None = None, model: Any = None, tokenizer: Any = None,
-                 lora_rank: int = 16, lora_alpha: int = 32, max_new_tokens: int = 24, device: str = "cpu",
-                 data_home: str | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        model_path: str | None = None,
+        model: Any = None,
+        tokenizer: Any = None,
+        lora_rank: int = 16,
+        lora_alpha: int = 32,
+        max_new_tokens: int = 24,
+        device: str = "cpu",
+        data_home: str | None = None,
+    ) -> None:
         self.transformers = require("transformers", extra="anno-phi4mm")
         self.peft = require("peft", extra="anno-phi4mm")
         self.torch = require("torch", extra="torch")
@@ -129,8 +141,13 @@ class Phi4mmBackend:
         torch = self.torch
         torch.manual_seed(seed)
         if self._peft_model is None:
-            lc = self.peft.LoraConfig(r=self.lora_rank, lora_alpha=self.lora_alpha, lora_dropout=0.0,
-                                      target_modules=LORA_TARGETS, init_lora_weights=True)  # fmt: skip
+            lc = self.peft.LoraConfig(
+                r=self.lora_rank,
+                lora_alpha=self.lora_alpha,
+                lora_dropout=0.0,
+                target_modules=LORA_TARGETS,
+                init_lora_weights=True,
+            )
             pm = self.peft.get_peft_model(self._load_base(), lc, adapter_name="vision")
             pm.add_adapter("speech", lc)
             self._peft_model = pm.to(self.device)
@@ -143,8 +160,11 @@ class Phi4mmBackend:
         return self._peft_model
 
     def _saved_params(self, model) -> dict[str, Any]:
-        return {n: p for n, p in model.named_parameters()
-                if "lora_" in n or any(s in n for s in _PROJECTORS) or any(s in n for s in _ENCODERS)}  # fmt: skip
+        return {
+            n: p
+            for n, p in model.named_parameters()
+            if "lora_" in n or any(s in n for s in _PROJECTORS) or any(s in n for s in _ENCODERS)
+        }
 
     def weights(self, model) -> dict[str, np.ndarray]:
         """Adapters, projectors and encoders as float32 arrays (the frozen language model is not saved)."""
@@ -194,14 +214,21 @@ class Phi4mmBackend:
         mask = torch.ones(len(frames), 2, patches, patches, dtype=torch.bool)
         sizes = torch.tensor([[size, size]] * len(frames))
         b = (patches + patches % 2) // 2
-        return {"image_pixel_values": pix, "image_attention_mask": mask, "image_sizes": sizes,
-                "n_tokens": len(frames) * (2 * b * (b + 1) + 1)}  # fmt: skip
+        return {
+            "image_pixel_values": pix,
+            "image_attention_mask": mask,
+            "image_sizes": sizes,
+            "n_tokens": len(frames) * (2 * b * (b + 1) + 1),
+        }
 
     def audio_inputs(self, audio: np.ndarray) -> dict[str, Any]:
         """Audio features through the model's feature extractor (16 kHz mono)."""
         f = self.feature_extractor([np.asarray(audio, np.float32)], sampling_rate=AUDIO_SR, return_tensors="pt")
-        out = {"audio_input_features": f["audio_input_features"], "audio_embed_sizes": f["audio_embed_sizes"],
-               "n_tokens": int(f["audio_embed_sizes"].sum())}  # fmt: skip
+        out = {
+            "audio_input_features": f["audio_input_features"],
+            "audio_embed_sizes": f["audio_embed_sizes"],
+            "n_tokens": int(f["audio_embed_sizes"].sum()),
+        }
         if "audio_attention_mask" in f:
             out["audio_attention_mask"] = f["audio_attention_mask"]
         return out
@@ -248,11 +275,16 @@ class Phi4mmBackend:
         items, absent = load_items(stage.datasets, data_home=cfg.data_home or self.data_home)
         need = {"audio" if m in ("music",) else m for m in stage.modalities}
         need = {"video" if m in ("image", "video") else m for m in need}
-        rows = [(ds, it) for _, ds, it in items if need <= set(it.media)
-                and (it.static if stage.branch == "static" else it.dynamic)]  # fmt: skip
+        rows = [
+            (ds, it)
+            for _, ds, it in items
+            if need <= set(it.media) and (it.static if stage.branch == "static" else it.dynamic)
+        ]
         if len(rows) < stage.min_items:
-            return (f"only {len(rows)} item(s) with {' + '.join(stage.modalities)} ({stage.branch} labels) in "
-                    f"{', '.join(stage.datasets)}" + (f"; {'; '.join(absent)}" if absent else ""))  # fmt: skip
+            return (
+                f"only {len(rows)} item(s) with {' + '.join(stage.modalities)} ({stage.branch} labels) in "
+                f"{', '.join(stage.datasets)}" + (f"; {'; '.join(absent)}" if absent else "")
+            )
         splits = {it.id: _split_of(it) for _, it in rows}
         if "validation" not in splits.values():
             hold = _holdout(sorted(splits))
@@ -270,8 +302,16 @@ class Phi4mmBackend:
         audio = load_audio(item.path("audio"), sr=AUDIO_SR)[0] if "audio" in item.media else None
         text = ds.lyrics(item) if "lyrics" in item.media and hasattr(ds, "lyrics") else None
         if stage.branch == "static":
-            return [Example(text=text, audio=audio, images=None, category=item.static["category"],
-                            intensity=float(item.static["intensity"]), group=group)]  # fmt: skip
+            return [
+                Example(
+                    text=text,
+                    audio=audio,
+                    images=None,
+                    category=item.static["category"],
+                    intensity=float(item.static["intensity"]),
+                    group=group,
+                )
+            ]
         out = []
         for f in item.dynamic:
             if f.get("category") is None:
@@ -280,8 +320,16 @@ class Phi4mmBackend:
             if audio is not None:
                 a, b = int(max(0.0, f["time"] - 2.5) * AUDIO_SR), int((f["time"] + 2.5) * AUDIO_SR)
                 seg = audio[a:b]
-            out.append(Example(text=None, audio=seg, images=None, category=f["category"],
-                               intensity=float(f["intensity"]), group=group))  # fmt: skip
+            out.append(
+                Example(
+                    text=None,
+                    audio=seg,
+                    images=None,
+                    category=f["category"],
+                    intensity=float(f["intensity"]),
+                    group=group,
+                )
+            )
         return out
 
     def trainer(self, model, stage: StageConfig, data: Prepared, *, seed: int, replay: list[Prepared]):
@@ -296,9 +344,14 @@ class Phi4mmBackend:
         model.eval()
         with torch.no_grad():
             media = [model.config.vision_config.image_token_id, model.config.audio_config.audio_token_id]
-            out = model.generate(**inp, max_new_tokens=self.max_new_tokens, do_sample=False, suppress_tokens=media,
-                                 pad_token_id=model.config.pad_token_id)  # fmt: skip
-        return self.tokenizer.decode(out[0, inp["input_ids"].shape[1]:], skip_special_tokens=True)
+            out = model.generate(
+                **inp,
+                max_new_tokens=self.max_new_tokens,
+                do_sample=False,
+                suppress_tokens=media,
+                pad_token_id=model.config.pad_token_id,
+            )
+        return self.tokenizer.decode(out[0, inp["input_ids"].shape[1] :], skip_special_tokens=True)
 
     def evaluate(self, model, val: list[Example]) -> dict[str, float]:
         """D_e over parsed answers (per group, then averaged), the Error Rate, n groups."""
@@ -314,8 +367,7 @@ class Phi4mmBackend:
         groups = np.array([ex["group"] for ex in val])
         per = [np.nanmean(d[groups == g]) for g in np.unique(groups) if np.any(~np.isnan(d[groups == g]))]
         er = float(np.mean([not p.ok for p in parsed]))
-        return {"D_e": float(np.mean(per)) if per else None, "n": len(per), "error_rate": er,
-                "n_examples": len(val)}  # fmt: skip
+        return {"D_e": float(np.mean(per)) if per else None, "n": len(per), "error_rate": er, "n_examples": len(val)}
 
 
 class _Phi4mmTrainer:
@@ -363,8 +415,11 @@ class _Phi4mmTrainer:
     def load_state(self, arrays: dict[str, np.ndarray]) -> None:
         torch = self.backend.torch
         for j, p in enumerate(self.params):
-            st = {k.split(".", 1)[1]: torch.from_numpy(np.array(v)) for k, v in arrays.items()
-                  if k.split(".", 1)[0] == str(j)}  # fmt: skip
+            st = {
+                k.split(".", 1)[1]: torch.from_numpy(np.array(v))
+                for k, v in arrays.items()
+                if k.split(".", 1)[0] == str(j)
+            }
             if st:
                 self.opt.state[p] = st
 
@@ -377,4 +432,3 @@ def _resize(frame: np.ndarray, size: int) -> np.ndarray:
     ys = (np.arange(size) * f.shape[0] / size).astype(int)
     xs = (np.arange(size) * f.shape[1] / size).astype(int)
     return f[ys][:, xs]
-

@@ -49,17 +49,17 @@ class DEAM(Dataset):
 
     name = "deam"
     title = "DEAM (Aljanaki et al. 2017), static annotations"
-    citation = ('A. Aljanaki, Y.-H. Yang, M. Soleymani, "Developing a benchmark for emotional analysis of '
-                'music", PLoS ONE 12(3) e0173392 (2017)')  # fmt: skip
+    citation = (
+        'A. Aljanaki, Y.-H. Yang, M. Soleymani, "Developing a benchmark for emotional analysis of '
+        'music", PLoS ONE 12(3) e0173392 (2017)'
+    )
     license = "none stated in the source repos"
     homepage = "https://github.com/ArmaanMistry/ai-music-generation-for-mental-therapy (copy of the DEAM release files)"
     modality = "none"
     label_type = "va"
     scale = "1-9"
     folder = "deam"
-    exclusions = (
-        "No audio and no dynamic labels are in the folder."
-    )
+    exclusions = "No audio and no dynamic labels are in the folder."
     official_splits = True
 
     def _load_items(self) -> list[Item]:
@@ -80,15 +80,25 @@ class DEAM(Dataset):
                 target = None
                 if labels[v_col] is not None and labels[a_col] is not None:
                     v_sd, a_sd = (labels[c.replace("_mean", "_std")] for c in (v_col, a_col))
-                    target, tprob = informative(inf.from_va, labels[v_col], labels[a_col], scale=self.scale,
-                                                valence_std=v_sd, arousal_std=a_sd)  # fmt: skip
+                    target, tprob = informative(
+                        inf.from_va, labels[v_col], labels[a_col], scale=self.scale, valence_std=v_sd, arousal_std=a_sd
+                    )
                     problems += tprob
                 custom = {
                     "va_columns": "swapped (emoMusic naming)" if swapped else "as named",
                     "source_file": fname,
                 }
-                items.append(self.item(str(sid), modality="none", labels=labels, static=static,
-                                       problems=problems, custom=custom, informative=target))  # fmt: skip
+                items.append(
+                    self.item(
+                        str(sid),
+                        modality="none",
+                        labels=labels,
+                        static=static,
+                        problems=problems,
+                        custom=custom,
+                        informative=target,
+                    )
+                )
         return items
 
     def _official_split(self, items: list[Item]) -> dict[str, str]:

@@ -23,9 +23,7 @@ def read_dynamic(path: Path) -> tuple[list[float], dict[str, list[float | None]]
     if not cols:
         raise DataError(f"{path}: no sample_<ms>ms columns")
     times = [int(_SAMPLE.match(c).group(1)) / 1000.0 for c in cols]
-    series = {
-        r["song_id"]: [parse_float(r[c], path=path, column=c, row=r) for c in cols] for r in rows
-    }
+    series = {r["song_id"]: [parse_float(r[c], path=path, column=c, row=r) for c in cols] for r in rows}
     return times, series
 
 
@@ -70,8 +68,10 @@ class EmoMusic(Dataset):
     name = "emomusic"
     title = 'emoMusic / "1000 Songs" (Soleymani et al. 2013)'
     citation = 'M. Soleymani et al., "1000 songs for emotional analysis of music", CrowdMM \'13'
-    license = ("music: Free Music Archive (Creative Commons) per the dataset page; the dataset's own "
-               "licence text was not seen (copy from ty-martz/audiologic, MIT for its code)")  # fmt: skip
+    license = (
+        "music: Free Music Archive (Creative Commons) per the dataset page; the dataset's own "
+        "licence text was not seen (copy from ty-martz/audiologic, MIT for its code)"
+    )
     homepage = "https://cvml.unige.ch/databases/emoMusic/"
     modality = "audio"
     label_type = "va"
@@ -88,8 +88,9 @@ class EmoMusic(Dataset):
     def _load_items(self) -> list[Item]:
         ann = self.file("annotations")
         static_path = ann / "static_annotations.csv"
-        static_rows = read_csv(static_path, required=("song_id", "mean_arousal", "std_arousal",
-                                                      "mean_valence", "std_valence"))  # fmt: skip
+        static_rows = read_csv(
+            static_path, required=("song_id", "mean_arousal", "std_arousal", "mean_valence", "std_valence")
+        )
         info_path = ann / "songs_info.csv"
         info = {r["song_id"]: r for r in read_csv(info_path, required=("song_id", "Mediaeval 2013 set", "Genre"))}
         times_v, val = read_dynamic(ann / "valence_cont_average.csv")
@@ -98,22 +99,37 @@ class EmoMusic(Dataset):
             raise DataError(f"{ann}: valence and arousal dynamic files have different sample times")
         std_v = std_a = {}
         if (ann / "valence_cont_std.csv").is_file() and (ann / "arousal_cont_std.csv").is_file():
-            (tsv, std_v), (tsa, std_a) = read_dynamic(ann / "valence_cont_std.csv"), read_dynamic(ann / "arousal_cont_std.csv")
+            (tsv, std_v), (tsa, std_a) = (
+                read_dynamic(ann / "valence_cont_std.csv"),
+                read_dynamic(ann / "arousal_cont_std.csv"),
+            )
             if tsv != times_v or tsa != times_v:
                 std_v = std_a = {}  # not aligned with the averages: the dynamic targets go without spread
         items = []
         for row in static_rows:
             sid = row["song_id"]
-            num = {c: parse_float(row[c], path=static_path, column=c, row=row)
-                   for c in ("mean_valence", "std_valence", "mean_arousal", "std_arousal")}  # fmt: skip
+            num = {
+                c: parse_float(row[c], path=static_path, column=c, row=row)
+                for c in ("mean_valence", "std_valence", "mean_arousal", "std_arousal")
+            }
             static, problems = static_from_va(num["mean_valence"], num["mean_arousal"], scale=self.scale)
             target = None
             if static is not None:
-                target, tprob = informative(inf.from_va, num["mean_valence"], num["mean_arousal"], scale=self.scale,
-                                            valence_std=num["std_valence"], arousal_std=num["std_arousal"])  # fmt: skip
+                target, tprob = informative(
+                    inf.from_va,
+                    num["mean_valence"],
+                    num["mean_arousal"],
+                    scale=self.scale,
+                    valence_std=num["std_valence"],
+                    arousal_std=num["std_arousal"],
+                )
                 problems += tprob
-            labels = {"valence_mean": num["mean_valence"], "valence_std": num["std_valence"],
-                      "arousal_mean": num["mean_arousal"], "arousal_std": num["std_arousal"]}  # fmt: skip
+            labels = {
+                "valence_mean": num["mean_valence"],
+                "valence_std": num["std_valence"],
+                "arousal_mean": num["mean_arousal"],
+                "arousal_std": num["std_arousal"],
+            }
             dynamic = None
             if sid in val and sid in aro:
                 if any(x is None for x in val[sid] + aro[sid]):
@@ -126,8 +142,9 @@ class EmoMusic(Dataset):
                     if target is not None and sv is not None and sa is not None:
                         sv, sa = ([math.nan if x is None else x for x in s] for s in (sv, sa))
                         try:
-                            target["dynamic"] = inf.dynamic_from_va(times_v, val[sid], aro[sid], scale=self.dynamic_scale,
-                                                                    valence_std=sv, arousal_std=sa)  # fmt: skip
+                            target["dynamic"] = inf.dynamic_from_va(
+                                times_v, val[sid], aro[sid], scale=self.dynamic_scale, valence_std=sv, arousal_std=sa
+                            )
                         except ParameterError as exc:
                             problems.append(f"informative dynamic targets not convertible: {exc}")
             else:
@@ -141,14 +158,27 @@ class EmoMusic(Dataset):
                 start = _min_sec(meta.get("start of the segment (min.sec)", ""))
                 end = _min_sec(meta.get("end of the segment (min.sec)", ""))
                 duration = float(end - start) if start is not None and end is not None else None
-                custom = {"artist": meta.get("Artist", ""), "title": meta.get("Song title", ""),
-                          "genre": meta["Genre"], "segment_start_s": start, "mediaeval2013_set": split}  # fmt: skip
+                custom = {
+                    "artist": meta.get("Artist", ""),
+                    "title": meta.get("Song title", ""),
+                    "genre": meta["Genre"],
+                    "segment_start_s": start,
+                    "mediaeval2013_set": split,
+                }
             media, modality, duration = self.optional_audio(f"audio/emomusic/{sid}.opus", duration)
             items.append(
                 self.item(
-                    sid, modality=modality, media=media, duration=duration, labels=labels,
-                    static=static, dynamic=dynamic, problems=problems, custom=custom, informative=target,
-                )  # fmt: skip
+                    sid,
+                    modality=modality,
+                    media=media,
+                    duration=duration,
+                    labels=labels,
+                    static=static,
+                    dynamic=dynamic,
+                    problems=problems,
+                    custom=custom,
+                    informative=target,
+                )
             )
         return items
 

@@ -37,10 +37,14 @@ class EMOPIA(Dataset):
 
     name = "emopia"
     title = "EMOPIA 1.0 (Hung et al. 2021)"
-    citation = ('H.-T. Hung et al., "EMOPIA: a multi-modal pop piano dataset for emotion recognition and '
-                'emotion-based music generation", ISMIR 2021')  # fmt: skip
-    license = ("no licence file in the copy (sanjanachecker/MoodTunes_DLProj); the MusPy loader states "
-               "CC BY 4.0 (not verified)")  # fmt: skip
+    citation = (
+        'H.-T. Hung et al., "EMOPIA: a multi-modal pop piano dataset for emotion recognition and '
+        'emotion-based music generation", ISMIR 2021'
+    )
+    license = (
+        "no licence file in the copy (sanjanachecker/MoodTunes_DLProj); the MusPy loader states "
+        "CC BY 4.0 (not verified)"
+    )
     homepage = "https://zenodo.org/record/5090631"
     modality = "midi"
     label_type = "4q"
@@ -67,11 +71,15 @@ class EMOPIA(Dataset):
                 problems.append(f"clip name prefix {prefix} disagrees with 4Q={quadrant}")
             items.append(
                 self.item(
-                    clip, modality="midi", media={"midi": f"emopia/midis/{clip}.mid"},
+                    clip,
+                    modality="midi",
+                    media={"midi": f"emopia/midis/{clip}.mid"},
                     labels={"quadrant": quadrant, "annotator": row["annotator"]},
-                    static=static, problems=problems, custom={"song_id": song, "segment": segment},
+                    static=static,
+                    problems=problems,
+                    custom={"song_id": song, "segment": segment},
                     informative=target,
-                )  # fmt: skip
+                )
             )
         return items
 

@@ -83,8 +83,10 @@ class Emotify(Dataset):
 
     name = "emotify"
     title = "Emotify (Aljanaki et al. 2016)"
-    citation = ('A. Aljanaki, F. Wiering, R. C. Veltkamp, "Studying emotion induced by music through '
-                'a crowdsourcing game", Information Processing & Management (2016)')  # fmt: skip
+    citation = (
+        'A. Aljanaki, F. Wiering, R. C. Veltkamp, "Studying emotion induced by music through '
+        'a crowdsourcing game", Information Processing & Management (2016)'
+    )
     license = "none stated; the authors ask that the paper be cited"
     homepage = "https://github.com/sergi-andreu/ProjectMusicInformatics (snapshot of the release)"
     modality = "audio"
@@ -129,15 +131,26 @@ class Emotify(Dataset):
             else:
                 if idx["genre"] != genre:
                     problems.append(f"track_index.csv says genre {idx['genre']}, data.csv says {genre}")
-                custom.update(file_number=idx.get("file_number"), artist=idx.get("artist", ""),
-                              title=idx.get("title", ""), album=idx.get("album", ""))  # fmt: skip
+                custom.update(
+                    file_number=idx.get("file_number"),
+                    artist=idx.get("artist", ""),
+                    title=idx.get("title", ""),
+                    album=idx.get("album", ""),
+                )
             rel = f"audio/emotify/{genre}/{tid}.opus"
             labels = {"gems": gems, "n_raters": rec["n_raters"], "liked": rec["liked"], "disliked": rec["disliked"]}
             items.append(
                 self.item(
-                    str(tid), modality="audio", media={"audio": rel}, duration=audio_duration(self.root / rel),
-                    labels=labels, static=static, problems=problems, custom=custom, informative=target,
-                )  # fmt: skip
+                    str(tid),
+                    modality="audio",
+                    media={"audio": rel},
+                    duration=audio_duration(self.root / rel),
+                    labels=labels,
+                    static=static,
+                    problems=problems,
+                    custom=custom,
+                    informative=target,
+                )
             )
         return items
 

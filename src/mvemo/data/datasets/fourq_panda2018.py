@@ -40,8 +40,10 @@ class Panda4Q(Dataset):
 
     name = "4q_panda2018"
     title = "4Q Audio Emotion Dataset (Panda et al. 2018)"
-    citation = ('R. Panda, R. Malheiro, R. P. Paiva, "Novel audio features for music emotion '
-                'recognition", IEEE Trans. Affective Computing (2018)')  # fmt: skip
+    citation = (
+        'R. Panda, R. Malheiro, R. P. Paiva, "Novel audio features for music emotion '
+        'recognition", IEEE Trans. Affective Computing (2018)'
+    )
     license = "none stated; commercial AllMusic previews, research use only"
     homepage = "http://mir.dei.uc.pt (copy: Famelgas/MULT_TP2)"
     modality = "audio"
@@ -49,8 +51,7 @@ class Panda4Q(Dataset):
     scale = None
     folder = "4q_panda2018"
     exclusions = (
-        "92 of the release's 900 clips (10%, stratified by quadrant) are withheld upstream for "
-        "independent evaluation."
+        "92 of the release's 900 clips (10%, stratified by quadrant) are withheld upstream for independent evaluation."
     )
 
     def _load_items(self) -> list[Item]:
@@ -71,22 +72,33 @@ class Panda4Q(Dataset):
                 labels["metadata_quadrant"] = m["Quadrant"]
                 labels["pquad"] = parse_float(m.get("PQuad"), path=meta_path, column="PQuad", row=m)
                 labels["moods"] = [w.strip() for w in m["MoodsStr"].split(";") if w.strip()]
-                custom = {"artist": m.get("Artist", ""), "title": m.get("Title", ""),
-                          "genres": [g.strip() for g in m.get("GenresStr", "").split(";") if g.strip()]}  # fmt: skip
+                custom = {
+                    "artist": m.get("Artist", ""),
+                    "title": m.get("Title", ""),
+                    "genres": [g.strip() for g in m.get("GenresStr", "").split(";") if g.strip()],
+                }
                 if m["Quadrant"] != quadrant:
                     problems.append(f"metadata.csv says {m['Quadrant']}, annotations.csv says {quadrant}")
             if m is None:
                 target, tprob = informative(inf.from_quadrant, quadrant)
             else:
-                target, tprob = informative(inf.from_4q_words, labels["moods"], quadrant, labels["pquad"],
-                                            mapping=self.word_map)  # fmt: skip
+                target, tprob = informative(
+                    inf.from_4q_words, labels["moods"], quadrant, labels["pquad"], mapping=self.word_map
+                )
             problems += tprob
             rel = f"audio/4q_panda2018/{quadrant}/{song}.opus"
             items.append(
                 self.item(
-                    song, modality="audio", media={"audio": rel}, duration=audio_duration(self.root / rel),
-                    labels=labels, static=static, problems=problems, custom=custom, informative=target,
-                )  # fmt: skip
+                    song,
+                    modality="audio",
+                    media={"audio": rel},
+                    duration=audio_duration(self.root / rel),
+                    labels=labels,
+                    static=static,
+                    problems=problems,
+                    custom=custom,
+                    informative=target,
+                )
             )
         return items
 

@@ -44,8 +44,10 @@ class Lyrics(Dataset):
 
     name = "lyrics"
     title = "Lyrics with 4Q labels (MoodyLyrics4Q + PMEmo + emoMusic)"
-    citation = ('E. Çano, M. Morisio, "Music mood dataset creation based on last.fm tags" (2017); '
-                'K. Zhang et al., "The PMEmo dataset for music emotion recognition", ICMR \'18')  # fmt: skip
+    citation = (
+        'E. Çano, M. Morisio, "Music mood dataset creation based on last.fm tags" (2017); '
+        'K. Zhang et al., "The PMEmo dataset for music emotion recognition", ICMR \'18'
+    )
     license = "none stated; lyrics are copyrighted texts (from Genius), research use only"
     homepage = "https://github.com/kenjakendi/NLP-Project"
     modality = "lyrics"
@@ -65,32 +67,56 @@ class Lyrics(Dataset):
         path = self.file(CSV_NAME)
         items = []
         for row in read_csv(path, required=_REQUIRED):
-            va = {c: parse_float(row.get(c), path=path, column=c, row=row)
-                  for c in ("valence_mean", "valence_std", "arousal_mean", "arousal_std")}  # fmt: skip
+            va = {
+                c: parse_float(row.get(c), path=path, column=c, row=row)
+                for c in ("valence_mean", "valence_std", "arousal_mean", "arousal_std")
+            }
             word = row["emotion_4Q"]
             if va["valence_mean"] is not None or va["arousal_mean"] is not None:
                 static, problems = static_from_va(va["valence_mean"], va["arousal_mean"], scale=VA_SCALE)
                 label_type, scale = "va", VA_SCALE
                 target, tprob = (None, [])
                 if static is not None:
-                    target, tprob = informative(inf.from_va, va["valence_mean"], va["arousal_mean"], scale=VA_SCALE,
-                                                valence_std=va["valence_std"], arousal_std=va["arousal_std"])  # fmt: skip
+                    target, tprob = informative(
+                        inf.from_va,
+                        va["valence_mean"],
+                        va["arousal_mean"],
+                        scale=VA_SCALE,
+                        valence_std=va["valence_std"],
+                        arousal_std=va["arousal_std"],
+                    )
             else:
                 static, problems = static_from_quadrant(word)
                 label_type, scale = "4q", None
                 target, tprob = (None, []) if static is None else informative(inf.from_quadrant, word)
             problems += tprob
-            labels = {"emotion_4Q": word, "emotion_2Q": row["emotion_2Q"],
-                      **{k: v for k, v in va.items() if v is not None}}  # fmt: skip
-            custom = {"row": row[""], "source_dataset": row["dataset"], "title": row["title"],
-                      "artist": row["artist"], "genre": row.get("genre", ""),
-                      "general_genre": row.get("general_genre", ""), "language": row.get("language", "")}  # fmt: skip
+            labels = {
+                "emotion_4Q": word,
+                "emotion_2Q": row["emotion_2Q"],
+                **{k: v for k, v in va.items() if v is not None},
+            }
+            custom = {
+                "row": row[""],
+                "source_dataset": row["dataset"],
+                "title": row["title"],
+                "artist": row["artist"],
+                "genre": row.get("genre", ""),
+                "general_genre": row.get("general_genre", ""),
+                "language": row.get("language", ""),
+            }
             items.append(
                 self.item(
-                    f"{row['dataset']}-{row['song_id_from_src']}", modality="lyrics",
-                    media={"lyrics": f"{self.folder}/{CSV_NAME}"}, labels=labels, label_type=label_type,
-                    scale=scale, static=static, problems=problems, custom=custom, informative=target,
-                )  # fmt: skip
+                    f"{row['dataset']}-{row['song_id_from_src']}",
+                    modality="lyrics",
+                    media={"lyrics": f"{self.folder}/{CSV_NAME}"},
+                    labels=labels,
+                    label_type=label_type,
+                    scale=scale,
+                    static=static,
+                    problems=problems,
+                    custom=custom,
+                    informative=target,
+                )
             )
         return items
 

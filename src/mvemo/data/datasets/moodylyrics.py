@@ -38,9 +38,7 @@ class MoodyLyrics(Dataset):
     label_type = "4q"
     scale = None
     folder = "moodylyrics"
-    exclusions = (
-        "No lyrics text exists in the source; ml_balanced.xlsx is not read (same rows as the CSV)."
-    )
+    exclusions = "No lyrics text exists in the source; ml_balanced.xlsx is not read (same rows as the CSV)."
 
     def _load_items(self) -> list[Item]:
         path = self.file("ml_balanced.csv")
@@ -50,10 +48,14 @@ class MoodyLyrics(Dataset):
             target = None if static is None else informative(inf.from_quadrant, row["MoodQ4"])[0]
             items.append(
                 self.item(
-                    row["Index"], modality="none", labels={"MoodQ4": row["MoodQ4"], "MoodQ2": row["MoodQ2"]},
-                    static=static, problems=problems, informative=target,
+                    row["Index"],
+                    modality="none",
+                    labels={"MoodQ4": row["MoodQ4"], "MoodQ2": row["MoodQ2"]},
+                    static=static,
+                    problems=problems,
+                    informative=target,
                     custom={"artist": row["Artist"], "title": row["Title"], "weak_labels": True},
-                )  # fmt: skip
+                )
             )
         return items
 

@@ -60,8 +60,7 @@ class MTGJamendoMoodTheme(Dataset):
 
     name = "mtg_jamendo_moodtheme"
     title = "MTG-Jamendo, mood/theme subset (Bogdanov et al. 2019)"
-    citation = ('D. Bogdanov et al., "The MTG-Jamendo dataset for automatic music tagging", '
-                "ML4MD @ ICML 2019")  # fmt: skip
+    citation = 'D. Bogdanov et al., "The MTG-Jamendo dataset for automatic music tagging", ML4MD @ ICML 2019'
     license = "metadata CC BY-NC-SA 4.0; code Apache-2.0; audio per-track Creative Commons (not included)"
     homepage = "https://github.com/MTG/mtg-jamendo-dataset"
     modality = "none"
@@ -98,18 +97,24 @@ class MTGJamendoMoodTheme(Dataset):
             names = [t.removeprefix(PREFIX) for t in tags]
             key = tuple(sorted(set(names)))
             if key not in cache:
-                cache[key] = (*static_from_words(dict.fromkeys(key, 1.0), word_map=wm),
-                              informative(inf.from_words, key, mapping=wm)[0])  # fmt: skip
+                cache[key] = (
+                    *static_from_words(dict.fromkeys(key, 1.0), word_map=wm),
+                    informative(inf.from_words, key, mapping=wm)[0],
+                )
             static, problems, target = cache[key]
             target = dict(target) if target else None
             static, problems = (dict(static) if static else None), list(problems)
             items.append(
                 self.item(
-                    row["TRACK_ID"], modality="none",
+                    row["TRACK_ID"],
+                    modality="none",
                     duration=parse_float(row["DURATION"], path=path, column="DURATION", row=row),
-                    labels={"tags": names}, static=static, problems=problems, informative=target,
+                    labels={"tags": names},
+                    static=static,
+                    problems=problems,
+                    informative=target,
                     custom={"artist_id": row["ARTIST_ID"], "album_id": row["ALBUM_ID"], "path": row["PATH"]},
-                )  # fmt: skip
+                )
             )
         return items
 

@@ -54,8 +54,7 @@ class MuVi(Dataset):
     scale = "0-1"
     folder = "muvi"
     exclusions = (
-        "No media (YouTube ids only); the dynamic V/A file is missing upstream; participant data are not "
-        "loaded."
+        "No media (YouTube ids only); the dynamic V/A file is missing upstream; participant data are not loaded."
     )
 
     def words(self) -> list[str]:
@@ -88,10 +87,14 @@ class MuVi(Dataset):
             problems += tprob
             items.append(
                 self.item(
-                    f"{media_id}:{cond}", modality="none", static=static, problems=problems, informative=target,
+                    f"{media_id}:{cond}",
+                    modality="none",
+                    static=static,
+                    problems=problems,
+                    informative=target,
                     labels={"terms": shares, "n_ratings": n, "condition": cond},
                     custom={"media_id": media_id, "youtube": f"https://www.youtube.com/watch?v={media_id}"},
-                )  # fmt: skip
+                )
             )
         return items
 

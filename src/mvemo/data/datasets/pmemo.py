@@ -75,9 +75,17 @@ class PMEmo(Dataset):
             media, modality, duration = self.optional_audio(f"audio/pmemo/{sid}.opus", duration)
             items.append(
                 self.item(
-                    sid, modality=modality, media=media, duration=duration, labels=labels,
-                    static=static, dynamic=dynamic, problems=problems, custom=custom, informative=target,
-                )  # fmt: skip
+                    sid,
+                    modality=modality,
+                    media=media,
+                    duration=duration,
+                    labels=labels,
+                    static=static,
+                    dynamic=dynamic,
+                    problems=problems,
+                    custom=custom,
+                    informative=target,
+                )
             )
         return items
 
@@ -87,9 +95,11 @@ class PMEmo(Dataset):
         if not isinstance(dyn, dict) or not {"t", "v", "a"} <= set(dyn):
             raise DataError(f"{path}: expected a 'dynamic' object with t, v and a")
         labels["sample"] = {
-            "valence_mean": rec.get("valence_mean"), "arousal_mean": rec.get("arousal_mean"),
-            "quadrant": rec.get("quadrant"), "chorus": rec.get("chorus"),
-        }  # fmt: skip
+            "valence_mean": rec.get("valence_mean"),
+            "arousal_mean": rec.get("arousal_mean"),
+            "quadrant": rec.get("quadrant"),
+            "chorus": rec.get("chorus"),
+        }
         labels["dynamic_va"] = {"time": dyn["t"], "valence": dyn["v"], "arousal": dyn["a"]}
         for key, name in (("valence_mean", "valence"), ("arousal_mean", "arousal")):
             x = rec.get(key)

@@ -48,8 +48,10 @@ class Soundtracks(Dataset):
 
     name = "soundtracks_eerola2011"
     title = "Soundtracks (Eerola & Vuoskoski 2011)"
-    citation = ('T. Eerola, J. K. Vuoskoski, "A comparison of the discrete and dimensional models of '
-                'emotion in music", Psychology of Music 39(1), 2011')  # fmt: skip
+    citation = (
+        'T. Eerola, J. K. Vuoskoski, "A comparison of the discrete and dimensional models of '
+        'emotion in music", Psychology of Music 39(1), 2011'
+    )
     license = "MusicScienceData: MIT; TAIL copy: none stated; audio on OSF (osf.io/p6vkg), not included"
     homepage = "https://osf.io/p6vkg/"
     modality = "none"
@@ -68,8 +70,10 @@ class Soundtracks(Dataset):
             path = self.file(f"mean_ratings_set{k}.csv")
             rows = read_csv(path, required=(number_col, *cols, "TARGET", *(("link",) if k == 2 else ())))
             tl_path = self.file(f"set{k}_tracklist.csv")
-            tracks = {parse_int(r["Nro"], path=tl_path, column="Nro", row=r): r
-                      for r in read_csv(tl_path, required=("Nro", "Album name", "Track", "Min:Sec"))}  # fmt: skip
+            tracks = {
+                parse_int(r["Nro"], path=tl_path, column="Nro", row=r): r
+                for r in read_csv(tl_path, required=("Nro", "Album name", "Track", "Min:Sec"))
+            }
             for row in rows:
                 num = parse_int(row[number_col], path=path, column=number_col, row=row)
                 ratings = {c.lower(): parse_float(row[c], path=path, column=c, row=row) for c in cols}
@@ -92,9 +96,18 @@ class Soundtracks(Dataset):
                 else:
                     duration = _excerpt_seconds(track["Min:Sec"])
                     custom.update(album=track["Album name"], track=track["Track"], excerpt=track["Min:Sec"])
-                items.append(self.item(f"set{k}-{num:03d}", modality="none", duration=duration, labels=labels,
-                                       static=static, problems=problems, custom=custom,
-                                       informative=target))  # fmt: skip
+                items.append(
+                    self.item(
+                        f"set{k}-{num:03d}",
+                        modality="none",
+                        duration=duration,
+                        labels=labels,
+                        static=static,
+                        problems=problems,
+                        custom=custom,
+                        informative=target,
+                    )
+                )
         for it in items:  # stratify Set 2 by its linked Set 1 excerpt's target
             it.custom["stratum"] = set1_target.get(it.custom["group"], it.labels["target"])
         return items

@@ -54,11 +54,16 @@ def piece_traces(folder) -> dict[str, dict]:
                 "time": ((np.arange(m) + 0.5) * step).round(4).tolist(),
                 "valence": arr[:, 0].mean(axis=0).round(4).tolist(),
                 "arousal": arr[:, 1].mean(axis=0).round(4).tolist(),
-                "n_annotators": len(pairs), "duration": dur, "measures": m, "source": path.name,
-            }  # fmt: skip
+                "n_annotators": len(pairs),
+                "duration": dur,
+                "measures": m,
+                "source": path.name,
+            }
             if len(pairs) >= 2:
-                acc[meta["midi"]].update(valence_std=arr[:, 0].std(axis=0, ddof=1).round(4).tolist(),
-                                         arousal_std=arr[:, 1].std(axis=0, ddof=1).round(4).tolist())  # fmt: skip
+                acc[meta["midi"]].update(
+                    valence_std=arr[:, 0].std(axis=0, ddof=1).round(4).tolist(),
+                    arousal_std=arr[:, 1].std(axis=0, ddof=1).round(4).tolist(),
+                )
     return acc
 
 
@@ -66,11 +71,13 @@ def _informative_frames(trace: dict, scale: str, *, max_gap: float) -> tuple[lis
     """Informative grid frames of a piece trace (with the annotators' spread where known)."""
     cols = ["valence", "arousal"] + (["valence_std", "arousal_std"] if "valence_std" in trace else [])
     try:
-        grid, vals = resample_to_grid(np.asarray(trace["time"]), np.stack([trace[c] for c in cols], axis=1),
-                                      max_gap=max_gap)  # fmt: skip
+        grid, vals = resample_to_grid(
+            np.asarray(trace["time"]), np.stack([trace[c] for c in cols], axis=1), max_gap=max_gap
+        )
         std = (vals[:, 2].tolist(), vals[:, 3].tolist()) if len(cols) == 4 else (None, None)
-        return inf.dynamic_from_va(grid.tolist(), vals[:, 0].tolist(), vals[:, 1].tolist(), scale=scale,
-                                   valence_std=std[0], arousal_std=std[1]), []  # fmt: skip
+        return inf.dynamic_from_va(
+            grid.tolist(), vals[:, 0].tolist(), vals[:, 1].tolist(), scale=scale, valence_std=std[0], arousal_std=std[1]
+        ), []
     except ParameterError as exc:
         return None, [f"informative dynamic targets not convertible: {exc}"]
 
@@ -145,16 +152,22 @@ class VGMIDI(Dataset):
             piece_file = piece_stem + ".mid"
             media = {"midi": f"vgmidi/{phrase}", "piece": f"vgmidi/labelled/midi/{piece_file}"}
             labels = {"valence": v, "arousal": a, "quadrant": quadrant}
-            custom = {"series": row["series"], "console": row["console"], "game": row["game"],
-                      "piece": row["piece"], "piece_file": piece_file}  # fmt: skip
+            custom = {
+                "series": row["series"],
+                "console": row["console"],
+                "game": row["game"],
+                "piece": row["piece"],
+                "piece_file": piece_file,
+            }
             dynamic = None
             trace = traces.get(piece_file)
             if trace is None:
                 problems.append("no raw annotation trace for the piece")
             else:
                 step = trace["duration"] / trace["measures"]
-                dynamic, dprob = dynamic_from_va(trace["time"], trace["valence"], trace["arousal"],
-                                                 scale=self.trace_scale, max_gap=step + 0.5)  # fmt: skip
+                dynamic, dprob = dynamic_from_va(
+                    trace["time"], trace["valence"], trace["arousal"], scale=self.trace_scale, max_gap=step + 0.5
+                )
                 problems += dprob
                 labels["piece_trace"] = {k: trace[k] for k in ("time", "valence", "arousal", "n_annotators")}
                 if target is not None:
@@ -165,9 +178,16 @@ class VGMIDI(Dataset):
                 custom.update(dynamic_media="piece", piece_duration=trace["duration"])
             items.append(
                 self.item(
-                    f"{row['id']}_{phrase_no}", modality="midi", media=media, labels=labels, static=static,
-                    dynamic=dynamic, problems=problems, custom=custom, informative=target,
-                )  # fmt: skip
+                    f"{row['id']}_{phrase_no}",
+                    modality="midi",
+                    media=media,
+                    labels=labels,
+                    static=static,
+                    dynamic=dynamic,
+                    problems=problems,
+                    custom=custom,
+                    informative=target,
+                )
             )
         return items
 

@@ -32,6 +32,7 @@ feature cache), :mod:`.networks` (the chord/statistics and frame networks), :mod
 (the valence x arousal model), :mod:`.evaluation` (metrics and baselines), :mod:`.run`
 (:func:`run_training`) and :mod:`.card` (the model card).
 """
+
 from mvemo.train.symbolic.card import model_card
 from mvemo.train.symbolic.clips import load_clips
 from mvemo.train.symbolic.config import Clip, SymbolicTrainConfig
@@ -40,6 +41,20 @@ from mvemo.train.symbolic.linear import clip_group, fit_linear_factor, linear_de
 from mvemo.train.symbolic.networks import predict_clips, train_frame_network, train_network
 from mvemo.train.symbolic.run import run_training
 
-__all__ = ["Clip", "SymbolicTrainConfig", "baseline_features", "clip_group", "evaluate_network", "fit_linear_factor",
-           "linear_design", "load_clips", "model_card", "predict_clips", "run_baselines", "run_training",
-           "train_frame_network", "train_linear", "train_network"]  # fmt: skip
+__all__ = [
+    "Clip",
+    "SymbolicTrainConfig",
+    "baseline_features",
+    "clip_group",
+    "evaluate_network",
+    "fit_linear_factor",
+    "linear_design",
+    "load_clips",
+    "model_card",
+    "predict_clips",
+    "run_baselines",
+    "run_training",
+    "train_frame_network",
+    "train_linear",
+    "train_network",
+]

@@ -62,8 +62,18 @@ def load_clips(cfg: SymbolicTrainConfig, *, log=print) -> tuple[list[Clip], list
                 computed += 1
             label = item.static_label
             quad = QUADRANTS.index(normalize_quadrant(q))
-            clips.append(Clip(item.id, name, item.split or "unassigned", feats, quad, cats.index(label.category),
-                              float(label.intensity), np.asarray(label_to_va(label), dtype=np.float32)))  # fmt: skip
+            clips.append(
+                Clip(
+                    item.id,
+                    name,
+                    item.split or "unassigned",
+                    feats,
+                    quad,
+                    cats.index(label.category),
+                    float(label.intensity),
+                    np.asarray(label_to_va(label), dtype=np.float32),
+                )
+            )
     if computed:
         log(f"  feature cache: {cache.root / FEATURE_KIND} ({computed} clips computed)")
     return clips, problems

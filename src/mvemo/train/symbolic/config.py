@@ -66,14 +66,17 @@ class SymbolicTrainConfig:
 
     def __post_init__(self) -> None:
         if self.conform_categories and not self.linear:
-            raise ParameterError("conform_categories = true needs the linear model (linear = true): it rescales "
-                                 "the networks' categories to the blended quadrant")  # fmt: skip
+            raise ParameterError(
+                "conform_categories = true needs the linear model (linear = true): it rescales "
+                "the networks' categories to the blended quadrant"
+            )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> SymbolicTrainConfig:
         """Read a TOML config; unknown keys are an error."""
-        return read_toml_config(cls, path, tuple_keys=("datasets", "linear_datasets", "valence_inputs",
-                                                       "arousal_inputs", "linear_cs"))
+        return read_toml_config(
+            cls, path, tuple_keys=("datasets", "linear_datasets", "valence_inputs", "arousal_inputs", "linear_cs")
+        )
 
 
 @dataclass

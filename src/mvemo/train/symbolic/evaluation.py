@@ -15,8 +15,16 @@ from mvemo.train.symbolic.networks import predict_clips
 __all__ = ["baseline_features", "evaluate_network", "run_baselines"]
 
 
-def evaluate_network(nets: list, clips: list[Clip], *, frame_nets: list = (), frame_weight: float = 0.5,
-                     linear=None, linear_weight: float = 1.0, conform: bool = False) -> dict[str, Any]:  # fmt: skip
+def evaluate_network(
+    nets: list,
+    clips: list[Clip],
+    *,
+    frame_nets: list = (),
+    frame_weight: float = 0.5,
+    linear=None,
+    linear_weight: float = 1.0,
+    conform: bool = False,
+) -> dict[str, Any]:
     """4Q accuracy / macro-F1 / V and A accuracy, and MVEmo metrics of the unified label
     (outputs of :func:`predict_clips` with the same arguments)."""
     from mvemo.conversion.quadrant import quadrant_agreement
@@ -24,8 +32,15 @@ def evaluate_network(nets: list, clips: list[Clip], *, frame_nets: list = (), fr
     from mvemo.representation import default_circumplex, quantize_intensity
 
     cats = default_circumplex().categories
-    out = predict_clips(nets, clips, frame_nets=frame_nets, frame_weight=frame_weight, linear=linear,
-                        linear_weight=linear_weight, conform=conform)  # fmt: skip
+    out = predict_clips(
+        nets,
+        clips,
+        frame_nets=frame_nets,
+        frame_weight=frame_weight,
+        linear=linear,
+        linear_weight=linear_weight,
+        conform=conform,
+    )
     truth = np.array([c.quadrant for c in clips])
     rep = {"quadrant": quadrant_report(truth, out["quadrant"].argmax(1))}
     va_pred = np.sign(out["va"])
@@ -34,8 +49,12 @@ def evaluate_network(nets: list, clips: list[Clip], *, frame_nets: list = (), fr
         "arousal": float(np.mean(va_pred[:, 1] == np.sign([c.va[1] for c in clips]))),
     }
     est_i = quantize_intensity(np.clip(out["intensity"], 0, 1))
-    u = evaluate([cats[c.category] for c in clips], [c.intensity for c in clips],
-                 [cats[k] for k in out["category"].argmax(1)], list(est_i))  # fmt: skip
+    u = evaluate(
+        [cats[c.category] for c in clips],
+        [c.intensity for c in clips],
+        [cats[k] for k in out["category"].argmax(1)],
+        list(est_i),
+    )
     rep["unified"] = {k: float(v) for k, v in u.items()}
     rep["unified"]["quadrant_agreement"] = quadrant_agreement(out["category"], out["quadrant"])
     return rep
@@ -56,8 +75,13 @@ def baseline_features(clips: list[Clip]) -> np.ndarray:
     return np.asarray(rows)
 
 
-def run_baselines(train: list[Clip], heldout: dict[str, list[Clip]], *, seed: int,
-                  models: tuple[str, ...] = ("logistic_regression", "gradient_boosting")) -> dict[str, Any]:
+def run_baselines(
+    train: list[Clip],
+    heldout: dict[str, list[Clip]],
+    *,
+    seed: int,
+    models: tuple[str, ...] = ("logistic_regression", "gradient_boosting"),
+) -> dict[str, Any]:
     """Logistic regression and/or gradient boosting on :func:`baseline_features`."""
     require("sklearn", extra="symbolic")
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -69,9 +93,9 @@ def run_baselines(train: list[Clip], heldout: dict[str, list[Clip]], *, seed: in
     ytr = np.array([c.quadrant for c in train])
     known = {
         "logistic_regression": lambda: make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000)),
-        "gradient_boosting": lambda: HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05,
-                                                                    max_leaf_nodes=15, l2_regularization=1.0,
-                                                                    random_state=seed),  # fmt: skip
+        "gradient_boosting": lambda: HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, l2_regularization=1.0, random_state=seed
+        ),
     }
     unknown = sorted(set(models) - set(known))
     if unknown:
@@ -84,7 +108,7 @@ def run_baselines(train: list[Clip], heldout: dict[str, list[Clip]], *, seed: in
             for ds in sorted({c.dataset for c in clips}):
                 sub = [c for c in clips if c.dataset == ds]
                 pred = m.predict(baseline_features(sub))
-                rep.setdefault(name, {}).setdefault(split,
-                                                    {})[ds] = quadrant_report(np.array([c.quadrant for c in sub]), pred)
+                rep.setdefault(name, {}).setdefault(split, {})[ds] = quadrant_report(
+                    np.array([c.quadrant for c in sub]), pred
+                )
     return rep
-

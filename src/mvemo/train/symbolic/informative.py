@@ -21,8 +21,10 @@ from mvemo.conversion.informative import level_distribution
 __all__ = ["build_v4", "evaluate_model", "fit_soft_softmax", "informative_by_id", "level_examples", "main", "v4_card"]
 
 #: How the v4 candidate is built and measured (``main``).
-CARD_COMMAND = ("MVEMO_DATA=../shared/data PYTHONPATH=src .venv/bin/python -m mvemo.train.symbolic.informative "
-                "--l2 1e-3 --out-dir build/symbolic-v4")
+CARD_COMMAND = (
+    "MVEMO_DATA=../shared/data PYTHONPATH=src .venv/bin/python -m mvemo.train.symbolic.informative "
+    "--l2 1e-3 --out-dir build/symbolic-v4"
+)
 
 
 def informative_by_id(datasets, *, data_home=None) -> dict[str, dict]:
@@ -62,8 +64,12 @@ def level_examples(clips, informative: dict[str, dict], *, static_weight: float 
             ys.append(np.stack([level_distribution(float(f["agreement"])) for f in frames]))
             ws.append(np.ones(len(frames)))
             idx.append(np.full(len(frames), i))
-    return (np.concatenate(xs).astype(np.float64), np.concatenate(ys), np.concatenate(ws).astype(np.float64),
-            np.concatenate(idx))  # fmt: skip
+    return (
+        np.concatenate(xs).astype(np.float64),
+        np.concatenate(ys),
+        np.concatenate(ws).astype(np.float64),
+        np.concatenate(idx),
+    )
 
 
 def fit_soft_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, l2: float, iters: int = 200) -> dict:
@@ -134,17 +140,24 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
     rep["static_intensity"] = {"std": float(np.std(a.intensity)), "levels": sorted({float(x) for x in a.intensity})}
     rep["categories_used"] = len(set(pred_c))
     cat_truth = np.array([c.category for c in clips])
-    rep["ece"] = {"quadrant": expected_calibration_error(a.quadrant_probabilities, truth_q),
-                  "category": expected_calibration_error(a.probabilities, cat_truth)}  # fmt: skip
+    rep["ece"] = {
+        "quadrant": expected_calibration_error(a.quadrant_probabilities, truth_q),
+        "category": expected_calibration_error(a.probabilities, cat_truth),
+    }
     if diagram_dir is not None:
         from pathlib import Path
 
         d = Path(diagram_dir)
         d.mkdir(parents=True, exist_ok=True)
-        reliability_diagram(a.quadrant_probabilities, truth_q, d / f"{tag}reliability-quadrant.png",
-                            title=f"{tag}quadrant (validation)")  # fmt: skip
-        reliability_diagram(a.probabilities, cat_truth, d / f"{tag}reliability-category.png",
-                            title=f"{tag}category (validation, paper reference)")  # fmt: skip
+        reliability_diagram(
+            a.quadrant_probabilities, truth_q, d / f"{tag}reliability-quadrant.png", title=f"{tag}quadrant (validation)"
+        )
+        reliability_diagram(
+            a.probabilities,
+            cat_truth,
+            d / f"{tag}reliability-category.png",
+            title=f"{tag}category (validation, paper reference)",
+        )
     # informative dynamic frames (VGMIDI)
     rc, ri, ec, ei = [], [], [], []
     for c, i in zip(clips, inf):
@@ -159,16 +172,26 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
         ei += [float(x) for x in b.intensity]
     if rc:
         d = evaluate(rc, ri, ec, ei)
-        rep["informative_dynamic"] = {"n_frames": len(rc), "emotion_distance": float(d["emotion_distance"]),
-                                      "category_f1": float(d["category_f1"])}  # fmt: skip
+        rep["informative_dynamic"] = {
+            "n_frames": len(rc),
+            "emotion_distance": float(d["emotion_distance"]),
+            "category_f1": float(d["category_f1"]),
+        }
         rep["dynamic_intensity"] = {"std": float(np.std(ei)), "levels": sorted(set(ei))}
         allint = np.concatenate([a.intensity, ei])
         rep["all_intensity"] = {"std": float(np.std(allint)), "n_levels": len(set(allint.tolist()))}
     return rep
 
 
-def build_v4(cfg, *, base: str | None = None, l2: float = 1e-3, out_dir: str = "build/symbolic-v4",
-             name: str = "symbolic-emopia-vgmidi-v4", log=print) -> dict:
+def build_v4(
+    cfg,
+    *,
+    base: str | None = None,
+    l2: float = 1e-3,
+    out_dir: str = "build/symbolic-v4",
+    name: str = "symbolic-emopia-vgmidi-v4",
+    log=print,
+) -> dict:
     """Symbolic v4: the base model's networks and linear model, plus an 11-level intensity head
     fitted on the train split's informative level targets and a quadrant temperature fitted on
     validation.  Writes ``<out_dir>/<name>.safetensors`` and ``report.json``; returns the report
@@ -190,8 +213,12 @@ def build_v4(cfg, *, base: str | None = None, l2: float = 1e-3, out_dir: str = "
     levels = fit_soft_softmax(x, y, w, l2=l2)
     old = load_symbolic_model(base)
     out = Path(out_dir)
-    report = {"base": old.name, "l2": l2, "n_train_windows": int(len(x)),
-              "validation": {"base": evaluate_model(old, val, inf, diagram_dir=out, tag="base-")}}  # fmt: skip
+    report = {
+        "base": old.name,
+        "l2": l2,
+        "n_train_windows": int(len(x)),
+        "validation": {"base": evaluate_model(old, val, inf, diagram_dir=out, tag="base-")},
+    }
     meta = {**old.meta, "name": name, "levels_from": "informative level targets (train split)"}
     mid = SymbolicEmotionModel(name, old.networks, {**meta}, old.frame_networks, old.linear, levels)
     q = np.concatenate([_clip_outputs(mid, c, [0.0], [max(c.features.duration, 1e-3)])["quadrant"] for c in val])
@@ -200,8 +227,14 @@ def build_v4(cfg, *, base: str | None = None, l2: float = 1e-3, out_dir: str = "
     new = SymbolicEmotionModel(name, old.networks, meta, old.frame_networks, old.linear, levels)
     report["quadrant_temperature"] = float(t)
     report["validation"]["v4"] = evaluate_model(new, val, inf, diagram_dir=out, tag="v4-")
-    save_symbolic_model(old.networks, meta, out / f"{name}.safetensors", frame_networks=old.frame_networks,
-                        linear=old.linear, levels=levels)  # fmt: skip
+    save_symbolic_model(
+        old.networks,
+        meta,
+        out / f"{name}.safetensors",
+        frame_networks=old.frame_networks,
+        linear=old.linear,
+        levels=levels,
+    )
     report["name"] = name
     atomic_write(out / "report.json", json.dumps(report, indent=1, default=float))
     atomic_write(out / f"{name}.md", v4_card(report, command=CARD_COMMAND))
@@ -250,8 +283,10 @@ def v4_card(report: dict, *, command: str) -> str:
         row("4Q macro-F1", lambda d: g(d, "quadrant", "macro_f1")),
         row("static intensity", lambda d: lv(d, "static_intensity")),
         row("dynamic intensity (VGMIDI frames)", lambda d: lv(d, "dynamic_intensity")),
-        row("all intensity predictions", lambda d: f"std {d['all_intensity']['std']:.3f}, "
-                                                    f"{d['all_intensity']['n_levels']} levels"),
+        row(
+            "all intensity predictions",
+            lambda d: f"std {d['all_intensity']['std']:.3f}, {d['all_intensity']['n_levels']} levels",
+        ),
         row("categories used (static)", lambda d: str(d["categories_used"])),
         row("ECE quadrant", lambda d: g(d, "ece", "quadrant")),
         row("ECE category (paper reference)", lambda d: g(d, "ece", "category")),
@@ -264,7 +299,7 @@ def v4_card(report: dict, *, command: str) -> str:
         "  VGMIDI's dynamic frames teach intensity, so the static intensity varies little.",
         "- The category networks are v3's (trained on the paper targets), not retrained on soft targets.",
         "- The quadrant temperature is fitted on the validation split that also reports ECE.",
-    ]  # fmt: skip
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -23,8 +23,9 @@ def clip_group(clip: Clip) -> str:
     return f"{clip.dataset}:{'_'.join(parts)}"
 
 
-def linear_design(clips: list[Clip], inputs, *, rng: np.random.Generator | None = None, n_random: int = 0,
-                  min_window: float = 5.0) -> tuple[dict[str, np.ndarray], np.ndarray]:  # fmt: skip
+def linear_design(
+    clips: list[Clip], inputs, *, rng: np.random.Generator | None = None, n_random: int = 0, min_window: float = 5.0
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Feature blocks of the whole clips (plus ``n_random`` random crops each when ``rng`` is given).
 
     Returns
@@ -106,10 +107,18 @@ def fit_linear_factor(x: np.ndarray, y: np.ndarray, groups: np.ndarray, *, input
     else:
         best = cs[0]
     scaler, lr = fit(x, y, best)
-    factor = LinearFactor(tuple(inputs), scaler.mean_.copy(), np.where(scaler.scale_ > 0, scaler.scale_, 1.0),
-                          lr.coef_[0].astype(np.float64), float(lr.intercept_[0]))  # fmt: skip
-    return factor, {"C": best, "cv_log_loss": {str(c): v for c, v in losses.items()},
-                    "cv_accuracy": {str(c): v for c, v in accs.items()}}  # fmt: skip
+    factor = LinearFactor(
+        tuple(inputs),
+        scaler.mean_.copy(),
+        np.where(scaler.scale_ > 0, scaler.scale_, 1.0),
+        lr.coef_[0].astype(np.float64),
+        float(lr.intercept_[0]),
+    )
+    return factor, {
+        "C": best,
+        "cv_log_loss": {str(c): v for c, v in losses.items()},
+        "cv_accuracy": {str(c): v for c, v in accs.items()},
+    }
 
 
 def train_linear(train: list[Clip], cfg: SymbolicTrainConfig, *, log=print):
@@ -137,12 +146,14 @@ def train_linear(train: list[Clip], cfg: SymbolicTrainConfig, *, log=print):
     quad = np.array([clips[i].quadrant for i in idx])
     groups = np.array([clip_group(clips[i]) for i in idx])
     factors, info = {}, {"n_rows": int(idx.size), "n_clips": len(clips)}
-    for name, ins, target in (("valence", cfg.valence_inputs, np.isin(quad, (0, 3))),
-                              ("arousal", cfg.arousal_inputs, np.isin(quad, (0, 1)))):  # fmt: skip
+    for name, ins, target in (
+        ("valence", cfg.valence_inputs, np.isin(quad, (0, 3))),
+        ("arousal", cfg.arousal_inputs, np.isin(quad, (0, 1))),
+    ):
         x = np.concatenate([blocks[b] for b in ins], axis=1)
-        factors[name], info[name] = fit_linear_factor(x, target.astype(np.int64), groups, inputs=ins,
-                                                      cs=cfg.linear_cs, folds=cfg.linear_folds)  # fmt: skip
+        factors[name], info[name] = fit_linear_factor(
+            x, target.astype(np.int64), groups, inputs=ins, cs=cfg.linear_cs, folds=cfg.linear_folds
+        )
         if log:
             log(f"  linear {name}: {x.shape[1]} features, C = {info[name]['C']}")
     return TwoFactorLinear(factors["valence"], factors["arousal"]), info
-

@@ -65,11 +65,19 @@ def _batch(bank: _Bank, rows: np.ndarray, clips: list[Clip], max_chords: int):
         n = min(length, len(bank.roots[r]))
         roots[j, :n], quals[j, :n], mask[j, :n] = bank.roots[r][:n], bank.quals[r][:n], True
     cl = [clips[i] for i in bank.clip[rows]]
-    x = (torch.from_numpy(bank.stats[rows]), torch.from_numpy(roots), torch.from_numpy(quals), torch.from_numpy(mask),
-         torch.tensor([c.features.mode for c in cl], dtype=torch.float32))  # fmt: skip
-    y = {"quadrant": torch.tensor([c.quadrant for c in cl]), "category": torch.tensor([c.category for c in cl]),
-         "intensity": torch.tensor([c.intensity for c in cl], dtype=torch.float32),
-         "va": torch.from_numpy(np.stack([c.va for c in cl]))}  # fmt: skip
+    x = (
+        torch.from_numpy(bank.stats[rows]),
+        torch.from_numpy(roots),
+        torch.from_numpy(quals),
+        torch.from_numpy(mask),
+        torch.tensor([c.features.mode for c in cl], dtype=torch.float32),
+    )
+    y = {
+        "quadrant": torch.tensor([c.quadrant for c in cl]),
+        "category": torch.tensor([c.category for c in cl]),
+        "intensity": torch.tensor([c.intensity for c in cl], dtype=torch.float32),
+        "va": torch.from_numpy(np.stack([c.va for c in cl])),
+    }
     return x, y
 
 
@@ -82,9 +90,15 @@ def train_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: int, log
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     bank = _bank(train, rng, n_random=cfg.n_random, min_window=cfg.min_window)
-    net_cfg = SymbolicConfig(n_stats=len(STAT_NAMES), chord_dim=cfg.chord_dim, hidden=cfg.hidden,
-                             head_hidden=cfg.head_hidden, dropout=cfg.dropout, use_chords=cfg.use_chords,
-                             max_chords=cfg.max_chords)  # fmt: skip
+    net_cfg = SymbolicConfig(
+        n_stats=len(STAT_NAMES),
+        chord_dim=cfg.chord_dim,
+        hidden=cfg.hidden,
+        head_hidden=cfg.head_hidden,
+        dropout=cfg.dropout,
+        use_chords=cfg.use_chords,
+        max_chords=cfg.max_chords,
+    )
     net = SymbolicEmotionNet(net_cfg)
     net.set_normalization(bank.stats.mean(0), bank.stats.std(0))
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -99,9 +113,12 @@ def train_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: int, log
         for b in range(0, len(order), cfg.batch_size):
             x, y = _batch(bank, order[b : b + cfg.batch_size], train, net_cfg.max_chords)
             out = net(*x)
-            loss = (ce(out["quadrant"], y["quadrant"]) + hw.get("category", 0) * ce(out["category"], y["category"])
-                    + hw.get("va", 0) * mse(out["va"], y["va"])
-                    + hw.get("intensity", 0) * mse(out["intensity"], y["intensity"]))  # fmt: skip
+            loss = (
+                ce(out["quadrant"], y["quadrant"])
+                + hw.get("category", 0) * ce(out["category"], y["category"])
+                + hw.get("va", 0) * mse(out["va"], y["va"])
+                + hw.get("intensity", 0) * mse(out["intensity"], y["intensity"])
+            )
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -113,8 +130,14 @@ def train_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: int, log
     return net
 
 
-def _frame_batch(frames: list, rows: np.ndarray, stats: np.ndarray, rng: np.random.Generator | None,
-                 stretch: float, max_frames: int = 400):  # fmt: skip
+def _frame_batch(
+    frames: list,
+    rows: np.ndarray,
+    stats: np.ndarray,
+    rng: np.random.Generator | None,
+    stretch: float,
+    max_frames: int = 400,
+):
     """Pad the frame sequences of ``rows``; in training (``rng``) each is time-stretched by a
     random factor in ``[1 - stretch, 1 + stretch]`` (nearest-frame resampling) and cut to a
     random excerpt of ``max_frames`` when longer."""
@@ -148,8 +171,10 @@ def _frame_bank(clips: list[Clip], rng, *, n_random: int, min_window: float):
         st = c.features.window_stats(s, e)
         whole = c.features.frames(fps=FRAME_RATE)
         for k in range(len(s)):
-            a, b = int(np.floor(s[k] * FRAME_RATE)), max(int(np.ceil(e[k] * FRAME_RATE)),
-                                                         int(np.floor(s[k] * FRAME_RATE)) + 1)
+            a, b = (
+                int(np.floor(s[k] * FRAME_RATE)),
+                max(int(np.ceil(e[k] * FRAME_RATE)), int(np.floor(s[k] * FRAME_RATE)) + 1),
+            )
             frames.append(whole[a:b])
             stats.append(st[k])
             idx.append(i)
@@ -165,8 +190,15 @@ def train_frame_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: in
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed + 1000)
     frames, stats, idx = _frame_bank(train, rng, n_random=cfg.frame_n_random, min_window=cfg.min_window)
-    net = FrameEmotionNet(FrameConfig(n_stats=len(STAT_NAMES), pc_channels=cfg.frame_pc_channels,
-                                      channels=cfg.frame_channels, hidden=cfg.hidden, dropout=cfg.dropout))  # fmt: skip
+    net = FrameEmotionNet(
+        FrameConfig(
+            n_stats=len(STAT_NAMES),
+            pc_channels=cfg.frame_pc_channels,
+            channels=cfg.frame_channels,
+            hidden=cfg.hidden,
+            dropout=cfg.dropout,
+        )
+    )
     net.set_normalization(stats.mean(0), stats.std(0))
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     bs = cfg.frame_batch_size
@@ -183,11 +215,13 @@ def train_frame_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: in
             x, m, st = _frame_batch(frames, rows, stats, rng, cfg.tempo_stretch)
             cl = [train[i] for i in idx[rows]]
             out = net(x, m, st)
-            loss = (ce(out["quadrant"], torch.tensor([c.quadrant for c in cl]))
-                    + hw.get("category", 0) * ce(out["category"], torch.tensor([c.category for c in cl]))
-                    + hw.get("va", 0) * mse(out["va"], torch.from_numpy(np.stack([c.va for c in cl])))
-                    + hw.get("intensity", 0) * mse(out["intensity"], torch.tensor([c.intensity for c in cl],
-                                                                                  dtype=torch.float32)))  # fmt: skip
+            loss = (
+                ce(out["quadrant"], torch.tensor([c.quadrant for c in cl]))
+                + hw.get("category", 0) * ce(out["category"], torch.tensor([c.category for c in cl]))
+                + hw.get("va", 0) * mse(out["va"], torch.from_numpy(np.stack([c.va for c in cl])))
+                + hw.get("intensity", 0)
+                * mse(out["intensity"], torch.tensor([c.intensity for c in cl], dtype=torch.float32))
+            )
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -199,8 +233,16 @@ def train_frame_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: in
     return net
 
 
-def predict_clips(nets: list, clips: list[Clip], *, frame_nets: list = (), frame_weight: float = 0.5,
-                  linear=None, linear_weight: float = 1.0, conform: bool = False) -> dict[str, np.ndarray]:  # fmt: skip
+def predict_clips(
+    nets: list,
+    clips: list[Clip],
+    *,
+    frame_nets: list = (),
+    frame_weight: float = 0.5,
+    linear=None,
+    linear_weight: float = 1.0,
+    conform: bool = False,
+) -> dict[str, np.ndarray]:
     """Whole-clip outputs averaged over ``nets`` (probabilities for class heads); with
     ``frame_nets``, ``(1 - frame_weight) * mean(nets) + frame_weight * mean(frame_nets)``; with
     ``linear`` (:class:`~mvemo.models.symbolic.TwoFactorLinear`), combined as the predictor does
@@ -237,8 +279,9 @@ def predict_clips(nets: list, clips: list[Clip], *, frame_nets: list = (), frame
                 parts = {}
                 for b in range(0, len(clips), 64):
                     one = {}
-                    _accumulate(one, net(*_frame_batch(frames, np.arange(b, min(b + 64, len(clips))), stats, None,
-                                                       0.0)), 1)
+                    _accumulate(
+                        one, net(*_frame_batch(frames, np.arange(b, min(b + 64, len(clips))), stats, None, 0.0)), 1
+                    )
                     for k, v in one.items():
                         parts.setdefault(k, []).append(v)
                 for k, v in parts.items():
@@ -249,5 +292,3 @@ def predict_clips(nets: list, clips: list[Clip], *, frame_nets: list = (), frame
     else:
         out = {k: (1 - frame_weight) * families[0][k] + frame_weight * families[1][k] for k in families[0]}
     return combine_outputs(out, lin, linear_weight=linear_weight, conform=conform)
-
-

@@ -40,7 +40,7 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
     train = [c for c in clips if c.split == "train"]
     splits = ("validation", "test") if cfg.evaluate_test else ("validation",)
     heldout = {s: [c for c in clips if c.split == s] for s in splits}
-    linear, linear_info = (train_linear(train, cfg, log=log) if cfg.linear else (None, None))
+    linear, linear_info = train_linear(train, cfg, log=log) if cfg.linear else (None, None)
     source = None
     if cfg.networks_from:
         from mvemo.predict.symbolic import load_symbolic_model
@@ -59,9 +59,13 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
     # The config ensures a linear model; without networks the categories already follow it.
     conform = cfg.conform_categories and bool(nets)
     settings = public_config(cfg)  # no local paths
-    report: dict[str, Any] = {"model": MODEL_NAME, "config": settings, "n_train": len(train),
-                              "n_train_by_dataset": {d: sum(c.dataset == d for c in train) for d in cfg.datasets},
-                              "skipped": len(problems)}  # fmt: skip
+    report: dict[str, Any] = {
+        "model": MODEL_NAME,
+        "config": settings,
+        "n_train": len(train),
+        "n_train_by_dataset": {d: sum(c.dataset == d for c in train) for d in cfg.datasets},
+        "skipped": len(problems),
+    }
     if linear_info is not None:
         report["linear"] = linear_info
     if source is not None:
@@ -69,23 +73,30 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
     for split, cs in heldout.items():
         for ds in sorted({c.dataset for c in cs}):
             sub = [c for c in cs if c.dataset == ds]
-            report.setdefault(split, {})[ds] = evaluate_network(nets, sub, frame_nets=frame_nets, frame_weight=fw,
-                                                                linear=linear, linear_weight=lw,
-                                                                conform=conform)  # fmt: skip
+            report.setdefault(split, {})[ds] = evaluate_network(
+                nets, sub, frame_nets=frame_nets, frame_weight=fw, linear=linear, linear_weight=lw, conform=conform
+            )
             truth = np.array([c.quadrant for c in sub])
             comp = {}
             if frame_nets:  # the families alone (ablation)
                 comp["stats_chord"] = quadrant_report(truth, predict_clips(nets, sub)["quadrant"].argmax(1))
-                comp["frames"] = quadrant_report(truth, predict_clips([], sub,
-                                                                      frame_nets=frame_nets)["quadrant"].argmax(1))
+                comp["frames"] = quadrant_report(
+                    truth, predict_clips([], sub, frame_nets=frame_nets)["quadrant"].argmax(1)
+                )
             if linear is not None and nets:
                 both = predict_clips(nets, sub, frame_nets=frame_nets, frame_weight=fw)
                 comp["networks"] = quadrant_report(truth, both["quadrant"].argmax(1))
                 comp["linear"] = quadrant_report(truth, predict_clips([], sub, linear=linear)["quadrant"].argmax(1))
                 # The unified label with the other setting of conform_categories (ablation).
                 comp["unified_conform_" + ("off" if conform else "on")] = evaluate_network(
-                    nets, sub, frame_nets=frame_nets, frame_weight=fw, linear=linear, linear_weight=lw,
-                    conform=not conform)["unified"]  # fmt: skip
+                    nets,
+                    sub,
+                    frame_nets=frame_nets,
+                    frame_weight=fw,
+                    linear=linear,
+                    linear_weight=lw,
+                    conform=not conform,
+                )["unified"]
             if comp:
                 report.setdefault("components", {}).setdefault(split, {})[ds] = comp
     if cfg.baselines:
@@ -94,11 +105,15 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
     out = Path(cfg.out_dir)
     from mvemo.predict.symbolic import save_symbolic_model
 
-    meta = {"name": MODEL_NAME, "frame_weight": fw, "linear_weight": lw, "conform_categories": conform,
-            "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}
+    meta = {
+        "name": MODEL_NAME,
+        "frame_weight": fw,
+        "linear_weight": lw,
+        "conform_categories": conform,
+        "train": {"datasets": list(cfg.datasets), "seed": cfg.seed},
+    }
     if source is not None:
         meta["networks_from"] = source.name
-    save_symbolic_model(nets, meta,
-                        out / f"{MODEL_NAME}.pt", frame_networks=frame_nets, linear=linear)  # fmt: skip
+    save_symbolic_model(nets, meta, out / f"{MODEL_NAME}.pt", frame_networks=frame_nets, linear=linear)
     write_report(out, report, card=model_card(report), card_name=MODEL_NAME)
     return report
