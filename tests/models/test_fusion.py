@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from mvemo.conversion.grids import grid_of_label
+from mvemo.conversion.point import coherence_problems, summarize
 from mvemo.models.fusion import (
     N_FUSION_INPUTS,
     category_distribution,
@@ -11,8 +13,6 @@ from mvemo.models.fusion import (
     quadrant_distribution,
     static_from_distribution,
 )
-from mvemo.conversion.grids import grid_of_label
-from mvemo.conversion.point import coherence_problems, summarize
 from mvemo.representation import CATEGORIES
 
 

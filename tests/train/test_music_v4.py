@@ -16,7 +16,7 @@ from .test_music import _examples  # noqa: E402
 def _informative(ex):
     """Each quadrant's tracks get a category and an intensity (certainty) that the embedding encodes."""
     cats = ["excited", "angry", "sad", "calm"]
-    for i, e in enumerate(ex):
+    for e in ex:
         q = int(np.argmax(e.bank.embedding[0, :4]))
         level = 0.3 if q % 2 else 0.8
         theta = float(default_circumplex().angles[CATEGORIES.index(cats[q])])

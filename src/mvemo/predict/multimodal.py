@@ -200,7 +200,7 @@ class MultimodalModel:
         with torch.no_grad():
             out = self.head(torch.from_numpy(np.asarray(x, dtype=np.float32)))
         probs = torch.softmax(out["category"], -1).numpy()
-        va, inten = out["va"].numpy(), out["intensity"].numpy()
+        inten = out["intensity"].numpy()  # the head's VA output is not used: VA derives from the grid
         grids = from_factors(probs.astype(np.float64), level_distribution(np.clip(inten.astype(np.float64), 0, 1)))
         return [static_from_grid(g) for g in grids]
 

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.conversion.grids import level_distribution
+from mvemo.conversion.point import from_factors, summarize_many
 from mvemo.conversion.va import va_to_arrays
 from mvemo.errors import DataError
 from mvemo.features.visual import FEATURE_NAMES, VisualFeatures, extract_visual_features
-from mvemo.conversion.grids import level_distribution
-from mvemo.conversion.point import from_factors, summarize_many
 from mvemo.models.fusion import category_distribution
 from mvemo.models.registry import version_of
 from mvemo.models.video import PRIOR_NAME, VideoHead, prior_from_features
