@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from mvemo.conversion.grids import grid_of_label
+from mvemo.conversion.point import coherence_problems, summarize
 from mvemo.models.fusion import (
     N_FUSION_INPUTS,
     category_distribution,
@@ -41,12 +43,19 @@ def test_static_fusion_weights_by_confidence():
     fused = fuse_static({"music": music, "video": video}, {"music": cm, "video": cv})
     w = cm / (cm + cv)
     assert fused["category"] == "sad" and w > 0.5
-    assert fused["valence"] == pytest.approx(w * -0.6 + (1 - w) * 0.6, abs=1e-3)
+    # the fused fields are those of the confidence-weighted mixture of the modalities' grids
+    mix = w * grid_of_label(music["probabilities"], "sad", -0.6, -0.4) \
+        + (1 - w) * grid_of_label(video["probabilities"], "excited", 0.6, 0.6)
+    pt = summarize(mix)
+    assert (fused["category"], fused["intensity"], fused["quadrant"]) == (pt.category, pt.intensity, pt.quadrant)
+    assert fused["valence"] == pytest.approx(pt.valence, abs=1e-4) and fused["valence"] < 0
+    assert fused["probabilities"]["sad"] == pytest.approx(w * 0.95 + (1 - w) * 0.8 / 27, abs=1e-4)
     assert abs(sum(fused["probabilities"].values()) - 1) < 1e-3 and fused["quadrant"] == "Q3"
-    assert fused["intensity"] in [i / 10 for i in range(11)]
-    # equal weights when no modality is confident
+    assert coherence_problems(fused["category"], fused["intensity"], fused["valence"], fused["arousal"],
+                              fused["quadrant"]) == []  # fmt: skip
+    # equal weights when no modality is confident: the music's peak still carries the mixture
     even = fuse_static({"music": music, "video": video}, {"music": 0.0, "video": 0.0})
-    assert even["valence"] == pytest.approx(0.0, abs=1e-3)
+    assert even["probabilities"]["sad"] == pytest.approx(0.5 * 0.95 + 0.5 * 0.8 / 27, abs=1e-4)
 
 
 def test_dynamic_fusion_over_the_union_of_times():
@@ -58,7 +67,14 @@ def test_dynamic_fusion_over_the_union_of_times():
     assert [d["time"] for d in out] == [2.5, 3.0, 3.5]
     assert [d["modalities"] for d in out] == [["music"], ["music", "video"], ["video"]]
     assert out[0]["category"] == "sad" and out[2]["category"] == "happy"
-    assert out[1]["category"] == "sad" and out[1]["valence"] == pytest.approx(0.75 * -0.5 + 0.25 * 0.5)
+    assert out[1]["category"] == "sad" and out[1]["valence"] < 0
+    for d in out:
+        assert coherence_problems(d["category"], d["intensity"], d["valence"], d["arousal"]) == []
+    # one modality alone: its one-hot category at its point's relative radius
+    from mvemo.conversion.va import va_to_polar
+
+    assert out[0]["intensity"] == round(float(va_to_polar(-0.5, -0.3)[1]), 1) == 0.5
+    assert out[2]["intensity"] == round(float(va_to_polar(0.5, 0.1)[1]), 1)
 
 
 def test_fusion_input_and_head():

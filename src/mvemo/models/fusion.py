@@ -5,17 +5,20 @@ Default: **confidence-weighted late fusion.**  Each modality's static prediction
 28-category distribution ``p`` (1 for a one-hot prediction, 0 for a uniform one).  The
 weights are ``w_m = c_m / sum c`` (equal weights when every confidence is 0), and
 
-* static: ``p = sum w_m p_m`` (category = argmax), ``(v, a) = sum w_m (v_m, a_m)``,
-  intensity = ``sum w_m i_m`` quantised to 0.1, quadrant distribution ``sum w_m q_m``;
-* dynamic, per grid time over the modalities that have a label there (weights
-  renormalised): ``(v, a)`` and intensity as above; the category distribution is the
-  entry's ``probabilities`` where a modality gives them per window, else one-hot on its
-  category (a weighted vote).
+* each modality's label becomes one emotion distribution on the 28 x 11 grid
+  (:func:`mvemo.conversion.grids.grid_of_label`: its 28 probabilities -- or one-hot on its
+  category where a dynamic frame gives none -- times the level distribution of its
+  valence-arousal radius);
+* static, and dynamic per grid time over the modalities that have a label there (weights
+  renormalised): the fused grid is the mixture ``P = sum w_m P_m``, and every fused field
+  (category, intensity, valence-arousal, quadrant, both probability tables) derives from it
+  by :mod:`mvemo.conversion.point`'s rules, so the fused label is coherent by construction.
 
 Optional: a trained **fusion head** (:class:`FusionHead`): a small MLP from, per modality,
 ``[present, confidence, valence, arousal, intensity, cos(theta), sin(theta)]`` (``theta``
 the angle of the predicted category; zeros when absent) to category logits,
-valence-arousal and intensity.  The same input exists for static and per-window labels,
+valence-arousal and intensity; its category probabilities times the level distribution of
+its intensity make the grid that every field derives from.  The same input exists for static and per-window labels,
 so one head serves both.  Train it with ``mvemo train fusion``.
 """
 
@@ -39,6 +42,7 @@ __all__ = [
     "category_distribution",
     "quadrant_distribution",
     "static_from_distribution",
+    "static_from_grid",
     "fuse_static",
     "fuse_dynamic",
     "modality_vector",
@@ -134,6 +138,29 @@ def static_from_distribution(p: np.ndarray, valence: float, arousal: float, inte
     }
 
 
+def static_from_grid(grid: np.ndarray) -> dict[str, Any]:
+    """The contract's ``static`` dict with every field derived from one (28, 11) grid
+    (:func:`mvemo.conversion.point.summarize`)."""
+    from mvemo.conversion.point import summarize
+
+    pt = summarize(grid)
+    return {
+        "category": pt.category,
+        "intensity": pt.intensity,
+        "probabilities": {c: round(x, 5) for c, x in pt.probabilities.items()},
+        "valence": round(pt.valence, 4),
+        "arousal": round(pt.arousal, 4),
+        "quadrant": pt.quadrant,
+        "quadrant_probabilities": {k: round(x, 5) for k, x in pt.quadrant_probabilities.items()},
+    }
+
+
+def _grid(entry: Label) -> np.ndarray:
+    from mvemo.conversion.grids import grid_of_label
+
+    return grid_of_label(_probs(entry), entry.category, float(entry.valence), float(entry.arousal))
+
+
 Label = StaticPrediction | EmotionFrame
 
 
@@ -151,14 +178,6 @@ def _probs(static: Label) -> np.ndarray:
         if p.sum() > 0:
             return p / p.sum()
     return np.eye(len(CATEGORIES))[CATEGORIES.index(static.category)]
-
-
-def _quads(static: Label, p: np.ndarray) -> np.ndarray:
-    qp = getattr(static, "quadrant_probabilities", None)
-    if isinstance(qp, Mapping) and qp and sum(qp.values()) > 0:
-        q = np.array([float(qp.get(k, 0.0)) for k in QUADRANTS])
-        return q / q.sum()
-    return quadrant_distribution(p)
 
 
 def _normalised(weights: Mapping[str, float], names: Sequence[str]) -> dict[str, float]:
@@ -184,12 +203,7 @@ def fuse_static(statics: Mapping[str, StaticPrediction | Mapping[str, Any]], wei
         raise ParameterError("fuse_static needs at least one modality")
     statics = {m: _typed(s) for m, s in statics.items()}
     w = _normalised(weights, list(statics))
-    p = sum(w[m] * _probs(s) for m, s in statics.items())
-    q = sum(w[m] * _quads(s, _probs(s)) for m, s in statics.items())
-    v = sum(w[m] * float(s.valence) for m, s in statics.items())
-    a = sum(w[m] * float(s.arousal) for m, s in statics.items())
-    i = sum(w[m] * float(s.intensity) for m, s in statics.items())
-    return static_from_distribution(p, v, a, i, quadrants=q)
+    return static_from_grid(sum(w[m] * _grid(s) for m, s in statics.items()))
 
 
 def fuse_dynamic(dynamics: Mapping[str, Sequence[EmotionFrame | Mapping[str, Any]]], weights: Mapping[str, float],
@@ -209,14 +223,9 @@ def fuse_dynamic(dynamics: Mapping[str, Sequence[EmotionFrame | Mapping[str, Any
     for t in sorted(by_time):
         present = by_time[t]
         w = _normalised(weights, list(present))
-        p = sum(w[m] * _probs(e) for m, e in present.items())
-        v = sum(w[m] * float(e.valence) for m, e in present.items())
-        a = sum(w[m] * float(e.arousal) for m, e in present.items())
-        i = sum(w[m] * float(e.intensity) for m, e in present.items())
-        out.append({"time": t, "category": CATEGORIES[int(p.argmax())],
-                    "intensity": float(quantize_intensity(float(np.clip(i, 0, 1)))),
-                    "valence": round(float(v), 4), "arousal": round(float(a), 4),
-                    "modalities": sorted(present)})  # fmt: skip
+        f = static_from_grid(sum(w[m] * _grid(e) for m, e in present.items()))
+        out.append({"time": t, "category": f["category"], "intensity": f["intensity"],
+                    "valence": f["valence"], "arousal": f["arousal"], "modalities": sorted(present)})  # fmt: skip
     return out
 
 

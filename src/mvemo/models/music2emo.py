@@ -11,7 +11,8 @@ Input per track (or per window):
 
 ``[embedding || chord CLS || mode]`` is projected to 512 units with ReLU, then each task
 head has two 256-unit hidden layers.  Heads: the unified category (28 logits) and
-intensity, valence-arousal, and per-dataset heads (4Q logits, GEMS-9 proportions, ...).
+intensity, valence-arousal, and per-dataset heads (4Q logits, GEMS-9 proportions, ...);
+from v4 an 11-level intensity head (``levels``).
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ class Music2EmoConfig:
     head_hidden: int = 256
     dropout: float = 0.3
     heads: tuple[HeadSpec, ...] = field(default=DEFAULT_HEADS)
+    # > 0 (v4 on): a ``levels`` head of this many intensity-level logits (11), trained on the
+    # informative level distribution, so the network answers with a category x level grid
+    intensity_levels: int = 0
+
+    @property
+    def all_heads(self) -> tuple[HeadSpec, ...]:
+        """``heads`` plus the ``levels`` head where ``intensity_levels`` > 0."""
+        extra = (HeadSpec("levels", self.intensity_levels, "softmax"),) if self.intensity_levels > 0 else ()
+        return tuple(self.heads) + extra
 
 
 def _sinusoidal(n: int, dim: int):
@@ -136,7 +146,7 @@ class Music2Emo(nn.Module):
                     nn.ReLU(),
                     nn.Linear(cfg.head_hidden, h.size),
                 )
-                for h in cfg.heads
+                for h in cfg.all_heads
             }
         )
 
@@ -144,7 +154,7 @@ class Music2Emo(nn.Module):
         cls = self.chords(roots, qualities, chord_mask)
         z = self.trunk(torch.cat([embedding, cls, mode[:, None].float()], dim=1))
         out = {}
-        for h in self.cfg.heads:
+        for h in self.cfg.all_heads:
             y = self.heads[h.name](z)
             if h.name == "va":
                 y = torch.tanh(y)

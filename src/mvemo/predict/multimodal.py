@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.conversion.grids import level_distribution
+from mvemo.conversion.point import from_factors
 from mvemo.errors import DataError, MvemoError
 from mvemo.models.fusion import (
     FUSION_MODALITIES,
@@ -31,7 +33,7 @@ from mvemo.models.fusion import (
     fuse_dynamic,
     fuse_static,
     fusion_input,
-    static_from_distribution,
+    static_from_grid,
 )
 from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.checks import with_warnings
@@ -198,8 +200,9 @@ class MultimodalModel:
         with torch.no_grad():
             out = self.head(torch.from_numpy(np.asarray(x, dtype=np.float32)))
         probs = torch.softmax(out["category"], -1).numpy()
-        va, inten = out["va"].numpy(), out["intensity"].numpy()
-        return [static_from_distribution(probs[i], va[i, 0], va[i, 1], inten[i]) for i in range(len(x))]
+        inten = out["intensity"].numpy()  # the head's VA output is not used: VA derives from the grid
+        grids = from_factors(probs.astype(np.float64), level_distribution(np.clip(inten.astype(np.float64), 0, 1)))
+        return [static_from_grid(g) for g in grids]
 
     # -- the record ---------------------------------------------------------------------
     def predict(self, path: str | Path, *, dynamic: bool = True, lyrics: str | Path | None = None) -> PredictionRecord:

@@ -5,9 +5,14 @@ pools the whole track, each dynamic label pools the blocks within ±2.5 s of its
 (``2.5, 3.0, ...`` up to ``duration - 2.5``).  Tracks shorter than 5 s get a static label
 and an empty dynamic list; musicnn repeat-pads audio shorter than its 3-s patch.
 
-From v3 the weights carry a linear quadrant channel (a logistic regression on the whole-track
-embedding and its spread over 3-s segments, :meth:`TrackFeatures.track_blocks`): the static
-quadrant probabilities are its blend with the network's (``docs/music_model.md``).
+Every window's answer is one emotion distribution over 28 categories x 11 intensity levels
+(:mod:`mvemo.conversion.point`), and every record field derives from it: the category
+probabilities times the intensity levels (v4's 11-level head; before v4 the scalar
+intensity as the two levels around it).  From v3 the weights carry a linear quadrant channel
+(a logistic regression on the whole-track embedding and its spread over 3-s segments,
+:meth:`TrackFeatures.track_blocks`): its blend with the network's quadrant probabilities is a
+prior on the static grid, which is rescaled so that its quadrant marginals follow it
+(:func:`mvemo.conversion.grids.conform_grid`; ``docs/music_model.md``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.conversion.quadrant import conform_categories
+from mvemo.conversion.grids import conform_grid, level_distribution
+from mvemo.conversion.point import from_factors
 from mvemo.features.music import (
     TrackFeatures,
     compute_blocks,
@@ -50,9 +56,8 @@ class MusicEmotionModel:
     categories : tuple of str
     gems_terms : tuple of str
     quadrant_channel : mvemo.models.linear.LinearChannel or None
-        The weights' linear quadrant channel (v3 on): blended into the static quadrant
-        probabilities (the dynamic labels have no quadrant; category, intensity and VA are the
-        network's).
+        The weights' linear quadrant channel (v3 on): its blend with the network's quadrant
+        probabilities conforms the static grid (the dynamic labels have no quadrant).
     """
 
     name: str
@@ -94,22 +99,31 @@ class MusicEmotionModel:
             out = self.network(torch.from_numpy(w.embedding), torch.from_numpy(w.roots),
                                torch.from_numpy(w.qualities), torch.from_numpy(w.mask),
                                torch.from_numpy(w.mode))  # fmt: skip
+        temp = float(self.meta.get("temperature", 1.0))  # calibration (v4 on); 1 before
+        cat = torch.softmax(out["category"] / temp, -1).numpy().astype(np.float64)
+        if "levels" in out:  # v4 on: an 11-level intensity head
+            levels = torch.softmax(out["levels"], -1).numpy().astype(np.float64)
+        else:  # before v4: the scalar intensity as a level distribution with that mean
+            levels = level_distribution(out["intensity"].numpy())
         return {
-            "category": torch.softmax(out["category"], -1).numpy(),
+            "category": cat,
             "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
             "gems": torch.sigmoid(out["gems"]).numpy(),
             "va": out["va"].numpy(),
             "intensity": out["intensity"].numpy(),
+            "grid": from_factors(cat, levels),
         }
 
     # -- prediction ---------------------------------------------------------------------
     def predict_features(self, feats: TrackFeatures, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
         """The record of already computed features (``file``: the record's ``file``)."""
         s = self._outputs(feats, np.array([0.0]), np.array([feats.duration]))
+        # the quadrant channel (v3 on: its blend with the network's quadrant head; before, the
+        # head alone) is a prior on the grid: the grid's quadrant marginals follow it
+        quad = s["quadrant"]
         if self.quadrant_channel is not None:
-            s["quadrant"] = self.quadrant_channel.blend(s["quadrant"], feats.track_blocks(self.musicnn))
-            if self.meta.get("conform_categories", False):
-                s["category"] = conform_categories(s["category"], s["quadrant"])
+            quad = self.quadrant_channel.blend(quad, feats.track_blocks(self.musicnn))
+        s["grid"] = conform_grid(s["grid"], quad)
         gems = {t: round(float(p), 4) for t, p in zip(self.gems_terms, s["gems"][0])}
         frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []
         h = feats.harmony

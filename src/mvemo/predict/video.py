@@ -3,7 +3,9 @@
 The video is decoded once (:func:`mvemo.features.visual.extract_visual_features`): the
 static label pools the 5-s frames (colour) and the whole video (motion, cuts); each
 dynamic label pools the 11 frames t - 2.5 ... t + 2.5 s and the motion and cuts in that
-window.  Without weights the colour prior (:mod:`mvemo.models.video`) predicts; with
+window.  Each answer is one emotion distribution on the 28 x 11 grid (the category
+probabilities times the intensity's level distribution) and every field derives from it
+(:mod:`mvemo.conversion.point`).  Without weights the colour prior (:mod:`mvemo.models.video`) predicts; with
 weights written by ``mvemo train video`` the trained head does.
 """
 
@@ -16,15 +18,17 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.conversion.grids import level_distribution
+from mvemo.conversion.point import from_factors, summarize_many
 from mvemo.conversion.va import va_to_arrays
 from mvemo.errors import DataError
 from mvemo.features.visual import FEATURE_NAMES, VisualFeatures, extract_visual_features
-from mvemo.models.fusion import category_distribution, static_from_distribution
+from mvemo.models.fusion import category_distribution
 from mvemo.models.registry import version_of
 from mvemo.models.video import PRIOR_NAME, VideoHead, prior_from_features
-from mvemo.predict.records import frame
-from mvemo.records import PredictionRecord, StaticPrediction
-from mvemo.representation import CATEGORIES, quantize_intensity
+from mvemo.predict.records import frame, static_label
+from mvemo.records import PredictionRecord
+from mvemo.representation import CATEGORIES
 
 __all__ = ["VideoEmotionModel", "load_video_model", "save_video_model"]
 
@@ -76,21 +80,23 @@ class VideoEmotionModel:
         return {"probabilities": probs, "va": out["va"].numpy().astype(np.float64),
                 "intensity": out["intensity"].numpy().astype(np.float64), "category": probs.argmax(-1)}  # fmt: skip
 
+    def grids(self, x: np.ndarray) -> np.ndarray:
+        """One emotion distribution per feature vector, shape (N, 28, 11): the category
+        probabilities times the level distribution of the intensity (:mod:`mvemo.conversion.grids`)."""
+        o = self.outputs(x)
+        return from_factors(o["probabilities"], level_distribution(np.clip(o["intensity"], 0.0, 1.0)))
+
     def predict_features(self, feats: VisualFeatures, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
         """The record of computed features (``file``: the record's ``file``)."""
-        s = self.outputs(feats.static_vector()[None])
-        static = static_from_distribution(s["probabilities"][0], s["va"][0, 0], s["va"][0, 1], s["intensity"][0],
-                                          category=CATEGORIES[int(s["category"][0])])  # fmt: skip
+        static = static_label({"grid": self.grids(feats.static_vector()[None])})
         frames = []
         times = feats.grid_times() if dynamic else np.zeros(0)
         if len(times) and len(feats.times) > 1:
-            d = self.outputs(feats.window_matrix(times))
-            levels = quantize_intensity(np.clip(d["intensity"], 0, 1))
-            frames = [frame(t, CATEGORIES[int(d["category"][i])], levels[i], d["va"][i, 0], d["va"][i, 1])
+            d = summarize_many(self.grids(feats.window_matrix(times)))
+            frames = [frame(t, CATEGORIES[int(d.category[i])], d.intensity[i], d.valence[i], d.arousal[i])
                       for i, t in enumerate(times)]  # fmt: skip
         return PredictionRecord(file=file, model=self.name, modality="video", duration=round(feats.duration, 3),
-                                static=StaticPrediction.from_dict(static), dynamic=frames,
-                                features=feats.summary())  # fmt: skip
+                                static=static, dynamic=frames, features=feats.summary())  # fmt: skip
 
     def predict(self, path: str | Path, *, dynamic: bool = True) -> PredictionRecord:
         """The record of one video file (the contract's fields, ``modality`` = ``"video"``).

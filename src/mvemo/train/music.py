@@ -93,6 +93,11 @@ class TrainConfig:
     # With a channel: rescale the network's static category probabilities to the channel's quadrant
     # (mvemo.conversion.quadrant.conform_categories); the report scores both settings.
     conform_categories: bool = False
+    # v4: train the category head on the informative soft targets (cross-entropy with the soft
+    # category distribution) and an 11-level intensity head on their level distribution, each
+    # weighted by the target's weight; then fit a temperature on validation
+    # (mvemo.train.music_v4, docs/music_model.md "v4").
+    informative: bool = False
 
     def __post_init__(self) -> None:
         unknown = [b for b in self.quadrant_linear_inputs if b not in TRACK_BLOCKS]
@@ -130,6 +135,9 @@ class TrackExample:
     dynamic: tuple[np.ndarray, np.ndarray] | None = None  # times (n,), va (n, 2) in [-1, 1]
     bank: WindowBank | None = None  # precomputed windows, see build_bank
     track_blocks: dict[str, np.ndarray] | None = None  # TrackFeatures.track_blocks, computed on first use
+    informative: Any = None  # InformativeTarget of the item, where the loader gives one
+    soft: np.ndarray | None = None  # (28, 11) informative soft target (cfg.informative only)
+    soft_weight: float | None = None  # its training weight
 
 
 def _va_of(item) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
@@ -179,6 +187,13 @@ def load_examples(cfg: TrainConfig) -> tuple[list[TrackExample], list[str]]:
             if item.static:
                 ex.category = circ.index(item.static["category"])
                 ex.intensity = float(item.static["intensity"])
+            if item.informative:
+                from mvemo.conversion.informative import InformativeTarget
+
+                ex.informative = InformativeTarget.from_dict(item.informative)
+                if cfg.informative:
+                    ex.soft = ex.informative.soft().astype(np.float32)
+                    ex.soft_weight = float(ex.informative.weight)
             if item.label_type == "4q":
                 ex.quadrant = QUADRANTS.index(normalize_quadrant(item.labels["quadrant"]))
             if item.label_type == "gems":
@@ -242,7 +257,8 @@ def _random_window(ex: TrackExample, rng: np.random.Generator, min_segment: floa
 
 
 _TARGETS = {"quadrant": ((), torch.long), "gems": ((9,), torch.float32), "va": ((2,), torch.float32),
-            "category": ((), torch.long), "intensity": ((), torch.float32)}  # fmt: skip
+            "category": ((), torch.long), "intensity": ((), torch.float32),
+            "soft": ((28, 11), torch.float32), "soft_weight": ((), torch.float32)}  # fmt: skip
 
 
 def make_batch(rows: list[tuple[TrackExample, int]]):
@@ -285,7 +301,7 @@ def make_batch(rows: list[tuple[TrackExample, int]]):
 
 def _heads_of(ex: TrackExample) -> dict[str, Any]:
     return {"quadrant": ex.quadrant, "gems": ex.gems, "va": ex.va, "category": ex.category,
-            "intensity": ex.intensity}  # fmt: skip
+            "intensity": ex.intensity, "soft": ex.soft, "soft_weight": ex.soft_weight}  # fmt: skip
 
 
 def _epoch_rows(examples, rng):
@@ -329,10 +345,14 @@ def train_model(
     from mvemo.models.music2emo import DEFAULT_HEADS, Music2Emo, Music2EmoConfig
 
     specs = DEFAULT_HEADS if heads is None else tuple(h for h in DEFAULT_HEADS if h.name in heads)
+    informative = cfg.informative and heads is None  # the student; teachers keep their own heads
+    if informative:  # category and intensity come from the soft targets (informative_loss)
+        specs = tuple(h for h in specs if h.name not in ("category", "intensity"))
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     dim = examples[0].bank.embedding.shape[1]
-    model = Music2Emo(Music2EmoConfig(embedding_dim=dim, dropout=cfg.dropout))
+    model = Music2Emo(Music2EmoConfig(embedding_dim=dim, dropout=cfg.dropout,
+                                      intensity_levels=11 if informative else 0))  # fmt: skip
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     n_epochs = cfg.epochs if epochs is None else epochs
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, n_epochs))
@@ -349,8 +369,10 @@ def train_model(
         for b in rng.permutation(len(batches)):
             ds, wins = batches[b]
             inputs, targets, masks = make_batch(wins)
+            soft_mask = masks["soft"] if informative else None
             masks = {k: v for k, v in masks.items() if any(s.name == k for s in specs)}
-            if not any(bool(m.any()) for m in masks.values()):
+            has_soft = soft_mask is not None and bool(soft_mask.any())
+            if not has_soft and not any(bool(m.any()) for m in masks.values()):
                 continue
             out = model(*inputs)
             teacher_out = None
@@ -358,9 +380,16 @@ def train_model(
                 with torch.no_grad():
                     teacher_out = {k: v for k, v in teachers[ds](*inputs).items()
                                    if k in {"quadrant", "gems"}}  # fmt: skip
-            loss, _ = multitask_loss(specs, out, targets, masks, teacher_outputs=teacher_out,
-                                     kd_weight=cfg.kd_weight, temperature=cfg.temperature,
-                                     pos_weights=pos_weights, head_weights=cfg.head_weights)  # fmt: skip
+            loss = None
+            if any(bool(m.any()) for m in masks.values()):
+                loss, _ = multitask_loss(specs, out, targets, masks, teacher_outputs=teacher_out,
+                                         kd_weight=cfg.kd_weight, temperature=cfg.temperature,
+                                         pos_weights=pos_weights, head_weights=cfg.head_weights)  # fmt: skip
+            if has_soft:
+                from mvemo.train.music_v4 import informative_loss
+
+                extra = informative_loss(out, targets, soft_mask, head_weights=cfg.head_weights)
+                loss = extra if loss is None else loss + extra
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -379,12 +408,17 @@ def predict_static(model, examples: list[TrackExample], *, batch_size: int = 64)
         for i in range(0, len(examples), batch_size):
             inputs, _, _ = make_batch([(ex, 0) for ex in examples[i:i + batch_size]])
             for k, v in model(*inputs).items():
-                if k in ("quadrant", "category"):
+                if k == "category":
+                    outs.setdefault("category_logits", []).append(v.numpy())
+                if k in ("quadrant", "category", "levels"):
                     v = torch.softmax(v, -1)
                 elif k == "gems":
                     v = torch.sigmoid(v)
                 outs.setdefault(k, []).append(v.numpy())
-    return {k: np.concatenate(v) for k, v in outs.items()}
+    out = {k: np.concatenate(v) for k, v in outs.items()}
+    if "levels" in out:  # v4: the scalar intensity is the level distribution's mean
+        out["intensity"] = out["levels"] @ np.linspace(0.0, 1.0, out["levels"].shape[1])
+    return out
 
 
 def stack_track_blocks(examples: list[TrackExample], musicnn) -> dict[str, np.ndarray]:
@@ -616,6 +650,12 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
         log(f"linear quadrant channel: C {cfg.quadrant_linear_c}, weight {cfg.quadrant_linear_weight}, "
             f"inputs {list(cfg.quadrant_linear_inputs)} ({channel.linear.n_features} features)")  # fmt: skip
     conform = cfg.conform_categories  # TrainConfig ensures a channel then
+    temperature = 1.0
+    if cfg.informative:
+        from mvemo.train.music_v4 import fit_category_temperature
+
+        temperature = fit_category_temperature(model, heldout["validation"])
+        log(f"category temperature (validation NLL): {temperature:.3f}")
     name = cfg.model_name or MODEL_NAME
     report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train),
                               "skipped": len(problems)}  # fmt: skip
@@ -629,7 +669,9 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     report["seconds"] = round(time.perf_counter() - t0, 1)
     out = Path(cfg.out_dir)
     meta = {"name": name, "backbone": cfg.backbone, "gems_terms": list(GEMS_TERMS),
-            "config": {"embedding_dim": model.cfg.embedding_dim, "dropout": model.cfg.dropout},
+            "config": {"embedding_dim": model.cfg.embedding_dim, "dropout": model.cfg.dropout,
+                       **({"intensity_levels": model.cfg.intensity_levels} if model.cfg.intensity_levels else {})},
+            **({"temperature": temperature, "informative": True} if cfg.informative else {}),
             "std_pooling": bool(cfg.std_pooling), "features": [blocks_kind(cfg.backbone), HARMONY_KIND],
             "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}  # fmt: skip
     if channel is not None:
