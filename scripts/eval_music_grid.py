@@ -43,28 +43,38 @@ def main() -> None:
         examples = [ex for ex in examples if ex.split == args.split]
         rng = np.random.default_rng(0)
         for ex in examples:
-            ex.bank = build_bank(ex, model.musicnn, rng, n_random=0, min_segment=5.0,
-                                 std=bool(model.meta.get("std_pooling", False)))  # fmt: skip
+            ex.bank = build_bank(
+                ex, model.musicnn, rng, n_random=0, min_segment=5.0, std=bool(model.meta.get("std_pooling", False))
+            )
         t = float(model.meta.get("temperature", 1.0))
         rep = {}
         for ds in args.datasets:
             part = [ex for ex in examples if ex.dataset == ds]
-            rep[ds] = evaluate_grid(model.network, part, quadrant_channel=model.quadrant_channel,
-                                    musicnn=model.musicnn, temperature=t)  # fmt: skip
+            rep[ds] = evaluate_grid(
+                model.network, part, quadrant_channel=model.quadrant_channel, musicnn=model.musicnn, temperature=t
+            )
         png = None if not args.png_dir else f"{args.png_dir}/{model.name}_reliability.png"
-        rep["all"] = evaluate_grid(model.network, examples, quadrant_channel=model.quadrant_channel,
-                                   musicnn=model.musicnn, temperature=t, reliability_png=png)  # fmt: skip
+        rep["all"] = evaluate_grid(
+            model.network,
+            examples,
+            quadrant_channel=model.quadrant_channel,
+            musicnn=model.musicnn,
+            temperature=t,
+            reliability_png=png,
+        )
         result[model.name] = rep
         for ds, r in rep.items():
             s, i = r.get("static", {}), r.get("informative", {})
-            print(f"{model.name} {ds} (n {r['n']}): D_e static {s.get('emotion_distance', float('nan')):.3f} "
-                  f"inf {i.get('emotion_distance', float('nan')):.3f}; cat F1 static "
-                  f"{s.get('category_f1', float('nan')):.3f} inf {i.get('category_f1', float('nan')):.3f}; "
-                  f"intensity std {r['intensity_std']:.3f}, {r['intensity_levels']} levels; "
-                  f"{r['categories_used']} categories; 4Q macro-F1 "
-                  f"{r.get('quadrant', {}).get('macro_f1', float('nan')):.3f}; ECE cat "
-                  f"{r.get('ece_category', float('nan')):.3f} quad {r.get('ece_quadrant', float('nan')):.3f}; "
-                  f"coherent {r['coherent']:.3f}")  # fmt: skip
+            print(
+                f"{model.name} {ds} (n {r['n']}): D_e static {s.get('emotion_distance', float('nan')):.3f} "
+                f"inf {i.get('emotion_distance', float('nan')):.3f}; cat F1 static "
+                f"{s.get('category_f1', float('nan')):.3f} inf {i.get('category_f1', float('nan')):.3f}; "
+                f"intensity std {r['intensity_std']:.3f}, {r['intensity_levels']} levels; "
+                f"{r['categories_used']} categories; 4Q macro-F1 "
+                f"{r.get('quadrant', {}).get('macro_f1', float('nan')):.3f}; ECE cat "
+                f"{r.get('ece_category', float('nan')):.3f} quad {r.get('ece_quadrant', float('nan')):.3f}; "
+                f"coherent {r['coherent']:.3f}"
+            )
     if args.out:
         atomic_write(args.out, json.dumps(result, indent=1))
     if args.markdown:
@@ -74,21 +84,23 @@ def main() -> None:
 def markdown_table(result: dict, *, split: str) -> str:
     """Side-by-side Markdown table of :func:`main`'s result (one column per weights file)."""
     names = list(result)
-    rows = [("4Q D_e, paper reference", "4q_panda2018", ("static", "emotion_distance")),
-            ("4Q D_e, informative reference", "4q_panda2018", ("informative", "emotion_distance")),
-            ("4Q category F1, paper", "4q_panda2018", ("static", "category_f1")),
-            ("4Q category F1, informative", "4q_panda2018", ("informative", "category_f1")),
-            ("Emotify D_e, paper reference", "emotify", ("static", "emotion_distance")),
-            ("Emotify D_e, informative reference", "emotify", ("informative", "emotion_distance")),
-            ("Emotify category F1, paper", "emotify", ("static", "category_f1")),
-            ("Emotify category F1, informative", "emotify", ("informative", "category_f1")),
-            ("4Q macro-F1 (static quadrant)", "4q_panda2018", ("quadrant", "macro_f1")),
-            ("intensity std (4Q + Emotify)", "all", ("intensity_std",)),
-            ("distinct intensity levels", "all", ("intensity_levels",)),
-            ("categories used (of 28)", "all", ("categories_used",)),
-            ("ECE category (vs informative category)", "all", ("ece_category",)),
-            ("ECE quadrant (4Q)", "all", ("ece_quadrant",)),
-            ("coherent records", "all", ("coherent",))]  # fmt: skip
+    rows = [
+        ("4Q D_e, paper reference", "4q_panda2018", ("static", "emotion_distance")),
+        ("4Q D_e, informative reference", "4q_panda2018", ("informative", "emotion_distance")),
+        ("4Q category F1, paper", "4q_panda2018", ("static", "category_f1")),
+        ("4Q category F1, informative", "4q_panda2018", ("informative", "category_f1")),
+        ("Emotify D_e, paper reference", "emotify", ("static", "emotion_distance")),
+        ("Emotify D_e, informative reference", "emotify", ("informative", "emotion_distance")),
+        ("Emotify category F1, paper", "emotify", ("static", "category_f1")),
+        ("Emotify category F1, informative", "emotify", ("informative", "category_f1")),
+        ("4Q macro-F1 (static quadrant)", "4q_panda2018", ("quadrant", "macro_f1")),
+        ("intensity std (4Q + Emotify)", "all", ("intensity_std",)),
+        ("distinct intensity levels", "all", ("intensity_levels",)),
+        ("categories used (of 28)", "all", ("categories_used",)),
+        ("ECE category (vs informative category)", "all", ("ece_category",)),
+        ("ECE quadrant (4Q)", "all", ("ece_quadrant",)),
+        ("coherent records", "all", ("coherent",)),
+    ]
     out = [f"| {split} split | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for label, ds, path in rows:
         cells = []

@@ -44,25 +44,32 @@ def test_static_fusion_weights_by_confidence():
     w = cm / (cm + cv)
     assert fused["category"] == "sad" and w > 0.5
     # the fused fields are those of the confidence-weighted mixture of the modalities' grids
-    mix = w * grid_of_label(music["probabilities"], "sad", -0.6, -0.4) \
-        + (1 - w) * grid_of_label(video["probabilities"], "excited", 0.6, 0.6)
+    mix = w * grid_of_label(music["probabilities"], "sad", -0.6, -0.4) + (1 - w) * grid_of_label(
+        video["probabilities"], "excited", 0.6, 0.6
+    )
     pt = summarize(mix)
     assert (fused["category"], fused["intensity"], fused["quadrant"]) == (pt.category, pt.intensity, pt.quadrant)
     assert fused["valence"] == pytest.approx(pt.valence, abs=1e-4) and fused["valence"] < 0
     assert fused["probabilities"]["sad"] == pytest.approx(w * 0.95 + (1 - w) * 0.8 / 27, abs=1e-4)
     assert abs(sum(fused["probabilities"].values()) - 1) < 1e-3 and fused["quadrant"] == "Q3"
-    assert coherence_problems(fused["category"], fused["intensity"], fused["valence"], fused["arousal"],
-                              fused["quadrant"]) == []  # fmt: skip
+    assert (
+        coherence_problems(fused["category"], fused["intensity"], fused["valence"], fused["arousal"], fused["quadrant"])
+        == []
+    )
     # equal weights when no modality is confident: the music's peak still carries the mixture
     even = fuse_static({"music": music, "video": video}, {"music": 0.0, "video": 0.0})
     assert even["probabilities"]["sad"] == pytest.approx(0.5 * 0.95 + 0.5 * 0.8 / 27, abs=1e-4)
 
 
 def test_dynamic_fusion_over_the_union_of_times():
-    m = [{"time": 2.5, "category": "sad", "intensity": 0.6, "valence": -0.5, "arousal": -0.3},
-         {"time": 3.0, "category": "sad", "intensity": 0.6, "valence": -0.5, "arousal": -0.3}]
-    v = [{"time": 3.0, "category": "happy", "intensity": 0.4, "valence": 0.5, "arousal": 0.1},
-         {"time": 3.5, "category": "happy", "intensity": 0.4, "valence": 0.5, "arousal": 0.1}]
+    m = [
+        {"time": 2.5, "category": "sad", "intensity": 0.6, "valence": -0.5, "arousal": -0.3},
+        {"time": 3.0, "category": "sad", "intensity": 0.6, "valence": -0.5, "arousal": -0.3},
+    ]
+    v = [
+        {"time": 3.0, "category": "happy", "intensity": 0.4, "valence": 0.5, "arousal": 0.1},
+        {"time": 3.5, "category": "happy", "intensity": 0.4, "valence": 0.5, "arousal": 0.1},
+    ]
     out = fuse_dynamic({"music": m, "video": v}, {"music": 3.0, "video": 1.0})
     assert [d["time"] for d in out] == [2.5, 3.0, 3.5]
     assert [d["modalities"] for d in out] == [["music"], ["music", "video"], ["video"]]

@@ -38,14 +38,17 @@ def _problems(rec) -> list[str]:
     """All coherence problems of a record (JSON dict or PredictionRecord), each naming where."""
     d = rec.to_dict() if hasattr(rec, "to_dict") else rec
     s = d["static"]
-    out = [f"static: {p}" for p in coherence_problems(s["category"], s["intensity"], s["valence"], s["arousal"],
-                                                      s["quadrant"])]  # fmt: skip
+    out = [
+        f"static: {p}"
+        for p in coherence_problems(s["category"], s["intensity"], s["valence"], s["arousal"], s["quadrant"])
+    ]
     # the quadrant is the most probable one, and the 28 probabilities are the quadrant table's source
     if max(s["quadrant_probabilities"], key=s["quadrant_probabilities"].get) != s["quadrant"]:
         out.append(f"static: quadrant {s['quadrant']} is not the most probable")
     for f in d["dynamic"]:
-        out += [f"t={f['time']}: {p}" for p in coherence_problems(f["category"], f["intensity"], f["valence"],
-                                                                   f["arousal"])]  # fmt: skip
+        out += [
+            f"t={f['time']}: {p}" for p in coherence_problems(f["category"], f["intensity"], f["valence"], f["arousal"])
+        ]
     return out
 
 
@@ -65,8 +68,9 @@ def _noise_bursts(path, seconds, sr=22050):
 
 
 def _clip(path, seconds=6.0, fps=10, audio=True):
-    frames = [np.full((32, 32, 3), (40, 40, 160) if k < 30 else (230, 230, 90), np.uint8)
-              for k in range(int(seconds * fps))]  # fmt: skip
+    frames = [
+        np.full((32, 32, 3), (40, 40, 160) if k < 30 else (230, 230, 90), np.uint8) for k in range(int(seconds * fps))
+    ]
     y = (0.3 * np.sin(2 * np.pi * 330 * np.arange(int(seconds * 16000)) / 16000)).astype(np.float32) if audio else None
     return write_video(path, frames, fps=fps, audio=y, sample_rate=16000)
 
@@ -88,8 +92,11 @@ def test_music_records_are_coherent(music, tmp_path):
 
 def test_video_records_are_coherent(video, tmp_path):
     flicker = [np.full((32, 32, 3), (200, 30, 30) if (k // 4) % 2 else (20, 20, 40), np.uint8) for k in range(70)]
-    inputs = [EXAMPLES / "video" / "rag_clip.mp4", _clip(tmp_path / "clip.mp4", audio=False),
-              write_video(tmp_path / "flicker.mp4", flicker, fps=10)]  # fmt: skip
+    inputs = [
+        EXAMPLES / "video" / "rag_clip.mp4",
+        _clip(tmp_path / "clip.mp4", audio=False),
+        write_video(tmp_path / "flicker.mp4", flicker, fps=10),
+    ]
     for path in inputs:
         rec = video.predict(path)
         assert rec.dynamic and _problems(rec) == [], path

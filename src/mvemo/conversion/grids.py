@@ -83,8 +83,9 @@ def conform_grid(grid: np.ndarray, quadrant: np.ndarray) -> np.ndarray:
     p = normalize_grid(grid)
     q = np.asarray(quadrant, dtype=np.float64)
     if q.shape != p.shape[:-2] + (4,) or not np.all(np.isfinite(q)) or np.any(q < 0) or np.any(q.sum(-1) <= 0):
-        raise ParameterError(f"quadrant probabilities need shape {p.shape[:-2] + (4,)}, finite and non-negative, "
-                             f"got {q.shape}")  # fmt: skip
+        raise ParameterError(
+            f"quadrant probabilities need shape {p.shape[:-2] + (4,)}, finite and non-negative, got {q.shape}"
+        )
     q = q / q.sum(axis=-1, keepdims=True)
     member = np.eye(4)[category_quadrants()]  # (28, 4)
     mass = p.sum(axis=-1) @ member  # (..., 4)
@@ -96,8 +97,12 @@ def conform_grid(grid: np.ndarray, quadrant: np.ndarray) -> np.ndarray:
     return normalize_grid(out)
 
 
-def grid_of_label(probabilities: Mapping[str, float] | Sequence[float] | np.ndarray | None, category: str,
-                  valence: float, arousal: float) -> np.ndarray:  # fmt: skip
+def grid_of_label(
+    probabilities: Mapping[str, float] | Sequence[float] | np.ndarray | None,
+    category: str,
+    valence: float,
+    arousal: float,
+) -> np.ndarray:
     """The grid of one written label: category distribution x the levels of its VA radius.
 
     Parameters
@@ -116,8 +121,11 @@ def grid_of_label(probabilities: Mapping[str, float] | Sequence[float] | np.ndar
 
     p = None
     if probabilities is not None and len(probabilities):
-        vals = [float(probabilities.get(c, 0.0)) for c in CATEGORIES] if isinstance(probabilities, Mapping) \
-            else list(probabilities)  # fmt: skip
+        vals = (
+            [float(probabilities.get(c, 0.0)) for c in CATEGORIES]
+            if isinstance(probabilities, Mapping)
+            else list(probabilities)
+        )
         p = np.asarray(vals, dtype=np.float64)
         if p.shape != (len(CATEGORIES),) or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
             p = None

@@ -64,8 +64,9 @@ def confidence(probabilities: Mapping[str, float] | Sequence[float] | np.ndarray
     >>> confidence([1.0, 0.0, 0.0, 0.0]), confidence([0.25] * 4)
     (1.0, 0.0)
     """
-    p = np.asarray(list(probabilities.values()) if isinstance(probabilities, Mapping) else probabilities,
-                   dtype=np.float64)  # fmt: skip
+    p = np.asarray(
+        list(probabilities.values()) if isinstance(probabilities, Mapping) else probabilities, dtype=np.float64
+    )
     if p.ndim != 1 or len(p) < 2 or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
         raise ParameterError(f"probabilities must be a finite, non-negative, non-zero vector, got {p[:5].tolist()}...")
     p = p / p.sum()
@@ -74,8 +75,9 @@ def confidence(probabilities: Mapping[str, float] | Sequence[float] | np.ndarray
     return float(np.clip(round(1.0 - h / math.log(len(p)), 12), 0.0, 1.0))  # round away float dust
 
 
-def category_distribution(valence: np.ndarray | float, arousal: np.ndarray | float, *,
-                          kappa: float = _KAPPA) -> np.ndarray:
+def category_distribution(
+    valence: np.ndarray | float, arousal: np.ndarray | float, *, kappa: float = _KAPPA
+) -> np.ndarray:
     """A distribution over the 28 categories around a valence-arousal point.
 
     ``p_k ∝ exp(kappa r cos(theta - theta_k))``: a von Mises bump at the point's angle
@@ -121,9 +123,15 @@ def quadrant_distribution(p: np.ndarray) -> np.ndarray:
     return q
 
 
-def static_from_distribution(p: np.ndarray, valence: float, arousal: float, intensity: float,
-                             *, quadrants: np.ndarray | None = None,
-                             category: str | None = None) -> dict[str, Any]:  # fmt: skip
+def static_from_distribution(
+    p: np.ndarray,
+    valence: float,
+    arousal: float,
+    intensity: float,
+    *,
+    quadrants: np.ndarray | None = None,
+    category: str | None = None,
+) -> dict[str, Any]:
     """The contract's ``static`` dict from a category distribution, VA and an intensity."""
     p = np.asarray(p, dtype=np.float64)
     q = quadrant_distribution(p) if quadrants is None else np.asarray(quadrants, dtype=np.float64)
@@ -188,8 +196,9 @@ def _normalised(weights: Mapping[str, float], names: Sequence[str]) -> dict[str,
     return {n: v / total for n, v in w.items()}
 
 
-def fuse_static(statics: Mapping[str, StaticPrediction | Mapping[str, Any]], weights: Mapping[str, float]
-                ) -> dict[str, Any]:  # fmt: skip
+def fuse_static(
+    statics: Mapping[str, StaticPrediction | Mapping[str, Any]], weights: Mapping[str, float]
+) -> dict[str, Any]:
     """Confidence-weighted fusion of static predictions (see the module docstring).
 
     Parameters
@@ -206,8 +215,10 @@ def fuse_static(statics: Mapping[str, StaticPrediction | Mapping[str, Any]], wei
     return static_from_grid(sum(w[m] * _grid(s) for m, s in statics.items()))
 
 
-def fuse_dynamic(dynamics: Mapping[str, Sequence[EmotionFrame | Mapping[str, Any]]], weights: Mapping[str, float],
-                 ) -> list[dict[str, Any]]:  # fmt: skip
+def fuse_dynamic(
+    dynamics: Mapping[str, Sequence[EmotionFrame | Mapping[str, Any]]],
+    weights: Mapping[str, float],
+) -> list[dict[str, Any]]:
     """Per-grid-time confidence-weighted fusion of dynamic labels.
 
     Times are matched on the 0.5-s grid (rounded to 1 ms); at each time only the
@@ -224,8 +235,16 @@ def fuse_dynamic(dynamics: Mapping[str, Sequence[EmotionFrame | Mapping[str, Any
         present = by_time[t]
         w = _normalised(weights, list(present))
         f = static_from_grid(sum(w[m] * _grid(e) for m, e in present.items()))
-        out.append({"time": t, "category": f["category"], "intensity": f["intensity"],
-                    "valence": f["valence"], "arousal": f["arousal"], "modalities": sorted(present)})  # fmt: skip
+        out.append(
+            {
+                "time": t,
+                "category": f["category"],
+                "intensity": f["intensity"],
+                "valence": f["valence"],
+                "arousal": f["arousal"],
+                "modalities": sorted(present),
+            }
+        )
     return out
 
 
@@ -236,8 +255,9 @@ def modality_vector(entry: Label | Mapping[str, Any] | None, conf: float) -> np.
     if entry is None or entry.category is None:
         return np.zeros(_PER_MODALITY)
     ang = np.deg2rad(default_circumplex().angles[CATEGORIES.index(entry.category)])
-    return np.array([1.0, conf, float(entry.valence), float(entry.arousal), float(entry.intensity),
-                     math.cos(ang), math.sin(ang)])  # fmt: skip
+    return np.array(
+        [1.0, conf, float(entry.valence), float(entry.arousal), float(entry.intensity), math.cos(ang), math.sin(ang)]
+    )
 
 
 def fusion_input(entries: Mapping[str, Mapping[str, Any] | None], confidences: Mapping[str, float]) -> np.ndarray:
@@ -268,12 +288,13 @@ def FusionHead(hidden: int = 32):  # noqa: N802 - a factory that returns a torch
     class _Head(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.body = nn.Sequential(nn.Linear(N_FUSION_INPUTS, hidden), nn.ReLU(), nn.Dropout(0.1),
-                                      nn.Linear(hidden, len(CATEGORIES) + 3))  # fmt: skip
+            self.body = nn.Sequential(
+                nn.Linear(N_FUSION_INPUTS, hidden), nn.ReLU(), nn.Dropout(0.1), nn.Linear(hidden, len(CATEGORIES) + 3)
+            )
 
         def forward(self, x):
             y = self.body(x)
             k = len(CATEGORIES)
-            return {"category": y[:, :k], "va": torch.tanh(y[:, k:k + 2]), "intensity": torch.sigmoid(y[:, k + 2])}
+            return {"category": y[:, :k], "va": torch.tanh(y[:, k : k + 2]), "intensity": torch.sigmoid(y[:, k + 2])}
 
     return _Head()

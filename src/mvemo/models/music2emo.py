@@ -110,8 +110,11 @@ class ChordTransformer(nn.Module):
         self.max_chords = cfg.max_chords
 
     def forward(self, roots, qualities, mask):
-        roots, qualities, mask = roots[:, : self.max_chords], qualities[:, : self.max_chords], mask[:,
-                                                                                                    : self.max_chords]
+        roots, qualities, mask = (
+            roots[:, : self.max_chords],
+            qualities[:, : self.max_chords],
+            mask[:, : self.max_chords],
+        )
         x = self.root(roots) + self.quality(qualities)
         x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pe[: x.shape[1] + 1]
         keep = torch.cat([torch.ones_like(mask[:, :1]), mask], dim=1)

@@ -116,16 +116,22 @@ class MultimodalModel:
         except _MODALITY_ERRORS as exc:
             return {"error": f"{type(exc).__name__}: {exc}"}
         d = rec.to_dict() if isinstance(rec, PredictionRecord) else rec  # a stand-in may answer with JSON
-        out = {"model": d.get("model"), "static": d["static"], "dynamic": d.get("dynamic", []),
-               "features": d.get("features", {}), "duration": d.get("duration")}  # fmt: skip
+        out = {
+            "model": d.get("model"),
+            "static": d["static"],
+            "dynamic": d.get("dynamic", []),
+            "features": d.get("features", {}),
+            "duration": d.get("duration"),
+        }
         if modality == "lyrics":
             out["file"] = str(path) if isinstance(path, Path) else d.get("file", "<lyrics>")
         if d.get("warnings"):
             out["warnings"] = list(d["warnings"])
         return out
 
-    def modality_records(self, path: str | Path, *, dynamic: bool = True,
-                         lyrics: str | Path | None = None) -> dict[str, dict[str, Any]]:  # fmt: skip
+    def modality_records(
+        self, path: str | Path, *, dynamic: bool = True, lyrics: str | Path | None = None
+    ) -> dict[str, dict[str, Any]]:
         """``modality -> record | {"missing": why} | {"error": why}`` for music, video, lyrics (JSON).
 
         ``lyrics`` is a lyrics file, or the lyrics' text (a string that does not name a
@@ -171,9 +177,12 @@ class MultimodalModel:
         if self.head is None:
             total = sum(conf.values())
             weights = {m: (c / total if total > 0 else 1.0 / len(ok)) for m, c in conf.items()}
-            return {"method": "confidence-weighted late fusion", "weights": {m: round(w, 4) for m, w in weights.items()},
-                    "static": fuse_static({m: r.static for m, r in ok.items()}, conf),
-                    "dynamic": fuse_dynamic({m: r.dynamic for m, r in ok.items()}, conf)}  # fmt: skip
+            return {
+                "method": "confidence-weighted late fusion",
+                "weights": {m: round(w, 4) for m, w in weights.items()},
+                "static": fuse_static({m: r.static for m, r in ok.items()}, conf),
+                "dynamic": fuse_dynamic({m: r.dynamic for m, r in ok.items()}, conf),
+            }
         static = self._head_labels([{m: r.static for m, r in ok.items()}], conf)[0]
         by_time: dict[float, dict[str, EmotionFrame]] = {}
         for m, r in ok.items():
@@ -186,10 +195,17 @@ class MultimodalModel:
             labels = self._head_labels([by_time[t] for t in times], conf)
             for t, lab in zip(times, labels):
                 s = StaticPrediction.from_dict(lab)
-                dyn.append(EmotionFrame(t, s.label, valence=s.valence, arousal=s.arousal,
-                                        extra={"modalities": sorted(by_time[t])}).to_dict())  # fmt: skip
-        return {"method": "fusion head", "weights": {m: round(c, 4) for m, c in conf.items()},
-                "static": static, "dynamic": dyn}  # fmt: skip
+                dyn.append(
+                    EmotionFrame(
+                        t, s.label, valence=s.valence, arousal=s.arousal, extra={"modalities": sorted(by_time[t])}
+                    ).to_dict()
+                )
+        return {
+            "method": "fusion head",
+            "weights": {m: round(c, 4) for m, c in conf.items()},
+            "static": static,
+            "dynamic": dyn,
+        }
 
     def _head_labels(self, rows: list[dict[str, Any]], conf: dict[str, float]) -> list[dict[str, Any]]:
         return self._head_labels_from_x(np.stack([fusion_input(r, conf) for r in rows]))
@@ -219,8 +235,14 @@ class MultimodalModel:
         lyrics_file = None if in_memory else str(lyrics)
         return self.predict_features(mods, file=str(path), lyrics_file=lyrics_file)
 
-    def predict_features(self, features: dict[str, dict[str, Any]], *, dynamic: bool = True, file: str = "",
-                         lyrics_file: str | None = None) -> PredictionRecord:  # fmt: skip
+    def predict_features(
+        self,
+        features: dict[str, dict[str, Any]],
+        *,
+        dynamic: bool = True,
+        file: str = "",
+        lyrics_file: str | None = None,
+    ) -> PredictionRecord:
         """The fused record of per-modality records (:meth:`modality_records`' answer).
 
         ``dynamic`` is decided when the modality records are made; ``lyrics_file`` goes to
@@ -240,21 +262,25 @@ class MultimodalModel:
         duration = next((d for d in durations if d is not None), None)
         fused_rec = FusedPrediction.from_dict(fused)
         warnings = [f"{m}: {w}" for m, r in mods.items() for w in r.get("warnings", [])]
-        return with_warnings(PredictionRecord(
-            file=str(path),
-            model=self.name,
-            modality="multimodal",
-            duration=duration,
-            static=fused_rec.static,
-            dynamic=fused_rec.dynamic,
-            features={"used": [m for m in FUSION_MODALITIES if "static" in mods[m]], "lyrics_file": lyrics_file},
-            modalities={m: ModalityPrediction.from_dict(r, where=f"modalities.{m}") for m, r in mods.items()},
-            fused=fused_rec,
-        ), warnings)
+        return with_warnings(
+            PredictionRecord(
+                file=str(path),
+                model=self.name,
+                modality="multimodal",
+                duration=duration,
+                static=fused_rec.static,
+                dynamic=fused_rec.dynamic,
+                features={"used": [m for m in FUSION_MODALITIES if "static" in mods[m]], "lyrics_file": lyrics_file},
+                modalities={m: ModalityPrediction.from_dict(r, where=f"modalities.{m}") for m, r in mods.items()},
+                fused=fused_rec,
+            ),
+            warnings,
+        )
 
 
-def load_multimodal_model(weights: str | Path | None = None, *,
-                          loaders: dict[str, Callable[[], Any]] | None = None) -> MultimodalModel:  # fmt: skip
+def load_multimodal_model(
+    weights: str | Path | None = None, *, loaders: dict[str, Callable[[], Any]] | None = None
+) -> MultimodalModel:
     """The multimodal predictor: confidence-weighted fusion, or the fusion head in ``weights``.
 
     Parameters

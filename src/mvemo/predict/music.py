@@ -96,9 +96,13 @@ class MusicEmotionModel:
         torch = require("torch", extra="torch")
         w = feats.window_inputs(self.musicnn, start, stop, std=bool(self.meta.get("std_pooling", False)))
         with torch.no_grad():
-            out = self.network(torch.from_numpy(w.embedding), torch.from_numpy(w.roots),
-                               torch.from_numpy(w.qualities), torch.from_numpy(w.mask),
-                               torch.from_numpy(w.mode))  # fmt: skip
+            out = self.network(
+                torch.from_numpy(w.embedding),
+                torch.from_numpy(w.roots),
+                torch.from_numpy(w.qualities),
+                torch.from_numpy(w.mask),
+                torch.from_numpy(w.mode),
+            )
         temp = float(self.meta.get("temperature", 1.0))  # calibration (v4 on); 1 before
         cat = torch.softmax(out["category"] / temp, -1).numpy().astype(np.float64)
         if "levels" in out:  # v4 on: an 11-level intensity head
@@ -140,8 +144,14 @@ class MusicEmotionModel:
             features={
                 "key": f"{tonic} {h.key_mode}",
                 "tempo": round(h.tempo, 2),
-                "chords": [{"start": round(float(a), 3), "end": round(float(b), 3), "label": spell_chord(lab, tonic, h.key_mode)}
-                           for a, b, lab in zip(h.chord_start, h.chord_end, h.chord_labels)],  # fmt: skip
+                "chords": [
+                    {
+                        "start": round(float(a), 3),
+                        "end": round(float(b), 3),
+                        "label": spell_chord(lab, tonic, h.key_mode),
+                    }
+                    for a, b, lab in zip(h.chord_start, h.chord_end, h.chord_labels)
+                ],
             },
         )
 

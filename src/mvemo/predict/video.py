@@ -69,16 +69,24 @@ class VideoEmotionModel:
         if self.head is None:
             v, a = prior_from_features(x)
             cat, inten = va_to_arrays(v, a)
-            return {"probabilities": category_distribution(v, a), "va": np.column_stack([v, a]),
-                    "intensity": np.asarray(inten, dtype=np.float64), "category": np.asarray(cat)}  # fmt: skip
+            return {
+                "probabilities": category_distribution(v, a),
+                "va": np.column_stack([v, a]),
+                "intensity": np.asarray(inten, dtype=np.float64),
+                "category": np.asarray(cat),
+            }
         torch = require("torch", extra="torch")
         mean, std = np.asarray(self.meta["mean"]), np.asarray(self.meta["std"])
         z = torch.from_numpy(((x - mean) / std).astype(np.float32))
         with torch.no_grad():
             out = self.head(z)
         probs = torch.softmax(out["category"], -1).numpy().astype(np.float64)
-        return {"probabilities": probs, "va": out["va"].numpy().astype(np.float64),
-                "intensity": out["intensity"].numpy().astype(np.float64), "category": probs.argmax(-1)}  # fmt: skip
+        return {
+            "probabilities": probs,
+            "va": out["va"].numpy().astype(np.float64),
+            "intensity": out["intensity"].numpy().astype(np.float64),
+            "category": probs.argmax(-1),
+        }
 
     def grids(self, x: np.ndarray) -> np.ndarray:
         """One emotion distribution per feature vector, shape (N, 28, 11): the category
@@ -93,10 +101,19 @@ class VideoEmotionModel:
         times = feats.grid_times() if dynamic else np.zeros(0)
         if len(times) and len(feats.times) > 1:
             d = summarize_many(self.grids(feats.window_matrix(times)))
-            frames = [frame(t, CATEGORIES[int(d.category[i])], d.intensity[i], d.valence[i], d.arousal[i])
-                      for i, t in enumerate(times)]  # fmt: skip
-        return PredictionRecord(file=file, model=self.name, modality="video", duration=round(feats.duration, 3),
-                                static=static, dynamic=frames, features=feats.summary())  # fmt: skip
+            frames = [
+                frame(t, CATEGORIES[int(d.category[i])], d.intensity[i], d.valence[i], d.arousal[i])
+                for i, t in enumerate(times)
+            ]
+        return PredictionRecord(
+            file=file,
+            model=self.name,
+            modality="video",
+            duration=round(feats.duration, 3),
+            static=static,
+            dynamic=frames,
+            features=feats.summary(),
+        )
 
     def predict(self, path: str | Path, *, dynamic: bool = True) -> PredictionRecord:
         """The record of one video file (the contract's fields, ``modality`` = ``"video"``).

@@ -52,9 +52,22 @@ from mvemo.train.music_card import model_card  # re-exported: callers import it 
 
 torch = require("torch", extra="torch")
 
-__all__ = ["GEMS_TERMS", "TrackExample", "TrainConfig", "WindowBank", "build_bank", "cross_validate", "evaluate_model",
-           "extract_features", "fit_quadrant_channel", "load_examples", "run_training", "stack_track_blocks",
-           "stratified_folds", "train_model"]
+__all__ = [
+    "GEMS_TERMS",
+    "TrackExample",
+    "TrainConfig",
+    "WindowBank",
+    "build_bank",
+    "cross_validate",
+    "evaluate_model",
+    "extract_features",
+    "fit_quadrant_channel",
+    "load_examples",
+    "run_training",
+    "stack_track_blocks",
+    "stratified_folds",
+    "train_model",
+]
 
 GEMS_TERMS = ("amazement", "solemnity", "tenderness", "nostalgia", "calmness", "power",
               "joyful_activation", "tension", "sadness")  # fmt: skip
@@ -102,15 +115,21 @@ class TrainConfig:
     def __post_init__(self) -> None:
         unknown = [b for b in self.quadrant_linear_inputs if b not in TRACK_BLOCKS]
         if not self.quadrant_linear_inputs or unknown:
-            raise ParameterError(f"quadrant_linear_inputs must be a non-empty subset of {TRACK_BLOCKS}, "
-                                 f"got {self.quadrant_linear_inputs!r}")  # fmt: skip
+            raise ParameterError(
+                f"quadrant_linear_inputs must be a non-empty subset of {TRACK_BLOCKS}, "
+                f"got {self.quadrant_linear_inputs!r}"
+            )
         if not 0.0 <= self.quadrant_linear_weight <= 1.0 or self.quadrant_linear_c < 0:
-            raise ParameterError(f"quadrant_linear_weight must be in [0, 1] and quadrant_linear_c >= 0, got "
-                                 f"{self.quadrant_linear_weight!r}, {self.quadrant_linear_c!r}")  # fmt: skip
+            raise ParameterError(
+                f"quadrant_linear_weight must be in [0, 1] and quadrant_linear_c >= 0, got "
+                f"{self.quadrant_linear_weight!r}, {self.quadrant_linear_c!r}"
+            )
         if self.conform_categories and self.quadrant_linear_c <= 0:
-            raise ParameterError("conform_categories = true needs the linear quadrant channel "
-                                 "(quadrant_linear_c > 0), got quadrant_linear_c = "
-                                 f"{self.quadrant_linear_c!r}")  # fmt: skip
+            raise ParameterError(
+                "conform_categories = true needs the linear quadrant channel "
+                "(quadrant_linear_c > 0), got quadrant_linear_c = "
+                f"{self.quadrant_linear_c!r}"
+            )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> TrainConfig:
@@ -181,9 +200,12 @@ def load_examples(cfg: TrainConfig) -> tuple[list[TrackExample], list[str]]:
             if blocks is None or harmony is None:
                 problems.append(f"{item.id}: features not cached (run `mvemo train music --extract`)")
                 continue
-            ex = TrackExample(item.id, name, item.split or "train",
-                              TrackFeatures(BlockFeatures.from_arrays(blocks),
-                                            Harmony.from_arrays(harmony)))  # fmt: skip
+            ex = TrackExample(
+                item.id,
+                name,
+                item.split or "train",
+                TrackFeatures(BlockFeatures.from_arrays(blocks), Harmony.from_arrays(harmony)),
+            )
             if item.static:
                 ex.category = circ.index(item.static["category"])
                 ex.intensity = float(item.static["intensity"])
@@ -227,8 +249,16 @@ class WindowBank:
     n_segments: int  # rows 1..n_segments are random segments; after them, dynamic windows
 
 
-def build_bank(ex: TrackExample, musicnn, rng: np.random.Generator, *, n_random: int, min_segment: float,
-               n_dynamic: int = 12, std: bool = False) -> WindowBank:  # fmt: skip
+def build_bank(
+    ex: TrackExample,
+    musicnn,
+    rng: np.random.Generator,
+    *,
+    n_random: int,
+    min_segment: float,
+    n_dynamic: int = 12,
+    std: bool = False,
+) -> WindowBank:
     """The :class:`WindowBank` of one example."""
     starts, stops = [0.0], [ex.features.duration]
     for _ in range(n_random):
@@ -300,8 +330,15 @@ def make_batch(rows: list[tuple[TrackExample, int]]):
 
 
 def _heads_of(ex: TrackExample) -> dict[str, Any]:
-    return {"quadrant": ex.quadrant, "gems": ex.gems, "va": ex.va, "category": ex.category,
-            "intensity": ex.intensity, "soft": ex.soft, "soft_weight": ex.soft_weight}  # fmt: skip
+    return {
+        "quadrant": ex.quadrant,
+        "gems": ex.gems,
+        "va": ex.va,
+        "category": ex.category,
+        "intensity": ex.intensity,
+        "soft": ex.soft,
+        "soft_weight": ex.soft_weight,
+    }
 
 
 def _epoch_rows(examples, rng):
@@ -315,8 +352,11 @@ def _epoch_rows(examples, rng):
 
 
 def _pos_weights(examples) -> dict[str, Any]:
-    gems = np.stack([ex.gems for ex in examples if ex.gems is not None]) if any(
-        ex.gems is not None for ex in examples) else None  # fmt: skip
+    gems = (
+        np.stack([ex.gems for ex in examples if ex.gems is not None])
+        if any(ex.gems is not None for ex in examples)
+        else None
+    )
     if gems is None:
         return {}
     p = np.clip(gems.mean(0), 1e-3, 1 - 1e-3)
@@ -351,8 +391,9 @@ def train_model(
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     dim = examples[0].bank.embedding.shape[1]
-    model = Music2Emo(Music2EmoConfig(embedding_dim=dim, dropout=cfg.dropout,
-                                      intensity_levels=11 if informative else 0))  # fmt: skip
+    model = Music2Emo(
+        Music2EmoConfig(embedding_dim=dim, dropout=cfg.dropout, intensity_levels=11 if informative else 0)
+    )
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     n_epochs = cfg.epochs if epochs is None else epochs
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, n_epochs))
@@ -363,8 +404,9 @@ def train_model(
         batches = []
         for ds, wins in _epoch_rows(examples, rng).items():
             order = rng.permutation(len(wins))
-            batches += [(ds, [wins[i] for i in order[j:j + cfg.batch_size]])
-                        for j in range(0, len(wins), cfg.batch_size)]  # fmt: skip
+            batches += [
+                (ds, [wins[i] for i in order[j : j + cfg.batch_size]]) for j in range(0, len(wins), cfg.batch_size)
+            ]
         losses = []
         for b in rng.permutation(len(batches)):
             ds, wins = batches[b]
@@ -378,13 +420,20 @@ def train_model(
             teacher_out = None
             if teachers and ds in teachers:
                 with torch.no_grad():
-                    teacher_out = {k: v for k, v in teachers[ds](*inputs).items()
-                                   if k in {"quadrant", "gems"}}  # fmt: skip
+                    teacher_out = {k: v for k, v in teachers[ds](*inputs).items() if k in {"quadrant", "gems"}}
             loss = None
             if any(bool(m.any()) for m in masks.values()):
-                loss, _ = multitask_loss(specs, out, targets, masks, teacher_outputs=teacher_out,
-                                         kd_weight=cfg.kd_weight, temperature=cfg.temperature,
-                                         pos_weights=pos_weights, head_weights=cfg.head_weights)  # fmt: skip
+                loss, _ = multitask_loss(
+                    specs,
+                    out,
+                    targets,
+                    masks,
+                    teacher_outputs=teacher_out,
+                    kd_weight=cfg.kd_weight,
+                    temperature=cfg.temperature,
+                    pos_weights=pos_weights,
+                    head_weights=cfg.head_weights,
+                )
             if has_soft:
                 from mvemo.train.music_v4 import informative_loss
 
@@ -406,7 +455,7 @@ def predict_static(model, examples: list[TrackExample], *, batch_size: int = 64)
     outs: dict[str, list] = {}
     with torch.no_grad():
         for i in range(0, len(examples), batch_size):
-            inputs, _, _ = make_batch([(ex, 0) for ex in examples[i:i + batch_size]])
+            inputs, _, _ = make_batch([(ex, 0) for ex in examples[i : i + batch_size]])
             for k, v in model(*inputs).items():
                 if k == "category":
                     outs.setdefault("category_logits", []).append(v.numpy())
@@ -441,13 +490,19 @@ def fit_quadrant_channel(examples: list[TrackExample], musicnn, cfg: TrainConfig
     own = [ex for ex in examples if ex.quadrant is not None]
     if not own:
         raise DataError("the linear quadrant channel needs training tracks with 4Q labels")
-    linear = fit_softmax_linear(stack_track_blocks(own, musicnn), np.array([ex.quadrant for ex in own]),
-                                inputs=cfg.quadrant_linear_inputs, c=cfg.quadrant_linear_c, n_classes=4)  # fmt: skip
+    linear = fit_softmax_linear(
+        stack_track_blocks(own, musicnn),
+        np.array([ex.quadrant for ex in own]),
+        inputs=cfg.quadrant_linear_inputs,
+        c=cfg.quadrant_linear_c,
+        n_classes=4,
+    )
     return LinearChannel(linear, cfg.quadrant_linear_weight)
 
 
-def evaluate_model(model, examples: list[TrackExample], *, quadrant_channel=None, musicnn=None,
-                   conform: bool = False) -> dict[str, Any]:  # fmt: skip
+def evaluate_model(
+    model, examples: list[TrackExample], *, quadrant_channel=None, musicnn=None, conform: bool = False
+) -> dict[str, Any]:
     """Scores on ``examples``: 4Q accuracy and macro-F1, GEMS ROC-AUC per term, unified metrics.
 
     ``quadrant_channel`` (a :class:`~mvemo.models.linear.LinearChannel`, with the ``musicnn``
@@ -514,8 +569,7 @@ def _roc_auc(truth: np.ndarray, score: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------- orchestration
-def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] | None = None, harmony: bool = True,
-                     log=print):  # fmt: skip
+def extract_features(cfg: TrainConfig, *, backbones: tuple[str, ...] | None = None, harmony: bool = True, log=print):
     """Compute and cache the features of every audio item of the configured datasets (resumable).
 
     ``backbones`` defaults to the config's ``backbone``.
@@ -571,8 +625,9 @@ def _fit(examples, cfg, log):
             continue
         heads = ("quadrant",) if own[0].quadrant is not None else ("gems",)
         log(f"teacher {ds} ({len(own)} tracks, heads {heads})")
-        teachers[ds] = train_model(own, replace(cfg, seed=cfg.seed + 1), heads=heads,
-                                   epochs=cfg.teacher_epochs, log=log)  # fmt: skip
+        teachers[ds] = train_model(
+            own, replace(cfg, seed=cfg.seed + 1), heads=heads, epochs=cfg.teacher_epochs, log=log
+        )
     log(f"student ({len(examples)} tracks, datasets {sorted({ex.dataset for ex in examples})})")
     return train_model(examples, cfg, teachers=teachers, log=log)
 
@@ -587,8 +642,15 @@ def stratified_folds(examples: list[TrackExample], *, folds: int, seed: int) -> 
     return fold_of
 
 
-def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str = "4q_panda2018", log=print,
-                   run_folds: list[int] | None = None):  # fmt: skip
+def cross_validate(
+    examples,
+    cfg: TrainConfig,
+    *,
+    folds: int = 10,
+    dataset: str = "4q_panda2018",
+    log=print,
+    run_folds: list[int] | None = None,
+):
     """Stratified k-fold CV of the 4Q head: each fold trains teachers + student on everything else.
 
     ``run_folds`` runs only those folds (to spread a CV over processes); the fold
@@ -611,12 +673,16 @@ def cross_validate(examples, cfg: TrainConfig, *, folds: int = 10, dataset: str 
         rep = evaluate_model(model, test, quadrant_channel=channel, musicnn=musicnn)["quadrant"]
         log(f"fold {k + 1}/{folds}: accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f}")
         scores.append({**rep, "fold": k})
-    return {"folds": folds, "run_folds": [s["fold"] for s in scores], "accuracy": [s["accuracy"] for s in scores],
-            "macro_f1": [s["macro_f1"] for s in scores],
-            "quadrant_channel": musicnn is not None,
-            "mean_accuracy": float(np.mean([s["accuracy"] for s in scores])),
-            "mean_macro_f1": float(np.mean([s["macro_f1"] for s in scores])),
-            "std_macro_f1": float(np.std([s["macro_f1"] for s in scores]))}  # fmt: skip
+    return {
+        "folds": folds,
+        "run_folds": [s["fold"] for s in scores],
+        "accuracy": [s["accuracy"] for s in scores],
+        "macro_f1": [s["macro_f1"] for s in scores],
+        "quadrant_channel": musicnn is not None,
+        "mean_accuracy": float(np.mean([s["accuracy"] for s in scores])),
+        "mean_macro_f1": float(np.mean([s["macro_f1"] for s in scores])),
+        "std_macro_f1": float(np.std([s["macro_f1"] for s in scores])),
+    }
 
 
 def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str, Any]:
@@ -636,8 +702,7 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     musicnn = load_musicnn(cfg.backbone)
     rng = np.random.default_rng(cfg.seed)
     for ex in examples:
-        ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment,
-                             std=cfg.std_pooling)  # fmt: skip
+        ex.bank = build_bank(ex, musicnn, rng, n_random=cfg.n_random, min_segment=cfg.min_segment, std=cfg.std_pooling)
     log(f"window banks of {len(examples)} tracks ready ({time.perf_counter() - t0:.0f} s)")
     train = [ex for ex in examples if ex.split in ("train", "development")]
     # Tiny VA sets (emoMusic 10 clips, PMEmo 4) are all used for training.
@@ -647,8 +712,10 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     channel = None
     if cfg.quadrant_linear_c > 0:
         channel = fit_quadrant_channel(train, musicnn, cfg)
-        log(f"linear quadrant channel: C {cfg.quadrant_linear_c}, weight {cfg.quadrant_linear_weight}, "
-            f"inputs {list(cfg.quadrant_linear_inputs)} ({channel.linear.n_features} features)")  # fmt: skip
+        log(
+            f"linear quadrant channel: C {cfg.quadrant_linear_c}, weight {cfg.quadrant_linear_weight}, "
+            f"inputs {list(cfg.quadrant_linear_inputs)} ({channel.linear.n_features} features)"
+        )
     conform = cfg.conform_categories  # TrainConfig ensures a channel then
     temperature = 1.0
     if cfg.informative:
@@ -657,26 +724,37 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
         temperature = fit_category_temperature(model, heldout["validation"])
         log(f"category temperature (validation NLL): {temperature:.3f}")
     name = cfg.model_name or MODEL_NAME
-    report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train),
-                              "skipped": len(problems)}  # fmt: skip
+    report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train), "skipped": len(problems)}
     for split, exs in heldout.items():
         for ds in sorted({ex.dataset for ex in exs}):
             part = [ex for ex in exs if ex.dataset == ds]
-            report.setdefault(split, {})[ds] = evaluate_model(model, part, quadrant_channel=channel, musicnn=musicnn,
-                                                              conform=conform)  # fmt: skip
+            report.setdefault(split, {})[ds] = evaluate_model(
+                model, part, quadrant_channel=channel, musicnn=musicnn, conform=conform
+            )
     if cv_folds:
         report["cv_4q"] = cross_validate(examples, cfg, folds=cv_folds, log=log)
     report["seconds"] = round(time.perf_counter() - t0, 1)
     out = Path(cfg.out_dir)
-    meta = {"name": name, "backbone": cfg.backbone, "gems_terms": list(GEMS_TERMS),
-            "config": {"embedding_dim": model.cfg.embedding_dim, "dropout": model.cfg.dropout,
-                       **({"intensity_levels": model.cfg.intensity_levels} if model.cfg.intensity_levels else {})},
-            **({"temperature": temperature, "informative": True} if cfg.informative else {}),
-            "std_pooling": bool(cfg.std_pooling), "features": [blocks_kind(cfg.backbone), HARMONY_KIND],
-            "train": {"datasets": list(cfg.datasets), "seed": cfg.seed}}  # fmt: skip
+    meta = {
+        "name": name,
+        "backbone": cfg.backbone,
+        "gems_terms": list(GEMS_TERMS),
+        "config": {
+            "embedding_dim": model.cfg.embedding_dim,
+            "dropout": model.cfg.dropout,
+            **({"intensity_levels": model.cfg.intensity_levels} if model.cfg.intensity_levels else {}),
+        },
+        **({"temperature": temperature, "informative": True} if cfg.informative else {}),
+        "std_pooling": bool(cfg.std_pooling),
+        "features": [blocks_kind(cfg.backbone), HARMONY_KIND],
+        "train": {"datasets": list(cfg.datasets), "seed": cfg.seed},
+    }
     if channel is not None:
-        meta["quadrant_linear"] = {"c": cfg.quadrant_linear_c, "weight": channel.weight,
-                                   "inputs": list(channel.linear.inputs)}  # fmt: skip
+        meta["quadrant_linear"] = {
+            "c": cfg.quadrant_linear_c,
+            "weight": channel.weight,
+            "inputs": list(channel.linear.inputs),
+        }
         meta["conform_categories"] = conform
     save_music_model(model, meta, out / f"{name}.pt", quadrant_channel=channel)
     write_report(out, report, card=model_card(report), card_name=name)

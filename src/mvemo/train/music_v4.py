@@ -80,8 +80,15 @@ def static_grids(pred: dict[str, np.ndarray], quadrant: np.ndarray, *, temperatu
     return conform_grid(from_factors(cat, levels), quadrant)
 
 
-def evaluate_grid(model, examples, *, quadrant_channel=None, musicnn=None, temperature: float = 1.0,
-                  reliability_png: str | None = None) -> dict[str, Any]:  # fmt: skip
+def evaluate_grid(
+    model,
+    examples,
+    *,
+    quadrant_channel=None,
+    musicnn=None,
+    temperature: float = 1.0,
+    reliability_png: str | None = None,
+) -> dict[str, Any]:
     """Scores of the predictor's static records on ``examples`` against both references.
 
     Returns
@@ -108,21 +115,37 @@ def evaluate_grid(model, examples, *, quadrant_channel=None, musicnn=None, tempe
     cats = default_circumplex().categories
     est_c = [cats[k] for k in a.category]
     rep: dict[str, Any] = {"n": len(examples), "temperature": temperature}
-    for key, get in (("static", lambda ex: (ex.category, ex.intensity)),
-                     ("informative", lambda ex: (None, None) if ex.informative is None else
-                      (ex.informative.category_index, ex.informative.intensity))):  # fmt: skip
+    for key, get in (
+        ("static", lambda ex: (ex.category, ex.intensity)),
+        (
+            "informative",
+            lambda ex: (
+                (None, None) if ex.informative is None else (ex.informative.category_index, ex.informative.intensity)
+            ),
+        ),
+    ):
         refs = [get(ex) for ex in examples]
         keep = [i for i, (c, _) in enumerate(refs) if c is not None]
         if keep:
-            rep[key] = evaluate([cats[refs[i][0]] for i in keep], [refs[i][1] for i in keep],
-                                [est_c[i] for i in keep], a.intensity[keep])  # fmt: skip
+            rep[key] = evaluate(
+                [cats[refs[i][0]] for i in keep],
+                [refs[i][1] for i in keep],
+                [est_c[i] for i in keep],
+                a.intensity[keep],
+            )
     rep["intensity_std"] = float(np.std(a.intensity))
     rep["intensity_levels"] = int(len(np.unique(np.round(a.intensity, 1))))
     rep["categories_used"] = int(len(set(est_c)))
     rep["categories"] = sorted(set(est_c))
     rep["intensities"] = np.round(a.intensity, 1).tolist()
-    rep["coherent"] = float(np.mean([not coherence_problems(c, i, v, ar, QUADRANTS[q]) for c, i, v, ar, q in
-                                     zip(est_c, a.intensity, a.valence, a.arousal, a.quadrant)]))  # fmt: skip
+    rep["coherent"] = float(
+        np.mean(
+            [
+                not coherence_problems(c, i, v, ar, QUADRANTS[q])
+                for c, i, v, ar, q in zip(est_c, a.intensity, a.valence, a.arousal, a.quadrant)
+            ]
+        )
+    )
     q = np.array([ex.quadrant is not None for ex in examples])
     if q.any():
         ref = np.array([ex.quadrant for ex in examples if ex.quadrant is not None])
@@ -133,9 +156,14 @@ def evaluate_grid(model, examples, *, quadrant_channel=None, musicnn=None, tempe
         ref_c = np.array([ex.informative.category_index for ex in examples if ex.informative is not None])
         rep["ece_category"] = expected_calibration_error(a.probabilities[inf], ref_c)
         if reliability_png:
-            reliability_diagram(a.probabilities[inf], ref_c, reliability_png,
-                                title="Music static category probabilities (validation)")  # fmt: skip
+            reliability_diagram(
+                a.probabilities[inf], ref_c, reliability_png, title="Music static category probabilities (validation)"
+            )
             if q.any():
-                reliability_diagram(a.quadrant_probabilities[q], ref, reliability_png.replace(".png", "_quadrant.png"),
-                                    title="Music static quadrant probabilities (4Q validation)")  # fmt: skip
+                reliability_diagram(
+                    a.quadrant_probabilities[q],
+                    ref,
+                    reliability_png.replace(".png", "_quadrant.png"),
+                    title="Music static quadrant probabilities (4Q validation)",
+                )
     return rep
