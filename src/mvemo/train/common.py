@@ -34,6 +34,7 @@ from mvemo._extras import require
 from mvemo.errors import ParameterError
 
 __all__ = [
+    "check_head_settings",
     "LOCAL_KEYS",
     "EVAL_SPLITS",
     "fit_head",
@@ -270,3 +271,21 @@ def render_template(name: str, /, **fields: Any) -> str:
         return Template(text).substitute(fields)
     except KeyError as exc:
         raise ParameterError(f"model-card template {name!r} needs the field {exc.args[0]!r}") from exc
+
+
+def check_head_settings(*, epochs: int, lr: float, hidden: int, val_fraction: float) -> None:
+    """Validate a small head's training settings (video and fusion heads).
+
+    Raises
+    ------
+    ParameterError
+        Naming every setting when one is out of range.
+
+    Examples
+    --------
+    >>> check_head_settings(epochs=10, lr=1e-3, hidden=8, val_fraction=0.2)
+    """
+    if epochs < 1 or lr <= 0 or hidden < 1 or not 0 <= val_fraction < 1:
+        raise ParameterError(
+            f"bad training settings: epochs={epochs}, lr={lr}, hidden={hidden}, val_fraction={val_fraction}"
+        )

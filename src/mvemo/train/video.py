@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from mvemo.conversion.va import labels_to_va
-from mvemo.errors import DataError, MvemoError, ParameterError
+from mvemo.errors import DataError, MvemoError
 from mvemo.features.visual import FEATURE_NAMES, VISUAL_KIND, VisualFeatures, extract_visual_features
 from mvemo.representation import CATEGORIES
-from mvemo.train.common import fit_head, holdout_split, unified_scores, write_json
+from mvemo.train.common import check_head_settings, fit_head, holdout_split, unified_scores, write_json
 from mvemo.util import data_home as resolve_data_home
 
 __all__ = ["TrainVideoConfig", "video_samples", "fit_head", "train_video"]  # fit_head: see mvemo.train.common
@@ -63,11 +63,7 @@ class TrainVideoConfig:
     name: str = "video-head-v1"
 
     def __post_init__(self) -> None:
-        if self.epochs < 1 or self.lr <= 0 or self.hidden < 1 or not 0 <= self.val_fraction < 1:
-            raise ParameterError(
-                f"bad training settings: epochs={self.epochs}, lr={self.lr}, "
-                f"hidden={self.hidden}, val_fraction={self.val_fraction}"
-            )
+        check_head_settings(epochs=self.epochs, lr=self.lr, hidden=self.hidden, val_fraction=self.val_fraction)
 
 
 def _video_path(item, role: str) -> Path:
