@@ -93,8 +93,11 @@ def example_music(seconds: float, *, index: int) -> np.ndarray:
     """A segment of one of the example recordings (a different offset per index)."""
     from mvemo.audio import load_audio
 
+    from mvemo.audio import audio_duration
+
     src = EXAMPLE_AUDIO[index % len(EXAMPLE_AUDIO)]
-    offset = 5.0 * (index // len(EXAMPLE_AUDIO))
+    room = max(audio_duration(src) - seconds, 0.0)  # offsets wrap around inside the recording
+    offset = (5.0 * (index // len(EXAMPLE_AUDIO))) % max(room, 1e-9) if room > 0 else 0.0
     y, _ = load_audio(src, sr=SR, offset=offset, duration=seconds)
     return y.astype(np.float32)
 
