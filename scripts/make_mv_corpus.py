@@ -91,9 +91,7 @@ def synth_music(seconds: float, *, seed: int, bpm: float = 110.0) -> np.ndarray:
 
 def example_music(seconds: float, *, index: int) -> np.ndarray:
     """A segment of one of the example recordings (a different offset per index)."""
-    from mvemo.audio import load_audio
-
-    from mvemo.audio import audio_duration
+    from mvemo.audio import audio_duration, load_audio
 
     src = EXAMPLE_AUDIO[index % len(EXAMPLE_AUDIO)]
     room = max(audio_duration(src) - seconds, 0.0)  # offsets wrap around inside the recording
