@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mvemo.conversion.grids import level_distribution
 from mvemo.conversion.point import coherence_problems, summarize_many
 from mvemo.conversion.quadrant import category_quadrants
 from mvemo.errors import DataError
-from mvemo.predict.symbolic import heads_to_grid, intensity_levels
+from mvemo.predict.symbolic import heads_to_grid
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -34,9 +35,9 @@ def _problems(rec) -> list[str]:
     return out
 
 
-def test_intensity_levels_mean_is_the_intensity():
+def test_level_distribution_mean_is_the_intensity():
     x = np.array([0.0, 0.04, 0.37, 0.5, 0.999, 1.0, 1.7, -0.2])
-    lv = intensity_levels(x)
+    lv = level_distribution(x)
     np.testing.assert_allclose(lv.sum(1), 1.0)
     np.testing.assert_allclose(lv @ np.linspace(0, 1, 11), np.clip(x, 0, 1), atol=1e-12)
     assert (lv > 0).sum(1).max() <= 2

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.conversion.grids import level_distribution
 from mvemo.conversion.quadrant import conform_categories
 from mvemo.errors import DataError, ParameterError
 from mvemo.models.registry import model_entry, version_of
@@ -60,7 +61,6 @@ __all__ = [
     "combine_outputs",
     "heads_from_quadrant",
     "heads_to_grid",
-    "intensity_levels",
     "levels_proba",
     "linear_blocks",
     "load_symbolic_model",
@@ -189,35 +189,6 @@ class SymbolicEmotionModel:
         return self.predict_features(self.features(path), dynamic=dynamic, file=file)
 
 
-def intensity_levels(intensity: np.ndarray) -> np.ndarray:
-    """An 11-level distribution per intensity whose mean is that intensity.
-
-    The mass is split between the two levels around ``x = clip(intensity, 0, 1)``
-    (linear interpolation), so the grid's expected intensity is ``x`` itself.
-
-    Parameters
-    ----------
-    intensity : np.ndarray, shape (W,)
-
-    Returns
-    -------
-    np.ndarray, shape (W, 11)
-
-    Examples
-    --------
-    >>> intensity_levels(np.array([0.64])).round(2).tolist()
-    [[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.6, 0.4, 0.0, 0.0, 0.0]]
-    """
-    x = np.clip(np.nan_to_num(np.asarray(intensity, dtype=np.float64).reshape(-1), nan=0.5), 0.0, 1.0) * 10.0
-    lo = np.minimum(np.floor(x).astype(np.int64), 9)
-    frac = x - lo
-    out = np.zeros((len(x), 11))
-    rows = np.arange(len(x))
-    out[rows, lo] = 1.0 - frac
-    out[rows, lo + 1] += frac
-    return out
-
-
 def levels_proba(model: dict, x: np.ndarray) -> np.ndarray:
     """Intensity-level probabilities ``(W, 11)`` of a level head over window statistics ``x`` (W, F).
 
@@ -244,7 +215,8 @@ def heads_to_grid(
     category : np.ndarray, shape (W, 28)
         Category probabilities.
     intensity : np.ndarray, shape (W,), optional
-        Intensity in [0, 1] (:func:`intensity_levels`); needed unless ``levels`` is given.
+        Intensity in [0, 1] (NaN reads as 0.5; spread over the two nearest levels by
+        :func:`mvemo.conversion.grids.level_distribution`); needed unless ``levels`` is given.
     quadrant : np.ndarray, shape (W, 4), optional
         Quadrant probabilities used as a prior on the grid's quadrant marginals: the
         category probabilities are rescaled to them
@@ -268,7 +240,8 @@ def heads_to_grid(
     if levels is None:
         if intensity is None:
             raise ParameterError("heads_to_grid needs intensity or levels")
-        levels = intensity_levels(intensity)
+        x = np.nan_to_num(np.asarray(intensity, dtype=np.float64).reshape(-1), nan=0.5)
+        levels = level_distribution(np.clip(x, 0.0, 1.0))
     return from_factors(cat, levels)
 
 
