@@ -6,11 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mvemo.conversion.grids import level_distribution
+from mvemo.conversion.grids import heads_to_grid, level_distribution
 from mvemo.conversion.point import coherence_problems, summarize_many
 from mvemo.conversion.quadrant import category_quadrants
 from mvemo.errors import DataError
-from mvemo.predict.symbolic import heads_to_grid
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

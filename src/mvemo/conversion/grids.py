@@ -21,11 +21,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from mvemo.conversion.point import GRID_SHAPE, from_factors, normalize_grid
-from mvemo.conversion.quadrant import category_quadrants
+from mvemo.conversion.quadrant import category_quadrants, conform_categories
 from mvemo.errors import ParameterError
 from mvemo.representation import CATEGORIES, N_INTENSITY_LEVELS
 
-__all__ = ["level_distribution", "conform_grid", "grid_of_label", "mix_grids"]
+__all__ = ["level_distribution", "heads_to_grid", "conform_grid", "grid_of_label", "mix_grids"]
 
 
 def level_distribution(intensity: np.ndarray | float) -> np.ndarray:
@@ -152,3 +152,45 @@ def mix_grids(grids: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarr
     for wm, g in zip(w, grids):
         out += wm * normalize_grid(g)
     return out
+
+
+def heads_to_grid(
+    category: np.ndarray,
+    intensity: np.ndarray | None = None,
+    *,
+    quadrant: np.ndarray | None = None,
+    levels: np.ndarray | None = None,
+) -> np.ndarray:
+    """One emotion distribution per window from category/quadrant/intensity outputs.
+
+    Parameters
+    ----------
+    category : np.ndarray, shape (W, 28)
+        Category probabilities.
+    intensity : np.ndarray, shape (W,), optional
+        Intensity in [0, 1] (NaN reads as 0.5; spread over the two nearest levels by
+        :func:`mvemo.conversion.grids.level_distribution`); needed unless ``levels`` is given.
+    quadrant : np.ndarray, shape (W, 4), optional
+        Quadrant probabilities used as a prior on the grid's quadrant marginals: the
+        category probabilities are rescaled to them
+        (:func:`mvemo.conversion.quadrant.conform_categories`).
+    levels : np.ndarray, shape (W, 11) or (W, 28, 11), optional
+        Intensity-level distributions (an 11-level head), used instead of ``intensity``.
+
+    Returns
+    -------
+    np.ndarray, shape (W, 28, 11)
+        :func:`mvemo.conversion.point.from_factors` of the two.
+    """
+    cat = np.clip(np.nan_to_num(np.asarray(category, dtype=np.float64)), 0.0, None)
+    cat = cat / np.maximum(cat.sum(axis=-1, keepdims=True), 1e-12)
+    if quadrant is not None:
+        q = np.clip(np.nan_to_num(np.asarray(quadrant, dtype=np.float64)), 0.0, None)
+        q = q / np.maximum(q.sum(axis=-1, keepdims=True), 1e-12)
+        cat = conform_categories(cat, q)
+    if levels is None:
+        if intensity is None:
+            raise ParameterError("heads_to_grid needs intensity or levels")
+        x = np.nan_to_num(np.asarray(intensity, dtype=np.float64).reshape(-1), nan=0.5)
+        levels = level_distribution(np.clip(x, 0.0, 1.0))
+    return from_factors(cat, levels)

@@ -24,7 +24,7 @@
   label is of little value.  ``features.language_hint`` reports the share of ASCII
   letters and of English function words, and ``likely_english``.
 * **One emotion point per window:** the static answer and every frame are one distribution
-  over the 28 categories x 11 intensity levels (:func:`mvemo.predict.symbolic.heads_to_grid`:
+  over the 28 categories x 11 intensity levels (:func:`mvemo.conversion.grids.heads_to_grid`:
   the blended category probabilities conformed to the blended quadrant probabilities, times
   an intensity-level distribution whose mean is the intensity head's output, or the
   model's 11-level head when it has one).  Category, intensity, valence-arousal, quadrant
@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
+from mvemo.conversion.grids import heads_to_grid
 from mvemo.conversion.point import summarize_many
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.lyrics import (
@@ -57,7 +58,6 @@ from mvemo.io.lyrics import Lyrics, looks_like_lrc, parse_lrc, parse_plain, read
 from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.inputs import names_lyrics_file
 from mvemo.predict.records import frame, static_label
-from mvemo.predict.symbolic import heads_to_grid
 from mvemo.records import EmotionFrame, PredictionRecord
 from mvemo.representation import default_circumplex
 

@@ -23,7 +23,7 @@ networks' category probabilities are rescaled to the blended quadrant
 (:func:`mvemo.conversion.quadrant.conform_categories`), so the category lies in the quadrant.
 
 **One emotion point per window.**  The model answers with one distribution over the 28
-categories x 11 intensity levels per window (``outputs["grid"]``, :func:`heads_to_grid`):
+categories x 11 intensity levels per window (``outputs["grid"]``, :func:`mvemo.conversion.grids.heads_to_grid`):
 the category probabilities, conformed to the blended quadrant (the quadrant is a prior on
 the grid's quadrant marginals, not a second answer), times an intensity-level distribution
 whose mean is the intensity head's output.  Every record field (category, intensity,
@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.conversion.grids import level_distribution
+from mvemo.conversion.grids import heads_to_grid
 from mvemo.conversion.quadrant import conform_categories
 from mvemo.errors import DataError, ParameterError
 from mvemo.models.registry import model_entry, version_of
@@ -60,7 +60,6 @@ __all__ = [
     "SymbolicEmotionModel",
     "combine_outputs",
     "heads_from_quadrant",
-    "heads_to_grid",
     "levels_proba",
     "linear_blocks",
     "load_symbolic_model",
@@ -199,50 +198,6 @@ def levels_proba(model: dict, x: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
-
-
-def heads_to_grid(
-    category: np.ndarray,
-    intensity: np.ndarray | None = None,
-    *,
-    quadrant: np.ndarray | None = None,
-    levels: np.ndarray | None = None,
-) -> np.ndarray:
-    """One emotion distribution per window from category/quadrant/intensity outputs.
-
-    Parameters
-    ----------
-    category : np.ndarray, shape (W, 28)
-        Category probabilities.
-    intensity : np.ndarray, shape (W,), optional
-        Intensity in [0, 1] (NaN reads as 0.5; spread over the two nearest levels by
-        :func:`mvemo.conversion.grids.level_distribution`); needed unless ``levels`` is given.
-    quadrant : np.ndarray, shape (W, 4), optional
-        Quadrant probabilities used as a prior on the grid's quadrant marginals: the
-        category probabilities are rescaled to them
-        (:func:`mvemo.conversion.quadrant.conform_categories`).
-    levels : np.ndarray, shape (W, 11) or (W, 28, 11), optional
-        Intensity-level distributions (an 11-level head), used instead of ``intensity``.
-
-    Returns
-    -------
-    np.ndarray, shape (W, 28, 11)
-        :func:`mvemo.conversion.point.from_factors` of the two.
-    """
-    from mvemo.conversion.point import from_factors
-
-    cat = np.clip(np.nan_to_num(np.asarray(category, dtype=np.float64)), 0.0, None)
-    cat = cat / np.maximum(cat.sum(axis=-1, keepdims=True), 1e-12)
-    if quadrant is not None:
-        q = np.clip(np.nan_to_num(np.asarray(quadrant, dtype=np.float64)), 0.0, None)
-        q = q / np.maximum(q.sum(axis=-1, keepdims=True), 1e-12)
-        cat = conform_categories(cat, q)
-    if levels is None:
-        if intensity is None:
-            raise ParameterError("heads_to_grid needs intensity or levels")
-        x = np.nan_to_num(np.asarray(intensity, dtype=np.float64).reshape(-1), nan=0.5)
-        levels = level_distribution(np.clip(x, 0.0, 1.0))
-    return from_factors(cat, levels)
 
 
 def _with_grid(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
