@@ -154,12 +154,21 @@ def mix_grids(grids: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarr
     return out
 
 
+def _probabilities(p: np.ndarray, *, normalize: bool) -> np.ndarray:
+    p = np.asarray(p, dtype=np.float64)
+    if not normalize:
+        return p
+    p = np.clip(np.nan_to_num(p), 0.0, None)
+    return p / np.maximum(p.sum(axis=-1, keepdims=True), 1e-12)
+
+
 def heads_to_grid(
     category: np.ndarray,
     intensity: np.ndarray | None = None,
     *,
     quadrant: np.ndarray | None = None,
     levels: np.ndarray | None = None,
+    normalize: bool = True,
 ) -> np.ndarray:
     """One emotion distribution per window from category/quadrant/intensity outputs.
 
@@ -176,18 +185,19 @@ def heads_to_grid(
         (:func:`mvemo.conversion.quadrant.conform_categories`).
     levels : np.ndarray, shape (W, 11) or (W, 28, 11), optional
         Intensity-level distributions (an 11-level head), used instead of ``intensity``.
+    normalize : bool
+        Clip the category and quadrant outputs to >= 0 (NaN to 0) and rescale them to sum
+        to 1 (the default).  False takes them as given, bit for bit (probabilities from a
+        softmax, as the music, video and fusion predictors pass).
 
     Returns
     -------
     np.ndarray, shape (W, 28, 11)
         :func:`mvemo.conversion.point.from_factors` of the two.
     """
-    cat = np.clip(np.nan_to_num(np.asarray(category, dtype=np.float64)), 0.0, None)
-    cat = cat / np.maximum(cat.sum(axis=-1, keepdims=True), 1e-12)
+    cat = _probabilities(category, normalize=normalize)
     if quadrant is not None:
-        q = np.clip(np.nan_to_num(np.asarray(quadrant, dtype=np.float64)), 0.0, None)
-        q = q / np.maximum(q.sum(axis=-1, keepdims=True), 1e-12)
-        cat = conform_categories(cat, q)
+        cat = conform_categories(cat, _probabilities(quadrant, normalize=normalize))
     if levels is None:
         if intensity is None:
             raise ParameterError("heads_to_grid needs intensity or levels")

@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -286,18 +287,20 @@ def blend_probabilities(p_heads: np.ndarray, p_bow: np.ndarray | None, beta: flo
 BLENDED_OUTPUTS = ("quadrant", "category")
 
 
-def blend_outputs(p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray], beta: float) -> dict[str, np.ndarray]:
+def blend_outputs(p_heads: Mapping[str, np.ndarray], p_bow: Mapping[str, np.ndarray], beta: float) -> Any:
     """A copy of the heads' outputs with :data:`BLENDED_OUTPUTS` replaced by
     ``(1 - beta) * heads + beta * bag-of-words`` (:func:`blend_probabilities`).
 
     Parameters
     ----------
-    p_heads : dict of str to np.ndarray
-        The heads' outputs (``quadrant`` (N, 4), ``category`` (N, 28) probabilities, ...).
+    p_heads : HeadOutputs or dict of str to np.ndarray
+        The heads' outputs (``quadrant`` (N, 4), ``category`` (N, 28) probabilities, ...): a
+        :class:`~mvemo.models.outputs.HeadOutputs` (the answer is one too) or a dict.
     p_bow : dict of str to np.ndarray
         The bag-of-words channel's ``quadrant`` and ``category`` probabilities
         (:meth:`mvemo.models.lyrics.LyricsBow.predict`).
     beta : float
         Blend weight in [0, 1].
     """
-    return {**p_heads, **{k: blend_probabilities(p_heads[k], p_bow[k], beta) for k in BLENDED_OUTPUTS}}
+    blended = {k: blend_probabilities(p_heads[k], p_bow[k], beta) for k in BLENDED_OUTPUTS}
+    return p_heads.replace(**blended) if hasattr(p_heads, "replace") else {**p_heads, **blended}

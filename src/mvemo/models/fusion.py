@@ -32,6 +32,7 @@ import numpy as np
 
 from mvemo.conversion.quadrant import QUADRANTS, label_to_quadrant
 from mvemo.errors import ParameterError
+from mvemo.models.outputs import HeadOutputs
 from mvemo.records import EmotionFrame, StaticPrediction
 from mvemo.representation import CATEGORIES, EmotionLabel, default_circumplex, quantize_intensity
 
@@ -235,16 +236,8 @@ def fuse_dynamic(
         present = by_time[t]
         w = _normalised(weights, list(present))
         f = static_from_grid(sum(w[m] * _grid(e) for m, e in present.items()))
-        out.append(
-            {
-                "time": t,
-                "category": f["category"],
-                "intensity": f["intensity"],
-                "valence": f["valence"],
-                "arousal": f["arousal"],
-                "modalities": sorted(present),
-            }
-        )
+        keys = ("category", "intensity", "valence", "arousal")
+        out.append({"time": t, **{k: f[k] for k in keys}, "modalities": sorted(present)})
     return out
 
 
@@ -280,7 +273,8 @@ def FusionHead(hidden: int = 32):  # noqa: N802 - a factory that returns a torch
     Returns
     -------
     torch.nn.Module
-        ``forward(x) -> {"category": (N, 28), "va": (N, 2), "intensity": (N,)}``.
+        ``forward(x) ->`` :class:`~mvemo.models.outputs.HeadOutputs` with ``category`` (N, 28),
+        ``va`` (N, 2), ``intensity`` (N,).
     """
     torch = _torch()
     nn = torch.nn
@@ -295,6 +289,6 @@ def FusionHead(hidden: int = 32):  # noqa: N802 - a factory that returns a torch
         def forward(self, x):
             y = self.body(x)
             k = len(CATEGORIES)
-            return {"category": y[:, :k], "va": torch.tanh(y[:, k : k + 2]), "intensity": torch.sigmoid(y[:, k + 2])}
+            return HeadOutputs(category=y[:, :k], va=torch.tanh(y[:, k : k + 2]), intensity=torch.sigmoid(y[:, k + 2]))
 
     return _Head()

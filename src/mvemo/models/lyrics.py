@@ -26,6 +26,7 @@ from mvemo._extras import require
 from mvemo.errors import DataError
 from mvemo.features.bow import BowClassifier, TfidfTransform, blend_outputs
 from mvemo.models.checkpoint import load_checkpoint, save_checkpoint
+from mvemo.models.outputs import HeadOutputs
 
 torch = require("torch", extra="torch")
 nn = torch.nn
@@ -78,15 +79,15 @@ class LyricsHeads(nn.Module):
         self.std.copy_(torch.from_numpy(np.asarray(np.maximum(x.std(0), 1e-6), dtype=np.float32)))
 
     def forward(self, x):
-        """``x`` (B, input_dim) -> dict of ``category`` (B, 28) and ``quadrant`` (B, 4) logits,
-        ``intensity`` (B,) in [0, 1], ``va`` (B, 2) in [-1, 1]."""
+        """``x`` (B, input_dim) -> :class:`HeadOutputs` of ``category`` (B, 28) and ``quadrant`` (B, 4)
+        logits, ``intensity`` (B,) in [0, 1], ``va`` (B, 2) in [-1, 1]."""
         h = self.trunk((x - self.mean) / self.std)
-        return {
-            "category": self.category(h),
-            "quadrant": self.quadrant(h),
-            "intensity": torch.sigmoid(self.intensity(h)[:, 0]),
-            "va": torch.tanh(self.va(h)),
-        }
+        return HeadOutputs(
+            category=self.category(h),
+            quadrant=self.quadrant(h),
+            intensity=torch.sigmoid(self.intensity(h)[:, 0]),
+            va=torch.tanh(self.va(h)),
+        )
 
 
 @dataclass
@@ -112,18 +113,16 @@ class LyricsBow:
     beta: float = 0.0
     info: dict | None = None
 
-    def predict(self, texts: list[str]) -> dict[str, np.ndarray]:
+    def predict(self, texts: list[str]) -> HeadOutputs:
         """``quadrant`` (N, 4) and ``category`` (N, 28) probabilities of cleaned texts."""
         rows = self.tfidf.transform_sparse(list(texts))
-        return {"quadrant": self.quadrant.predict_proba(rows), "category": self.category.predict_proba(rows)}
+        return HeadOutputs(quadrant=self.quadrant.predict_proba(rows), category=self.category.predict_proba(rows))
 
-    def blend(
-        self, p_heads: dict[str, np.ndarray], texts: list[str], *, beta: float | None = None
-    ) -> dict[str, np.ndarray]:
-        """A copy of the heads' outputs with ``quadrant``/``category`` blended with this channel's."""
+    def blend(self, p_heads: HeadOutputs, texts: list[str], *, beta: float | None = None) -> HeadOutputs:
+        """The heads' outputs with ``quadrant``/``category`` blended with this channel's."""
         b = self.beta if beta is None else beta
         if b == 0:
-            return dict(p_heads)
+            return p_heads if isinstance(p_heads, HeadOutputs) else dict(p_heads)
         return blend_outputs(p_heads, self.predict(texts), b)
 
     def to_checkpoint(self) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field
 
 from mvemo._extras import require
+from mvemo.models.outputs import HeadOutputs
 
 torch = require("torch", extra="torch")
 nn = torch.nn
@@ -122,7 +123,7 @@ class ChordTransformer(nn.Module):
 
 
 class Music2Emo(nn.Module):
-    """Multitask Music2Emo network; ``forward`` returns a dict of raw head outputs.
+    """Multitask Music2Emo network; ``forward`` returns the raw head outputs as :class:`HeadOutputs`.
 
     Forward arguments: ``embedding (B, D)``, ``roots, qualities (B, L) long``,
     ``chord_mask (B, L) bool``, ``mode (B,) float``.  Outputs: logits for softmax and
@@ -164,4 +165,4 @@ class Music2Emo(nn.Module):
             elif h.name == "intensity":
                 y = torch.sigmoid(y).squeeze(-1)
             out[h.name] = y
-        return out
+        return HeadOutputs.from_heads(out)

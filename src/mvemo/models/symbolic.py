@@ -31,6 +31,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
 from mvemo.models.music2emo import HeadSpec, Music2Emo, Music2EmoConfig
+from mvemo.models.outputs import HeadOutputs
 
 torch = require("torch", extra="torch")
 nn = torch.nn
@@ -209,7 +210,7 @@ class FrameEmotionNet(nn.Module):
             elif spec.name == "intensity":
                 y = torch.sigmoid(y).squeeze(-1)
             out[spec.name] = y
-        return out
+        return HeadOutputs.from_heads(out)
 
 
 #: Feature blocks a :class:`LinearFactor` may read, concatenated in the order given:

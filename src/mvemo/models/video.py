@@ -42,6 +42,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.errors import ParameterError
 from mvemo.features.visual import FEATURE_NAMES
+from mvemo.models.outputs import HeadOutputs
 from mvemo.representation import N_CATEGORIES
 
 __all__ = ["PRIOR_NAME", "MOTION_HALF", "CUTS_HALF", "colour_prior_va", "prior_from_features", "VideoHead"]
@@ -110,8 +111,8 @@ def VideoHead(n_features: int = len(FEATURE_NAMES), hidden: int = 64, dropout: f
     Returns
     -------
     torch.nn.Module
-        ``forward(x (N, F) standardised) -> {"category": (N, 28) logits, "va": (N, 2) in [-1, 1],
-        "intensity": (N,) in [0, 1]}``.
+        ``forward(x (N, F) standardised) ->`` :class:`~mvemo.models.outputs.HeadOutputs` with
+        ``category`` (N, 28) logits, ``va`` (N, 2) in [-1, 1], ``intensity`` (N,) in [0, 1].
     """
     torch = require("torch", extra="torch")
     nn = torch.nn
@@ -126,6 +127,6 @@ def VideoHead(n_features: int = len(FEATURE_NAMES), hidden: int = 64, dropout: f
         def forward(self, x):
             y = self.body(x)
             k = N_CATEGORIES
-            return {"category": y[:, :k], "va": torch.tanh(y[:, k : k + 2]), "intensity": torch.sigmoid(y[:, k + 2])}
+            return HeadOutputs(category=y[:, :k], va=torch.tanh(y[:, k : k + 2]), intensity=torch.sigmoid(y[:, k + 2]))
 
     return _Head()

@@ -55,6 +55,7 @@ from mvemo.features.lyrics import (
     lexicon_stats,
 )
 from mvemo.io.lyrics import Lyrics, looks_like_lrc, parse_lrc, parse_plain, read_lyrics
+from mvemo.models.outputs import HeadOutputs
 from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.inputs import names_lyrics_file
 from mvemo.predict.records import frame, static_label
@@ -142,7 +143,7 @@ class LyricsEmotionModel:
         return int(self.meta.get("max_words", 32))
 
     # -- model ------------------------------------------------------------------------
-    def _heads(self, x: np.ndarray, texts: list[str] | None = None) -> dict[str, np.ndarray]:
+    def _heads(self, x: np.ndarray, texts: list[str] | None = None) -> HeadOutputs:
         """Outputs for inputs ``x`` (N, D); with ``texts`` (N cleaned texts) and a
         bag-of-words channel, the quadrant/category probabilities are blended."""
         from mvemo._extras import require
@@ -150,18 +151,16 @@ class LyricsEmotionModel:
         torch = require("torch", extra="torch")
         with torch.no_grad():
             out = self.network(torch.from_numpy(np.asarray(x, np.float32)))
-        p = {
-            "category": torch.softmax(out["category"], -1).numpy(),
-            "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
-            "intensity": out["intensity"].numpy(),
-            "va": out["va"].numpy(),
-        }
-        if "levels" in out:
-            p["levels"] = torch.softmax(out["levels"], -1).numpy()
+        p = HeadOutputs(
+            category=torch.softmax(out.category, -1).numpy(),
+            quadrant=torch.softmax(out.quadrant, -1).numpy(),
+            intensity=out.intensity.numpy(),
+            va=out.va.numpy(),
+            levels=torch.softmax(out.levels, -1).numpy() if out.has("levels") else None,
+        )
         if self.bow is not None and texts is not None:
             p = self.bow.blend(p, texts)
-        p["grid"] = heads_to_grid(p["category"], p["intensity"], quadrant=p["quadrant"], levels=p.get("levels"))
-        return p
+        return p.replace(grid=heads_to_grid(p.category, p.intensity, quadrant=p.quadrant, levels=p.levels))
 
     # -- prediction -------------------------------------------------------------------
     def predict_lyrics(
@@ -269,7 +268,7 @@ class LyricsEmotionModel:
         )
         d = self._heads(x, window_texts)
         cats = self.categories
-        f = summarize_many(d["grid"])
+        f = summarize_many(d.grid)
         frames = [
             frame(t, cats[int(f.category[i])], f.intensity[i], f.valence[i], f.arousal[i]) for i, t in enumerate(times)
         ]

@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.conversion.grids import level_distribution
-from mvemo.conversion.point import from_factors
+from mvemo.conversion.grids import heads_to_grid
 from mvemo.errors import DataError, MvemoError
 from mvemo.models.fusion import (
     FUSION_MODALITIES,
@@ -183,7 +182,7 @@ class MultimodalModel:
                 "static": fuse_static({m: r.static for m, r in ok.items()}, conf),
                 "dynamic": fuse_dynamic({m: r.dynamic for m, r in ok.items()}, conf),
             }
-        static = self._head_labels([{m: r.static for m, r in ok.items()}], conf)[0]
+        static = self._head_labels([{m: r.static for m, r in ok.items()}], conf)[0].to_dict()
         by_time: dict[float, dict[str, EmotionFrame]] = {}
         for m, r in ok.items():
             for e in r.dynamic:
@@ -193,8 +192,7 @@ class MultimodalModel:
         dyn = []
         if times:
             labels = self._head_labels([by_time[t] for t in times], conf)
-            for t, lab in zip(times, labels):
-                s = StaticPrediction.from_dict(lab)
+            for t, s in zip(times, labels):
                 dyn.append(
                     EmotionFrame(
                         t, s.label, valence=s.valence, arousal=s.arousal, extra={"modalities": sorted(by_time[t])}
@@ -207,18 +205,18 @@ class MultimodalModel:
             "dynamic": dyn,
         }
 
-    def _head_labels(self, rows: list[dict[str, Any]], conf: dict[str, float]) -> list[dict[str, Any]]:
+    def _head_labels(self, rows: list[dict[str, Any]], conf: dict[str, float]) -> list[StaticPrediction]:
         return self._head_labels_from_x(np.stack([fusion_input(r, conf) for r in rows]))
 
-    def _head_labels_from_x(self, x: np.ndarray) -> list[dict[str, Any]]:
+    def _head_labels_from_x(self, x: np.ndarray) -> list[StaticPrediction]:
         """Static-style labels of the fusion head for inputs ``x`` (N, 21)."""
         torch = require("torch", extra="torch")
         with torch.no_grad():
             out = self.head(torch.from_numpy(np.asarray(x, dtype=np.float32)))
-        probs = torch.softmax(out["category"], -1).numpy()
-        inten = out["intensity"].numpy()  # the head's VA output is not used: VA derives from the grid
-        grids = from_factors(probs.astype(np.float64), level_distribution(np.clip(inten.astype(np.float64), 0, 1)))
-        return [static_from_grid(g) for g in grids]
+        probs = torch.softmax(out.category, -1).numpy()
+        # the head's VA output is not used: VA derives from the grid
+        grids = heads_to_grid(probs, out.intensity.numpy(), normalize=False)
+        return [StaticPrediction.from_dict(static_from_grid(g)) for g in grids]
 
     # -- the record ---------------------------------------------------------------------
     def predict(self, path: str | Path, *, dynamic: bool = True, lyrics: str | Path | None = None) -> PredictionRecord:

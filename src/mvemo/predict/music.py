@@ -24,14 +24,14 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.conversion.grids import conform_grid, level_distribution
-from mvemo.conversion.point import from_factors
+from mvemo.conversion.grids import conform_grid, heads_to_grid
 from mvemo.features.music import (
     TrackFeatures,
     compute_blocks,
     compute_harmony,
     load_track_audio,
 )
+from mvemo.models.outputs import HeadOutputs
 from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.inputs import AudioInput
 from mvemo.predict.records import dynamic_labels, static_label
@@ -92,7 +92,7 @@ class MusicEmotionModel:
             y16, y22 = AudioInput.of(path).track_audio()
         return TrackFeatures(compute_blocks(self.musicnn, y16), compute_harmony(y22))
 
-    def _outputs(self, feats: TrackFeatures, start: np.ndarray, stop: np.ndarray) -> dict[str, np.ndarray]:
+    def _outputs(self, feats: TrackFeatures, start: np.ndarray, stop: np.ndarray) -> HeadOutputs:
         torch = require("torch", extra="torch")
         w = feats.window_inputs(self.musicnn, start, stop, std=bool(self.meta.get("std_pooling", False)))
         with torch.no_grad():
@@ -104,19 +104,19 @@ class MusicEmotionModel:
                 torch.from_numpy(w.mode),
             )
         temp = float(self.meta.get("temperature", 1.0))  # calibration (v4 on); 1 before
-        cat = torch.softmax(out["category"] / temp, -1).numpy().astype(np.float64)
-        if "levels" in out:  # v4 on: an 11-level intensity head
-            levels = torch.softmax(out["levels"], -1).numpy().astype(np.float64)
-        else:  # before v4: the scalar intensity as a level distribution with that mean
-            levels = level_distribution(out["intensity"].numpy())
-        return {
-            "category": cat,
-            "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
-            "gems": torch.sigmoid(out["gems"]).numpy(),
-            "va": out["va"].numpy(),
-            "intensity": out["intensity"].numpy(),
-            "grid": from_factors(cat, levels),
-        }
+        cat = torch.softmax(out.category / temp, -1).numpy().astype(np.float64)
+        intensity = out.intensity.numpy()
+        # v4 on: an 11-level intensity head; before v4 the scalar intensity as a level
+        # distribution with that mean (heads_to_grid)
+        levels = torch.softmax(out.levels, -1).numpy().astype(np.float64) if out.has("levels") else None
+        return HeadOutputs(
+            category=cat,
+            quadrant=torch.softmax(out.quadrant, -1).numpy(),
+            gems=torch.sigmoid(out.gems).numpy(),
+            va=out.va.numpy(),
+            intensity=intensity,
+            grid=heads_to_grid(cat, intensity, levels=levels, normalize=False),
+        )
 
     # -- prediction ---------------------------------------------------------------------
     def predict_features(self, feats: TrackFeatures, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
@@ -124,11 +124,11 @@ class MusicEmotionModel:
         s = self._outputs(feats, np.array([0.0]), np.array([feats.duration]))
         # the quadrant channel (v3 on: its blend with the network's quadrant head; before, the
         # head alone) is a prior on the grid: the grid's quadrant marginals follow it
-        quad = s["quadrant"]
+        quad = s.quadrant
         if self.quadrant_channel is not None:
             quad = self.quadrant_channel.blend(quad, feats.track_blocks(self.musicnn))
-        s["grid"] = conform_grid(s["grid"], quad)
-        gems = {t: round(float(p), 4) for t, p in zip(self.gems_terms, s["gems"][0])}
+        s = s.replace(grid=conform_grid(s.grid, quad))
+        gems = {t: round(float(p), 4) for t, p in zip(self.gems_terms, s.gems[0])}
         frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []
         h = feats.harmony
         from mvemo.features.spelling import spell_chord, spell_key  # cached features may predate spelling

@@ -50,6 +50,7 @@ from mvemo._extras import require
 from mvemo.conversion.grids import heads_to_grid
 from mvemo.conversion.quadrant import conform_categories
 from mvemo.errors import DataError, ParameterError
+from mvemo.models.outputs import HeadOutputs
 from mvemo.models.registry import model_entry, version_of
 from mvemo.predict.records import dynamic_labels, static_label
 from mvemo.records import PredictionRecord
@@ -99,7 +100,7 @@ class SymbolicEmotionModel:
 
         return midi_features(path)
 
-    def _outputs(self, feats, start: np.ndarray, stop: np.ndarray) -> dict[str, np.ndarray]:
+    def _outputs(self, feats, start: np.ndarray, stop: np.ndarray) -> HeadOutputs:
         """Head outputs of windows ``[start, stop)``: the mean over the statistics+chord
         networks, averaged (weight ``1 - frame_weight`` / ``frame_weight``) with the mean over
         the frame-sequence networks when the model has them."""
@@ -123,7 +124,7 @@ class SymbolicEmotionModel:
                     torch.full((len(start),), feats.mode, dtype=torch.float32),
                 )
                 _accumulate(acc, out, len(self.networks))
-            families.append(acc)
+            families.append(HeadOutputs(**acc))
             if self.frame_networks:
                 x, m = window_frames(feats, start, stop)
                 acc = {}
@@ -133,12 +134,12 @@ class SymbolicEmotionModel:
                         net(torch.from_numpy(x), torch.from_numpy(m), torch.from_numpy(stats)),
                         len(self.frame_networks),
                     )
-                families.append(acc)
+                families.append(HeadOutputs(**acc))
         if len(families) == 1:
             nets = families[0]
         else:
             w = float(self.meta.get("frame_weight", 0.5))
-            nets = {k: (1 - w) * families[0][k] + w * families[1][k] for k in families[0]}
+            nets = HeadOutputs(**{k: (1 - w) * families[0].head(k) + w * families[1].head(k) for k in families[0]})
         out = combine_outputs(
             nets,
             lin,
@@ -147,18 +148,17 @@ class SymbolicEmotionModel:
         )
         return self._finish(out, stats)
 
-    def _finish(self, out: dict[str, np.ndarray], stats: np.ndarray) -> dict[str, np.ndarray]:
+    def _finish(self, out: HeadOutputs, stats: np.ndarray) -> HeadOutputs:
         """Apply the v4 parts (quadrant temperature, level head), then add the grid."""
         t = self.meta.get("quadrant_temperature")
         if t is not None:
             from mvemo.metrics.calibration import apply_temperature
 
-            out = {
-                **out,
-                "quadrant": apply_temperature(np.clip(out["quadrant"], 1e-12, None), float(t), probabilities=True),
-            }
+            out = out.replace(
+                quadrant=apply_temperature(np.clip(out.quadrant, 1e-12, None), float(t), probabilities=True)
+            )
         if self.levels is not None:
-            out = {**out, "levels": levels_proba(self.levels, stats)}
+            out = out.replace(levels=levels_proba(self.levels, stats))
         return _with_grid(out)
 
     def predict_features(self, feats, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
@@ -200,21 +200,20 @@ def levels_proba(model: dict, x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _with_grid(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _with_grid(out: HeadOutputs) -> HeadOutputs:
     """The outputs plus their emotion distribution ``grid`` (W, 28, 11)."""
-    grid = heads_to_grid(out["category"], out.get("intensity"), quadrant=out.get("quadrant"), levels=out.get("levels"))
-    return {**out, "grid": grid}
+    return out.replace(grid=heads_to_grid(out.category, out.intensity, quadrant=out.quadrant, levels=out.levels))
 
 
-def _accumulate(acc: dict, out: dict, n: int) -> None:
-    """Add one network's outputs (probabilities for the class heads) / ``n`` to ``acc``."""
+def _accumulate(acc: dict, out: HeadOutputs, n: int) -> None:
+    """Add one network's outputs (probabilities for the class heads) / ``n`` to ``acc`` (head name -> sum)."""
     torch = require("torch", extra="torch")
-    vals = {
-        "category": torch.softmax(out["category"], -1).numpy(),
-        "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
-        "va": out["va"].numpy(),
-        "intensity": out["intensity"].numpy(),
-    }
+    vals = HeadOutputs(
+        category=torch.softmax(out.category, -1).numpy(),
+        quadrant=torch.softmax(out.quadrant, -1).numpy(),
+        va=out.va.numpy(),
+        intensity=out.intensity.numpy(),
+    )
     for k, v in vals.items():
         acc[k] = acc.get(k, 0) + v / n
 
@@ -246,7 +245,7 @@ def linear_blocks(
     return out
 
 
-def heads_from_quadrant(quadrant: np.ndarray) -> dict[str, np.ndarray]:
+def heads_from_quadrant(quadrant: np.ndarray) -> HeadOutputs:
     """All four outputs from 4Q probabilities ``(W, 4)`` (used when there are no networks).
 
     ``category``: ``(W, 28)`` with ``P(Qk)`` on the unified category of quadrant k;
@@ -262,15 +261,15 @@ def heads_from_quadrant(quadrant: np.ndarray) -> dict[str, np.ndarray]:
     for k, lab in enumerate(labels):
         cat[:, cats.index(lab.category)] += q[:, k]
     points = np.array([label_to_va(lab) for lab in labels], dtype=np.float64)
-    return {"category": cat, "quadrant": q, "va": q @ points, "intensity": np.full(q.shape[0], DEFAULT_INTENSITY)}
+    return HeadOutputs(category=cat, quadrant=q, va=q @ points, intensity=np.full(q.shape[0], DEFAULT_INTENSITY))
 
 
 def combine_outputs(
-    nets: dict | None, linear: np.ndarray | None, *, linear_weight: float = 1.0, conform: bool = False
-) -> dict[str, np.ndarray]:
+    nets: HeadOutputs | None, linear: np.ndarray | None, *, linear_weight: float = 1.0, conform: bool = False
+) -> HeadOutputs:
     """Network outputs and/or the linear model's 4Q probabilities -> the model's outputs.
 
-    With both, the quadrant is ``linear_weight * linear + (1 - linear_weight) * nets["quadrant"]``
+    With both, the quadrant is ``linear_weight * linear + (1 - linear_weight) * nets.quadrant``
     and the other heads are the networks'; with ``conform``, the networks' category
     probabilities are rescaled to that quadrant
     (:func:`mvemo.conversion.quadrant.conform_categories`), so that the category agrees with
@@ -284,10 +283,10 @@ def combine_outputs(
         return heads_from_quadrant(linear)
     if not 0.0 <= linear_weight <= 1.0:
         raise ParameterError(f"linear_weight must be in [0, 1], got {linear_weight!r}")
-    quadrant = linear_weight * linear + (1 - linear_weight) * nets["quadrant"]
-    out = {**nets, "quadrant": quadrant}
+    quadrant = linear_weight * linear + (1 - linear_weight) * nets.quadrant
+    out = nets.replace(quadrant=quadrant)
     if conform:
-        out["category"] = conform_categories(nets["category"], quadrant)
+        out = out.replace(category=conform_categories(nets.category, quadrant))
     return out
 
 

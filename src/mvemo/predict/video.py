@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.conversion.grids import level_distribution
-from mvemo.conversion.point import from_factors, summarize_many
+from mvemo.conversion.grids import heads_to_grid
+from mvemo.conversion.point import summarize_many
 from mvemo.conversion.va import va_to_arrays
 from mvemo.errors import DataError
 from mvemo.features.visual import FEATURE_NAMES, VisualFeatures, extract_visual_features
 from mvemo.models.fusion import category_distribution
+from mvemo.models.outputs import HeadOutputs
 from mvemo.models.registry import version_of
 from mvemo.models.video import PRIOR_NAME, VideoHead, prior_from_features
 from mvemo.predict.records import frame, static_label
@@ -62,41 +63,38 @@ class VideoEmotionModel:
         feats, _ = extract_visual_features(path, dynamic=dynamic, face_step=self.face_step)
         return feats
 
-    def outputs(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """Model outputs for feature vectors ``x`` (N, F): ``probabilities`` (N, 28), ``va`` (N, 2),
-        ``intensity`` (N,) and, for the prior, ``category`` (N,) indices from the VA point."""
+    def outputs(self, x: np.ndarray) -> HeadOutputs:
+        """Model outputs for feature vectors ``x`` (N, F): ``category`` probabilities (N, 28),
+        ``va`` (N, 2) and ``intensity`` (N,)."""
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
         if self.head is None:
             v, a = prior_from_features(x)
-            cat, inten = va_to_arrays(v, a)
-            return {
-                "probabilities": category_distribution(v, a),
-                "va": np.column_stack([v, a]),
-                "intensity": np.asarray(inten, dtype=np.float64),
-                "category": np.asarray(cat),
-            }
+            _, inten = va_to_arrays(v, a)
+            return HeadOutputs(
+                category=category_distribution(v, a),
+                va=np.column_stack([v, a]),
+                intensity=np.asarray(inten, dtype=np.float64),
+            )
         torch = require("torch", extra="torch")
         mean, std = np.asarray(self.meta["mean"]), np.asarray(self.meta["std"])
         z = torch.from_numpy(((x - mean) / std).astype(np.float32))
         with torch.no_grad():
             out = self.head(z)
-        probs = torch.softmax(out["category"], -1).numpy().astype(np.float64)
-        return {
-            "probabilities": probs,
-            "va": out["va"].numpy().astype(np.float64),
-            "intensity": out["intensity"].numpy().astype(np.float64),
-            "category": probs.argmax(-1),
-        }
+        return HeadOutputs(
+            category=torch.softmax(out.category, -1).numpy().astype(np.float64),
+            va=out.va.numpy().astype(np.float64),
+            intensity=out.intensity.numpy().astype(np.float64),
+        )
 
     def grids(self, x: np.ndarray) -> np.ndarray:
         """One emotion distribution per feature vector, shape (N, 28, 11): the category
         probabilities times the level distribution of the intensity (:mod:`mvemo.conversion.grids`)."""
         o = self.outputs(x)
-        return from_factors(o["probabilities"], level_distribution(np.clip(o["intensity"], 0.0, 1.0)))
+        return heads_to_grid(o.category, o.intensity, normalize=False)
 
     def predict_features(self, feats: VisualFeatures, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
         """The record of computed features (``file``: the record's ``file``)."""
-        static = static_label({"grid": self.grids(feats.static_vector()[None])})
+        static = static_label(HeadOutputs(grid=self.grids(feats.static_vector()[None])))
         frames = []
         times = feats.grid_times() if dynamic else np.zeros(0)
         if len(times) and len(feats.times) > 1:

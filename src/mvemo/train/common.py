@@ -12,6 +12,8 @@ helper                     what
 :func:`unified_scores`     MVEmo-Bench static scores of category/intensity indices
 :func:`holdout_split`      train/validation masks from item splits or a seeded draw
 :func:`fit_head`           full-batch Adam on category CE + VA and intensity MSE
+:class:`HeadSettings`      the training settings of a small head (video, fusion)
+:class:`HeadSamples`       a small head's inputs and targets (video, fusion)
 :func:`public_config`      a config without machine-specific paths (for cards)
 :func:`write_report`       ``report.json`` (+ the card) written atomically
 :func:`render_template`    a card section from ``train/templates/<name>.md``
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -35,6 +37,8 @@ from mvemo.errors import ParameterError
 
 __all__ = [
     "check_head_settings",
+    "HeadSamples",
+    "HeadSettings",
     "LOCAL_KEYS",
     "EVAL_SPLITS",
     "fit_head",
@@ -166,6 +170,79 @@ def holdout_split(items, val_fraction: float, seed: int) -> tuple[np.ndarray, np
     return ~val, val
 
 
+@dataclass(kw_only=True)
+class HeadSettings:
+    """Training settings of a small head (:func:`fit_head`), shared by the video and fusion
+    trainers' configs (their own fields come first, positionally; these are keyword-only).
+
+    Attributes
+    ----------
+    epochs : int
+        Full-batch Adam steps (>= 1).
+    lr, weight_decay : float
+        Adam's learning rate (> 0) and weight decay.
+    hidden : int
+        Width of the head's hidden layer (>= 1).
+    seed : int
+        Seed of the weights and of the validation draw.
+    val_fraction : float
+        Share of the items held out when the manifest names no validation/test split, in [0, 1).
+    """
+
+    epochs: int = 300
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    hidden: int = 64
+    seed: int = 0
+    val_fraction: float = 0.2
+
+    def __post_init__(self) -> None:
+        check_head_settings(epochs=self.epochs, lr=self.lr, hidden=self.hidden, val_fraction=self.val_fraction)
+
+
+@dataclass(frozen=True)
+class HeadSamples:
+    """A small head's training samples: inputs and unified targets, one row per sample.
+
+    Attributes
+    ----------
+    x : np.ndarray
+        ``(N, F)`` inputs.
+    category : np.ndarray
+        ``(N,)`` indices into :data:`mvemo.representation.CATEGORIES`.
+    intensity : np.ndarray
+        ``(N,)`` intensities in [0, 1].
+    va : np.ndarray
+        ``(N, 2)`` valence-arousal of the labels.
+    item : np.ndarray
+        ``(N,)`` index of the source item.
+    static : np.ndarray
+        ``(N,)`` bool: a static sample (else a labelled grid time).
+    skipped : list of (str, str)
+        ``(item id, reason)`` of the items that gave no sample.
+    """
+
+    x: np.ndarray
+    category: np.ndarray
+    intensity: np.ndarray
+    va: np.ndarray
+    item: np.ndarray
+    static: np.ndarray
+    skipped: list = field(default_factory=list)
+
+    def take(self, mask: np.ndarray) -> HeadSamples:
+        """The samples where ``mask`` (``(N,)`` bool) is true."""
+        return HeadSamples(
+            self.x[mask],
+            self.category[mask],
+            self.intensity[mask],
+            self.va[mask],
+            self.item[mask],
+            self.static[mask],
+            self.skipped,
+        )
+
+
 def fit_head(
     head,
     x: np.ndarray,
@@ -183,8 +260,8 @@ def fit_head(
     Parameters
     ----------
     head : torch.nn.Module
-        Maps ``(N, F)`` to a dict with ``category`` logits ``(N, 28)``, ``va`` ``(N, 2)`` and
-        ``intensity`` ``(N,)``; left in eval mode.
+        Maps ``(N, F)`` to a :class:`~mvemo.models.outputs.HeadOutputs` with ``category`` logits
+        ``(N, 28)``, ``va`` ``(N, 2)`` and ``intensity`` ``(N,)``; left in eval mode.
     x : np.ndarray
         ``(N, F)`` inputs.
     category, va, intensity : np.ndarray
@@ -203,9 +280,9 @@ def fit_head(
         opt.zero_grad()
         out = head(xt)
         loss = (
-            torch.nn.functional.cross_entropy(out["category"], ct)
-            + torch.nn.functional.mse_loss(out["va"], vt)
-            + torch.nn.functional.mse_loss(out["intensity"], it)
+            torch.nn.functional.cross_entropy(out.category, ct)
+            + torch.nn.functional.mse_loss(out.va, vt)
+            + torch.nn.functional.mse_loss(out.intensity, it)
         )
         loss.backward()
         opt.step()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,29 +24,22 @@ from mvemo.conversion.va import labels_to_va
 from mvemo.errors import DataError, MvemoError
 from mvemo.models.fusion import FusionHead, confidence, fusion_input
 from mvemo.representation import CATEGORIES
-from mvemo.train.common import check_head_settings, fit_head, holdout_split, unified_scores, write_json
+from mvemo.train.common import HeadSamples, HeadSettings, fit_head, holdout_split, unified_scores, write_json
 from mvemo.util import data_home as resolve_data_home
 
 __all__ = ["TrainFusionConfig", "fusion_samples", "train_fusion"]
 
 
 @dataclass
-class TrainFusionConfig:
-    """Options of :func:`train_fusion` (see :class:`mvemo.train.video.TrainVideoConfig`)."""
+class TrainFusionConfig(HeadSettings):
+    """Options of :func:`train_fusion` (see :class:`mvemo.train.video.TrainVideoConfig`; the head
+    settings of :class:`~mvemo.train.common.HeadSettings`, with a 32-wide hidden layer)."""
 
     manifest: str
     out: str
     data_home: str | None = None
-    epochs: int = 300
-    lr: float = 3e-3
-    weight_decay: float = 1e-4
-    hidden: int = 32
-    seed: int = 0
-    val_fraction: float = 0.2
     name: str = "fusion-head-v1"
-
-    def __post_init__(self) -> None:
-        check_head_settings(epochs=self.epochs, lr=self.lr, hidden=self.hidden, val_fraction=self.val_fraction)
+    hidden: int = field(default=32, kw_only=True)
 
 
 def _media(item) -> tuple[Path, Path | None]:
@@ -82,7 +75,7 @@ def _records(items, model, cache: Path, log: Callable[[str], None]) -> dict[str,
     return done
 
 
-def fusion_samples(items, records: dict[str, dict]) -> dict[str, Any]:
+def fusion_samples(items, records: dict[str, dict]) -> HeadSamples:
     """Head inputs and targets from items and their modality records (see the module docstring)."""
     xs, cats, ints, src, is_static = [], [], [], [], []
     for k, item in enumerate(items):
@@ -98,8 +91,8 @@ def fusion_samples(items, records: dict[str, dict]) -> dict[str, Any]:
         }
         if item.static is not None:
             xs.append(fusion_input({m: r["static"] for m, r in ok.items()}, conf))
-            cats.append(CATEGORIES.index(item.static["category"]))
-            ints.append(float(item.static["intensity"]))
+            cats.append(CATEGORIES.index(item.static.category))
+            ints.append(float(item.static.intensity))
             src.append(k)
             is_static.append(True)
         by_time: dict[float, dict] = {}
@@ -107,12 +100,12 @@ def fusion_samples(items, records: dict[str, dict]) -> dict[str, Any]:
             for e in r.get("dynamic", []):
                 by_time.setdefault(round(float(e["time"]), 3), {})[m] = e
         for d in item.dynamic or []:
-            t = round(float(d["time"]), 3)
-            if d.get("category") is None or t not in by_time:
+            t = round(float(d.time), 3)
+            if d.category is None or t not in by_time:
                 continue
             xs.append(fusion_input(by_time[t], conf))
-            cats.append(CATEGORIES.index(d["category"]))
-            ints.append(float(d["intensity"]))
+            cats.append(CATEGORIES.index(d.category))
+            ints.append(float(d.intensity))
             src.append(k)
             is_static.append(False)
     if not xs:
@@ -120,14 +113,14 @@ def fusion_samples(items, records: dict[str, dict]) -> dict[str, Any]:
     cat = np.asarray(cats, dtype=np.int64)
     inten = np.asarray(ints, dtype=np.float64)
     v, a = labels_to_va(cat, inten)
-    return {
-        "x": np.stack(xs),
-        "category": cat,
-        "intensity": inten,
-        "va": np.column_stack([v, a]),
-        "item": np.asarray(src),
-        "static": np.asarray(is_static),
-    }
+    return HeadSamples(
+        x=np.stack(xs),
+        category=cat,
+        intensity=inten,
+        va=np.column_stack([v, a]),
+        item=np.asarray(src),
+        static=np.asarray(is_static),
+    )
 
 
 def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -150,16 +143,17 @@ def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], Non
     records = _records(items, mm, out.with_name(out.stem + ".records.jsonl"), log)
     data = fusion_samples(items, records)
     train_mask, val_mask = holdout_split(items, cfg.val_fraction, cfg.seed)
-    tr, va_ = train_mask[data["item"]], val_mask[data["item"]]
+    tr, va_ = train_mask[data.item], val_mask[data.item]
     if not tr.any():
         raise DataError(f"{manifest}: no training samples")
     head = FusionHead(hidden=cfg.hidden)
+    train = data.take(tr)
     losses = fit_head(
         head,
-        data["x"][tr],
-        data["category"][tr],
-        data["va"][tr],
-        data["intensity"][tr],
+        train.x,
+        train.category,
+        train.va,
+        train.intensity,
         epochs=cfg.epochs,
         lr=cfg.lr,
         weight_decay=cfg.weight_decay,
@@ -174,12 +168,13 @@ def train_fusion(cfg: TrainFusionConfig, *, model=None, log: Callable[[str], Non
     fitted = MultimodalModel(head=head)
     for name, mask in (("train", tr), ("validation", va_)):
         if mask.any():
-            labels = fitted._head_labels_from_x(data["x"][mask])
-            pc = np.array([CATEGORIES.index(lab["category"]) for lab in labels])
-            pi = np.array([lab["intensity"] for lab in labels])
+            part = data.take(mask)
+            labels = fitted._head_labels_from_x(part.x)
+            pc = np.array([CATEGORIES.index(lab.category) for lab in labels])
+            pi = np.array([lab.intensity for lab in labels])
             report[name] = {
-                kind: unified_scores(pc[m2], pi[m2], data["category"][mask][m2], data["intensity"][mask][m2])
-                for kind, m2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
+                kind: unified_scores(pc[m2], pi[m2], part.category[m2], part.intensity[m2])
+                for kind, m2 in (("static", part.static), ("dynamic", ~part.static))
                 if m2.any()
             }
     meta = {"name": cfg.name, "kind": "fusion-head", "hidden": cfg.hidden, "config": asdict(cfg), "report": report}

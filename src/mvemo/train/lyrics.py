@@ -57,6 +57,7 @@ from mvemo.features.lyrics import (
 )
 from mvemo.io.config import read_toml_config
 from mvemo.io.lyrics import clean_lyrics
+from mvemo.models.outputs import HeadOutputs
 from mvemo.progress import track
 from mvemo.representation import default_circumplex, quantize_intensity
 from mvemo.train.common import macro_f1, write_report
@@ -229,8 +230,8 @@ def load_examples(cfg: LyricsTrainConfig) -> tuple[list[SongExample], list[str]]
         if len(emb) == 0 or item.static is None:
             problems.append(f"{item.id}: no words after cleaning or no label")
             continue
-        cat = circ.index(item.static["category"])
-        inten = float(item.static["intensity"])
+        cat = circ.index(item.static.category)
+        inten = float(item.static.intensity)
         labels = item.labels
         rated = labels.get("valence_mean") is not None and labels.get("arousal_mean") is not None
         if item.label_type == "va" and rated:
@@ -257,7 +258,11 @@ def load_examples(cfg: LyricsTrainConfig) -> tuple[list[SongExample], list[str]]
 
 
 # --------------------------------------------------------------------------- training
-def _design(examples: list[SongExample], cfg: LyricsTrainConfig, *, aug_weight: float, rng) -> dict[str, np.ndarray]:
+def _design(
+    examples: list[SongExample], cfg: LyricsTrainConfig, *, aug_weight: float, rng
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, HeadOutputs]:
+    """Inputs ``x`` (N, D), sample weights ``w`` (N,), VA weights (N,) and the targets head by
+    head (quadrant -1 where unknown), with ``n_aug`` crops per song of weight ``aug_weight``."""
     rows, w = [], []
     for ex in examples:
         rows.append((ex, ex.features()))
@@ -268,15 +273,14 @@ def _design(examples: list[SongExample], cfg: LyricsTrainConfig, *, aug_weight: 
                 s = int(rng.integers(0, max(1, len(ex.emb) - n + 1)))
                 rows.append((ex, ex.features(slice(s, s + n))))
                 w.append(aug_weight)
-    return {
-        "x": np.stack([r[1] for r in rows]),
-        "w": np.asarray(w, np.float32),
-        "quadrant": np.array([-1 if r[0].quadrant is None else r[0].quadrant for r in rows]),
-        "category": np.array([r[0].category for r in rows]),
-        "intensity": np.array([r[0].intensity for r in rows], np.float32),
-        "va": np.stack([r[0].va for r in rows]).astype(np.float32),
-        "va_w": np.array([cfg.weak_va_weight if r[0].va_weak else 1.0 for r in rows], np.float32),
-    }
+    targets = HeadOutputs(
+        quadrant=np.array([-1 if r[0].quadrant is None else r[0].quadrant for r in rows]),
+        category=np.array([r[0].category for r in rows]),
+        intensity=np.array([r[0].intensity for r in rows], np.float32),
+        va=np.stack([r[0].va for r in rows]).astype(np.float32),
+    )
+    va_w = np.array([cfg.weak_va_weight if r[0].va_weak else 1.0 for r in rows], np.float32)
+    return np.stack([r[1] for r in rows]), np.asarray(w, np.float32), va_w, targets
 
 
 def train_heads(examples: list[SongExample], cfg: LyricsTrainConfig, *, hidden: int, l2: float, aug_weight: float):
@@ -291,26 +295,28 @@ def train_heads(examples: list[SongExample], cfg: LyricsTrainConfig, *, hidden: 
     torch = require("torch", extra="torch")
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    d = _design(examples, cfg, aug_weight=aug_weight, rng=rng)
-    net = LyricsHeads(LyricsHeadsConfig(input_dim=d["x"].shape[1], hidden=hidden, dropout=cfg.dropout))
-    net.set_standardization(d["x"])
-    t = {k: torch.from_numpy(v) for k, v in d.items()}
+    x, w_np, va_w, targets = _design(examples, cfg, aug_weight=aug_weight, rng=rng)
+    net = LyricsHeads(LyricsHeadsConfig(input_dim=x.shape[1], hidden=hidden, dropout=cfg.dropout))
+    net.set_standardization(x)
+    xt, w, vw = torch.from_numpy(x), torch.from_numpy(w_np), torch.from_numpy(w_np) * torch.from_numpy(va_w)
+    t = targets.map(torch.from_numpy)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     penalised = [p for n, p in net.named_parameters() if n.endswith("weight")]
     hw = cfg.head_weights
     ce = torch.nn.functional.cross_entropy
-    has_q = t["quadrant"] >= 0
+    has_q = t.quadrant >= 0
     net.train()
     for _ in track(range(cfg.epochs), desc="train lyrics", unit="epoch"):
         opt.zero_grad()
-        out = net(t["x"])
-        w = t["w"]
-        loss_q = (ce(out["quadrant"][has_q], t["quadrant"][has_q], reduction="none") * w[has_q]).sum() / w[has_q].sum()
-        loss_c = (ce(out["category"], t["category"], reduction="none") * w).sum() / w.sum()
-        loss_i = (((out["intensity"] - t["intensity"]) ** 2) * w).sum() / w.sum()
-        vw = w * t["va_w"]
-        loss_va = ((((out["va"] - t["va"]) ** 2).sum(1)) * vw).sum() / vw.sum()
-        loss = hw["quadrant"] * loss_q + hw["category"] * loss_c + hw["intensity"] * loss_i + hw["va"] * loss_va
+        out = net(xt)
+        losses = {  # summed in this order, weighted by head
+            "quadrant": (ce(out.quadrant[has_q], t.quadrant[has_q], reduction="none") * w[has_q]).sum()
+            / w[has_q].sum(),
+            "category": (ce(out.category, t.category, reduction="none") * w).sum() / w.sum(),
+            "intensity": (((out.intensity - t.intensity) ** 2) * w).sum() / w.sum(),
+            "va": ((((out.va - t.va) ** 2).sum(1)) * vw).sum() / vw.sum(),
+        }
+        loss = sum(hw[head] * part for head, part in losses.items())
         loss = loss + l2 * sum((p**2).sum() for p in penalised)
         loss.backward()
         opt.step()
@@ -318,19 +324,19 @@ def train_heads(examples: list[SongExample], cfg: LyricsTrainConfig, *, hidden: 
     return net
 
 
-def predict_heads(net, x: np.ndarray) -> dict[str, np.ndarray]:
+def predict_heads(net, x: np.ndarray) -> HeadOutputs:
     """Probabilities and values of the heads for inputs ``x`` (N, D)."""
     from mvemo._extras import require
 
     torch = require("torch", extra="torch")
     with torch.no_grad():
         out = net(torch.from_numpy(np.asarray(x, np.float32)))
-    return {
-        "category": torch.softmax(out["category"], -1).numpy(),
-        "quadrant": torch.softmax(out["quadrant"], -1).numpy(),
-        "intensity": out["intensity"].numpy(),
-        "va": out["va"].numpy(),
-    }
+    return HeadOutputs(
+        category=torch.softmax(out.category, -1).numpy(),
+        quadrant=torch.softmax(out.quadrant, -1).numpy(),
+        intensity=out.intensity.numpy(),
+        va=out.va.numpy(),
+    )
 
 
 def score(
@@ -394,16 +400,14 @@ def evaluate_heads(net, examples: list[SongExample], *, static_from: str = "head
     )
 
 
-def score_outputs(
-    examples: list[SongExample], p: dict[str, np.ndarray], *, static_from: str = "head"
-) -> dict[str, Any]:
+def score_outputs(examples: list[SongExample], p: HeadOutputs, *, static_from: str = "head") -> dict[str, Any]:
     """Score model outputs ``p`` (``quadrant``/``category`` probabilities, ``intensity``,
     ``va``, as from :func:`predict_heads`, possibly blended) against the examples' targets."""
     if static_from == "va":
-        cat, inten = va_to_arrays(p["va"][:, 0], p["va"][:, 1])
+        cat, inten = va_to_arrays(p.valence, p.arousal)
     else:
-        cat, inten = p["category"].argmax(1), np.asarray(quantize_intensity(np.clip(p["intensity"], 0, 1)))
-    return score(examples, p["quadrant"].argmax(1), cat, inten, p["va"])
+        cat, inten = p.category.argmax(1), np.asarray(quantize_intensity(np.clip(p.intensity, 0, 1)))
+    return score(examples, p.quadrant.argmax(1), cat, inten, p.va)
 
 
 def _tfidf_logreg(
@@ -513,15 +517,15 @@ def fit_bow(train: list[SongExample], val: list[SongExample], cfg: LyricsTrainCo
     bow = LyricsBow.from_checkpoint(*fitted.to_checkpoint(), n_quadrants=len(QUADRANTS), n_categories=n_cat)
     ours = bow.predict([ex.text for ex in val])
     diff = max(
-        float(np.abs(ours["quadrant"][:, mq.classes_] - mq.predict_proba(xva)).max()),
-        float(np.abs(ours["category"][:, mc.classes_] - mc.predict_proba(xva)).max()),
+        float(np.abs(ours.quadrant[:, mq.classes_] - mq.predict_proba(xva)).max()),
+        float(np.abs(ours.category[:, mc.classes_] - mc.predict_proba(xva)).max()),
     )
     log(f"  bag of words: C {c:g}, {info['n_terms']} terms; stored channel vs scikit-learn: max |dp| {diff:.2e}")
     return bow, {**info, "grid": grid, "max_abs_diff_vs_sklearn": diff}
 
 
 def choose_beta(
-    examples: list[SongExample], p_heads: dict[str, np.ndarray], p_bow: dict[str, np.ndarray], betas: tuple[float, ...]
+    examples: list[SongExample], p_heads: HeadOutputs, p_bow: HeadOutputs, betas: tuple[float, ...]
 ) -> tuple[float, list[dict[str, Any]]]:
     """The blend weight with the best 4Q macro-F1 on ``examples`` (first of ties), and the grid."""
     if not betas:

@@ -45,6 +45,7 @@ from mvemo.features.music import (
     blocks_kind,
 )
 from mvemo.io.config import read_toml_config
+from mvemo.models.outputs import HeadOutputs
 from mvemo.progress import track
 from mvemo.representation import default_circumplex
 from mvemo.train.common import quadrant_scores, write_report
@@ -207,8 +208,8 @@ def load_examples(cfg: TrainConfig) -> tuple[list[TrackExample], list[str]]:
                 TrackFeatures(BlockFeatures.from_arrays(blocks), Harmony.from_arrays(harmony)),
             )
             if item.static:
-                ex.category = circ.index(item.static["category"])
-                ex.intensity = float(item.static["intensity"])
+                ex.category = circ.index(item.static.category)
+                ex.intensity = float(item.static.intensity)
             if item.informative:
                 from mvemo.conversion.informative import InformativeTarget
 
@@ -450,24 +451,32 @@ def train_model(
     return model
 
 
-def predict_static(model, examples: list[TrackExample], *, batch_size: int = 64) -> dict[str, np.ndarray]:
+def predict_static(model, examples: list[TrackExample], *, batch_size: int = 64) -> HeadOutputs:
     """Whole-track outputs of ``model`` for ``examples`` (probabilities for class heads)."""
+    return predict_static_with_logits(model, examples, batch_size=batch_size)[0]
+
+
+def predict_static_with_logits(
+    model, examples: list[TrackExample], *, batch_size: int = 64
+) -> tuple[HeadOutputs, np.ndarray]:
+    """:func:`predict_static` and the category logits ``(N, 28)`` (for temperature scaling)."""
     outs: dict[str, list] = {}
+    logits = []
     with torch.no_grad():
         for i in range(0, len(examples), batch_size):
             inputs, _, _ = make_batch([(ex, 0) for ex in examples[i : i + batch_size]])
-            for k, v in model(*inputs).items():
-                if k == "category":
-                    outs.setdefault("category_logits", []).append(v.numpy())
+            out = model(*inputs)
+            logits.append(out.category.numpy())
+            for k, v in out.items():
                 if k in ("quadrant", "category", "levels"):
                     v = torch.softmax(v, -1)
                 elif k == "gems":
                     v = torch.sigmoid(v)
                 outs.setdefault(k, []).append(v.numpy())
-    out = {k: np.concatenate(v) for k, v in outs.items()}
-    if "levels" in out:  # v4: the scalar intensity is the level distribution's mean
-        out["intensity"] = out["levels"] @ np.linspace(0.0, 1.0, out["levels"].shape[1])
-    return out
+    out = HeadOutputs(**{k: np.concatenate(v) for k, v in outs.items()})
+    if out.has("levels"):  # v4: the scalar intensity is the level distribution's mean
+        out = out.replace(intensity=out.levels @ np.linspace(0.0, 1.0, out.levels.shape[1]))
+    return out, np.concatenate(logits)
 
 
 def stack_track_blocks(examples: list[TrackExample], musicnn) -> dict[str, np.ndarray]:
@@ -519,16 +528,16 @@ def evaluate_model(
     if conform and quadrant_channel is None:
         raise ParameterError("conform needs a quadrant_channel (it rescales categories to its quadrant)")
     pred = predict_static(model, examples)
-    network_quadrant = pred["quadrant"]
+    network_quadrant = pred.quadrant
     if quadrant_channel is not None:
         if musicnn is None:
             raise ParameterError("a quadrant_channel needs the musicnn backbone for its inputs")
-        pred["quadrant"] = quadrant_channel.blend(network_quadrant, stack_track_blocks(examples, musicnn))
+        pred = pred.replace(quadrant=quadrant_channel.blend(network_quadrant, stack_track_blocks(examples, musicnn)))
     report: dict[str, Any] = {"n": len(examples)}
     q = np.array([ex.quadrant is not None for ex in examples])
     if q.any():
         ref = np.array([ex.quadrant for ex in examples if ex.quadrant is not None])
-        report["quadrant"] = quadrant_scores(ref, pred["quadrant"][q].argmax(1))
+        report["quadrant"] = quadrant_scores(ref, pred.quadrant[q].argmax(1))
         if quadrant_channel is not None:
             report["quadrant_network_only"] = quadrant_scores(ref, network_quadrant[q].argmax(1))
     g = np.array([ex.gems is not None for ex in examples])
@@ -539,7 +548,7 @@ def evaluate_model(
             # Binary truth: the term got more than its median share of votes.
             truth = shares[:, j] > np.median(shares[:, j])
             if 0 < truth.sum() < len(truth):
-                auc[term] = _roc_auc(truth, pred["gems"][g][:, j])
+                auc[term] = _roc_auc(truth, pred.gems[g][:, j])
         report["gems_roc_auc"] = auc
         report["gems_mean_roc_auc"] = float(np.mean(list(auc.values()))) if auc else float("nan")
     c = np.array([ex.category is not None for ex in examples])
@@ -547,14 +556,14 @@ def evaluate_model(
         circ = default_circumplex()
         ref_c = [circ.categories[ex.category] for ex in examples if ex.category is not None]
         ref_i = [ex.intensity for ex in examples if ex.category is not None]
-        est_i = np.clip(pred["intensity"][c], 0, 1)
+        est_i = np.clip(pred.intensity[c], 0, 1)
         variants = {conform: "unified"}
         if quadrant_channel is not None:
             variants[not conform] = "unified_conform_" + ("off" if conform else "on")
         for on, key in variants.items():
-            cat = conform_categories(pred["category"], pred["quadrant"]) if on else pred["category"]
+            cat = conform_categories(pred.category, pred.quadrant) if on else pred.category
             report[key] = evaluate(ref_c, ref_i, [circ.categories[k] for k in cat[c].argmax(1)], est_i)
-            report[key]["quadrant_agreement"] = quadrant_agreement(cat[c], pred["quadrant"][c])
+            report[key]["quadrant_agreement"] = quadrant_agreement(cat[c], pred.quadrant[c])
     return report
 
 

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.conversion.grids import conform_grid, level_distribution
-from mvemo.conversion.point import from_factors, summarize_many
+from mvemo.conversion.grids import conform_grid, heads_to_grid
+from mvemo.conversion.point import summarize_many
 from mvemo.errors import DataError
+from mvemo.models.outputs import HeadOutputs
 from mvemo.representation import default_circumplex
 
 torch = require("torch", extra="torch")
@@ -51,8 +52,8 @@ def informative_loss(out, targets, mask, *, head_weights=None):
     """
     soft, w = targets["soft"][mask], targets["soft_weight"][mask]
     hw = head_weights or {}
-    ce_c = -(soft.sum(-1) * F.log_softmax(out["category"][mask], -1)).sum(-1)
-    ce_l = -(soft.sum(-2) * F.log_softmax(out["levels"][mask], -1)).sum(-1)
+    ce_c = -(soft.sum(-1) * F.log_softmax(out.category[mask], -1)).sum(-1)
+    ce_l = -(soft.sum(-2) * F.log_softmax(out.levels[mask], -1)).sum(-1)
     per = hw.get("category", 1.0) * ce_c + hw.get("intensity", 1.0) * ce_l
     return (w * per).sum() / w.sum().clamp_min(1e-6)
 
@@ -60,24 +61,25 @@ def informative_loss(out, targets, mask, *, head_weights=None):
 def fit_category_temperature(model, examples) -> float:
     """Temperature of the category logits that minimises the NLL of the informative category on ``examples``."""
     from mvemo.metrics.calibration import fit_temperature
-    from mvemo.train.music import predict_static
+    from mvemo.train.music import predict_static_with_logits
 
     own = [ex for ex in examples if ex.informative is not None]
     if len(own) < 10:
         raise DataError(f"temperature calibration needs validation tracks with informative targets, got {len(own)}")
-    logits = predict_static(model, own)["category_logits"].astype(np.float64)
+    logits = predict_static_with_logits(model, own)[1].astype(np.float64)
     return float(fit_temperature(logits, np.array([ex.informative.category_index for ex in own])))
 
 
-def static_grids(pred: dict[str, np.ndarray], quadrant: np.ndarray, *, temperature: float = 1.0) -> np.ndarray:
-    """Static grids (N, 28, 11) from :func:`mvemo.train.music.predict_static`'s outputs, as the predictor
-    makes them: the tempered category probabilities times the levels (or the scalar intensity's
-    level distribution), conformed to ``quadrant`` (N, 4)."""
-    z = pred["category_logits"].astype(np.float64) / temperature
+def static_grids(
+    pred: HeadOutputs, category_logits: np.ndarray, quadrant: np.ndarray, *, temperature: float = 1.0
+) -> np.ndarray:
+    """Static grids (N, 28, 11) from :func:`mvemo.train.music.predict_static_with_logits`' outputs, as
+    the predictor makes them: the tempered category probabilities times the levels (or the scalar
+    intensity's level distribution), conformed to ``quadrant`` (N, 4)."""
+    z = category_logits.astype(np.float64) / temperature
     z -= z.max(-1, keepdims=True)
     cat = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
-    levels = pred["levels"] if "levels" in pred else level_distribution(np.clip(pred["intensity"], 0, 1))
-    return conform_grid(from_factors(cat, levels), quadrant)
+    return conform_grid(heads_to_grid(cat, pred.intensity, levels=pred.levels, normalize=False), quadrant)
 
 
 def evaluate_grid(
@@ -105,13 +107,13 @@ def evaluate_grid(
     from mvemo.metrics import evaluate
     from mvemo.metrics.calibration import expected_calibration_error, reliability_diagram
     from mvemo.train.common import quadrant_scores
-    from mvemo.train.music import predict_static, stack_track_blocks
+    from mvemo.train.music import predict_static_with_logits, stack_track_blocks
 
-    pred = predict_static(model, examples)
-    quad = pred["quadrant"]
+    pred, logits = predict_static_with_logits(model, examples)
+    quad = pred.quadrant
     if quadrant_channel is not None:
         quad = quadrant_channel.blend(quad, stack_track_blocks(examples, musicnn))
-    a = summarize_many(static_grids(pred, quad, temperature=temperature))
+    a = summarize_many(static_grids(pred, logits, quad, temperature=temperature))
     cats = default_circumplex().categories
     est_c = [cats[k] for k in a.category]
     rep: dict[str, Any] = {"n": len(examples), "temperature": temperature}

@@ -24,15 +24,16 @@ from mvemo.conversion.va import labels_to_va
 from mvemo.errors import DataError, MvemoError
 from mvemo.features.visual import FEATURE_NAMES, VISUAL_KIND, VisualFeatures, extract_visual_features
 from mvemo.representation import CATEGORIES
-from mvemo.train.common import check_head_settings, fit_head, holdout_split, unified_scores, write_json
+from mvemo.train.common import HeadSamples, HeadSettings, fit_head, holdout_split, unified_scores, write_json
 from mvemo.util import data_home as resolve_data_home
 
 __all__ = ["TrainVideoConfig", "video_samples", "fit_head", "train_video"]  # fit_head: see mvemo.train.common
 
 
 @dataclass
-class TrainVideoConfig:
-    """Options of :func:`train_video`.
+class TrainVideoConfig(HeadSettings):
+    """Options of :func:`train_video` (with the keyword-only head settings of
+    :class:`~mvemo.train.common.HeadSettings`).
 
     Attributes
     ----------
@@ -46,7 +47,8 @@ class TrainVideoConfig:
         Feature cache (default: ``$MVEMO_CACHE`` or ``~/.cache/mvemo``).
     role : str
         Media role of the video file in ``Item.media``.
-    epochs, lr, weight_decay, hidden, seed, val_fraction : training settings.
+    name : str
+        The model's name, stored in its weights.
     """
 
     manifest: str
@@ -54,16 +56,7 @@ class TrainVideoConfig:
     data_home: str | None = None
     cache_dir: str | None = None
     role: str = "video"
-    epochs: int = 300
-    lr: float = 3e-3
-    weight_decay: float = 1e-4
-    hidden: int = 64
-    seed: int = 0
-    val_fraction: float = 0.2
     name: str = "video-head-v1"
-
-    def __post_init__(self) -> None:
-        check_head_settings(epochs=self.epochs, lr=self.lr, hidden=self.hidden, val_fraction=self.val_fraction)
 
 
 def _video_path(item, role: str) -> Path:
@@ -81,22 +74,21 @@ def _features(path: Path, cache) -> VisualFeatures:
 
 def video_samples(
     items, *, role: str = "video", cache_dir: str | Path | None = None, log: Callable[[str], None] = print
-) -> dict[str, Any]:
+) -> HeadSamples:
     """Feature vectors and targets of labelled video items.
 
     Returns
     -------
-    dict
-        ``x`` (N, F), ``category`` (N,) int, ``intensity`` (N,), ``va`` (N, 2),
-        ``item`` (N,) index of the source item, ``static`` (N,) bool (static sample or window),
-        ``skipped`` list of ``(item id, reason)``.
+    HeadSamples
+        ``x`` (N, F) feature vectors, one per static label and one per labelled grid time
+        (window); ``skipped`` the items without a sample and why.
     """
     from mvemo.features.cache import FeatureCache, default_cache_dir
 
     cache = FeatureCache(cache_dir or default_cache_dir())
     xs, cats, ints, src, is_static, skipped = [], [], [], [], [], []
     for k, item in enumerate(items):
-        has_dyn = bool(item.dynamic) and any(d.get("category") for d in item.dynamic)
+        has_dyn = bool(item.dynamic) and any(d.category for d in item.dynamic)
         if item.static is None and not has_dyn:
             skipped.append((item.id, "no unified label"))
             continue
@@ -108,18 +100,18 @@ def video_samples(
             continue
         if item.static is not None:
             xs.append(feats.static_vector()[None])
-            cats.append([CATEGORIES.index(item.static["category"])])
-            ints.append([float(item.static["intensity"])])
+            cats.append([CATEGORIES.index(item.static.category)])
+            ints.append([float(item.static.intensity)])
             src.append([k])
             is_static.append([True])
         if has_dyn:
-            lab = [d for d in item.dynamic if d.get("category") is not None]
-            t = np.array([float(d["time"]) for d in lab])
+            lab = [d for d in item.dynamic if d.category is not None]
+            t = np.array([float(d.time) for d in lab])
             ok = (t >= 2.5 - 1e-6) & (t <= feats.duration - 2.5 + 1e-6)
             if np.any(ok):
                 xs.append(feats.window_matrix(t[ok]))
-                cats.append([CATEGORIES.index(d["category"]) for d, o in zip(lab, ok) if o])
-                ints.append([float(d["intensity"]) for d, o in zip(lab, ok) if o])
+                cats.append([CATEGORIES.index(d.category) for d, o in zip(lab, ok) if o])
+                ints.append([float(d.intensity) for d, o in zip(lab, ok) if o])
                 src.append([k] * int(ok.sum()))
                 is_static.append([False] * int(ok.sum()))
     if not xs:
@@ -127,15 +119,15 @@ def video_samples(
     cat = np.concatenate([np.asarray(c, dtype=np.int64) for c in cats])
     inten = np.concatenate([np.asarray(i, dtype=np.float64) for i in ints])
     v, a = labels_to_va(cat, inten)
-    return {
-        "x": np.concatenate(xs),
-        "category": cat,
-        "intensity": inten,
-        "va": np.column_stack([v, a]),
-        "item": np.concatenate([np.asarray(s) for s in src]),
-        "static": np.concatenate([np.asarray(s, dtype=bool) for s in is_static]),
-        "skipped": skipped,
-    }
+    return HeadSamples(
+        x=np.concatenate(xs),
+        category=cat,
+        intensity=inten,
+        va=np.column_stack([v, a]),
+        item=np.concatenate([np.asarray(s) for s in src]),
+        static=np.concatenate([np.asarray(s, dtype=bool) for s in is_static]),
+        skipped=skipped,
+    )
 
 
 def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -157,20 +149,20 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
         raise DataError(f"{manifest}: no items")
     train_mask, val_mask = holdout_split(items, cfg.val_fraction, cfg.seed)
     data = video_samples(items, role=cfg.role, cache_dir=cfg.cache_dir, log=log)
-    tr = train_mask[data["item"]]
-    va_ = val_mask[data["item"]]
+    tr = train_mask[data.item]
+    va_ = val_mask[data.item]
     if not tr.any():
         raise DataError(f"{manifest}: no training samples (all {len(items)} items are validation/test or unreadable)")
-    x = data["x"]
-    mean = x[tr].mean(axis=0)
-    std = np.where(x[tr].std(axis=0) > 1e-6, x[tr].std(axis=0), 1.0)
+    train = data.take(tr)
+    mean = train.x.mean(axis=0)
+    std = np.where(train.x.std(axis=0) > 1e-6, train.x.std(axis=0), 1.0)
     head = VideoHead(len(FEATURE_NAMES), hidden=cfg.hidden)
     losses = fit_head(
         head,
-        (x[tr] - mean) / std,
-        data["category"][tr],
-        data["va"][tr],
-        data["intensity"][tr],
+        (train.x - mean) / std,
+        train.category,
+        train.va,
+        train.intensity,
         epochs=cfg.epochs,
         lr=cfg.lr,
         weight_decay=cfg.weight_decay,
@@ -189,20 +181,20 @@ def train_video(cfg: TrainVideoConfig, *, log: Callable[[str], None] = print) ->
         "n_items": len(items),
         "n_samples_train": int(tr.sum()),
         "n_samples_validation": int(va_.sum()),
-        "skipped": data["skipped"],
+        "skipped": data.skipped,
         "final_loss": round(losses[-1], 5),
     }
     model = VideoEmotionModel(cfg.name, head, meta)
     for name, mask in (("train", tr), ("validation", va_)):
         if mask.any():
-            o = model.outputs(x[mask])
-            pred_int = np.asarray(quantize_intensity(np.clip(o["intensity"], 0, 1)))
+            part = data.take(mask)
+            o = model.outputs(part.x)
+            pred_cat = o.category.argmax(-1)
+            pred_int = np.asarray(quantize_intensity(np.clip(o.intensity, 0, 1)))
             report[name] = {
-                kind: unified_scores(
-                    o["category"][mask2], pred_int[mask2], data["category"][mask][mask2], data["intensity"][mask][mask2]
-                )
-                for kind, mask2 in (("static", data["static"][mask]), ("dynamic", ~data["static"][mask]))
-                if mask2.any()
+                kind: unified_scores(pred_cat[m2], pred_int[m2], part.category[m2], part.intensity[m2])
+                for kind, m2 in (("static", part.static), ("dynamic", ~part.static))
+                if m2.any()
             }
     meta["report"] = report
     out = save_video_model(head, meta, cfg.out)

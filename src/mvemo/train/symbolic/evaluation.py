@@ -42,21 +42,21 @@ def evaluate_network(
         conform=conform,
     )
     truth = np.array([c.quadrant for c in clips])
-    rep = {"quadrant": quadrant_report(truth, out["quadrant"].argmax(1))}
-    va_pred = np.sign(out["va"])
+    rep = {"quadrant": quadrant_report(truth, out.quadrant.argmax(1))}
+    va_pred = np.sign(out.va)
     rep["va_sign_accuracy"] = {
         "valence": float(np.mean(va_pred[:, 0] == np.sign([c.va[0] for c in clips]))),
         "arousal": float(np.mean(va_pred[:, 1] == np.sign([c.va[1] for c in clips]))),
     }
-    est_i = quantize_intensity(np.clip(out["intensity"], 0, 1))
+    est_i = quantize_intensity(np.clip(out.intensity, 0, 1))
     u = evaluate(
         [cats[c.category] for c in clips],
         [c.intensity for c in clips],
-        [cats[k] for k in out["category"].argmax(1)],
+        [cats[k] for k in out.category.argmax(1)],
         list(est_i),
     )
     rep["unified"] = {k: float(v) for k, v in u.items()}
-    rep["unified"]["quadrant_agreement"] = quadrant_agreement(out["category"], out["quadrant"])
+    rep["unified"]["quadrant_agreement"] = quadrant_agreement(out.category, out.quadrant)
     return rep
 
 

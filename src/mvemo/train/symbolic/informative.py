@@ -17,6 +17,7 @@ import numpy as np
 from mvemo._extras import require
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH
 from mvemo.conversion.informative import level_distribution
+from mvemo.records import EmotionFrame
 
 __all__ = ["build_v4", "evaluate_model", "fit_soft_softmax", "informative_by_id", "level_examples", "main", "v4_card"]
 
@@ -102,7 +103,7 @@ def fit_soft_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, l2: float, 
     return {"mean": mean, "scale": scale, "coef": coef.detach().numpy(), "intercept": b.detach().numpy()}
 
 
-def _clip_outputs(model, clip, start, stop) -> dict:
+def _clip_outputs(model, clip, start, stop):
     return model._outputs(clip.features, np.asarray(start, np.float64), np.asarray(stop, np.float64))
 
 
@@ -124,7 +125,7 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
     from mvemo.train.common import quadrant_report
 
     static = [_clip_outputs(model, c, [0.0], [max(c.features.duration, 1e-3)]) for c in clips]
-    grid = np.concatenate([o["grid"] for o in static])
+    grid = np.concatenate([o.grid for o in static])
     a = summarize_many(grid)
     pred_c = [CATEGORIES[k] for k in a.category]
     truth_q = np.array([c.quadrant for c in clips])
@@ -161,13 +162,14 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
     # informative dynamic frames (VGMIDI)
     rc, ri, ec, ei = [], [], [], []
     for c, i in zip(clips, inf):
-        frames = [f for f in i.get("dynamic", []) if f["time"] + WINDOW_HALF_WIDTH <= c.features.duration + 1e-6]
+        frames = [EmotionFrame.from_dict(f, where=f"{c.id}: informative.dynamic") for f in i.get("dynamic", [])]
+        frames = [f for f in frames if f.time + WINDOW_HALF_WIDTH <= c.features.duration + 1e-6]
         if not frames:
             continue
-        t = np.array([f["time"] for f in frames])
-        b = summarize_many(_clip_outputs(model, c, t - WINDOW_HALF_WIDTH, t + WINDOW_HALF_WIDTH)["grid"])
-        rc += [f["category"] for f in frames]
-        ri += [float(f["intensity"]) for f in frames]
+        t = np.array([f.time for f in frames])
+        b = summarize_many(_clip_outputs(model, c, t - WINDOW_HALF_WIDTH, t + WINDOW_HALF_WIDTH).grid)
+        rc += [f.category for f in frames]
+        ri += [float(f.intensity) for f in frames]
         ec += [CATEGORIES[k] for k in b.category]
         ei += [float(x) for x in b.intensity]
     if rc:
@@ -221,7 +223,7 @@ def build_v4(
     }
     meta = {**old.meta, "name": name, "levels_from": "informative level targets (train split)"}
     mid = SymbolicEmotionModel(name, old.networks, {**meta}, old.frame_networks, old.linear, levels)
-    q = np.concatenate([_clip_outputs(mid, c, [0.0], [max(c.features.duration, 1e-3)])["quadrant"] for c in val])
+    q = np.concatenate([_clip_outputs(mid, c, [0.0], [max(c.features.duration, 1e-3)]).quadrant for c in val])
     t = fit_temperature(np.clip(q, 1e-12, None), np.array([c.quadrant for c in val]), probabilities=True)
     meta["quadrant_temperature"] = float(t)
     new = SymbolicEmotionModel(name, old.networks, meta, old.frame_networks, old.linear, levels)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.models.outputs import HeadOutputs
 from mvemo.progress import track
 from mvemo.train.symbolic.config import Clip, SymbolicTrainConfig
 
@@ -72,12 +73,12 @@ def _batch(bank: _Bank, rows: np.ndarray, clips: list[Clip], max_chords: int):
         torch.from_numpy(mask),
         torch.tensor([c.features.mode for c in cl], dtype=torch.float32),
     )
-    y = {
-        "quadrant": torch.tensor([c.quadrant for c in cl]),
-        "category": torch.tensor([c.category for c in cl]),
-        "intensity": torch.tensor([c.intensity for c in cl], dtype=torch.float32),
-        "va": torch.from_numpy(np.stack([c.va for c in cl])),
-    }
+    y = HeadOutputs(  # the targets, head by head
+        quadrant=torch.tensor([c.quadrant for c in cl]),
+        category=torch.tensor([c.category for c in cl]),
+        intensity=torch.tensor([c.intensity for c in cl], dtype=torch.float32),
+        va=torch.from_numpy(np.stack([c.va for c in cl])),
+    )
     return x, y
 
 
@@ -114,16 +115,16 @@ def train_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: int, log
             x, y = _batch(bank, order[b : b + cfg.batch_size], train, net_cfg.max_chords)
             out = net(*x)
             loss = (
-                ce(out["quadrant"], y["quadrant"])
-                + hw.get("category", 0) * ce(out["category"], y["category"])
-                + hw.get("va", 0) * mse(out["va"], y["va"])
-                + hw.get("intensity", 0) * mse(out["intensity"], y["intensity"])
+                ce(out.quadrant, y.quadrant)
+                + hw.get("category", 0) * ce(out.category, y.category)
+                + hw.get("va", 0) * mse(out.va, y.va)
+                + hw.get("intensity", 0) * mse(out.intensity, y.intensity)
             )
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss.detach()) * len(y["quadrant"])
+            total += float(loss.detach()) * len(y.quadrant)
         if log and (epoch + 1) % 10 == 0:
             log(f"  seed {seed} epoch {epoch + 1}/{cfg.epochs}: loss {total / len(order):.4f}")
     net.eval()
@@ -216,11 +217,11 @@ def train_frame_network(train: list[Clip], cfg: SymbolicTrainConfig, *, seed: in
             cl = [train[i] for i in idx[rows]]
             out = net(x, m, st)
             loss = (
-                ce(out["quadrant"], torch.tensor([c.quadrant for c in cl]))
-                + hw.get("category", 0) * ce(out["category"], torch.tensor([c.category for c in cl]))
-                + hw.get("va", 0) * mse(out["va"], torch.from_numpy(np.stack([c.va for c in cl])))
+                ce(out.quadrant, torch.tensor([c.quadrant for c in cl]))
+                + hw.get("category", 0) * ce(out.category, torch.tensor([c.category for c in cl]))
+                + hw.get("va", 0) * mse(out.va, torch.from_numpy(np.stack([c.va for c in cl])))
                 + hw.get("intensity", 0)
-                * mse(out["intensity"], torch.tensor([c.intensity for c in cl], dtype=torch.float32))
+                * mse(out.intensity, torch.tensor([c.intensity for c in cl], dtype=torch.float32))
             )
             opt.zero_grad()
             loss.backward()
@@ -242,7 +243,7 @@ def predict_clips(
     linear=None,
     linear_weight: float = 1.0,
     conform: bool = False,
-) -> dict[str, np.ndarray]:
+) -> HeadOutputs:
     """Whole-clip outputs averaged over ``nets`` (probabilities for class heads); with
     ``frame_nets``, ``(1 - frame_weight) * mean(nets) + frame_weight * mean(frame_nets)``; with
     ``linear`` (:class:`~mvemo.models.symbolic.TwoFactorLinear`), combined as the predictor does
@@ -271,7 +272,7 @@ def predict_clips(
                         parts.setdefault(k, []).append(v)
                 for k, v in parts.items():
                     acc[k] = acc.get(k, 0) + np.concatenate(v) / len(nets)
-            families.append(acc)
+            families.append(HeadOutputs(**acc))
         if frame_nets:
             frames, stats, _ = _frame_bank(clips, None, n_random=0, min_window=0.0)
             acc = {}
@@ -286,9 +287,10 @@ def predict_clips(
                         parts.setdefault(k, []).append(v)
                 for k, v in parts.items():
                     acc[k] = acc.get(k, 0) + np.concatenate(v) / len(frame_nets)
-            families.append(acc)
+            families.append(HeadOutputs(**acc))
     if len(families) == 1:
         out = families[0]
     else:
-        out = {k: (1 - frame_weight) * families[0][k] + frame_weight * families[1][k] for k in families[0]}
+        w = frame_weight
+        out = HeadOutputs(**{k: (1 - w) * families[0].head(k) + w * families[1].head(k) for k in families[0]})
     return combine_outputs(out, lin, linear_weight=linear_weight, conform=conform)

@@ -79,14 +79,14 @@ def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
             truth = np.array([c.quadrant for c in sub])
             comp = {}
             if frame_nets:  # the families alone (ablation)
-                comp["stats_chord"] = quadrant_report(truth, predict_clips(nets, sub)["quadrant"].argmax(1))
+                comp["stats_chord"] = quadrant_report(truth, predict_clips(nets, sub).quadrant.argmax(1))
                 comp["frames"] = quadrant_report(
-                    truth, predict_clips([], sub, frame_nets=frame_nets)["quadrant"].argmax(1)
+                    truth, predict_clips([], sub, frame_nets=frame_nets).quadrant.argmax(1)
                 )
             if linear is not None and nets:
                 both = predict_clips(nets, sub, frame_nets=frame_nets, frame_weight=fw)
-                comp["networks"] = quadrant_report(truth, both["quadrant"].argmax(1))
-                comp["linear"] = quadrant_report(truth, predict_clips([], sub, linear=linear)["quadrant"].argmax(1))
+                comp["networks"] = quadrant_report(truth, both.quadrant.argmax(1))
+                comp["linear"] = quadrant_report(truth, predict_clips([], sub, linear=linear).quadrant.argmax(1))
                 # The unified label with the other setting of conform_categories (ablation).
                 comp["unified_conform_" + ("off" if conform else "on")] = evaluate_network(
                     nets,
