@@ -25,7 +25,7 @@ One module on purpose (issue #15: every record type in one place); its length is
 docstrings and field-by-field validation.
 
 Transitional: the records can also be *read* like the dicts they replace
-(``rec["static"]["category"]``, ``frame.get("valence")``) so that code not yet moved to
+(``rec["static"]``, ``frame.get("valence")``) so that code not yet moved to
 attributes keeps working; new code uses attributes.
 """
 
@@ -51,6 +51,7 @@ __all__ = [
     "PredictionRecord",
     "Report",
     "record_fields",
+    "label_cells",
 ]
 
 #: The four valence-arousal quadrants (as in :data:`mvemo.conversion.quadrant.QUADRANTS`).
@@ -160,6 +161,20 @@ class _ReadByKey:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._present())
+
+
+def label_cells(row: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The raw ``(category, intensity)`` cells of a label row (a CSV row or a JSON object).
+
+    For readers of label tables that check the cells themselves (blank cells, numbers as
+    text); a :class:`KeyError` names a missing column.
+
+    Examples
+    --------
+    >>> label_cells({"id": "a", "category": "sad", "intensity": "0.4"})
+    ('sad', '0.4')
+    """
+    return row["category"], row["intensity"]
 
 
 # -- one label in time -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from typing import Any
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.records import label_cells
 
 __all__ = ["TAG_FIELDS", "TAGGABLE_SUFFIXES", "emotion_tags", "read_tags", "write_tags", "TagResult"]
 
@@ -57,16 +58,17 @@ def emotion_tags(record: dict[str, Any]) -> dict[str, str]:
     """
     try:
         s = record["static"]
+        category, intensity = label_cells(s)
         values = {
-            "category": str(s["category"]),
-            "intensity": f"{float(s['intensity']):.1f}",
+            "category": str(category),
+            "intensity": f"{float(intensity):.1f}",
             "valence": f"{float(s['valence']):.4f}",
             "arousal": f"{float(s['arousal']):.4f}",
             "model": str(record.get("model", "")),
         }
     except (KeyError, TypeError, ValueError) as exc:
         raise DataError(f"record of {record.get('file', '?')!r} has no usable static label ({exc})") from exc
-    tags = {MOOD: values["category"]}
+    tags = {MOOD: str(category)}
     tags.update({TAG_FIELDS[k]: v for k, v in values.items()})
     return tags
 

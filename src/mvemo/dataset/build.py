@@ -383,10 +383,10 @@ def assemble(
     rows = list(ledger.videos(ids))
     items = [make_item(r["id"], r["result"], name=name) for r in rows if r["status"] == "done"]
     if items:
-        split = stratified_split([it.id for it in items], [it.static["category"] for it in items], seed=seed)
+        split = stratified_split([it.id for it in items], [it.static.category for it in items], seed=seed)
         for it in items:
             it.split = split[it.id]
-        with_dyn = [it for it in items if it.dynamic and all(d["category"] is not None for d in it.dynamic)]
+        with_dyn = [it for it in items if it.dynamic and all(d.category is not None for d in it.dynamic)]
         subset = (
             {it.id for it in seeded_subset(with_dyn, min(DYNAMIC_SUBSET, len(with_dyn)) or None, seed=seed)}
             if with_dyn

@@ -39,7 +39,7 @@ def card_text(
     """The card's Markdown."""
     secs = sum(it.duration or 0.0 for it in items)
     splits = Counter(it.split for it in items)
-    cats = Counter(it.static["category"] for it in items if it.static)
+    cats = Counter(it.static.category for it in items if it.static)
     lyr = Counter(it.custom.get("lyrics", {}).get("origin", "none") for it in items)
     ann = next((it.custom.get("annotator") for it in items), {"name": annotator, "version": "?"})
     kinds = Counter((d["status"], _reason_kind(d["reason"])) for d in dropped)

@@ -363,7 +363,7 @@ def _fig4(items: list[Item], F: _Fig) -> None:
     plt = _plt()
     circ = default_circumplex()
     angle = dict(zip(circ.categories, np.asarray(circ.angles, dtype=float)))
-    pairs = Counter((it.static["category"], float(it.static["intensity"])) for it in items if it.static)
+    pairs = Counter((it.static.category, float(it.static.intensity)) for it in items if it.static)
     fig = plt.figure(figsize=(5, 5))
     ax = fig.add_subplot(projection="polar")
     if pairs:
@@ -391,8 +391,8 @@ def _fig4(items: list[Item], F: _Fig) -> None:
     int_g: dict[str, Counter] = defaultdict(Counter)
     for it in items:
         if it.static:
-            cat_g[_genre(it)][it.static["category"]] += 1
-            int_g[_genre(it)][round(float(it.static["intensity"]), 1)] += 1
+            cat_g[_genre(it)][it.static.category] += 1
+            int_g[_genre(it)][round(float(it.static.intensity), 1)] += 1
     gs = [g for g in GENRE_ORDER if cat_g.get(g)]
     levels = [round(0.1 * k, 1) for k in range(11)]
     cm = np.array([[cat_g[g].get(c, 0) for c in circ.categories] for g in gs]) if gs else np.zeros((0, 28))
@@ -430,8 +430,8 @@ def _fig5(items: list[Item], F: _Fig) -> None:
     ring = np.zeros((len(cats), len(levels)))
     for it in items:
         for d in it.dynamic or []:
-            if d.get("category") in cats and d.get("intensity") is not None:
-                ring[cats.index(d["category"]), int(round(d["intensity"] * 10))] += 1
+            if d.category in cats and d.intensity is not None:
+                ring[cats.index(d.category), int(round(d.intensity * 10))] += 1
     fig = plt.figure(figsize=(5, 5))
     ax = fig.add_subplot(projection="polar")
     widths = np.deg2rad(np.asarray(circ.sector_widths, float))  # each category's own sector

@@ -30,6 +30,7 @@ from mvemo.io import read_records
 from mvemo.metrics.dynamic import evaluate_dynamic
 from mvemo.metrics.emotion import Average, evaluate
 from mvemo.metrics.response import parse_response
+from mvemo.records import label_cells
 
 __all__ = ["evaluate_files"]
 
@@ -135,18 +136,20 @@ def evaluate_files(
             est_cat.append(parsed.category)
             est_int.append(parsed.intensity)
         else:
-            invalid = _blank(rec["category"]) or _blank(rec["intensity"])
+            cat, inten = label_cells(rec)
+            invalid = _blank(cat) or _blank(inten)
             try:
-                value = None if invalid else float(rec["intensity"])
+                value = None if invalid else float(inten)
             except (TypeError, ValueError):
-                raise DataError(f"{est_p}: id {k!r} has a non-numeric intensity {rec['intensity']!r}") from None
+                raise DataError(f"{est_p}: id {k!r} has a non-numeric intensity {inten!r}") from None
             if value is not None and not _on_grid(value):  # the same rule as for text answers
                 invalid, value = True, None
             est_int.append(value)
-            est_cat.append(None if invalid else str(rec["category"]))
-    ref_cat = [str(ref[k]["category"]) for k in keys]
+            est_cat.append(None if invalid else str(cat))
+    ref_cells = [label_cells(ref[k]) for k in keys]
+    ref_cat = [str(c) for c, _ in ref_cells]
     try:
-        ref_int = [float(ref[k]["intensity"]) for k in keys]
+        ref_int = [float(i) for _, i in ref_cells]
     except (TypeError, ValueError) as exc:
         raise DataError(f"{ref_p}: non-numeric intensity ({exc})") from None
     try:

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from mvemo.errors import MvemoError, ParameterError
 from mvemo.predict.outfile import done_files, lock_output, real_path, repair_torn_line
 from mvemo.progress import track
+from mvemo.records import label_cells
 
 __all__ = ["BatchReport", "predict_files", "CSV_COLUMNS"]
 
@@ -75,12 +76,13 @@ def _reason(path: Path, exc: BaseException) -> str:
 
 def _csv_row(rec: dict[str, Any]) -> dict[str, Any]:
     s = rec["static"]
+    category, intensity = label_cells(s)
     return {
         "file": rec["file"],
         "model": rec["model"],
         "modality": rec.get("modality", ""),
-        "category": s["category"],
-        "intensity": s["intensity"],
+        "category": category,
+        "intensity": intensity,
         "valence": s["valence"],
         "arousal": s["arousal"],
         "quadrant": s["quadrant"],

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
+from mvemo.records import EmotionFrame, StaticPrediction
 from mvemo.representation import default_circumplex
 from mvemo.util import atomic_write
 
@@ -82,6 +83,19 @@ def empty_reason(record: dict[str, Any]) -> str:
     return "no dynamic labels in this record (predicted with --no-dynamic?)"
 
 
+def _static(value: Any) -> StaticPrediction:
+    """A record's ``static`` object, typed."""
+    return value if isinstance(value, StaticPrediction) else StaticPrediction.from_dict(value)
+
+
+def _frames(values: Any) -> list[EmotionFrame]:
+    """A record's ``dynamic`` list, typed."""
+    return [
+        f if isinstance(f, EmotionFrame) else EmotionFrame.from_dict(f, where=f"dynamic[{i}]")
+        for i, f in enumerate(values)
+    ]
+
+
 def _pyplot():
     matplotlib = require("matplotlib", extra="plot")
     matplotlib.use("Agg")
@@ -137,7 +151,7 @@ def _title_facts(record: dict[str, Any]) -> str:
 
 
 def _draw_single(record: dict[str, Any], plt):
-    dyn = record.get("dynamic", [])
+    dyn = _frames(record.get("dynamic", []))
     fig = plt.figure(figsize=(14, 6))
     gs = fig.add_gridspec(2, 2, width_ratios=[1, 1.5], height_ratios=[1.6, 1])
     ax_va = fig.add_subplot(gs[:, 0])
@@ -145,28 +159,27 @@ def _draw_single(record: dict[str, Any], plt):
     ax_i = fig.add_subplot(gs[1, 1], sharex=ax_c)
     _circumplex_axes(ax_va, plt)
     if dyn:
-        t = np.array([d["time"] for d in dyn])
-        v = np.array([d["valence"] for d in dyn])
-        a = np.array([d["arousal"] for d in dyn])
+        t = np.array([d.time for d in dyn])
+        v = np.array([d.valence for d in dyn])
+        a = np.array([d.arousal for d in dyn])
         ax_va.plot(v, a, color="steelblue", lw=0.8, alpha=0.6)
         sc = ax_va.scatter(v, a, c=t, cmap="viridis", s=14, zorder=3)
         fig.colorbar(sc, ax=ax_va, label="time (s)", fraction=0.046, pad=0.02)
-    s = record["static"]
+    s = _static(record["static"])
     ax_va.scatter(
-        [s["valence"]],
-        [s["arousal"]],
+        [s.valence],
+        [s.arousal],
         marker="*",
         s=260,
         color="crimson",
         zorder=4,
-        label=f"static: {s['category']} {s['intensity']:.1f}",
+        label=f"static: {s.category} {s.intensity:.1f}",
     )
     ax_va.legend(loc="lower left", fontsize=8)
     _timeline(ax_c, ax_i, dyn, empty=empty_reason(record), series={"": (dyn, "darkorange", 1.4)})
     ax_c.set_title("category every 0.5 s (ordered by angle, coloured by quadrant)", fontsize=10)
     fig.suptitle(
-        f"{Path(record['file']).name}: {s['category']} (intensity {s['intensity']:.1f}), "
-        f"{s['quadrant']}{_title_facts(record)}",
+        f"{Path(record['file']).name}: {s.category} (intensity {s.intensity:.1f}), {s.quadrant}{_title_facts(record)}",
         fontsize=11,
     )
     return fig
@@ -191,27 +204,27 @@ def _draw_multimodal(record: dict[str, Any], plt):
         fused = m == "fused"
         # fused: thick and translucent underneath; modalities: thin, opaque, on top
         lw, alpha, z = (4.0, 0.35, 2) if fused else (1.3, 1.0, 3)
-        dyn = r.get("dynamic", [])
-        s = r["static"]
-        label = f"{m}: {s['category']} {s['intensity']:.1f}"
+        dyn = _frames(r.get("dynamic", []))
+        s = _static(r["static"])
+        label = f"{m}: {s.category} {s.intensity:.1f}"
         if not fused and "confidence" in r:
             label += f" (conf {r['confidence']:.2f})"
         if dyn:
-            t = np.array([d["time"] for d in dyn])
+            t = np.array([d.time for d in dyn])
             ax_va.plot(
-                [d["valence"] for d in dyn],
-                [d["arousal"] for d in dyn],
+                [d.valence for d in dyn],
+                [d.arousal for d in dyn],
                 color=col,
                 lw=lw * 0.6,
                 alpha=alpha * 0.8,
                 zorder=z,
             )
-            ax_v.plot(t, [d["valence"] for d in dyn], color=col, lw=lw, alpha=alpha, zorder=z, label=m)
-            ax_a.plot(t, [d["arousal"] for d in dyn], color=col, lw=lw, alpha=alpha, zorder=z, label=m)
+            ax_v.plot(t, [d.valence for d in dyn], color=col, lw=lw, alpha=alpha, zorder=z, label=m)
+            ax_a.plot(t, [d.arousal for d in dyn], color=col, lw=lw, alpha=alpha, zorder=z, label=m)
             lines[m] = (dyn, col, lw if not fused else 3.0)
         ax_va.scatter(
-            [s["valence"]],
-            [s["arousal"]],
+            [s.valence],
+            [s.arousal],
             marker="*" if fused else "o",
             s=240 if fused else 70,
             color=col,
@@ -242,14 +255,14 @@ def _draw_multimodal(record: dict[str, Any], plt):
         ax.set_title(f"{what} every 0.5 s: modalities (thin) and fused (thick)", fontsize=10)
         if ax.lines:
             ax.legend(loc="upper right", fontsize=8, ncol=4)
-    fused_dyn = record["fused"].get("dynamic", [])
+    fused_dyn = _frames(record["fused"].get("dynamic", []))
     _timeline(ax_c, ax_i, fused_dyn, empty=empty_reason(record), series=lines)
     ax_c.set_title("fused category (ordered by angle, coloured by quadrant)", fontsize=10)
-    s = record["static"]
+    s = _static(record["static"])
     weights = ", ".join(f"{m} {w:.2f}" for m, w in record["fused"].get("weights", {}).items())
     fig.suptitle(
-        f"{Path(record['file']).name}: fused {s['category']} (intensity {s['intensity']:.1f}), "
-        f"{s['quadrant']}; weights {weights}",
+        f"{Path(record['file']).name}: fused {s.category} (intensity {s.intensity:.1f}), "
+        f"{s.quadrant}; weights {weights}",
         fontsize=11,
     )
     return fig
@@ -318,8 +331,8 @@ def _timeline(
         ax_c.set_yticks([])
         return
     circ = default_circumplex()
-    t = np.array([d["time"] for d in dyn])
-    idx = np.array([circ.index(d["category"]) for d in dyn])
+    t = np.array([d.time for d in dyn])
+    idx = np.array([circ.index(d.category) for d in dyn])
     used = sorted(set(idx.tolist()), key=lambda k: circ.angles[k])
     row = {k: n for n, k in enumerate(used)}
     quads = [f"Q{int(angle_to_quadrant(circ.angles[k]))}" for k in idx]
@@ -335,8 +348,8 @@ def _timeline(
             continue
         fused = name == "fused"
         ax_i.plot(
-            [x["time"] for x in d],
-            [x["intensity"] for x in d],
+            [x.time for x in d],
+            [x.intensity for x in d],
             color=col,
             lw=lw,
             alpha=0.35 if fused else 1,

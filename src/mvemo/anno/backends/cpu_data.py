@@ -271,19 +271,19 @@ def _collect(rows, encs, branch, features, circ, notes, ds_name) -> TokenSet | N
                 toks = {e: features(e, ds, item, branch) for e in encs}
                 for e in encs:
                     seqs[e].append(toks[e])
-                cats.append(circ.index(item.static["category"]))
-                ints.append(float(item.static["intensity"]))
+                cats.append(circ.index(item.static.category))
+                ints.append(float(item.static.intensity))
                 groups.append(len(ids))
             else:
-                frames = [f for f in item.dynamic if f.get("category") is not None]
-                times = np.array([f["time"] for f in frames], dtype=np.float64)
+                frames = [f for f in item.dynamic if f.category is not None]
+                times = np.array([f.time for f in frames], dtype=np.float64)
                 toks = {e: features(e, ds, item, times) for e in encs}
                 for e in encs:
                     tok, pad = toks[e]
                     for j in range(len(times)):
                         seqs[e].append(tok[j][~pad[j]])
-                cats += [circ.index(f["category"]) for f in frames]
-                ints += [float(f["intensity"]) for f in frames]
+                cats += [circ.index(f.category) for f in frames]
+                ints += [float(f.intensity) for f in frames]
                 groups += [len(ids)] * len(frames)
         except MvemoError as exc:
             failed += 1

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,32 @@ def target_text(category: str, intensity: float) -> str:
     return f"Emotion Category: {category}, Emotion Intensity: {float(intensity):.1f}"
 
 
-class Example(dict):
-    """One training or validation example: ``text`` (lyrics or None), ``audio`` (16 kHz float32 or
-    None), ``images`` (list of HxWx3 uint8 or None), ``category``, ``intensity``, ``group``."""
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Example:
+    """One training or validation example.
+
+    Attributes
+    ----------
+    text : str or None
+        Lyrics.
+    audio : np.ndarray or None
+        16 kHz float32 samples.
+    images : list of np.ndarray or None
+        HxWx3 uint8 frames.
+    category : str
+        The target's unified category.
+    intensity : float
+        The target's intensity in [0, 1].
+    group : int
+        The source item (D_e is averaged per group).
+    """
+
+    text: str | None = None
+    audio: Any = None
+    images: list | None = None
+    category: str
+    intensity: float
+    group: int = 0
 
 
 class Phi4mmBackend:
@@ -240,27 +264,27 @@ class Phi4mmBackend:
         tok = self.tokenizer
         media, kwargs = [], {}
         what = []
-        if ex.get("images"):
-            im = self.image_inputs(ex["images"])
+        if ex.images:
+            im = self.image_inputs(ex.images)
             media += [cfg.vision_config.image_token_id] * im.pop("n_tokens")
             kwargs.update(im)
-            what.append("video" if len(ex["images"]) > 1 else "image")
-        if ex.get("audio") is not None:
-            au = self.audio_inputs(ex["audio"])
+            what.append("video" if len(ex.images) > 1 else "image")
+        if ex.audio is not None:
+            au = self.audio_inputs(ex.audio)
             media += [cfg.audio_config.audio_token_id] * au.pop("n_tokens")
             kwargs.update(au)
             what.append("music")
-        if ex.get("text"):
+        if ex.text:
             what.append("song's lyrics")
         user = PROMPT.format(what=" and ".join(what) or "input")
-        if ex.get("text"):
-            user = f"Lyrics: {ex['text']}\n{user}"
+        if ex.text:
+            user = f"Lyrics: {ex.text}\n{user}"
         pre = tok("<|user|>", add_special_tokens=False)["input_ids"]
         body = tok(f"{user}<|end|><|assistant|>", add_special_tokens=False)["input_ids"]
         ids = pre + media + body
         labels = [-100] * len(ids)
         if with_target:
-            ans = tok(target_text(ex["category"], ex["intensity"]) + "<|end|>", add_special_tokens=False)["input_ids"]
+            ans = tok(target_text(ex.category, ex.intensity) + "<|end|>", add_special_tokens=False)["input_ids"]
             ids, labels = ids + ans, labels + ans
         return {"input_ids": torch.tensor([ids]), "labels": torch.tensor([labels]), **kwargs}
 
@@ -307,26 +331,26 @@ class Phi4mmBackend:
                     text=text,
                     audio=audio,
                     images=None,
-                    category=item.static["category"],
-                    intensity=float(item.static["intensity"]),
+                    category=item.static.category,
+                    intensity=float(item.static.intensity),
                     group=group,
                 )
             ]
         out = []
         for f in item.dynamic:
-            if f.get("category") is None:
+            if f.category is None:
                 continue
             seg = None
             if audio is not None:
-                a, b = int(max(0.0, f["time"] - 2.5) * AUDIO_SR), int((f["time"] + 2.5) * AUDIO_SR)
+                a, b = int(max(0.0, f.time - 2.5) * AUDIO_SR), int((f.time + 2.5) * AUDIO_SR)
                 seg = audio[a:b]
             out.append(
                 Example(
                     text=None,
                     audio=seg,
                     images=None,
-                    category=f["category"],
-                    intensity=float(f["intensity"]),
+                    category=f.category,
+                    intensity=float(f.intensity),
                     group=group,
                 )
             )
@@ -359,12 +383,12 @@ class Phi4mmBackend:
         if not val:
             return {"D_e": None, "n": 0, "error_rate": None}
         parsed = [parse_response(self.generate(model, ex)) for ex in val]
-        ref_c = np.array([circ.index(ex["category"]) for ex in val])
-        ref_l = np.asarray(intensity_level(np.array([ex["intensity"] for ex in val])))
+        ref_c = np.array([circ.index(ex.category) for ex in val])
+        ref_l = np.asarray(intensity_level(np.array([ex.intensity for ex in val])))
         est_c = np.array([circ.index(p.category) if p.ok else -1 for p in parsed])
         est_l = np.array([int(intensity_level(np.array([p.intensity]))[0]) if p.ok else -1 for p in parsed])
         d = emotion_distance(ref_c, ref_l, est_c, est_l)
-        groups = np.array([ex["group"] for ex in val])
+        groups = np.array([ex.group for ex in val])
         per = [np.nanmean(d[groups == g]) for g in np.unique(groups) if np.any(~np.isnan(d[groups == g]))]
         er = float(np.mean([not p.ok for p in parsed]))
         return {"D_e": float(np.mean(per)) if per else None, "n": len(per), "error_rate": er, "n_examples": len(val)}
