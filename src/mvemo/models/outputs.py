@@ -83,6 +83,12 @@ class HeadOutputs(Mapping):
             raise ParameterError(f"unknown heads {unknown}; known: {list(HEAD_NAMES)}")
         return cls(**heads)
 
+    @classmethod
+    def of(cls, value: HeadOutputs | Mapping[str, Any]) -> HeadOutputs:
+        """``value`` itself, or the :class:`HeadOutputs` of a ``head name -> output`` mapping (for
+        callers that still pass the dicts the networks used to return)."""
+        return value if isinstance(value, HeadOutputs) else cls.from_heads(value)
+
     # -- typed access -------------------------------------------------------------------------
     @property
     def valence(self) -> Any:

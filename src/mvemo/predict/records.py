@@ -14,7 +14,7 @@ construction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,7 @@ def _fields(out: HeadOutputs) -> tuple[HeadOutputs, np.ndarray]:
     return heads, out.category.argmax(axis=-1)
 
 
-def static_label(out: HeadOutputs, i: int = 0, **extra: Any) -> StaticPrediction:
+def static_label(out: HeadOutputs | Mapping[str, np.ndarray], i: int = 0, **extra: Any) -> StaticPrediction:
     """The ``static`` part of window ``i`` of the outputs (``extra``: e.g. ``gems``).
 
     Examples
@@ -59,6 +59,7 @@ def static_label(out: HeadOutputs, i: int = 0, **extra: Any) -> StaticPrediction
     ('astonished', 0.6, 'Q2', -0.5)
     """
     cats = default_circumplex().categories
+    out = HeadOutputs.of(out)
     window = HeadOutputs(
         **{k: getattr(out, k)[i : i + 1] for k in ("grid", "category", "quadrant", "intensity", "va") if out.has(k)}
     )
@@ -91,6 +92,6 @@ def dynamic_labels(outputs: Outputs, duration: float) -> list[EmotionFrame]:
     times = grid_times(duration)
     if not len(times):
         return []
-    d, index = _fields(outputs(times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH))
+    d, index = _fields(HeadOutputs.of(outputs(times - WINDOW_HALF_WIDTH, times + WINDOW_HALF_WIDTH)))
     cats = default_circumplex().categories
     return [frame(t, cats[int(index[i])], d.intensity[i], d.va[i, 0], d.va[i, 1]) for i, t in enumerate(times)]

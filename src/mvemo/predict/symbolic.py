@@ -40,6 +40,7 @@ validation) before they act as the grid's quadrant prior.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,7 +266,11 @@ def heads_from_quadrant(quadrant: np.ndarray) -> HeadOutputs:
 
 
 def combine_outputs(
-    nets: HeadOutputs | None, linear: np.ndarray | None, *, linear_weight: float = 1.0, conform: bool = False
+    nets: HeadOutputs | Mapping[str, np.ndarray] | None,
+    linear: np.ndarray | None,
+    *,
+    linear_weight: float = 1.0,
+    conform: bool = False,
 ) -> HeadOutputs:
     """Network outputs and/or the linear model's 4Q probabilities -> the model's outputs.
 
@@ -278,9 +283,10 @@ def combine_outputs(
     if linear is None:
         if nets is None:
             raise ParameterError("need network outputs or linear probabilities")
-        return nets
+        return HeadOutputs.of(nets)
     if nets is None:
         return heads_from_quadrant(linear)
+    nets = HeadOutputs.of(nets)
     if not 0.0 <= linear_weight <= 1.0:
         raise ParameterError(f"linear_weight must be in [0, 1], got {linear_weight!r}")
     quadrant = linear_weight * linear + (1 - linear_weight) * nets.quadrant

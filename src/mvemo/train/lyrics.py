@@ -36,6 +36,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -400,9 +401,12 @@ def evaluate_heads(net, examples: list[SongExample], *, static_from: str = "head
     )
 
 
-def score_outputs(examples: list[SongExample], p: HeadOutputs, *, static_from: str = "head") -> dict[str, Any]:
+def score_outputs(
+    examples: list[SongExample], p: HeadOutputs | Mapping[str, np.ndarray], *, static_from: str = "head"
+) -> dict[str, Any]:
     """Score model outputs ``p`` (``quadrant``/``category`` probabilities, ``intensity``,
     ``va``, as from :func:`predict_heads`, possibly blended) against the examples' targets."""
+    p = HeadOutputs.of(p)
     if static_from == "va":
         cat, inten = va_to_arrays(p.valence, p.arousal)
     else:
