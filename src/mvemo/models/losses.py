@@ -80,8 +80,8 @@ def multitask_loss(
     Parameters
     ----------
     heads : tuple of HeadSpec
-    outputs : dict name -> Tensor
-        The model's outputs.
+    outputs : HeadOutputs or dict name -> Tensor
+        The model's outputs (:class:`~mvemo.models.outputs.HeadOutputs`, read by head name).
     targets, masks : dict name -> Tensor
         Targets and boolean masks (N,) of the labelled samples; a head missing from
         ``masks`` or with an all-False mask is skipped (selective update).
