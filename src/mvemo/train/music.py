@@ -15,7 +15,7 @@ Recipe (Music2Emo, adapted to the data we can ship from):
 4. Augmentation: each epoch a track contributes the average of a random run of
    consecutive 0.5-s blocks (at least ``min_segment`` seconds), not always the whole clip.
 
-Size: about 630 lines, over the ~600 guide, kept as one module on purpose: examples,
+Size: about 770 lines, over the ~600 guide, kept as one module on purpose: examples,
 window banks, batches, the teacher/student loop, evaluation and cross-validation are
 one recipe whose parts share :class:`TrackExample` and :class:`TrainConfig` and change
 together.  The model card is :mod:`mvemo.train.music_card`; shared metrics and report
