@@ -5,14 +5,16 @@ Target (issue #21): <= 3 s for a 30-s clip and <= 3 s for a small lyrics text, o
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_first_answer.py [--repeat 3]
     # the same for an older commit, e.g. before issue #21:
-    git archive ed87ebf src | tar -x -C /tmp/before && \
+    git worktree add /tmp/before ed87ebf && \
         PYTHONPATH=src .venv/bin/python benchmarks/bench_first_answer.py --src /tmp/before/src
 
 For each input, each run starts a fresh Python process (nothing imported, no model in
 memory; the OS file cache and mvemo's on-disk caches are warm, as on a second use):
 
 * **end to end**: ``mvemo predict FILE --out OUT.jsonl --quiet`` (the CLI's ``main``), wall time;
-* **breakdown**: a process that does what the CLI does, timing each phase (wall / CPU): ``imports``
+* **breakdown**: a process that does what the CLI does (:func:`phase_times`; the record it
+  writes is the CLI's, which ``tests/predict/test_bench_first_answer.py`` checks), timing each
+  phase (wall / CPU): ``imports``
   (CLI + predictor modules and their libraries), ``model load``, ``decode`` (read the file),
   ``features`` (musicnn blocks + harmony; for lyrics, the sentence embeddings), ``heads``
   (the networks and the record) and ``write`` (the JSONL line).
@@ -235,6 +237,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         inputs = make_inputs(Path(tmp))
         for kind, path in inputs.items():
+            load0 = os.getloadavg()[0]
             runs = [end_to_end(path, Path(tmp) / f"{kind}.jsonl") for _ in range(args.repeat)]
             e2e, cpu = [w for w, _ in runs], [c for _, c in runs]
             parts = [breakdown(kind, path, Path(tmp) / f"{kind}_b.jsonl") for _ in range(args.repeat)]
@@ -246,11 +249,13 @@ def main() -> None:
                 "cpu_s": round(statistics.median(cpu), 2),
                 "breakdown_s": med,
                 "breakdown_cpu_s": med_cpu,
+                "load_1min": [round(load0, 2), round(os.getloadavg()[0], 2)],
             }
             line = ", ".join(f"{k} {v:.2f}/{med_cpu[k]:.2f}" for k, v in med.items())
             print(
                 f"{kind:<7} end to end {statistics.median(e2e):5.2f} s wall, {statistics.median(cpu):5.2f} s CPU "
-                f"(runs {', '.join(f'{x:.2f}' for x in e2e)}); breakdown wall/CPU s: {line}"
+                f"(runs {', '.join(f'{x:.2f}' for x in e2e)}); breakdown wall/CPU s: {line}; "
+                f"1-min load {load0:.1f} -> {os.getloadavg()[0]:.1f}"
             )
     print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.json:
