@@ -5,14 +5,16 @@ Target (issue #21): <= 3 s for a 30-s clip and <= 3 s for a small lyrics text, o
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_first_answer.py [--repeat 3]
     # the same for an older commit, e.g. before issue #21:
-    git archive ed87ebf src | tar -x -C /tmp/before && \
+    git worktree add /tmp/before ed87ebf && \
         PYTHONPATH=src .venv/bin/python benchmarks/bench_first_answer.py --src /tmp/before/src
 
 For each input, each run starts a fresh Python process (nothing imported, no model in
 memory; the OS file cache and mvemo's on-disk caches are warm, as on a second use):
 
 * **end to end**: ``mvemo predict FILE --out OUT.jsonl --quiet`` (the CLI's ``main``), wall time;
-* **breakdown**: a process that does what the CLI does, timing each phase (wall / CPU): ``imports``
+* **breakdown**: a process that does what the CLI does (:func:`phase_times`; the record it
+  writes is the CLI's, which ``tests/predict/test_bench_first_answer.py`` checks), timing each
+  phase (wall / CPU): ``imports``
   (CLI + predictor modules and their libraries), ``model load``, ``decode`` (read the file),
   ``features`` (musicnn blocks + harmony; for lyrics, the sentence embeddings), ``heads``
   (the networks and the record) and ``write`` (the JSONL line).
@@ -37,47 +39,108 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-_BREAKDOWN = r"""
-import json, sys, time
-t = [time.perf_counter(), time.process_time()]
-kind, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
-marks = {}
-def mark(name):
-    now, cpu = time.perf_counter(), time.process_time()
-    marks[name] = [round(now - t[0], 3), round(cpu - t[1], 3)]; t[0], t[1] = now, cpu
-import mvemo.cli.main, mvemo.cli.predict
-from mvemo.predict.router import Router
-if kind == "audio":
-    import mvemo.predict.music
-else:
-    import mvemo.predict.lyrics
-mark("imports")
-router = Router()
-model = router.model("music" if kind == "audio" else "lyrics")
-if kind == "lyrics":
-    model.encoder.model  # MiniLM itself loads on first use
-mark("model load")
-if kind == "audio":
-    from mvemo.features.music import TrackFeatures, compute_blocks, compute_harmony, load_track_audio
-    y16, y22 = load_track_audio(path)
-    mark("decode")
-    feats = TrackFeatures(compute_blocks(model.musicnn, y16), compute_harmony(y22))
-    mark("features")
-    rec = {"file": path, **model.predict_features(feats)}
-    mark("heads")
-else:
-    from mvemo.io.lyrics import read_lyrics
-    lyr = read_lyrics(path)
-    mark("decode")
-    model.encoder.encode(["warm-up"])  # the first encode call's one-off setup
-    mark("features")
-    rec = model.predict_lyrics(lyr, file=path)
-    mark("heads")
-from mvemo.util import atomic_write
-atomic_write(out, json.dumps(rec) + "\n")
-mark("write")
-print(json.dumps(marks))
-"""
+
+def phase_times(kind: str, path: str | Path, out: str | Path) -> dict[str, list[float]]:
+    """Do what ``mvemo predict PATH --out OUT`` does for one file, timing each phase.
+
+    Meant to run first thing in a fresh process (:func:`breakdown` starts one), so that
+    ``imports`` is the cost of importing the CLI, the predictor and their libraries.
+
+    Parameters
+    ----------
+    kind : {"audio", "lyrics"}
+        The input's kind: audio goes to the music model, lyrics to the lyrics model.
+    path : str or Path
+        The input file.
+    out : str or Path
+        The JSONL file written (one record).
+
+    Returns
+    -------
+    dict
+        ``phase -> [wall seconds, CPU seconds]`` for ``imports``, ``model load``, ``decode``,
+        ``features``, ``heads`` and ``write``, in that order.  For lyrics, ``features`` is the
+        time spent in the sentence encoder (its first call's set-up included) and ``heads`` the
+        rest of the prediction.  Works with the record objects of today and with the plain
+        dicts of older sources (``--src``).
+    """
+    if kind not in ("audio", "lyrics"):
+        raise ValueError(f"kind must be 'audio' or 'lyrics', got {kind!r}")
+    path = str(path)
+    t = [time.perf_counter(), time.process_time()]
+    marks: dict[str, list[float]] = {}
+
+    def mark(name: str, *, less: tuple[float, float] = (0.0, 0.0)) -> None:
+        now, cpu = time.perf_counter(), time.process_time()
+        marks[name] = [round(now - t[0] - less[0], 3), round(cpu - t[1] - less[1], 3)]
+        t[0], t[1] = now, cpu
+
+    import mvemo.cli.main  # noqa: F401  (what the CLI imports before predicting)
+    import mvemo.cli.predict  # noqa: F401
+    from mvemo.predict.router import Router
+
+    if kind == "audio":
+        import mvemo.predict.music  # noqa: F401
+    else:
+        import mvemo.predict.lyrics  # noqa: F401
+    mark("imports")
+    model = Router().model("music" if kind == "audio" else "lyrics")
+    if kind == "lyrics":
+        _ = model.encoder.model  # MiniLM itself loads on first use
+    mark("model load")
+    if kind == "audio":
+        from mvemo.features.music import TrackFeatures, compute_blocks, compute_harmony, load_track_audio
+
+        y16, y22 = load_track_audio(path)
+        mark("decode")
+        feats = TrackFeatures(compute_blocks(model.musicnn, y16), compute_harmony(y22))
+        mark("features")
+        try:  # the record and its checks, as MusicEmotionModel.predict
+            rec = model.predict_features(feats, file=path)
+        except TypeError:  # older sources: a dict without the file
+            rec = {"file": path, **model.predict_features(feats)}
+        try:
+            from mvemo.features.music import HARMONY_SR
+            from mvemo.predict.checks import audio_warnings, with_warnings
+        except ImportError:  # older sources: no checks
+            pass
+        else:
+            rec = with_warnings(rec, audio_warnings(path, y22, HARMONY_SR))
+        mark("heads")
+    else:
+        from mvemo.io.lyrics import read_lyrics
+
+        lyrics = read_lyrics(path)
+        mark("decode")
+        encoder = model.encoder
+        encode = encoder.encode
+        spent = [0.0, 0.0]
+
+        def timed_encode(texts, *a, **k):
+            w0, c0 = time.perf_counter(), time.process_time()
+            try:
+                return encode(texts, *a, **k)
+            finally:
+                spent[0] += time.perf_counter() - w0
+                spent[1] += time.process_time() - c0
+
+        encoder.encode = timed_encode
+        rec = model.predict_lyrics(lyrics, file=path)
+        encoder.encode = encode
+        try:  # the record's checks, as LyricsEmotionModel.predict
+            from mvemo.predict.checks import language_warning, with_warnings
+        except ImportError:  # older sources: no checks
+            pass
+        else:
+            rec = with_warnings(rec, [w for w in [language_warning(rec.features["language_hint"])] if w])
+        # the encoder's share is "features", the rest "heads"
+        marks["features"] = [round(spent[0], 3), round(spent[1], 3)]
+        mark("heads", less=(spent[0], spent[1]))
+    from mvemo.util import atomic_write
+
+    atomic_write(out, json.dumps(rec.to_dict() if hasattr(rec, "to_dict") else rec) + "\n")
+    mark("write")
+    return {k: marks[k] for k in ("imports", "model load", "decode", "features", "heads", "write")}
 
 
 def make_inputs(tmp: Path) -> dict[str, Path]:
@@ -140,14 +203,16 @@ def end_to_end(path: Path, out: Path) -> tuple[float, float]:
     return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
 
 
-def breakdown(kind: str, path: Path, out: Path) -> dict[str, float]:
+def breakdown(kind: str, path: Path, out: Path) -> dict[str, list[float]]:
+    """:func:`phase_times` in a fresh Python process (mvemo from :data:`SRC`)."""
     res = subprocess.run(
-        [sys.executable, "-c", _BREAKDOWN, kind, str(path), str(out)],
-        check=True,
+        [sys.executable, str(Path(__file__).resolve()), "--phases", kind, str(path), str(out)],
         env=_env(),
         capture_output=True,
         text=True,
     )
+    if res.returncode != 0:
+        raise RuntimeError(f"the {kind} breakdown failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -162,12 +227,17 @@ def main() -> None:
         default=SRC,
         help="mvemo source tree to time (e.g. an older commit's, from git archive), default ./src",
     )
+    ap.add_argument("--phases", nargs=3, metavar=("KIND", "PATH", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.phases:  # one breakdown run, in this fresh process
+        print(json.dumps(phase_times(*args.phases)))
+        return
     SRC = args.src.resolve()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         inputs = make_inputs(Path(tmp))
         for kind, path in inputs.items():
+            load0 = os.getloadavg()[0]
             runs = [end_to_end(path, Path(tmp) / f"{kind}.jsonl") for _ in range(args.repeat)]
             e2e, cpu = [w for w, _ in runs], [c for _, c in runs]
             parts = [breakdown(kind, path, Path(tmp) / f"{kind}_b.jsonl") for _ in range(args.repeat)]
@@ -179,11 +249,13 @@ def main() -> None:
                 "cpu_s": round(statistics.median(cpu), 2),
                 "breakdown_s": med,
                 "breakdown_cpu_s": med_cpu,
+                "load_1min": [round(load0, 2), round(os.getloadavg()[0], 2)],
             }
             line = ", ".join(f"{k} {v:.2f}/{med_cpu[k]:.2f}" for k, v in med.items())
             print(
                 f"{kind:<7} end to end {statistics.median(e2e):5.2f} s wall, {statistics.median(cpu):5.2f} s CPU "
-                f"(runs {', '.join(f'{x:.2f}' for x in e2e)}); breakdown wall/CPU s: {line}"
+                f"(runs {', '.join(f'{x:.2f}' for x in e2e)}); breakdown wall/CPU s: {line}; "
+                f"1-min load {load0:.1f} -> {os.getloadavg()[0]:.1f}"
             )
     print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.json:

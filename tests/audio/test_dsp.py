@@ -59,6 +59,29 @@ def test_rms_equals_librosa(signal):
     np.testing.assert_allclose(ours, ref, rtol=1e-6)
 
 
+@pytest.mark.parametrize("down", [2, 3, 4])
+@pytest.mark.parametrize("n", [1, 2, 5, 41, 1001, 3 * 22050 // 2])
+def test_decimate_equals_scipy_resample_poly(signal, n, down):
+    from scipy.signal import resample_poly
+
+    x = signal[:n]
+    ref = resample_poly(x, 1, down)
+    ours = dsp.decimate(x, down)
+    assert ours.dtype == ref.dtype == np.float32 and ours.shape == ref.shape
+    np.testing.assert_array_equal(ours, ref)  # the same bits, not merely close
+
+
+def test_decimate_rejects_bad_factors(signal):
+    from mvemo.errors import ParameterError
+
+    for bad in (0, -2, 2.0, True):
+        with pytest.raises(ParameterError, match=repr(bad)):
+            dsp.decimate(signal, bad)
+    with pytest.raises(ParameterError, match=r"\(2, 3\)"):
+        dsp.decimate(np.zeros((2, 3), np.float32), 2)
+    np.testing.assert_array_equal(dsp.decimate(signal, 1), signal)
+
+
 def test_music_prediction_path_does_not_import_librosa(tmp_path, monkeypatch):
     """The point of the module: no librosa/numba start-up cost in `mvemo predict song.mp3`
     (once the mel filters are in the disk cache, as after the first run)."""
@@ -70,7 +93,7 @@ def test_music_prediction_path_does_not_import_librosa(tmp_path, monkeypatch):
         "from mvemo.features.music import load_track_audio, compute_harmony\n"
         "from mvemo.features.musicnn import log_mel\n"
         "y16, y22 = load_track_audio(sys.argv[1]); log_mel(y16, 16000); compute_harmony(y22)\n"
-        "print(sorted(m for m in ('librosa', 'numba') if m in sys.modules))\n"
+        "print(sorted(m for m in ('librosa', 'numba', 'scipy.signal') if m in sys.modules))\n"
     )
     from pathlib import Path
 

@@ -222,3 +222,36 @@ def test_tempo_of_click_track_90_bpm_with_a_prior_at_120():
     tempo = estimate_tempo(y, SR)
     assert tempo.bpm == pytest.approx(90.0, rel=0.02)
     np.testing.assert_allclose(np.diff(tempo.beat_times), 60 / 90, atol=0.03)
+
+
+def test_key_profiles_by_name():
+    from mvemo.features.harmony import ALBRECHT_SHANAHAN_MINOR, AUDIO_KEY_PROFILES, key_scores
+
+    assert AUDIO_KEY_PROFILES == "albrecht"
+    assert key_from_chroma(np.roll(ALBRECHT_SHANAHAN_MINOR, 2), partials=False, profiles="albrecht")[:2] == (
+        "D",
+        "minor",
+    )
+    # the default stays Krumhansl-Kessler (the MIDI features' key)
+    v = np.random.default_rng(0).random(12)
+    np.testing.assert_array_equal(key_scores(v), key_scores(v, profiles="krumhansl"))
+    assert not np.allclose(key_scores(v), key_scores(v, profiles="albrecht"))
+    with pytest.raises(ParameterError, match="'temperley'"):
+        key_scores(v, profiles="temperley")
+
+
+def test_maple_leaf_rag_audio_reads_a_flat_not_its_dominant():
+    """The example's A strain dwells on E-flat 7: Krumhansl-Kessler read the dominant (E-flat
+    major); the audio key's Albrecht-Shanahan profiles read A-flat major, as its MIDI does."""
+    from pathlib import Path
+
+    from mvemo.audio.io import load_audio
+    from mvemo.features.chroma import _chroma_bass, resample_for_stft
+    from mvemo.features.harmony import _sounding, analyze_harmony
+
+    mp3 = Path(__file__).resolve().parents[2] / "examples" / "audio" / "joplin_maple_leaf_rag.mp3"
+    y, sr = load_audio(mp3, sr=22050)
+    y11 = resample_for_stft(y, sr)
+    assert analyze_harmony(y, sr, harmonic=False, method="stft", y_stft=y11).key.label == "Ab major"
+    ch, _, level = _chroma_bass(y, sr, hop_length=2048, harmonic=False, method="stft", y_stft=y11)
+    assert key_from_chroma(ch[:, _sounding(level)], profiles="krumhansl").label == "Eb major"  # before

@@ -205,14 +205,14 @@ def _stft_pitchgram(x: np.ndarray, *, hop: int) -> np.ndarray:
     Three bands share one frame grid (see ``_STFT_BANDS``): the bass octaves from the
     signal decimated by 4 with a long window, the upper octaves with shorter ones.
     """
-    from scipy.signal import resample_poly
+    from mvemo.audio.dsp import decimate  # scipy.signal.resample_poly(x, 1, dec), without importing scipy.signal
 
     x = np.asarray(x, dtype=np.float32)
     signals = {1: x}
     powers = {}
     for dec, n_fft, _, _ in _STFT_BANDS:
         if dec not in signals:
-            signals[dec] = resample_poly(x, 1, dec).astype(np.float32)
+            signals[dec] = decimate(x, dec)
         powers[dec, n_fft] = _stft_power(signals[dec], n_fft, max(1, hop // dec))
     tuning = _stft_tuning(powers[1, 2048], 2048) if (1, 2048) in powers else 0.0
     rows = []

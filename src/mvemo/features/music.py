@@ -46,9 +46,10 @@ __all__ = [
 #: Whole-track feature blocks of :meth:`TrackFeatures.track_blocks` (the linear quadrant channel's inputs).
 TRACK_BLOCKS = ("embedding", "segment_spread")
 
-#: Cache kinds (v2: audio decoded by :func:`load_track_audio`, blocks carry ``block_meansq``).
+#: Cache kinds (v2: audio decoded by :func:`load_track_audio`, blocks carry ``block_meansq``;
+#: harmony v3: the audio key from the Albrecht-Shanahan profiles, :data:`~mvemo.features.harmony.AUDIO_KEY_PROFILES`).
 BLOCKS_KIND = "musicnn-mtt-blocks-v2"
-HARMONY_KIND = "harmony-v2"
+HARMONY_KIND = "harmony-v3"
 HARMONY_SR = 22050
 
 
