@@ -157,11 +157,17 @@ def static_filter(path: str | Path, *, duration: float) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- 3. transcode
-def transcode(src: str | Path, dst: str | Path, *, fps: float = TRANSCODE_FPS) -> dict[str, Any]:
-    """MP4 (H.264 where available) at a constant ``fps``, audio kept as AAC."""
+def transcode(
+    src: str | Path, dst: str | Path, *, fps: float = TRANSCODE_FPS, encoder_threads: int | None = None
+) -> dict[str, Any]:
+    """MP4 (H.264 where available) at a constant ``fps``, audio kept as AAC.
+
+    ``encoder_threads``: the video encoder's threads (None: FFmpeg's choice, one per core);
+    the H.264 bit stream depends on it.
+    """
     from mvemo.io.video import normalize_video
 
-    info = normalize_video(src, dst, fps=fps)
+    info = normalize_video(src, dst, fps=fps, encoder_threads=encoder_threads)
     return {
         "duration": round(info.duration, _ROUND),
         "fps": round(info.fps, _ROUND),
