@@ -30,9 +30,12 @@ def test_budget_and_switch():
 
 
 def test_worker_environment_and_dask_settings():
-    env = T.worker_environ(2)
-    assert env["OMP_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "2"
-    assert env[T.THREADS_ENV] == "2"
+    env = T.worker_environ(2, math=3)
+    assert env["OMP_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "3"
+    assert env[T.THREADS_ENV] == "2" and env["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert T.math_threads({}) == T.MATH_THREADS == 1 and T.math_threads({T.MATH_THREADS_ENV: "2"}) == 2
+    with pytest.raises(ParameterError, match="MATH_THREADS"):
+        T.math_threads({T.MATH_THREADS_ENV: "-1"})
     cfg = T.lean_dask_config(1)
     assert cfg["distributed.worker.profile.enabled"] is False
     assert cfg["distributed.worker.memory.spill"] is False
@@ -59,15 +62,15 @@ def test_codec_threads_setting(monkeypatch):
 def test_configure_worker(monkeypatch):
     monkeypatch.setattr("mvemo.util._CODEC_THREADS", None)
     monkeypatch.setattr(T, "_CONFIGURED", [])
-    for k in (*T.BLAS_ENV, T.THREADS_ENV):
+    for k in (*T.BLAS_ENV, T.THREADS_ENV, T.MATH_THREADS_ENV, "OMP_WAIT_POLICY"):
         monkeypatch.delenv(k, raising=False)
     assert T.configure_worker() is None and codec_threads() is None  # no budget: nothing changes
-    monkeypatch.setenv(T.THREADS_ENV, "1")
+    monkeypatch.setenv(T.THREADS_ENV, "2")
     torch = pytest.importorskip("torch")
     before = torch.get_num_threads()
     try:
-        assert T.configure_worker() == 1
-        assert codec_threads() == 1 and torch.get_num_threads() == 1
+        assert T.configure_worker() == 2
+        assert codec_threads() == 2 and torch.get_num_threads() == T.MATH_THREADS
         import os
 
         assert os.environ["OMP_NUM_THREADS"] == "1"

@@ -15,12 +15,19 @@ and scalers            ``thread_type`` of the PyAV codec contexts
 H.264 encoder          a fixed :data:`ENCODER_THREADS` (the bit stream depends on the
                        encoder's thread count: a fixed count keeps the output identical
                        for any number of workers and on any machine)
-PyTorch, OpenCV        ``torch.set_num_threads``, ``cv2.setNumThreads`` in the worker
-OpenMP / BLAS          ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``
-                       ... in the worker processes' environment before they start
+OpenCV                 ``cv2.setNumThreads`` in the worker
+PyTorch, OpenMP, BLAS  :data:`MATH_THREADS` (1): ``torch.set_num_threads``, and
+                       ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``
+                       ... with ``OMP_WAIT_POLICY=PASSIVE`` in the worker processes'
+                       environment before they start
 Dask                   lean local workers: no statistical profiler, no GIL or disk
                        monitor, no spilling (tasks carry paths and small JSON results)
 =====================  =================================================================
+
+PyTorch gets one thread, not the budget: the annotators' models are small, and a second
+OpenMP thread made the fused annotator 1.5x (passive waiting) to 5x (OpenMP's default
+spinning) slower in wall time on this 2-core machine under load (one worker process,
+``docs/dataset_builder.md``).  ``MVEMO_BUILD_MATH_THREADS=N`` changes it.
 
 ``MVEMO_BUILD_TUNING=off`` in the driver's environment turns all of it off (FFmpeg's,
 PyTorch's and Dask's defaults, videos in source order), to measure what it gains.
@@ -38,10 +45,13 @@ from mvemo.errors import ParameterError
 __all__ = [
     "BLAS_ENV",
     "ENCODER_THREADS",
+    "MATH_THREADS",
+    "MATH_THREADS_ENV",
     "THREADS_ENV",
     "TUNING_ENV",
     "configure_worker",
     "lean_dask_config",
+    "math_threads",
     "thread_budget",
     "tuning_enabled",
     "worker_environ",
@@ -49,6 +59,8 @@ __all__ = [
 
 TUNING_ENV = "MVEMO_BUILD_TUNING"  #: "off" (or 0, false, no) turns the tuning off
 THREADS_ENV = "MVEMO_BUILD_THREADS"  #: threads per worker, overriding cores // workers
+MATH_THREADS_ENV = "MVEMO_BUILD_MATH_THREADS"  #: PyTorch / OpenMP / BLAS threads per worker
+MATH_THREADS = 1  #: default PyTorch / OpenMP / BLAS threads per worker (see above)
 BLAS_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
             "VECLIB_MAXIMUM_THREADS")  # fmt: skip
 #: Threads of the transcode step's video encoder when tuned (a constant: outputs must not
@@ -94,11 +106,37 @@ def thread_budget(*, workers: int, cores: int | None = None, environ: dict[str, 
     return max(1, cores // workers)
 
 
-def worker_environ(threads: int) -> dict[str, str]:
-    """Environment for a worker process with ``threads`` threads (OpenMP, BLAS, and
-    ``$MVEMO_BUILD_THREADS`` for :func:`configure_worker`)."""
-    env = {k: str(threads) for k in BLAS_ENV}
+def math_threads(environ: dict[str, str] | None = None) -> int:
+    """PyTorch / OpenMP / BLAS threads per worker: ``$MVEMO_BUILD_MATH_THREADS``, else
+    :data:`MATH_THREADS`.
+
+    Raises
+    ------
+    ParameterError
+        For a bad ``$MVEMO_BUILD_MATH_THREADS``.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(MATH_THREADS_ENV)
+    if not raw:
+        return MATH_THREADS
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ParameterError(f"{MATH_THREADS_ENV} must be a positive integer, got {raw!r}")
+    return n
+
+
+def worker_environ(threads: int, *, math: int | None = None) -> dict[str, str]:
+    """Environment for a worker process with a budget of ``threads`` (``$MVEMO_BUILD_THREADS``
+    for :func:`configure_worker`) and ``math`` PyTorch / OpenMP / BLAS threads (default
+    :func:`math_threads`), OpenMP threads waiting passively."""
+    math = math_threads() if math is None else math
+    env = {k: str(math) for k in BLAS_ENV}
+    env["OMP_WAIT_POLICY"] = "PASSIVE"
     env[THREADS_ENV] = str(threads)
+    env[MATH_THREADS_ENV] = str(math)
     return env
 
 
@@ -124,7 +162,8 @@ def lean_dask_config(threads: int) -> dict[str, Any]:
 
 
 def configure_worker(threads: int | None = None) -> int | None:
-    """Apply a thread budget in this process, once: FFmpeg, PyTorch, OpenCV.
+    """Apply a thread budget in this process, once: FFmpeg and OpenCV get ``threads``,
+    PyTorch :func:`math_threads`.
 
     Parameters
     ----------
@@ -153,7 +192,7 @@ def configure_worker(threads: int | None = None) -> int | None:
         os.environ[k] = v
     torch = sys.modules.get("torch")  # not imported yet: it reads OMP_NUM_THREADS when it is
     if torch is not None:
-        torch.set_num_threads(threads)
+        torch.set_num_threads(math_threads())
     try:
         import cv2
     except ImportError:
