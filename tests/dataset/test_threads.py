@@ -63,7 +63,8 @@ def test_configure_worker(monkeypatch):
     monkeypatch.setattr("mvemo.util._CODEC_THREADS", None)
     monkeypatch.setattr(T, "_CONFIGURED", [])
     for k in (*T.BLAS_ENV, T.THREADS_ENV, T.MATH_THREADS_ENV, "OMP_WAIT_POLICY"):
-        monkeypatch.delenv(k, raising=False)
+        monkeypatch.setenv(k, "")  # recorded, so what configure_worker writes is undone after the test
+        monkeypatch.delenv(k)
     assert T.configure_worker() is None and codec_threads() is None  # no budget: nothing changes
     monkeypatch.setenv(T.THREADS_ENV, "2")
     torch = pytest.importorskip("torch")
