@@ -15,9 +15,15 @@ Steps:
    sheet) and annotate, and project the cost of 11,764 videos of 4.1 min (MVEmo) on N
    workers, scaling each step's cost by media duration.
 
+The builder's thread budget (``mvemo.dataset.threads``) is on unless the environment has
+``MVEMO_BUILD_TUNING=off``; the JSON says which (``tuning``), with the load average before
+and after each build, the steady-state seconds per video, and the CPU seconds per media
+second of each step group (from the ledger's ``cpu_seconds``).
+
 Run (the numbers depend on how busy the machine is: say so when you report them)::
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_builder.py [--n 8] [--seconds 10] [--annotator fused] [--kill]
+    MVEMO_BUILD_TUNING=off PYTHONPATH=src .venv/bin/python benchmarks/bench_builder.py ...   # the before
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -75,10 +82,15 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _build(corpus: Path, out: Path, cache: Path, workers: int, annotator: str) -> float:
+def _build(corpus: Path, out: Path, cache: Path, workers: int, annotator: str) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the command and all its processes: driver, scheduler,
+    nannies, workers, FFmpeg's and PyTorch's threads) of one build."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(_cmd(corpus, out, cache, workers, annotator), env=_env(), check=False, capture_output=True)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
 
 
 def _outputs(root: Path) -> dict[str, bytes]:
@@ -114,11 +126,14 @@ def _alive(pids: list[int]) -> list[int]:
     return alive
 
 
-def _step_costs(ledger: Path, durations: dict[str, float]) -> dict[str, float]:
-    """Seconds of work per second of media, per step (uncached 1-worker build): the median over
-    videos, so the one-off model loading of a worker's first video does not count."""
+def _step_costs(ledger: Path, durations: dict[str, float], column: str = "seconds") -> dict[str, float]:
+    """Seconds of work (``column``: wall ``seconds`` or ``cpu_seconds``) per second of media, per
+    step (uncached build): the median over videos, so the one-off model loading of a worker's
+    first video does not count."""
     con = sqlite3.connect(ledger)
-    rows = con.execute("SELECT id, step, seconds FROM steps WHERE status = 'done' AND seconds IS NOT NULL").fetchall()
+    rows = con.execute(
+        f"SELECT id, step, {column} FROM steps WHERE status = 'done' AND {column} IS NOT NULL"
+    ).fetchall()
     per: dict[str, list[float]] = {}
     for vid, step, sec in rows:
         if durations.get(vid):
@@ -155,7 +170,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench_builder_"))
     corpus = tmp / "corpus"
     _corpus(corpus, a.n, a.seconds, tuple(a.size))
+    from mvemo.dataset.threads import tuning_enabled
+
     res: dict = {
+        "tuning": "on" if tuning_enabled() else "off",
         "n_videos": a.n + 1,
         "seconds_each": a.seconds,
         "size": a.size,
@@ -163,10 +181,14 @@ def main() -> None:
         "cores": os.cpu_count(),
         "loadavg_before": os.getloadavg(),
     }
-    walls = {}
+    walls, loads, cpus = {}, {}, {}
     for w in (1, 2):
-        walls[w] = _build(corpus, tmp / f"out{w}", tmp / f"cache{w}", w, a.annotator)
-        print(f"{w} worker(s): {walls[w]:.1f} s wall", flush=True)
+        before = os.getloadavg()
+        walls[w], cpus[w] = _build(corpus, tmp / f"out{w}", tmp / f"cache{w}", w, a.annotator)
+        loads[w] = {"before": [round(x, 2) for x in before], "after": [round(x, 2) for x in os.getloadavg()]}
+        print(f"{w} worker(s): {walls[w]:.1f} s wall, {cpus[w]:.1f} CPU s, load average {loads[w]}", flush=True)
+    res["loadavg"] = loads
+    res["cpu_seconds_1"], res["cpu_seconds_2"] = cpus[1], cpus[2]
     res["loadavg_after"] = os.getloadavg()
     same = (tmp / "out1" / "manifest.jsonl").read_bytes() == (tmp / "out2" / "manifest.jsonl").read_bytes()
     con = sqlite3.connect(tmp / "out1" / "ledger.sqlite")
@@ -194,6 +216,11 @@ def main() -> None:
     res.update(steady_s_per_video_1=pace[1], steady_s_per_video_2=pace[2], steady_speedup=pace[1] / pace[2])
     costs = _step_costs(tmp / "out1" / "ledger.sqlite", durations)
     groups = {g: sum(costs.get(s, 0.0) for s in steps) for g, steps in GROUPS.items()}
+    for w in (1, 2):  # CPU seconds of the worker processes per media second (all their threads)
+        cpu = _step_costs(tmp / f"out{w}" / "ledger.sqlite", durations, "cpu_seconds")
+        res[f"cpu_per_media_second_{w}"] = {
+            g: round(sum(cpu.get(s, 0.0) for s in steps), 4) for g, steps in GROUPS.items()
+        }
     res["seconds_per_media_second"] = {k: round(v, 4) for k, v in costs.items()}
     res["groups_per_media_second"] = {k: round(v, 4) for k, v in groups.items()}
     res["dominant"] = max(groups, key=groups.get)

@@ -13,6 +13,10 @@ helper             precedence
 :func:`cache_root` explicit argument, then ``$MVEMO_CACHE``, then
                    ``$XDG_CACHE_HOME/mvemo``, then ``~/.cache/mvemo``
 =================  ============================================================
+
+:func:`codec_threads` is the process's thread count for FFmpeg decoders and scalers (None:
+FFmpeg's own choice, one thread per core); the dataset builder's thread budget
+(:mod:`mvemo.dataset.threads`) sets it in each worker process.
 """
 
 from __future__ import annotations
@@ -24,14 +28,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from mvemo.errors import DataError
+from mvemo.errors import DataError, ParameterError
 
-__all__ = ["DATA_ENV_VAR", "CACHE_ENV_VAR", "atomic_path", "atomic_write", "atomic_open", "data_home", "cache_root"]
+__all__ = [
+    "DATA_ENV_VAR",
+    "CACHE_ENV_VAR",
+    "atomic_path",
+    "atomic_write",
+    "atomic_open",
+    "data_home",
+    "cache_root",
+    "codec_threads",
+    "set_codec_threads",
+]
 
 DATA_ENV_VAR = "MVEMO_DATA"
 CACHE_ENV_VAR = "MVEMO_CACHE"
 _UMASK = os.umask(0)  # read once (os.umask can only be read by setting it)
 os.umask(_UMASK)
+_CODEC_THREADS: int | None = None
 _HOW = f"pass --data-home PATH (data_home=... in Python) or set {DATA_ENV_VAR}=/path/to/shared/data"
 
 
@@ -190,3 +205,32 @@ def cache_root(explicit: str | os.PathLike | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mvemo"
+
+
+def codec_threads() -> int | None:
+    """Threads FFmpeg may use per decoder and per frame scaler in this process.
+
+    Returns
+    -------
+    int or None
+        The count set by :func:`set_codec_threads`; None (the default) lets FFmpeg choose
+        (one thread per core, plus one).
+    """
+    return _CODEC_THREADS
+
+
+def set_codec_threads(n: int | None) -> None:
+    """Set the process's :func:`codec_threads` (None: FFmpeg's choice again).
+
+    Decoding and scaling give the same pixels with any thread count, so this changes speed,
+    never results.
+
+    Raises
+    ------
+    ParameterError
+        When ``n`` is not None or a positive integer.
+    """
+    global _CODEC_THREADS
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ParameterError(f"codec threads must be None or a positive integer, got {n!r}")
+    _CODEC_THREADS = n

@@ -88,9 +88,17 @@ def test_one_and_two_workers_identical(builds):
     assert (one / "manifest.jsonl").read_bytes() == (two / "manifest.jsonl").read_bytes()
     pq = pytest.importorskip("pyarrow.parquet")
     assert pq.read_table(one / "manifest.parquet").equals(pq.read_table(two / "manifest.parquet"))
-    for sub in LABEL_DIRS:
+    for sub in LABEL_DIRS + ("media",):  # media too: the encoder's thread count is fixed
         assert _files(one, sub) == _files(two, sub), sub
     assert _files(one, "lyrics")  # lyrics were written (sidecar and catalogue)
+
+
+def test_ledger_records_cpu_seconds(builds):
+    con = sqlite3.connect(builds["two"] / LEDGER_NAME)
+    rows = con.execute("SELECT step, seconds, cpu_seconds FROM steps WHERE status = 'done'").fetchall()
+    assert rows and all(cpu is not None and cpu >= 0 and wall is not None for _, wall, cpu in rows)
+    # decoding and encoding a video take CPU time in the worker process
+    assert max(cpu for step, _, cpu in rows if step == "transcode") > 0
 
 
 def test_manifest_items(builds, corpus):

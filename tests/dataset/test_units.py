@@ -147,6 +147,7 @@ def test_lyrics_step_cleans_and_keeps_times(tmp_path):
     assert not r["synced"] and r["file"] == "p.txt" and r["line_words"] == [2, 1]
     assert lyrics(None, tmp_path / "out" / "n") == {
         "origin": "none",
+        "asr": False,
         "file": None,
         "synced": False,
         "n_lines": 0,

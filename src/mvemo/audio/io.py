@@ -25,6 +25,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.util import codec_threads
 
 __all__ = [
     "SILENCE_DBFS",
@@ -110,7 +111,11 @@ def _open_pyav(path: Path):
         what = "video file" if container.streams.video else "file"
         container.close()
         raise DataError(f"{path}: {what} has no audio track")
-    return av, container, container.streams.audio[0]
+    stream = container.streams.audio[0]
+    n = codec_threads()
+    if n is not None:  # the process's thread budget (decoded samples do not depend on it)
+        stream.codec_context.thread_count = n
+    return av, container, stream
 
 
 def _decode_pyav(path: Path, offset: float, duration: float | None, *, seek: bool) -> tuple[np.ndarray, int]:

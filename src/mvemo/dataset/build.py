@@ -27,10 +27,20 @@ from mvemo.data.manifest import Item, write_manifest
 from mvemo.dataset.ledger import Ledger
 from mvemo.dataset.sources import VideoSource, collect_sources
 from mvemo.dataset.steps import ANNOTATORS, STEP_VERSIONS, Limits
+from mvemo.dataset.threads import ENCODER_THREADS, TUNING_ENV, thread_budget, tuning_enabled
 from mvemo.errors import ParameterError
 from mvemo.util import atomic_write, cache_root
 
-__all__ = ["DYNAMIC_SUBSET", "LEDGER_NAME", "BuildSummary", "Progress", "assemble", "build_dataset", "make_item"]
+__all__ = [
+    "DYNAMIC_SUBSET",
+    "LEDGER_NAME",
+    "BuildSummary",
+    "Progress",
+    "assemble",
+    "build_dataset",
+    "longest_first",
+    "make_item",
+]
 
 LEDGER_NAME = "ledger.sqlite"
 DYNAMIC_SUBSET = 1000  #: MVEmo-Bench's dynamic subset size (min(1000, n) here)
@@ -115,29 +125,46 @@ def _hms(s: float) -> str:
     return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def _config_hash(annotator: str, limits: Limits, asr: tuple[str, str] | None) -> str:
-    blob = json.dumps(
-        {"annotator": annotator, "limits": limits.to_dict(), "asr": list(asr) if asr else None, "steps": STEP_VERSIONS},
-        sort_keys=True,
-    )
+def _config_hash(annotator: str, limits: Limits, asr: tuple[str, str] | None, encoder_threads: int | None) -> str:
+    cfg = {
+        "annotator": annotator,
+        "limits": limits.to_dict(),
+        "asr": list(asr) if asr else None,
+        "steps": STEP_VERSIONS,
+    }
+    if encoder_threads is not None:  # the transcoded files depend on it
+        cfg["encoder_threads"] = encoder_threads
+    blob = json.dumps(cfg, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _client(workers: int | None, scheduler: str | None, memory_limit: str | None):
-    """``(client, cluster or None)``: a LocalCluster of processes on 127.0.0.1, or the given scheduler."""
+def _client(workers: int | None, scheduler: str | None, memory_limit: str | None, threads: int | None):
+    """``(client, cluster or None)``: a LocalCluster of processes on 127.0.0.1, or the given scheduler.
+
+    With a thread budget (``threads``), the local workers start with it in their environment
+    and with lean Dask settings (:func:`mvemo.dataset.threads.lean_dask_config`).
+    """
+    import contextlib
+
+    import dask
+
+    from mvemo.dataset.threads import lean_dask_config
+
     distributed = require("distributed", extra="dataset")
     if scheduler:
         return distributed.Client(scheduler, timeout="30s"), None
     n = workers or os.cpu_count() or 1
-    cluster = distributed.LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        memory_limit=memory_limit or "auto",
-        silence_logs=40,
-    )
+    tuned = dask.config.set(lean_dask_config(threads)) if threads else contextlib.nullcontext()
+    with tuned:
+        cluster = distributed.LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            memory_limit=memory_limit or "auto",
+            silence_logs=40,
+        )
     return distributed.Client(cluster), cluster
 
 
@@ -214,7 +241,9 @@ def build_dataset(
     jobs = collect_sources(sources)
     if not jobs:
         raise ParameterError("no videos found in the sources")
-    config = _config_hash(annotator, limits, asr)
+    tuned = tuning_enabled()
+    encoder_threads = ENCODER_THREADS if tuned else None
+    config = _config_hash(annotator, limits, asr, encoder_threads)
     ledger = Ledger(root / LEDGER_NAME)
     try:
         pending = [
@@ -236,6 +265,8 @@ def build_dataset(
                 limits=limits,
                 asr=asr,
                 config=config,
+                tuned=tuned,
+                encoder_threads=encoder_threads,
                 workers=workers,
                 scheduler=scheduler,
                 memory_limit=memory_limit,
@@ -261,6 +292,8 @@ def _run(
     limits: Limits,
     asr,
     config: str,
+    tuned: bool,
+    encoder_threads: int | None,
     workers,
     scheduler,
     memory_limit,
@@ -269,16 +302,22 @@ def _run(
     from mvemo.dataset.worker import process_video
 
     distributed = require("distributed", extra="dataset")
-    client, cluster = _client(workers, scheduler, memory_limit)
+    n_local = None if scheduler else (workers or os.cpu_count() or 1)
+    threads = thread_budget(workers=n_local) if tuned and n_local else None
+    client, cluster = _client(workers, scheduler, memory_limit, threads)
     by_id = {j.id: j for j in pending}
+    if tuned:  # the largest (longest) videos first, so the last ones to finish are short
+        pending = longest_first(pending)
     try:
         if log:
             log(
                 f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}; "
                 f"{len(pending)} videos to process"
+                + (f"; {threads} thread(s) per worker" if threads else "")
+                + ("" if tuned else f" ({TUNING_ENV}=off)")
             )
         futures = {}
-        for j in pending:
+        for rank, j in enumerate(pending):
             f = client.submit(
                 process_video,
                 j.to_dict(),
@@ -287,8 +326,11 @@ def _run(
                 annotator=annotator,
                 limits=limits.to_dict(),
                 asr=asr,
+                threads=threads,
+                encoder_threads=encoder_threads,
                 key=f"video-{config}-{j.id}",
                 pure=False,
+                priority=len(pending) - rank if tuned else 0,
             )
             futures[f] = j.id
         for fut in distributed.as_completed(list(futures)):
@@ -320,6 +362,22 @@ def _run(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def longest_first(jobs: list[VideoSource]) -> list[VideoSource]:
+    """``jobs`` by decreasing file size (a cheap stand-in for duration), then by id.
+
+    Run in this order, the long videos do not start last and leave the other workers idle
+    at the end of the build.  The order changes nothing in the outputs.
+    """
+
+    def size(j: VideoSource) -> int:
+        try:
+            return Path(j.path).stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(jobs, key=lambda j: (-size(j), j.id))
 
 
 def _with_source(result: dict | None, job: VideoSource) -> dict | None:

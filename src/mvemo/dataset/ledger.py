@@ -5,8 +5,10 @@ Tables:
 * ``videos(id, source, fingerprint, config, status, reason, result, updated)``: ``status``
   is ``done``, ``filtered`` or ``failed``; ``result`` is the worker's JSON result (labels,
   features, file names), from which the manifest is assembled;
-* ``steps(id, step, status, reason, seconds)``: ``status`` is ``done``, ``failed`` or
-  ``skipped`` (a step after a failure or a filter).
+* ``steps(id, step, status, reason, seconds, cpu_seconds)``: ``status`` is ``done``,
+  ``failed`` or ``skipped`` (a step after a failure or a filter); ``seconds`` is the step's
+  wall time, ``cpu_seconds`` the CPU time of the worker process (all its threads) during it,
+  so threads that fight over the cores show as wall time above CPU time.
 
 Only the driver process writes, one transaction per finished video, so a killed build
 loses at most the videos still in flight.
@@ -32,7 +34,7 @@ CREATE TABLE IF NOT EXISTS videos (
     status TEXT NOT NULL, reason TEXT, result TEXT, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS steps (
     id TEXT NOT NULL, step TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, seconds REAL,
-    PRIMARY KEY (id, step));
+    cpu_seconds REAL, PRIMARY KEY (id, step));
 """
 
 
@@ -53,6 +55,9 @@ class Ledger:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
+            cols = {r[1] for r in self.db.execute("PRAGMA table_info(steps)")}
+            if "cpu_seconds" not in cols:  # a ledger written before the column existed
+                self.db.execute("ALTER TABLE steps ADD COLUMN cpu_seconds REAL")
         except sqlite3.DatabaseError as exc:
             raise DataError(f"{self.path}: not a build ledger ({exc})") from None
 
@@ -90,8 +95,8 @@ class Ledger:
         with self.db:
             self.db.execute("DELETE FROM steps WHERE id = ?", (vid,))
             self.db.executemany(
-                "INSERT INTO steps (id, step, status, reason, seconds) VALUES (?, ?, ?, ?, ?)",
-                [(vid, s["step"], s["status"], s.get("reason"), s.get("seconds")) for s in steps],
+                "INSERT INTO steps (id, step, status, reason, seconds, cpu_seconds) VALUES (?, ?, ?, ?, ?, ?)",
+                [(vid, s["step"], s["status"], s.get("reason"), s.get("seconds"), s.get("cpu_seconds")) for s in steps],
             )
             self.db.execute(
                 "INSERT OR REPLACE INTO videos (id, source, fingerprint, config, status, reason, result, updated) "
@@ -124,9 +129,10 @@ class Ledger:
 
     def steps(self, vid: str | None = None) -> list[dict[str, Any]]:
         """Rows of ``steps`` (of one video or all)."""
-        q = "SELECT id, step, status, reason, seconds FROM steps"
+        cols = ("id", "step", "status", "reason", "seconds", "cpu_seconds")
+        q = f"SELECT {', '.join(cols)} FROM steps"
         rows = self.db.execute(q + (" WHERE id = ?" if vid else "") + " ORDER BY id, rowid", (vid,) if vid else ())
-        return [dict(zip(("id", "step", "status", "reason", "seconds"), r)) for r in rows.fetchall()]
+        return [dict(zip(cols, r)) for r in rows.fetchall()]
 
     def counts(self, ids: list[str] | None = None) -> dict[str, int]:
         """Videos per final status."""

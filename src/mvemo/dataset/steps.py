@@ -157,11 +157,17 @@ def static_filter(path: str | Path, *, duration: float) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- 3. transcode
-def transcode(src: str | Path, dst: str | Path, *, fps: float = TRANSCODE_FPS) -> dict[str, Any]:
-    """MP4 (H.264 where available) at a constant ``fps``, audio kept as AAC."""
+def transcode(
+    src: str | Path, dst: str | Path, *, fps: float = TRANSCODE_FPS, encoder_threads: int | None = None
+) -> dict[str, Any]:
+    """MP4 (H.264 where available) at a constant ``fps``, audio kept as AAC.
+
+    ``encoder_threads``: the video encoder's threads (None: FFmpeg's choice, one per core);
+    the H.264 bit stream depends on it.
+    """
     from mvemo.io.video import normalize_video
 
-    info = normalize_video(src, dst, fps=fps)
+    info = normalize_video(src, dst, fps=fps, encoder_threads=encoder_threads)
     return {
         "duration": round(info.duration, _ROUND),
         "fps": round(info.fps, _ROUND),
@@ -244,26 +250,29 @@ def lyrics(
     Returns
     -------
     dict
-        ``origin`` (``sidecar``, ``catalogue``, ``asr`` or ``none``), ``file`` (the
-        name written, or None), ``synced``, ``n_lines``, ``n_words``, ``line_words``
-        (words per cleaned line).
+        ``origin`` (``sidecar``, ``catalogue``, ``asr`` or ``none``: an ASR transcription
+        without words is no lyrics), ``asr`` (whether ASR ran), ``file`` (the name
+        written, or None), ``synced``, ``n_lines``, ``n_words``, ``line_words`` (words per
+        cleaned line).
     """
     from mvemo.io.lyrics import clean_lyrics, read_lyrics
     from mvemo.util import atomic_write
 
     timed: list[tuple[float | None, str]] = []
+    ran_asr = False
     if source is not None:
         lyr = read_lyrics(source)
         timed = [(ln.time, clean_lyrics(ln.text)) for ln in lyr.lines]
     elif asr is not None and audio is not None:
         timed = [(t, clean_lyrics(text)) for t, text in transcribe_lyrics(audio, backend=asr[0], model_dir=asr[1])]
-        origin = "asr"
+        origin, ran_asr = "asr", True
     else:
         origin = "none"
     timed = [(t, s) for t, s in timed if s]
-    if not timed:
+    if not timed:  # no words: from ASR (instrumental, or nothing recognised) or an empty file
         return {
-            "origin": "none" if origin == "none" else origin,
+            "origin": "none" if origin in ("none", "asr") else origin,
+            "asr": ran_asr,
             "file": None,
             "synced": False,
             "n_lines": 0,
@@ -282,6 +291,7 @@ def lyrics(
     words = [len(s.split()) for _, s in timed]
     return {
         "origin": origin,
+        "asr": ran_asr,
         "file": name,
         "synced": synced,
         "n_lines": len(timed),

@@ -46,6 +46,8 @@ def process_video(
     annotator: str,
     limits: dict[str, Any] | None = None,
     asr: tuple[str, str] | None = None,
+    threads: int | None = None,
+    encoder_threads: int | None = None,
 ) -> dict[str, Any]:
     """Run the steps on one video; never raises for a bad video.
 
@@ -62,13 +64,23 @@ def process_video(
     limits : dict, optional
         :class:`mvemo.dataset.steps.Limits` fields.
     asr : (backend, model path), optional
+    threads : int, optional
+        This worker process's thread budget (:func:`mvemo.dataset.threads.configure_worker`);
+        default ``$MVEMO_BUILD_THREADS``, else the libraries' own defaults.  Speed only.
+    encoder_threads : int, optional
+        Threads of the transcode's video encoder (None: FFmpeg's choice).  The H.264 output
+        depends on it, so it is part of the transcode's cache key.
 
     Returns
     -------
     dict
         ``id``, ``status`` (done/filtered/failed), ``reason``, ``steps`` (one row per step:
-        step, status, reason, seconds, cached) and ``result`` (for done videos).
+        step, status, reason, seconds (wall), cpu_seconds (this process, all its threads))
+        and ``result`` (for done videos).
     """
+    from mvemo.dataset.threads import configure_worker
+
+    configure_worker(threads)
     vid, src = job["id"], Path(job["path"])
     cache = StepCache(cache_dir)
     lim = S.Limits(**(limits or {}))
@@ -76,7 +88,7 @@ def process_video(
     res: dict[str, Any] = {}
 
     def run(step: str, key: str, fn: Callable[[Path], dict[str, Any]], files: tuple[str, ...] = ()) -> dict:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         hit = cache.get(step, key)
         if hit is None:
             folder = cache.folder(step, key)
@@ -86,7 +98,15 @@ def process_video(
             if "_files" in result:  # a step that decides its file names
                 out_files = tuple(result.pop("_files"))
             hit = cache.put(step, key, result, out_files)
-        rows.append({"step": step, "status": "done", "reason": None, "seconds": round(time.perf_counter() - t0, 4)})
+        rows.append(
+            {
+                "step": step,
+                "status": "done",
+                "reason": None,
+                "seconds": round(time.perf_counter() - t0, 4),
+                "cpu_seconds": round(time.process_time() - c0, 4),
+            }
+        )
         return hit
 
     current = S.STEPS[0]
@@ -105,8 +125,14 @@ def process_video(
             rows[-1]["reason"] = f"static video: mean inter-frame MSE {res['static']['static_mse']:.3f} <= 2 (eq. 12)"
             return _finish(vid, "filtered", rows[-1]["reason"], rows, None)
         current = "transcode"
-        k_tc = step_key("transcode", v["transcode"], src_hash, S.TRANSCODE_FPS)
-        res["transcode"] = run("transcode", k_tc, lambda d: S.transcode(src, d / "video.mp4"), ("video.mp4",))
+        enc = () if encoder_threads is None else ({"encoder_threads": encoder_threads},)
+        k_tc = step_key("transcode", v["transcode"], src_hash, S.TRANSCODE_FPS, *enc)
+        res["transcode"] = run(
+            "transcode",
+            k_tc,
+            lambda d: S.transcode(src, d / "video.mp4", encoder_threads=encoder_threads),
+            ("video.mp4",),
+        )
         mp4 = cache.folder("transcode", k_tc) / "video.mp4"
         current = "audio"
         k_audio = step_key("audio", v["audio"], k_tc)

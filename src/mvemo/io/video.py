@@ -11,6 +11,12 @@ shown at time t is the last frame whose presentation time is <= t.
 of times) and, optionally, small analysis thumbnails of every decoded frame (for shot cuts
 and motion).
 
+Threads: decoders and frame scalers use :func:`mvemo.util.codec_threads` threads (None:
+FFmpeg's choice, one per core), or the ``threads`` argument.  Any thread count decodes and
+scales to the same pixels.  Encoders use ``encoder_threads`` (None: FFmpeg's choice); the
+H.264 bit stream *does* depend on the encoder's thread count, so callers that need
+identical files on every machine give a fixed count.
+
 All heavy imports happen inside the functions (the ``audio`` extra provides PyAV).
 """
 
@@ -26,7 +32,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
-from mvemo.util import atomic_path
+from mvemo.util import atomic_path, codec_threads
 
 __all__ = [
     "FRAME_SIZE",
@@ -101,6 +107,30 @@ def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
+def _thread_count(threads: bool | int | None) -> int | None:
+    """Decoder/scaler threads for a ``threads`` argument: True or None -> the process's
+    :func:`~mvemo.util.codec_threads` (None: FFmpeg's choice), False -> 1, an int -> itself."""
+    if threads is None or threads is True:
+        return codec_threads()
+    if threads is False:
+        return 1
+    if isinstance(threads, int) and threads >= 1:
+        return threads
+    raise ParameterError(f"threads must be a bool or a positive integer, got {threads!r}")
+
+
+def _set_decoder_threads(stream, n: int | None) -> None:
+    """Let ``stream``'s decoder use frame and slice threads, ``n`` of them (None: FFmpeg's choice)."""
+    stream.thread_type = "AUTO"
+    if n is not None:
+        stream.codec_context.thread_count = n
+
+
+def _sws(n: int | None) -> dict[str, int]:
+    """Keyword for PyAV's frame scaler: ``threads=n`` (absent: FFmpeg's choice)."""
+    return {} if n is None else {"threads": n}
+
+
 def _stream_duration(container, stream) -> float:
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
@@ -159,7 +189,7 @@ def scan_video(
     on_thumb: Callable[[float, np.ndarray], None] | None = None,
     thumb_size: tuple[int, int] = (64, 36),
     thumb_fps: float | None = None,
-    threads: bool = True,
+    threads: bool | int = True,
 ) -> VideoInfo:
     """Decode a video once, calling back with the frames needed.
 
@@ -178,8 +208,9 @@ def scan_video(
     thumb_size : (width, height)
     thumb_fps : float, optional
         Cap on the thumbnail rate (None: every frame).
-    threads : bool
-        Let FFmpeg decode with several threads.
+    threads : bool or int
+        Decoder and scaler threads: True, the process's :func:`mvemo.util.codec_threads`
+        (default; None there lets FFmpeg choose); False, one; an int, that many.
 
     Returns
     -------
@@ -196,11 +227,12 @@ def scan_video(
         raise ParameterError("times must be a 1-d, finite, non-decreasing array of seconds")
     if size < 8:
         raise ParameterError(f"size must be at least 8 pixels, got {size!r}")
+    n_threads = _thread_count(threads)
+    sws = _sws(n_threads)
     av, container, vs = _open(path)
     tw, th = (int(v) for v in thumb_size)
     with container:
-        if threads:
-            vs.thread_type = "AUTO"
+        _set_decoder_threads(vs, n_threads)
         tb = vs.time_base or Fraction(1, 1)
         origin = vs.start_time if vs.start_time is not None else None
         rate = vs.average_rate or vs.guessed_rate
@@ -221,10 +253,10 @@ def scan_video(
                 # targets before this frame's start belong to the previous frame
                 while next_i < len(t) and t[next_i] < ft - _TOL:
                     src = prev if prev is not None else frame
-                    on_sample(next_i, float(t[next_i]), _rgb(src, size))
+                    on_sample(next_i, float(t[next_i]), _rgb(src, size, sws))
                     next_i += 1
                 if on_thumb is not None and ft >= next_thumb - _TOL:
-                    on_thumb(ft, frame.to_ndarray(width=tw, height=th, format="bgr24"))
+                    on_thumb(ft, frame.to_ndarray(width=tw, height=th, format="bgr24", **sws))
                     if thumb_fps:
                         next_thumb = ft + 1.0 / thumb_fps
                 prev = frame
@@ -237,7 +269,7 @@ def scan_video(
         if prev is None:
             raise DataError(f"{path}: video stream has no decodable frames")
         while next_i < len(t):
-            on_sample(next_i, float(t[next_i]), _rgb(prev, size))
+            on_sample(next_i, float(t[next_i]), _rgb(prev, size, sws))
             next_i += 1
         frame_dur = 1.0 / fps if fps else 0.0
         declared = _stream_duration(container, vs)
@@ -255,12 +287,16 @@ def scan_video(
         )
 
 
-def _rgb(frame, size: int) -> np.ndarray:
-    return frame.to_ndarray(width=size, height=size, format="rgb24")
+def _rgb(frame, size: int, sws: dict[str, int]) -> np.ndarray:
+    return frame.to_ndarray(width=size, height=size, format="rgb24", **sws)
 
 
-def sample_frames(path: str | Path, times: Iterable[float], *, size: int = FRAME_SIZE) -> tuple[np.ndarray, VideoInfo]:
+def sample_frames(
+    path: str | Path, times: Iterable[float], *, size: int = FRAME_SIZE, threads: bool | int = True
+) -> tuple[np.ndarray, VideoInfo]:
     """The frames shown at ``times`` (one decoding pass).
+
+    ``threads`` as in :func:`scan_video`.
 
     Returns
     -------
@@ -277,7 +313,7 @@ def sample_frames(path: str | Path, times: Iterable[float], *, size: int = FRAME
     def keep(i: int, _t: float, rgb: np.ndarray) -> None:
         out[i] = rgb
 
-    info = scan_video(path, t, keep, size=size)
+    info = scan_video(path, t, keep, size=size, threads=threads)
     return out, info
 
 
@@ -385,13 +421,24 @@ def _encode_audio(av, oc, st, audio: np.ndarray, sample_rate: int) -> None:
 
 
 def normalize_video(
-    src: str | Path, dst: str | Path, *, fps: float = 30.0, codec: str | None = None, quality: int = 23
+    src: str | Path,
+    dst: str | Path,
+    *,
+    fps: float = 30.0,
+    codec: str | None = None,
+    quality: int = 23,
+    threads: bool | int = True,
+    encoder_threads: int | None = None,
 ) -> VideoInfo:
     """Transcode to MPEG-4 (MP4 container, H.264 or MPEG-4 Part 2 video) at a constant ``fps``,
     keeping the audio (re-encoded as AAC), in one decoding pass; written atomically.
 
     Frames are resampled to the constant rate by the on-screen rule (output frame k shows
     the source frame displayed at k / fps), so timing is preserved.
+
+    ``threads`` (decoders and scaler) as in :func:`scan_video`.  ``encoder_threads``: the
+    video encoder's threads (None: FFmpeg's choice, which depends on the machine's cores;
+    the H.264 output depends on it, so give a number for files identical everywhere).
 
     Raises
     ------
@@ -400,6 +447,10 @@ def normalize_video(
     """
     if not (fps > 0 and math.isfinite(fps)):
         raise ParameterError(f"fps must be a positive number, got {fps!r}")
+    if encoder_threads is not None and (isinstance(encoder_threads, bool) or encoder_threads < 1):
+        raise ParameterError(f"encoder_threads must be None or a positive integer, got {encoder_threads!r}")
+    n_threads = _thread_count(threads)
+    sws = _sws(n_threads)
     av, container, vs = _open(src)
     out = Path(dst)
     codec = codec or _video_codec(av)
@@ -412,6 +463,10 @@ def normalize_video(
             ovs = oc.add_stream(codec, rate=rate)
             ovs.width, ovs.height, ovs.pix_fmt = w, h, "yuv420p"
             ovs.options = {"crf": str(quality)} if "264" in codec else {"qscale": str(max(2, quality // 5))}
+            if encoder_threads is not None:
+                ovs.codec_context.thread_count = encoder_threads
+            if n_threads is not None:
+                _set_decoder_threads(vs, n_threads)
             ias = container.streams.audio[0] if container.streams.audio else None
             oas = None
             if ias is not None:
@@ -419,6 +474,8 @@ def normalize_video(
                 oas = oc.add_stream("aac", rate=sr)
                 n_ch = len(ias.layout.channels) if ias.layout is not None else 2
                 oas.layout = "mono" if n_ch == 1 else "stereo"
+                if n_threads is not None:
+                    ias.codec_context.thread_count = n_threads
                 resampler = av.AudioResampler(format="fltp", layout=oas.layout.name, rate=sr)
             tb = vs.time_base or Fraction(1, 1)
             origin = vs.start_time
@@ -426,7 +483,7 @@ def normalize_video(
 
             def emit(frame) -> None:
                 nonlocal n_out
-                f = frame.reformat(width=w, height=h, format="yuv420p")
+                f = frame.reformat(width=w, height=h, format="yuv420p", **sws)
                 f.pts = n_out
                 f.time_base = 1 / rate
                 for pkt in ovs.encode(f):
