@@ -146,8 +146,9 @@ class Annotator:
         model.eval()
         return model
 
-    def annotate(self, path: str | Path) -> dict[str, Any]:
-        """The record of one file (``DataError`` for unreadable, empty or silent input)."""
+    def annotate(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
+        """The record of one file (``DataError`` for unreadable, empty or silent input);
+        ``dynamic=False`` leaves the ``dynamic`` list empty (static labels only)."""
         from mvemo.anno.backends.cpu import predict_grid
 
         p = Path(path)
@@ -160,7 +161,7 @@ class Annotator:
             duration = blocks.duration
             tok = self.backend.music_static(blocks)
             static = predict_grid(self.static, {"music": tok[None]}, {"music": np.zeros((1, len(tok)), bool)})[0]
-            if self.dynamic is not None:
+            if dynamic and self.dynamic is not None:
                 times = grid_times(duration)
                 if len(times):
                     wt, wp = self.backend.music_windows(blocks, times)
