@@ -282,6 +282,15 @@ class CpuTrainer:
     ) -> None:
         self.model, self.stage, self.data, self.seed = model, stage, data.train, seed
         self.replay = [r.train for r in replay]
+        # replayed examples' targets, mixed with the starting model's own predictions (distill);
+        # computed before anything changes, from the weights the stage starts with (also on resume:
+        # the runner builds the trainer before it loads a partial checkpoint)
+        self.replay_targets = [r.targets for r in self.replay]
+        if stage.distill > 0:
+            a = float(stage.distill)
+            self.replay_targets = [
+                ((1 - a) * r.targets + a * predict_grid(model, r.tokens, r.pad)).astype(np.float32) for r in self.replay
+            ]
         if "projectors" in stage.train:
             for enc, tok in data.train.tokens.items():
                 model.fit_standardizer(enc, tok, data.train.pad[enc])
@@ -300,16 +309,18 @@ class CpuTrainer:
             )
         o = stage.optimizer
         self.params = params
+        self.anchor = [p.detach().clone() for p in params] if stage.l2sp > 0 else None
         self.opt = torch.optim.AdamW(params, lr=o.lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay)
 
-    def _rows(self, index: int) -> list[tuple[cd.TokenSet, np.ndarray]]:
+    def _rows(self, index: int) -> list[tuple[cd.TokenSet, np.ndarray, np.ndarray]]:
         rng = np.random.default_rng([self.seed, index])
         bs = int(self.stage.optimizer.batch_size)
         n_rep = int(round(bs * self.stage.replay)) if self.replay else 0
-        out = [(self.data, rng.integers(0, len(self.data), size=bs - n_rep))]
+        out = [(self.data, self.data.targets, rng.integers(0, len(self.data), size=bs - n_rep))]
         if n_rep:
-            src = self.replay[int(rng.integers(len(self.replay)))]
-            out.append((src, rng.integers(0, len(src), size=n_rep)))
+            j = int(rng.integers(len(self.replay)))
+            src = self.replay[j]
+            out.append((src, self.replay_targets[j], rng.integers(0, len(src), size=n_rep)))
         return out
 
     def step(self, index: int) -> float:
@@ -318,16 +329,21 @@ class CpuTrainer:
         self.model.train()
         self.opt.zero_grad(set_to_none=True)
         total, count = 0.0, 0
-        for ts, rows in self._rows(index):
+        for ts, targets, rows in self._rows(index):
             if len(rows) == 0:
                 continue
             logits = self.model(_batch(ts.tokens, ts.pad, rows))
-            loss = soft_cross_entropy(logits, torch.from_numpy(ts.targets[rows]), torch.from_numpy(ts.weights[rows]))
+            loss = soft_cross_entropy(logits, torch.from_numpy(targets[rows]), torch.from_numpy(ts.weights[rows]))
             (loss * len(rows)).backward()
             total, count = total + float(loss.detach()) * len(rows), count + len(rows)
         for p in self.params:
             if p.grad is not None:
                 p.grad /= count
+        if self.anchor is not None:  # L2-SP: gradient of l2sp / 2 * ||w - w_start||^2
+            lam = float(self.stage.l2sp)
+            for p, p0 in zip(self.params, self.anchor):
+                if p.grad is not None:
+                    p.grad += lam * (p.detach() - p0)
         self.opt.step()
         return total / count
 
