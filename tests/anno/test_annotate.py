@@ -133,3 +133,27 @@ def test_midi_stage_prepares_from_registered_datasets(shared_data, tmp_path):
     assert got.n_train == 80  # 40 per dataset (max_items)
     assert set(got.val) == {"emopia", "vgmidi"} and len(got.val["emopia"]) == 114
     assert got.train.tokens["midi"].shape[1:] == (8, 46)
+
+
+def test_lyrics_units_are_computed_once_and_cached(tmp_path, monkeypatch):
+    """The lyrics encoder runs on a miss only; a second backend reads the shared content-keyed cache."""
+    import mvemo.features.lyrics as fl
+    from mvemo.anno.backends.cpu import CpuBackend
+
+    calls = []
+
+    class FakeEncoder:
+        def encode(self, units):
+            calls.append(list(units))
+            return np.arange(len(units) * 384, dtype=np.float64).reshape(len(units), 384)
+
+    monkeypatch.setattr(fl, "SentenceEncoder", FakeEncoder)
+    text = "rain on the platform\nI wait alone for you\nthe train is late again\n"
+    emb, stats = CpuBackend(cache_dir=str(tmp_path)).lyrics_units(text)
+    assert len(calls) == 1 and emb.shape == (len(calls[0]), 384) and stats.shape[0] == len(calls[0])
+    emb2, stats2 = CpuBackend(cache_dir=str(tmp_path)).lyrics_units(text)
+    assert len(calls) == 1  # from the cache
+    np.testing.assert_array_equal(emb, emb2)
+    np.testing.assert_array_equal(stats, stats2)
+    with pytest.raises(Exception, match="not cached"):
+        CpuBackend(cache_dir=str(tmp_path), cached_only=True).lyrics_units("other words entirely")

@@ -10,7 +10,6 @@ stage also trains the trunk and the head.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -136,12 +135,12 @@ class CpuBackend:
         """Chunk embeddings (K, 384) and lexicon statistics (K, 15) of a song text (cached like
         the lyrics trainer's units, so both share one cache)."""
         from mvemo.features.lyrics import SentenceEncoder, lexicon_stats
-        from mvemo.train.lyrics import _units_path, song_units
+        from mvemo.train.lyrics import UNITS_KIND, _units_key, song_units
 
-        path = _units_path(self.cache.root, text, 32)
-        if path.is_file():
-            with np.load(path, allow_pickle=False) as z:
-                return z["emb"], z["stats"]
+        key = _units_key(self.cache, text, 32)
+        got = self.cache.get_key(key, UNITS_KIND)
+        if got is not None and {"emb", "stats"} <= set(got):
+            return got["emb"], got["stats"]
         if self.cached_only:
             raise DataError("lyrics units not cached (cached_only)")
         units = song_units(text, max_words=32)
@@ -149,11 +148,8 @@ class CpuBackend:
             raise DataError("lyrics with no words after cleaning")
         if self._encoder is None:
             self._encoder = SentenceEncoder()
-        emb, stats = self._encoder.encode(units), lexicon_stats(units)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, emb=emb.astype(np.float32), stats=stats)
-        os.replace(tmp, path)
+        emb, stats = self._encoder.encode(units).astype(np.float32), lexicon_stats(units)
+        self.cache.put_key(key, UNITS_KIND, {"emb": emb, "stats": stats})
         return emb, stats
 
     def midi(self, path: str | Path) -> np.ndarray:
