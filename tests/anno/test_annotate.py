@@ -37,6 +37,17 @@ def test_music_tokens():
     assert np.all(w[2, 7:] == 0)
 
 
+def test_midi_window_tokens_cut_each_window_into_segments():
+    class Feats:
+        def window_stats(self, start, stop):
+            return np.tile(np.stack([start, stop], axis=1), (1, 23))  # (W, 46): the bounds, repeated
+
+    tok = cd.midi_window_tokens(Feats(), np.array([2.5, 10.0]), n=4)
+    assert tok.shape == (2, 4, 46)
+    starts = np.sign(tok[..., 0]) * np.expm1(np.abs(tok[..., 0]))  # undo the signed log
+    np.testing.assert_allclose(starts, [[0.0, 1.25, 2.5, 3.75], [7.5, 8.75, 10.0, 11.25]], atol=1e-5)
+
+
 def test_make_record_is_coherent_and_documented_format():
     rng = np.random.default_rng(1)
     static = rng.random((28, 11))
@@ -101,9 +112,16 @@ def test_annotator_from_run_and_export_batch(tmp_path):
     bad = tmp_path / "broken.mid"
     bad.write_bytes(b"not a midi file")
     rec = ann.annotate(good)
-    assert rec["modality"] == "symbolic" and rec["dynamic"] == [] and rec["duration"] > 0
+    assert rec["modality"] == "symbolic" and rec["duration"] > 0
     s = rec["static"]
     assert coherence_problems(s["category"], s["intensity"], s["valence"], s["arousal"], s["quadrant"], tol=1e-3) == []
+    # MIDI's 0.5-s labels: MVAnno_static on each ±2.5-s window of the grid
+    from mvemo.conversion.dynamic import grid_times
+
+    assert [f["time"] for f in rec["dynamic"]] == grid_times(rec["duration"]).round(4).tolist()
+    assert len(rec["dynamic"]) > 0
+    for f in rec["dynamic"]:
+        assert coherence_problems(f["category"], f["intensity"], f["valence"], f["arousal"], tol=1e-3) == []
     # exported float16 weights give the same labels
     js = export_weights(tmp_path / "run", tmp_path / "w", name="mvanno-test")
     rec2 = Annotator(js, cache_dir=str(tmp_path / "cache")).annotate(good)

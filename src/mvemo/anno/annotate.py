@@ -5,9 +5,10 @@ place that builds them (plain dicts), so typed records (``mvemo.records``) can r
 Every field derives from the head's (28, 11) distribution through
 :func:`mvemo.conversion.point.summarize_many`.
 
-Inputs: audio (music tokens; static and dynamic), MIDI (static) and lyrics text files
-(``.txt``/``.lrc``; static).  The dynamic branch was trained on music only, so MIDI and lyrics
-records have an empty ``dynamic`` list.
+Inputs: audio (music tokens; static and dynamic), MIDI (static and dynamic) and lyrics text
+files (``.txt``/``.lrc``; static).  The dynamic branch was trained on music only: MIDI's 0.5-s
+labels come from MVAnno_static on the ±2.5-s window around each time (not validated: no dynamic
+MIDI labels offline), and lyrics records have an empty ``dynamic`` list.
 """
 
 from __future__ import annotations
@@ -174,6 +175,13 @@ class Annotator:
             duration = float(mf.duration)
             tok = cd.midi_tokens(mf)
             static = predict_grid(self.static, {"midi": tok[None]}, {"midi": np.zeros((1, len(tok)), bool)})[0]
+            if dynamic:
+                # MVAnno_static on each ±2.5-s window (the dynamic branch trained on music only);
+                # not validated: no dynamic MIDI labels offline
+                times = grid_times(duration)
+                if len(times):
+                    wt = cd.midi_window_tokens(mf, times)
+                    frames = predict_grid(self.static, {"midi": wt}, {"midi": np.zeros(wt.shape[:2], bool)})
             feats = {"tempo": _r(mf.tempo)}
         else:
             try:

@@ -43,6 +43,7 @@ __all__ = [
     "load_items",
     "lyrics_tokens",
     "midi_tokens",
+    "midi_window_tokens",
     "music_static_tokens",
     "music_window_tokens",
     "signed_log",
@@ -121,6 +122,15 @@ def midi_tokens(feats: Any, *, n: int = MIDI_TOKENS) -> np.ndarray:
     dur = max(float(feats.duration), 1e-3)
     edges = np.linspace(0.0, dur, n + 1)
     return signed_log(feats.window_stats(edges[:-1], edges[1:]))
+
+
+def midi_window_tokens(feats: Any, times: np.ndarray, *, n: int = MIDI_TOKENS, half: float = WINDOW_HALF) -> np.ndarray:
+    """Dynamic MIDI tokens: each window ``time ± half`` cut into ``n`` equal segments, the
+    tokens of :func:`midi_tokens` per window; shape (T, n, 46)."""
+    t = np.asarray(times, dtype=np.float64)
+    edges = t[:, None] + np.linspace(-half, half, n + 1)[None, :]
+    stats = feats.window_stats(edges[:, :-1].ravel(), edges[:, 1:].ravel())
+    return signed_log(stats).reshape(len(t), n, -1)
 
 
 @dataclass
