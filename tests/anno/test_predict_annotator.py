@@ -197,3 +197,36 @@ def test_annotator_no_dynamic_leaves_dynamic_empty(exported, tmp_path):
     assert ann.dynamic is not None
     mid = _midi(tmp_path / "a.mid", [60, 64, 67])
     assert ann.annotate(mid, dynamic=False)["dynamic"] == []
+
+
+def test_annotator_lyrics_dynamic_from_lrc_lines(exported, tmp_path, monkeypatch):
+    """Synced lyrics get a label every 0.5 s from the sung lines of each window; plain text none."""
+    import numpy as np
+
+    import mvemo.features.lyrics as fl
+    from mvemo.anno.annotate import Annotator
+    from mvemo.conversion.dynamic import grid_times
+    from mvemo.conversion.point import coherence_problems
+
+    class FakeEncoder:  # no MiniLM: a line's embedding is its length, so windows differ
+        def encode(self, units):
+            return np.array([[len(u) / 10.0] * 384 for u in units])
+
+    monkeypatch.setattr(fl, "SentenceEncoder", FakeEncoder)
+    ann = Annotator(exported, cache_dir=str(tmp_path / "cache"))
+    lrc = tmp_path / "song.lrc"
+    lrc.write_text(
+        "[00:00.50]rain on the platform\n[00:04.00]I wait alone for you tonight\n"
+        "[00:09.00]sun comes up and we dance\n[00:13.00]\n",
+        encoding="utf-8",
+    )
+    rec = ann.annotate(lrc)
+    assert rec["duration"] == 13.0
+    assert [f["time"] for f in rec["dynamic"]] == grid_times(13.0).tolist()
+    for f in rec["dynamic"]:
+        assert coherence_problems(f["category"], f["intensity"], f["valence"], f["arousal"], tol=1e-3) == []
+    PredictionRecord.from_dict(rec)
+    assert ann.annotate(lrc, dynamic=False)["dynamic"] == []
+    txt = tmp_path / "plain.txt"
+    txt.write_text("rain on the platform\nI wait alone\n", encoding="utf-8")
+    assert ann.annotate(txt)["dynamic"] == []

@@ -131,10 +131,19 @@ class CpuBackend:
             return BlockFeatures.from_arrays(arrays)  # float16 like a cache hit: same tokens either way
         return BlockFeatures.from_arrays(got)
 
+    @property
+    def sentence_encoder(self):
+        """The MiniLM sentence encoder of the lyrics features (loaded on first use)."""
+        if self._encoder is None:
+            from mvemo.features.lyrics import SentenceEncoder
+
+            self._encoder = SentenceEncoder()
+        return self._encoder
+
     def lyrics_units(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Chunk embeddings (K, 384) and lexicon statistics (K, 15) of a song text (cached like
         the lyrics trainer's units, so both share one cache)."""
-        from mvemo.features.lyrics import SentenceEncoder, lexicon_stats
+        from mvemo.features.lyrics import lexicon_stats
         from mvemo.train.lyrics import UNITS_KIND, _units_key, song_units
 
         key = _units_key(self.cache, text, 32)
@@ -146,9 +155,7 @@ class CpuBackend:
         units = song_units(text, max_words=32)
         if not units:
             raise DataError("lyrics with no words after cleaning")
-        if self._encoder is None:
-            self._encoder = SentenceEncoder()
-        emb, stats = self._encoder.encode(units).astype(np.float32), lexicon_stats(units)
+        emb, stats = self.sentence_encoder.encode(units).astype(np.float32), lexicon_stats(units)
         self.cache.put_key(key, UNITS_KIND, {"emb": emb, "stats": stats})
         return emb, stats
 
