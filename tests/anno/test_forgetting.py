@@ -82,6 +82,18 @@ def test_l2sp_keeps_weights_near_the_start():
     assert held < 0.5 * free, (held, free)
 
 
+def test_l2sp_leaves_the_new_modalitys_projector_free():
+    backend, model, music = _trained_on_music()
+    lyrics = Prepared(n_train=64, train=synthetic_set("lyrics", 64, 2), val={})
+    tr = CpuTrainer(model, _stage(train=("projectors", "head"), l2sp=1.0, replay=0.25), lyrics, seed=1, replay=[music])
+    anchored = {id(p) for p, _ in tr.anchor}
+    named = dict(model.named_parameters())
+    assert all(
+        id(p) not in anchored for n, p in named.items() if n.startswith(("projectors.lyrics.", "modality_emb.lyrics"))
+    )
+    assert all(id(p) in anchored for n, p in named.items() if n.startswith(("projectors.music.", "head.")))
+
+
 def test_resume_is_exact_with_distill_and_l2sp(config_file, tmp_path):
     text = config_file.read_text().replace("epochs = 2", "epochs = 2\nreplay = 0.25\ndistill = 0.5\nl2sp = 1.0")
     config_file.write_text(text, encoding="utf-8")

@@ -116,7 +116,8 @@ class StageConfig:
         starting weights, as in learning without forgetting); needs ``replay > 0``.
     l2sp : float
         Strength of an L2 pull of the trainable weights towards the stage's starting weights
-        (L2-SP): ``l2sp / 2 * ||w - w_start||^2`` is added to the loss (0 = none).
+        (L2-SP): ``l2sp / 2 * ||w - w_start||^2`` is added to the loss (0 = none); the
+        projectors of the stage's own encoders are left free (mvanno-cpu).
     """
 
     name: str

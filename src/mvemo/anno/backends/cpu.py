@@ -312,7 +312,12 @@ class CpuTrainer:
             )
         o = stage.optimizer
         self.params = params
-        self.anchor = [p.detach().clone() for p in params] if stage.l2sp > 0 else None
+        # L2-SP anchors: the trainable weights as the stage starts, except the stage's own
+        # encoders' projectors (nothing earlier depends on them; pulling them towards their
+        # random start would only hold the new modality back)
+        own = tuple(f"{pre}.{enc}." for enc in data.train.tokens for pre in ("projectors", "modality_emb"))
+        own_ids = {id(p) for n, p in model.named_parameters() if (n + ".").startswith(own)}
+        self.anchor = [(p, p.detach().clone()) for p in params if id(p) not in own_ids] if stage.l2sp > 0 else None
         self.opt = torch.optim.AdamW(params, lr=o.lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay)
 
     def _rows(self, index: int) -> list[tuple[cd.TokenSet, np.ndarray, np.ndarray]]:
@@ -344,7 +349,7 @@ class CpuTrainer:
                 p.grad /= count
         if self.anchor is not None:  # L2-SP: gradient of l2sp / 2 * ||w - w_start||^2
             lam = float(self.stage.l2sp)
-            for p, p0 in zip(self.params, self.anchor):
+            for p, p0 in self.anchor:
                 if p.grad is not None:
                     p.grad += lam * (p.detach() - p0)
         self.opt.step()
