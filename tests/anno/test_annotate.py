@@ -38,14 +38,21 @@ def test_music_tokens():
 
 
 def test_midi_window_tokens_cut_each_window_into_segments():
+    calls = []
+
     class Feats:
         def window_stats(self, start, stop):
+            calls.append(len(start))
+            np.testing.assert_allclose(stop - start, 0.5)
             return np.tile(np.stack([start, stop], axis=1), (1, 23))  # (W, 46): the bounds, repeated
 
-    tok = cd.midi_window_tokens(Feats(), np.array([2.5, 10.0]), n=4)
-    assert tok.shape == (2, 4, 46)
+    tok = cd.midi_window_tokens(Feats(), np.array([2.5, 3.0, 10.0]))
+    assert tok.shape == (3, 10, 46)
     starts = np.sign(tok[..., 0]) * np.expm1(np.abs(tok[..., 0]))  # undo the signed log
-    np.testing.assert_allclose(starts, [[0.0, 1.25, 2.5, 3.75], [7.5, 8.75, 10.0, 11.25]], atol=1e-5)
+    np.testing.assert_allclose(starts[0], np.arange(10) * 0.5, atol=1e-5)
+    np.testing.assert_allclose(starts[1], 0.5 + np.arange(10) * 0.5, atol=1e-5)
+    np.testing.assert_allclose(starts[2], 7.5 + np.arange(10) * 0.5, atol=1e-5)
+    assert calls == [21]  # 11 segments shared by the first two windows + 10 of the third, each once
 
 
 def test_make_record_is_coherent_and_documented_format():

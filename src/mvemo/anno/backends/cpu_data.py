@@ -124,13 +124,17 @@ def midi_tokens(feats: Any, *, n: int = MIDI_TOKENS) -> np.ndarray:
     return signed_log(feats.window_stats(edges[:-1], edges[1:]))
 
 
-def midi_window_tokens(feats: Any, times: np.ndarray, *, n: int = MIDI_TOKENS, half: float = WINDOW_HALF) -> np.ndarray:
-    """Dynamic MIDI tokens: each window ``time ± half`` cut into ``n`` equal segments, the
-    tokens of :func:`midi_tokens` per window; shape (T, n, 46)."""
+def midi_window_tokens(feats: Any, times: np.ndarray, *, step: float = 0.5, half: float = WINDOW_HALF) -> np.ndarray:
+    """Dynamic MIDI tokens: each window ``time ± half`` cut into segments of ``step`` seconds
+    (10 for the 5-s window, like the dynamic music tokens), each segment's window statistics
+    (signed log) a token; shape (T, 2 * half / step, 46).  Segments shared by overlapping
+    windows (the 0.5-s grid) are computed once."""
     t = np.asarray(times, dtype=np.float64)
-    edges = t[:, None] + np.linspace(-half, half, n + 1)[None, :]
-    stats = feats.window_stats(edges[:, :-1].ravel(), edges[:, 1:].ravel())
-    return signed_log(stats).reshape(len(t), n, -1)
+    n = max(1, int(round(2 * half / step)))
+    starts = (t[:, None] - half + step * np.arange(n)[None, :]).round(6)
+    uniq, inv = np.unique(starts, return_inverse=True)
+    stats = signed_log(feats.window_stats(uniq, uniq + step))
+    return stats[inv.reshape(-1)].reshape(len(t), n, -1)
 
 
 @dataclass
