@@ -12,7 +12,7 @@ from mvemo.anno.annotate import export_weights
 from mvemo.anno.choice import ANNOTATOR_MODALITIES, compare_with_separate, resolve_annotator
 from mvemo.anno.runner import run_curriculum
 from mvemo.cli.main import cli
-from mvemo.errors import ParameterError
+from mvemo.errors import DataError, ParameterError
 from mvemo.predict import router as router_mod
 from mvemo.records import PredictionRecord
 
@@ -137,6 +137,11 @@ def test_bad_annotator_value_names_it(tmp_path):
     (tmp_path / "w.safetensors").write_bytes(b"")
     with pytest.raises(ParameterError, match=r"w\.safetensors"):
         resolve_annotator(str(tmp_path / "w.safetensors"))
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "state.json").write_text(json.dumps({"stages": {"music": {"status": "running", "branch": "static"}}}))
+    with pytest.raises(DataError, match="no trained static stage"):
+        resolve_annotator(str(run))
     res = CliRunner().invoke(
         cli, ["predict", __file__, "--out", str(tmp_path / "o.jsonl"), "--annotator", "mvanno-gpu"]
     )

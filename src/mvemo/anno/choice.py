@@ -188,6 +188,10 @@ def resolve_annotator(spec: str) -> AnnotatorChoice:
         return AnnotatorChoice(spec, shipped if chosen else None, frozenset(chosen), reasons)
     p = Path(spec)
     if p.is_dir() and (p / "state.json").is_file():
+        from mvemo.anno.annotate import _run_info
+        from mvemo.anno.checkpoint import read_json
+
+        _run_info(p, read_json(p / "state.json"))  # a run without a trained static stage fails here
         return AnnotatorChoice(spec, p, frozenset(ANNOTATOR_MODALITIES))
     if p.is_file() and p.suffix.lower() == ".json":
         _read_info(p)
