@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from mvemo.anno.annotate import SHIPPED, WEIGHTS_DIR, export_weights
+from mvemo.anno.choice import compare_with_separate
 from mvemo.anno.report import format_report, load_state
 from mvemo.util import atomic_write
 
@@ -43,10 +44,18 @@ def main() -> None:
     args = ap.parse_args()
     run = Path(args.run)
     state = load_state(run)
-    js = export_weights(run, WEIGHTS_DIR, name=SHIPPED)
     st = state["stages"]
     order = [n for n in state["order"] if st[n]["status"] == "done"]
     last_static = [n for n in order if st[n]["branch"] == "static"][-1]
+    # the numbers `mvemo predict --annotator auto` decides by (per modality, recorded in the JSON)
+    per_dataset = {
+        ds: {"stage": stage, "n": s["n"], "D_e": s["D_e"]}
+        for stage in order
+        if st[stage]["branch"] == "static"
+        for ds, s in st[last_static]["eval"].get(stage, {}).get("datasets", {}).items()
+    }
+    validation = compare_with_separate(per_dataset, _shipped())
+    js = export_weights(run, WEIGHTS_DIR, name=SHIPPED, extra={"validation": validation})
     music_after_music = st["music"]["eval"]["music"]["D_e"]
     music_after_last = st[last_static]["eval"]["music"]["D_e"]
     rows = []

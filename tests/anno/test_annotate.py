@@ -37,6 +37,24 @@ def test_music_tokens():
     assert np.all(w[2, 7:] == 0)
 
 
+def test_midi_window_tokens_cut_each_window_into_segments():
+    calls = []
+
+    class Feats:
+        def window_stats(self, start, stop):
+            calls.append(len(start))
+            np.testing.assert_allclose(stop - start, 0.5)
+            return np.tile(np.stack([start, stop], axis=1), (1, 23))  # (W, 46): the bounds, repeated
+
+    tok = cd.midi_window_tokens(Feats(), np.array([2.5, 3.0, 10.0]))
+    assert tok.shape == (3, 10, 46)
+    starts = np.sign(tok[..., 0]) * np.expm1(np.abs(tok[..., 0]))  # undo the signed log
+    np.testing.assert_allclose(starts[0], np.arange(10) * 0.5, atol=1e-5)
+    np.testing.assert_allclose(starts[1], 0.5 + np.arange(10) * 0.5, atol=1e-5)
+    np.testing.assert_allclose(starts[2], 7.5 + np.arange(10) * 0.5, atol=1e-5)
+    assert calls == [21]  # 11 segments shared by the first two windows + 10 of the third, each once
+
+
 def test_make_record_is_coherent_and_documented_format():
     rng = np.random.default_rng(1)
     static = rng.random((28, 11))
@@ -101,9 +119,16 @@ def test_annotator_from_run_and_export_batch(tmp_path):
     bad = tmp_path / "broken.mid"
     bad.write_bytes(b"not a midi file")
     rec = ann.annotate(good)
-    assert rec["modality"] == "symbolic" and rec["dynamic"] == [] and rec["duration"] > 0
+    assert rec["modality"] == "symbolic" and rec["duration"] > 0
     s = rec["static"]
     assert coherence_problems(s["category"], s["intensity"], s["valence"], s["arousal"], s["quadrant"], tol=1e-3) == []
+    # MIDI's 0.5-s labels: MVAnno_static on each ±2.5-s window of the grid
+    from mvemo.conversion.dynamic import grid_times
+
+    assert [f["time"] for f in rec["dynamic"]] == grid_times(rec["duration"]).round(4).tolist()
+    assert len(rec["dynamic"]) > 0
+    for f in rec["dynamic"]:
+        assert coherence_problems(f["category"], f["intensity"], f["valence"], f["arousal"], tol=1e-3) == []
     # exported float16 weights give the same labels
     js = export_weights(tmp_path / "run", tmp_path / "w", name="mvanno-test")
     rec2 = Annotator(js, cache_dir=str(tmp_path / "cache")).annotate(good)
@@ -133,3 +158,27 @@ def test_midi_stage_prepares_from_registered_datasets(shared_data, tmp_path):
     assert got.n_train == 80  # 40 per dataset (max_items)
     assert set(got.val) == {"emopia", "vgmidi"} and len(got.val["emopia"]) == 114
     assert got.train.tokens["midi"].shape[1:] == (8, 46)
+
+
+def test_lyrics_units_are_computed_once_and_cached(tmp_path, monkeypatch):
+    """The lyrics encoder runs on a miss only; a second backend reads the shared content-keyed cache."""
+    import mvemo.features.lyrics as fl
+    from mvemo.anno.backends.cpu import CpuBackend
+
+    calls = []
+
+    class FakeEncoder:
+        def encode(self, units):
+            calls.append(list(units))
+            return np.arange(len(units) * 384, dtype=np.float64).reshape(len(units), 384)
+
+    monkeypatch.setattr(fl, "SentenceEncoder", FakeEncoder)
+    text = "rain on the platform\nI wait alone for you\nthe train is late again\n"
+    emb, stats = CpuBackend(cache_dir=str(tmp_path)).lyrics_units(text)
+    assert len(calls) == 1 and emb.shape == (len(calls[0]), 384) and stats.shape[0] == len(calls[0])
+    emb2, stats2 = CpuBackend(cache_dir=str(tmp_path)).lyrics_units(text)
+    assert len(calls) == 1  # from the cache
+    np.testing.assert_array_equal(emb, emb2)
+    np.testing.assert_array_equal(stats, stats2)
+    with pytest.raises(Exception, match="not cached"):
+        CpuBackend(cache_dir=str(tmp_path), cached_only=True).lyrics_units("other words entirely")

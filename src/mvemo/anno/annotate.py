@@ -5,9 +5,10 @@ place that builds them (plain dicts), so typed records (``mvemo.records``) can r
 Every field derives from the head's (28, 11) distribution through
 :func:`mvemo.conversion.point.summarize_many`.
 
-Inputs: audio (music tokens; static and dynamic), MIDI (static) and lyrics text files
-(``.txt``/``.lrc``; static).  The dynamic branch was trained on music only, so MIDI and lyrics
-records have an empty ``dynamic`` list.
+Inputs: audio (music tokens; static and dynamic), MIDI (static and dynamic) and lyrics text
+files (``.txt``/``.lrc``; static, and dynamic for synced LRC).  The dynamic branch was trained
+on music only: the 0.5-s labels of MIDI and LRC lyrics come from MVAnno_static on the ±2.5-s
+window around each time (not validated: no dynamic MIDI or lyrics labels offline).
 """
 
 from __future__ import annotations
@@ -146,8 +147,9 @@ class Annotator:
         model.eval()
         return model
 
-    def annotate(self, path: str | Path) -> dict[str, Any]:
-        """The record of one file (``DataError`` for unreadable, empty or silent input)."""
+    def annotate(self, path: str | Path, *, dynamic: bool = True) -> dict[str, Any]:
+        """The record of one file (``DataError`` for unreadable, empty or silent input);
+        ``dynamic=False`` leaves the ``dynamic`` list empty (static labels only)."""
         from mvemo.anno.backends.cpu import predict_grid
 
         p = Path(path)
@@ -160,7 +162,7 @@ class Annotator:
             duration = blocks.duration
             tok = self.backend.music_static(blocks)
             static = predict_grid(self.static, {"music": tok[None]}, {"music": np.zeros((1, len(tok)), bool)})[0]
-            if self.dynamic is not None:
+            if dynamic and self.dynamic is not None:
                 times = grid_times(duration)
                 if len(times):
                     wt, wp = self.backend.music_windows(blocks, times)
@@ -173,6 +175,13 @@ class Annotator:
             duration = float(mf.duration)
             tok = cd.midi_tokens(mf)
             static = predict_grid(self.static, {"midi": tok[None]}, {"midi": np.zeros((1, len(tok)), bool)})[0]
+            if dynamic:
+                # MVAnno_static on each ±2.5-s window (the dynamic branch trained on music only);
+                # not validated: no dynamic MIDI labels offline
+                times = grid_times(duration)
+                if len(times):
+                    wt = cd.midi_window_tokens(mf, times)
+                    frames = predict_grid(self.static, {"midi": wt}, {"midi": np.zeros(wt.shape[:2], bool)})
             feats = {"tempo": _r(mf.tempo)}
         else:
             try:
@@ -182,6 +191,8 @@ class Annotator:
             tok = cd.lyrics_tokens(*self.backend.lyrics_units(text))
             static = predict_grid(self.static, {"lyrics": tok[None]}, {"lyrics": np.zeros((1, len(tok)), bool)})[0]
             feats = {"n_chunks": len(tok)}
+            if dynamic:
+                times, frames, duration = self._lyrics_dynamic(text)
         return make_record(
             str(path),
             model=self.name,
@@ -192,6 +203,39 @@ class Annotator:
             frames=frames,
             features=feats,
         )
+
+    def _lyrics_dynamic(self, text: str) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """0.5-s labels of synced (LRC) lyrics: MVAnno_static on the sung lines of each ±2.5-s
+        window (one token per line, the gap rule of the lyrics model), not validated (no dynamic
+        lyrics labels offline); plain text gives none.  Returns (times, frames, duration)."""
+        from mvemo.anno.backends.cpu import predict_grid
+        from mvemo.features.lyrics import lexicon_stats
+        from mvemo.predict.lyrics import line_windows, parse_text
+
+        lyrics = parse_text(text)
+        none = np.zeros(0), np.zeros((0, 28, 11)), None
+        if not lyrics.synced or lyrics.duration is None:
+            return none
+        duration = float(lyrics.duration)
+        times = grid_times(duration)
+        cleaned = lyrics.cleaned_lines()
+        sung = [i for i, c in enumerate(cleaned) if c]
+        if not len(times) or not sung:
+            return np.zeros(0), np.zeros((0, 28, 11)), duration
+        line_t = np.array([ln.time for ln in lyrics.lines], dtype=np.float64)
+        starts = line_t[sung]
+        ends = np.array([min(line_t[line_t > line_t[i] + 1e-9], default=max(duration, line_t[i])) for i in sung])
+        w, _ = line_windows(starts, ends, times)
+        lines = [cleaned[i] for i in sung]
+        emb = self.backend.sentence_encoder.encode(lines)
+        tok_lines = np.concatenate([emb, cd.signed_log(lexicon_stats(lines))], axis=1).astype(np.float32)
+        k = min(cd.LYRICS_TOKENS, int((w > 0).sum(1).max()))
+        wt = np.zeros((len(times), k, tok_lines.shape[1]), np.float32)
+        wp = np.ones((len(times), k), bool)
+        for r in range(len(times)):
+            idx = np.flatnonzero(w[r] > 0)[:k]
+            wt[r, : len(idx)], wp[r, : len(idx)] = tok_lines[idx], False
+        return times, predict_grid(self.static, {"lyrics": wt}, {"lyrics": wp}), duration
 
 
 def _run_info(run: Path, state: dict[str, Any]) -> dict[str, Any]:

@@ -110,6 +110,14 @@ class StageConfig:
         Fewer usable training items than this counts as absent data (stage skipped).
     replay : float
         Share of each batch drawn from earlier stages' training data (0 = none, as in the paper).
+    distill : float
+        Weight of the parent model's own predictions in the replayed examples' targets
+        (``(1 - distill) * label + distill * parent``; knowledge distillation from the stage's
+        starting weights, as in learning without forgetting); needs ``replay > 0``.
+    l2sp : float
+        Strength of an L2 pull of the trainable weights towards the stage's starting weights
+        (L2-SP): ``l2sp / 2 * ||w - w_start||^2`` is added to the loss (0 = none); the
+        projectors of the stage's own encoders are left free (mvanno-cpu).
     """
 
     name: str
@@ -123,6 +131,8 @@ class StageConfig:
     max_items: int | None = None
     min_items: int = 8
     replay: float = 0.0
+    distill: float = 0.0
+    l2sp: float = 0.0
 
     def __post_init__(self) -> None:
         where = f"stage {self.name!r}"
@@ -145,6 +155,12 @@ class StageConfig:
             raise ParameterError(f"{where}: steps/epochs must be >= 0, got {n}")
         if not 0.0 <= self.replay < 1.0:
             raise ParameterError(f"{where}: replay must be in [0, 1), got {self.replay}")
+        if not 0.0 <= self.distill <= 1.0:
+            raise ParameterError(f"{where}: distill must be in [0, 1], got {self.distill}")
+        if self.distill > 0 and self.replay <= 0:
+            raise ParameterError(f"{where}: distill = {self.distill} needs replayed examples (replay > 0)")
+        if not self.l2sp >= 0.0:
+            raise ParameterError(f"{where}: l2sp must be >= 0, got {self.l2sp}")
 
 
 @dataclass(frozen=True)
@@ -240,6 +256,8 @@ _STAGE = {
     "max_items",
     "min_items",
     "replay",
+    "distill",
+    "l2sp",
 }
 
 
@@ -302,6 +320,8 @@ def load_config(path: str | Path, **overrides: Any) -> CurriculumConfig:
                 max_items=st.get("max_items"),
                 min_items=int(st.get("min_items", 8)),
                 replay=float(st.get("replay", 0.0)),
+                distill=float(st.get("distill", 0.0)),
+                l2sp=float(st.get("l2sp", 0.0)),
             )
         )
     top = {

@@ -61,6 +61,16 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, str]:
     help="Other weights: PATH for the music model, or NAME=PATH for a registered model "
     "(symbolic, lyrics, multimodal; repeatable).",
 )
+@click.option(
+    "--annotator",
+    default="none",
+    show_default=True,
+    metavar="none|mvanno-cpu|auto|PATH",
+    help="MVAnno for audio, MIDI and lyrics files: 'none' (per-modality models), 'mvanno-cpu' "
+    "(the shipped annotator), 'auto' (the annotator only for the modalities where its recorded "
+    "validation D_e is <= the per-modality model's), or PATH (a run folder of `mvemo anno train` "
+    "or an exported <name>.json). Videos and audio with lyrics keep the fused per-modality models.",
+)
 @click.option("--quiet", is_flag=True, help="No progress lines.")
 @click.option(
     "--allow-failures",
@@ -68,7 +78,7 @@ def _parse_weights(values: tuple[str, ...]) -> dict[str, str]:
     help="Exit 0 even when some files failed (they are still reported); default: exit 1.",
 )
 def predict(
-    inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dynamic, weights, quiet, allow_failures
+    inputs, out_path, lyrics_path, no_sidecar, resume, plot_dir, no_dynamic, weights, annotator, quiet, allow_failures
 ) -> None:
     """Predict the unified emotion of files or folders.
 
@@ -88,8 +98,13 @@ def predict(
 
     Example: mvemo predict song.mp3 clip.mp4 piece.mid music/ --out results.jsonl --plot plots/
     """
+    from mvemo.anno.choice import AnnotatingRouter, resolve_annotator
     from mvemo.predict.batch import predict_files
     from mvemo.predict.router import Router, collect_inputs
+
+    choice = resolve_annotator(annotator)  # a bad value fails before any file is read
+    if annotator != "none" and not quiet:
+        click.echo(choice.describe(), err=True)
 
     problems: list[tuple[str, str]] = []
     pairs = collect_inputs(inputs, sidecars=not no_sidecar, problems=problems)
@@ -100,7 +115,9 @@ def predict(
             raise ParameterError(f"--lyrics goes with exactly one media file, got {len(pairs)} inputs")
         pairs = [(pairs[0][0], Path(lyrics_path))]
     lyrics_of = dict(pairs)
-    router = Router(weights=_parse_weights(weights), dynamic=not no_dynamic)
+    router = AnnotatingRouter(
+        choice, Router(weights=_parse_weights(weights), dynamic=not no_dynamic), dynamic=not no_dynamic
+    )
     on_record = None
     if plot_dir:
         from mvemo.predict.plot import plot_names, plot_prediction
@@ -112,7 +129,7 @@ def predict(
 
     report = predict_files(
         [p for p, _ in pairs],
-        lambda p: router.predict(p, lyrics=lyrics_of.get(p)).to_dict(),
+        lambda p: router.predict(p, lyrics=lyrics_of.get(p)),
         out=out_path,
         resume=resume,
         on_record=on_record,

@@ -10,7 +10,6 @@ stage also trains the trunk and the head.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -132,28 +131,32 @@ class CpuBackend:
             return BlockFeatures.from_arrays(arrays)  # float16 like a cache hit: same tokens either way
         return BlockFeatures.from_arrays(got)
 
+    @property
+    def sentence_encoder(self):
+        """The MiniLM sentence encoder of the lyrics features (loaded on first use)."""
+        if self._encoder is None:
+            from mvemo.features.lyrics import SentenceEncoder
+
+            self._encoder = SentenceEncoder()
+        return self._encoder
+
     def lyrics_units(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Chunk embeddings (K, 384) and lexicon statistics (K, 15) of a song text (cached like
         the lyrics trainer's units, so both share one cache)."""
-        from mvemo.features.lyrics import SentenceEncoder, lexicon_stats
-        from mvemo.train.lyrics import _units_path, song_units
+        from mvemo.features.lyrics import lexicon_stats
+        from mvemo.train.lyrics import UNITS_KIND, _units_key, song_units
 
-        path = _units_path(self.cache.root, text, 32)
-        if path.is_file():
-            with np.load(path, allow_pickle=False) as z:
-                return z["emb"], z["stats"]
+        key = _units_key(self.cache, text, 32)
+        got = self.cache.get_key(key, UNITS_KIND)
+        if got is not None and {"emb", "stats"} <= set(got):
+            return got["emb"], got["stats"]
         if self.cached_only:
             raise DataError("lyrics units not cached (cached_only)")
         units = song_units(text, max_words=32)
         if not units:
             raise DataError("lyrics with no words after cleaning")
-        if self._encoder is None:
-            self._encoder = SentenceEncoder()
-        emb, stats = self._encoder.encode(units), lexicon_stats(units)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, emb=emb.astype(np.float32), stats=stats)
-        os.replace(tmp, path)
+        emb, stats = self.sentence_encoder.encode(units).astype(np.float32), lexicon_stats(units)
+        self.cache.put_key(key, UNITS_KIND, {"emb": emb, "stats": stats})
         return emb, stats
 
     def midi(self, path: str | Path) -> np.ndarray:
@@ -282,6 +285,15 @@ class CpuTrainer:
     ) -> None:
         self.model, self.stage, self.data, self.seed = model, stage, data.train, seed
         self.replay = [r.train for r in replay]
+        # replayed examples' targets, mixed with the starting model's own predictions (distill);
+        # computed before anything changes, from the weights the stage starts with (also on resume:
+        # the runner builds the trainer before it loads a partial checkpoint)
+        self.replay_targets = [r.targets for r in self.replay]
+        if stage.distill > 0:
+            a = float(stage.distill)
+            self.replay_targets = [
+                ((1 - a) * r.targets + a * predict_grid(model, r.tokens, r.pad)).astype(np.float32) for r in self.replay
+            ]
         if "projectors" in stage.train:
             for enc, tok in data.train.tokens.items():
                 model.fit_standardizer(enc, tok, data.train.pad[enc])
@@ -300,16 +312,23 @@ class CpuTrainer:
             )
         o = stage.optimizer
         self.params = params
+        # L2-SP anchors: the trainable weights as the stage starts, except the stage's own
+        # encoders' projectors (nothing earlier depends on them; pulling them towards their
+        # random start would only hold the new modality back)
+        own = tuple(f"{pre}.{enc}." for enc in data.train.tokens for pre in ("projectors", "modality_emb"))
+        own_ids = {id(p) for n, p in model.named_parameters() if (n + ".").startswith(own)}
+        self.anchor = [(p, p.detach().clone()) for p in params if id(p) not in own_ids] if stage.l2sp > 0 else None
         self.opt = torch.optim.AdamW(params, lr=o.lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay)
 
-    def _rows(self, index: int) -> list[tuple[cd.TokenSet, np.ndarray]]:
+    def _rows(self, index: int) -> list[tuple[cd.TokenSet, np.ndarray, np.ndarray]]:
         rng = np.random.default_rng([self.seed, index])
         bs = int(self.stage.optimizer.batch_size)
         n_rep = int(round(bs * self.stage.replay)) if self.replay else 0
-        out = [(self.data, rng.integers(0, len(self.data), size=bs - n_rep))]
+        out = [(self.data, self.data.targets, rng.integers(0, len(self.data), size=bs - n_rep))]
         if n_rep:
-            src = self.replay[int(rng.integers(len(self.replay)))]
-            out.append((src, rng.integers(0, len(src), size=n_rep)))
+            j = int(rng.integers(len(self.replay)))
+            src = self.replay[j]
+            out.append((src, self.replay_targets[j], rng.integers(0, len(src), size=n_rep)))
         return out
 
     def step(self, index: int) -> float:
@@ -318,16 +337,21 @@ class CpuTrainer:
         self.model.train()
         self.opt.zero_grad(set_to_none=True)
         total, count = 0.0, 0
-        for ts, rows in self._rows(index):
+        for ts, targets, rows in self._rows(index):
             if len(rows) == 0:
                 continue
             logits = self.model(_batch(ts.tokens, ts.pad, rows))
-            loss = soft_cross_entropy(logits, torch.from_numpy(ts.targets[rows]), torch.from_numpy(ts.weights[rows]))
+            loss = soft_cross_entropy(logits, torch.from_numpy(targets[rows]), torch.from_numpy(ts.weights[rows]))
             (loss * len(rows)).backward()
             total, count = total + float(loss.detach()) * len(rows), count + len(rows)
         for p in self.params:
             if p.grad is not None:
                 p.grad /= count
+        if self.anchor is not None:  # L2-SP: gradient of l2sp / 2 * ||w - w_start||^2
+            lam = float(self.stage.l2sp)
+            for p, p0 in self.anchor:
+                if p.grad is not None:
+                    p.grad += lam * (p.detach() - p0)
         self.opt.step()
         return total / count
 

@@ -43,6 +43,7 @@ __all__ = [
     "load_items",
     "lyrics_tokens",
     "midi_tokens",
+    "midi_window_tokens",
     "music_static_tokens",
     "music_window_tokens",
     "signed_log",
@@ -121,6 +122,19 @@ def midi_tokens(feats: Any, *, n: int = MIDI_TOKENS) -> np.ndarray:
     dur = max(float(feats.duration), 1e-3)
     edges = np.linspace(0.0, dur, n + 1)
     return signed_log(feats.window_stats(edges[:-1], edges[1:]))
+
+
+def midi_window_tokens(feats: Any, times: np.ndarray, *, step: float = 0.5, half: float = WINDOW_HALF) -> np.ndarray:
+    """Dynamic MIDI tokens: each window ``time ± half`` cut into segments of ``step`` seconds
+    (10 for the 5-s window, like the dynamic music tokens), each segment's window statistics
+    (signed log) a token; shape (T, 2 * half / step, 46).  Segments shared by overlapping
+    windows (the 0.5-s grid) are computed once."""
+    t = np.asarray(times, dtype=np.float64)
+    n = max(1, int(round(2 * half / step)))
+    starts = (t[:, None] - half + step * np.arange(n)[None, :]).round(6)
+    uniq, inv = np.unique(starts, return_inverse=True)
+    stats = signed_log(feats.window_stats(uniq, uniq + step))
+    return stats[inv.reshape(-1)].reshape(len(t), n, -1)
 
 
 @dataclass

@@ -358,6 +358,11 @@ class Phi4mmBackend:
 
     def trainer(self, model, stage: StageConfig, data: Prepared, *, seed: int, replay: list[Prepared]):
         """AdamW over the stage's parts, ``batch_size`` examples per step (gradient accumulation)."""
+        if stage.distill > 0 or stage.l2sp > 0:
+            raise ParameterError(
+                f"stage {stage.name!r}: distill/l2sp ({stage.distill}, {stage.l2sp}) are mvanno-cpu settings; "
+                "the phi4mm backend does not implement them"
+            )
         return _Phi4mmTrainer(self, model, stage, data, seed=seed)
 
     def generate(self, model, ex: Example) -> str:
