@@ -273,7 +273,7 @@ def predict_grid(
     out = []
     with torch.no_grad():
         for s in range(0, n, batch):
-            out.append(grid_probabilities(model(_batch(tokens, pad, np.arange(s, min(n, s + batch))))))
+            out.append(grid_probabilities(model(_batch(tokens, pad, np.arange(s, min(n, s + batch)))).grid))
     return np.concatenate(out) if out else np.zeros((0, 28, 11))
 
 
@@ -340,7 +340,7 @@ class CpuTrainer:
         for ts, targets, rows in self._rows(index):
             if len(rows) == 0:
                 continue
-            logits = self.model(_batch(ts.tokens, ts.pad, rows))
+            logits = self.model(_batch(ts.tokens, ts.pad, rows)).grid
             loss = soft_cross_entropy(logits, torch.from_numpy(targets[rows]), torch.from_numpy(ts.weights[rows]))
             (loss * len(rows)).backward()
             total, count = total + float(loss.detach()) * len(rows), count + len(rows)

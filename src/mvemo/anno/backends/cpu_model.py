@@ -29,6 +29,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import ParameterError
+from mvemo.models.outputs import HeadOutputs
 
 torch = require("torch", extra="torch")
 nn = torch.nn
@@ -188,8 +189,8 @@ class MVAnnoNet(nn.Module):
             return [p for n, p in named if n.startswith("head.")]
         raise ParameterError(f"unknown part {part!r}")
 
-    def forward(self, inputs: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
-        """Logits over the grid.
+    def forward(self, inputs: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> HeadOutputs:
+        """Logits over the grid, as the ``grid`` head of a :class:`~mvemo.models.outputs.HeadOutputs`.
 
         Parameters
         ----------
@@ -198,7 +199,8 @@ class MVAnnoNet(nn.Module):
 
         Returns
         -------
-        torch.Tensor, shape (B, 28, 11)
+        HeadOutputs
+            ``grid``: torch.Tensor, shape (B, 28, 11), logits over category x intensity level.
         """
         seqs, pads, present = [], [], {}
         for enc, (tok, pad) in inputs.items():
@@ -216,7 +218,7 @@ class MVAnnoNet(nn.Module):
         gates = modality_gates(present)
         for blk in self.blocks:
             x = blk(x, gates, pad)
-        return self.head(self.norm(x[:, 0])).view(b, 28, 11)
+        return HeadOutputs(grid=self.head(self.norm(x[:, 0])).view(b, 28, 11))
 
 
 def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
