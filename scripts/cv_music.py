@@ -244,6 +244,8 @@ def load_channel_data(cfg, *, names=("musicnn", "expressive", "handcrafted"), lo
     ds = load("4q_panda2018", data_home=cfg.data_home)
     path_of = {it.id: ds.root / it.media["audio"] for it in ds.index() if "audio" in it.media}
     cache = FeatureCache(cache_root(cfg.cache_dir))
+    if len(examples) < len(path_of):
+        examples = _blocks_only_examples(ds, cache, cfg, log=log)
     need_expr = any(n in ("expressive", "handcrafted") for n in names)
     extra = [cache.get(path_of[ex.id], EXPRESSIVE_KIND) if need_expr else {} for ex in examples]
     if "cnn" in names:
@@ -276,6 +278,33 @@ def load_channel_data(cfg, *, names=("musicnn", "expressive", "handcrafted"), lo
         "logmel": [a["logmel"] for a in extra] if "cnn" in names else None,
         "musicnn_blocks": seqs,
     }
+
+
+def _blocks_only_examples(ds, cache, cfg, *, log=print) -> list:
+    """4Q examples from the musicnn block cache alone (the channels never read the harmony cache).
+
+    Same order and fields the channels use as :func:`mvemo.train.music.load_examples`, for a
+    machine where ``harmony`` features were not extracted.
+    """
+    from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
+    from mvemo.features.blocks import BlockFeatures
+    from mvemo.features.music import TrackFeatures, blocks_kind
+    from mvemo.train.music import TrackExample
+
+    examples = []
+    for it in ds.index():
+        if "audio" not in it.media:
+            continue
+        blocks = cache.get(ds.root / it.media["audio"], blocks_kind(cfg.backbone))
+        if blocks is None:
+            continue
+        ex = TrackExample(
+            it.id, "4q_panda2018", it.split or "train", TrackFeatures(BlockFeatures.from_arrays(blocks), None)
+        )
+        ex.quadrant = QUADRANTS.index(normalize_quadrant(it.labels["quadrant"]))
+        examples.append(ex)
+    log(f"harmony features not cached: {len(examples)} 4Q clips read from the musicnn block cache alone")
+    return examples
 
 
 def _logistic(x_train, y_train, c):
