@@ -8,6 +8,8 @@
     .venv/bin/python scripts/cv_music.py --linear --folds 10   # linear-head backbone comparison
     .venv/bin/python scripts/cv_music.py --channel --folds 10 --seeds 0 1 2   # the linear quadrant channel
     .venv/bin/python scripts/cv_music.py --extract-expressive                 # cache the expressive features
+    .venv/bin/python scripts/cv_music.py --extract-logmel     # the log-mel spectrograms alone (1 min)
+    .venv/bin/python scripts/cv_music.py --channels musicnn cnn-musicnn cnn --seeds 0   # the networks
     .venv/bin/python scripts/cv_music.py --channels musicnn expressive handcrafted --seeds 0 1 2 \
         --out build/cv_channels.json --table build/cv_channels.md   # channels, combinations, test split
     # the same split over processes, one per seed, then:
@@ -24,7 +26,10 @@ exactly the model's static quadrant output, in seconds instead of hours.  ``--ch
 issue #19 comparison: the v3 channel (``musicnn``), logistic regressions on the expressive
 descriptors (``expressive``) and on those plus timbre statistics (``handcrafted``), every
 combination (weighted average or stacking, chosen by inner CV on the training folds only), paired
-per-fold differences against v3, and the fixed test split (fit on ``train``).
+per-fold differences against v3, and the fixed test split (fit on ``train``).  ``cnn`` (a CNN on
+the clips' log-mel spectrograms) and ``cnn-musicnn`` (a 1-D CNN on the musicnn front-end block
+features) are networks trained from scratch on each training fold and cross-fitted
+(:func:`mvemo.train.spectro.crossfit_channel`, settings :func:`spectro_config`).
 """
 
 from __future__ import annotations
