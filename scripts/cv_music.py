@@ -380,8 +380,8 @@ def spectro_config(input: str, *, seed: int):
     """The :class:`mvemo.train.spectro.SpectroConfig` of a network channel (``"logmel"`` or ``"musicnn"``).
 
     Sized for the CPU budget of issue #19 (10 outer folds in about 25 min on one thread):
-    2 cross-fitting parts, at most 20 epochs.  The musicnn input (753 features per 0.25-s
-    block, 4 blocks per second) is not pooled in time; its crops are 48 blocks (12 s).
+    2 cross-fitting parts, at most 20 epochs.  The musicnn input (753 features per 0.5-s
+    block, 2 blocks per second) is not pooled in time; its crops are 48 blocks (24 s).
     """
     from mvemo.train.spectro import SpectroConfig
 

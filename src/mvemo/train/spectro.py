@@ -6,7 +6,7 @@ ensemble with a dense network on hand-crafted features).  Two inputs, one traine
 * ``"logmel"``: the clips' log-mel spectrograms (:func:`mvemo.features.expressive.logmel_arrays`,
   64 bands at 43.07 frames/s, pooled in time by :attr:`SpectroConfig.time_pool`) into
   :class:`MelCNN`, a 2-D CNN (3 conv blocks, global average + max pooling);
-* ``"musicnn"``: the musicnn front-end block summaries (753 features per 0.25-s block, the
+* ``"musicnn"``: the musicnn front-end block summaries (753 features per 0.5-s block, the
   cached ``block_mean``) into :class:`SeqCNN`, a 1-D CNN over time.
 
 Training (:func:`fit_spectro`) draws one random crop per clip per epoch, with augmentation:
