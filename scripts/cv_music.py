@@ -8,6 +8,8 @@
     .venv/bin/python scripts/cv_music.py --linear --folds 10   # linear-head backbone comparison
     .venv/bin/python scripts/cv_music.py --channel --folds 10 --seeds 0 1 2   # the linear quadrant channel
     .venv/bin/python scripts/cv_music.py --extract-expressive                 # cache the expressive features
+    .venv/bin/python scripts/cv_music.py --extract-logmel     # the log-mel spectrograms alone (1 min)
+    .venv/bin/python scripts/cv_music.py --channels musicnn cnn-musicnn cnn --seeds 0   # the networks
     .venv/bin/python scripts/cv_music.py --channels musicnn expressive handcrafted --seeds 0 1 2 \
         --out build/cv_channels.json --table build/cv_channels.md   # channels, combinations, test split
     # the same split over processes, one per seed, then:
@@ -24,7 +26,10 @@ exactly the model's static quadrant output, in seconds instead of hours.  ``--ch
 issue #19 comparison: the v3 channel (``musicnn``), logistic regressions on the expressive
 descriptors (``expressive``) and on those plus timbre statistics (``handcrafted``), every
 combination (weighted average or stacking, chosen by inner CV on the training folds only), paired
-per-fold differences against v3, and the fixed test split (fit on ``train``).
+per-fold differences against v3, and the fixed test split (fit on ``train``).  ``cnn`` (a CNN on
+the clips' log-mel spectrograms) and ``cnn-musicnn`` (a 1-D CNN on the musicnn front-end block
+features) are networks trained from scratch on each training fold and cross-fitted
+(:func:`mvemo.train.spectro.crossfit_channel`, settings :func:`spectro_config`).
 """
 
 from __future__ import annotations
@@ -179,27 +184,63 @@ def extract_expressive(cfg, *, log=print):
     return report
 
 
+def extract_logmel(cfg, *, log=print):
+    """Cache :func:`mvemo.features.expressive.logmel_arrays` of every 4Q clip (resumable, fast).
+
+    The ``cnn`` channel's input alone (kind :data:`~mvemo.features.expressive.LOGMEL_KIND`),
+    without the pitch tracking of ``--extract-expressive``: the same spectrogram.
+    """
+    from mvemo.audio.io import load_audio
+    from mvemo.data import load
+    from mvemo.features.cache import FeatureCache
+    from mvemo.features.expressive import LOGMEL_KIND, logmel_arrays
+    from mvemo.features.extract import extract_all
+    from mvemo.features.music import HARMONY_SR
+    from mvemo.util import cache_root
+
+    cache = FeatureCache(cache_root(cfg.cache_dir))
+    ds = load("4q_panda2018", data_home=cfg.data_home)
+    paths = [ds.root / it.media["audio"] for it in ds.index() if "audio" in it.media]
+
+    def one(path):
+        return logmel_arrays(load_audio(path, sr=HARMONY_SR)[0], HARMONY_SR)
+
+    report = extract_all(paths, {LOGMEL_KIND: one}, cache=cache)
+    log(f"log-mel spectrograms: {report.summary()}")
+    for path, why in report.failed:
+        log(f"  failed: {path}: {why}")
+    return report
+
+
 # --------------------------------------------------------------------------- 4Q channels and their ensemble
 #: The research channels of ``--channels``: the feature blocks each one's logistic regression reads.
 CHANNEL_INPUTS = {"musicnn": ("embedding", "segment_spread"), "expressive": ("expressive",),
-                  "handcrafted": ("expressive", "timbre")}  # fmt: skip
+                  "handcrafted": ("expressive", "timbre"), "cnn": ("logmel",),
+                  "cnn-musicnn": ("musicnn_blocks",)}  # fmt: skip
+#: Channels that are a network trained on the clips (mvemo.train.spectro), cross-fitted, not a
+#: logistic regression; their SpectroConfig input.
+NETWORK_CHANNELS = {"cnn": "logmel", "cnn-musicnn": "musicnn"}
 #: C of a channel's standardised logistic regression: fixed for musicnn (v3's 0.01), else chosen
 #: per outer fold by inner CV from this grid.
 C_GRID = (0.01, 0.03, 0.1)
 
 
-def load_channel_data(cfg, *, log=print) -> dict:
-    """The 4Q clips that have every cached input: feature blocks, labels, splits.
+def load_channel_data(cfg, *, names=("musicnn", "expressive", "handcrafted"), log=print) -> dict:
+    """The 4Q clips that have every cached input the channels ``names`` read: features, labels, splits.
 
-    Returns ``{"blocks": {name: (N, F)}, "y": (N,), "split": [...], "ids": [...], "examples": [...]}``;
-    ``examples`` (:class:`~mvemo.train.music.TrackExample`) keep the fold assignment of
+    The expressive features (``expressive``, ``handcrafted``) come from the
+    ``--extract-expressive`` cache; the log-mel spectrograms (``cnn``) from the
+    ``--extract-logmel`` cache, else from the expressive one (the same arrays).
+    Returns ``{"blocks": {name: (N, F)}, "y": (N,), "split": [...], "ids": [...], "examples": [...],
+    "logmel": [(64, frames)] or None, "musicnn_blocks": [(753, blocks)] or None}``; ``examples``
+    (:class:`~mvemo.train.music.TrackExample`) keep the fold assignment of
     :func:`~mvemo.train.music.stratified_folds` (the same order as ``--channel``).
     """
     from dataclasses import replace
 
     from mvemo.data import load
     from mvemo.features.cache import FeatureCache
-    from mvemo.features.expressive import EXPRESSIVE_KIND
+    from mvemo.features.expressive import EXPRESSIVE_KIND, LOGMEL_KIND
     from mvemo.features.musicnn import load_musicnn
     from mvemo.train.music import load_examples, stack_track_blocks
     from mvemo.util import cache_root
@@ -208,25 +249,67 @@ def load_channel_data(cfg, *, log=print) -> dict:
     ds = load("4q_panda2018", data_home=cfg.data_home)
     path_of = {it.id: ds.root / it.media["audio"] for it in ds.index() if "audio" in it.media}
     cache = FeatureCache(cache_root(cfg.cache_dir))
-    extra = [cache.get(path_of[ex.id], EXPRESSIVE_KIND) for ex in examples]
-    keep = [i for i, a in enumerate(extra) if a is not None]
+    if len(examples) < len(path_of):
+        examples = _blocks_only_examples(ds, cache, cfg, log=log)
+    need_expr = any(n in ("expressive", "handcrafted") for n in names)
+    extra = [cache.get(path_of[ex.id], EXPRESSIVE_KIND) if need_expr else {} for ex in examples]
+    if "cnn" in names:
+        for ex, a in zip(examples, extra):
+            if a is not None and "logmel" not in a:
+                mel = cache.get(path_of[ex.id], LOGMEL_KIND)
+                a.update(mel or {"logmel": None})
+    keep = [i for i, a in enumerate(extra) if a is not None and a.get("logmel", 0) is not None]
     if len(keep) < len(examples):
         log(
-            f"{len(examples) - len(keep)} of {len(examples)} clips lack cached expressive features "
-            "(scripts/cv_music.py --extract-expressive); they are left out"
+            f"{len(examples) - len(keep)} of {len(examples)} clips lack cached expressive features or log-mels "
+            "(scripts/cv_music.py --extract-expressive / --extract-logmel); they are left out"
         )
     examples, extra = [examples[i] for i in keep], [extra[i] for i in keep]
     blocks = stack_track_blocks(examples, load_musicnn(cfg.backbone))
-    for k in ("expressive", "timbre"):
-        blocks[k] = np.stack([a[k] for a in extra]).astype(np.float64)
+    if need_expr:
+        for k in ("expressive", "timbre"):
+            blocks[k] = np.stack([a[k] for a in extra]).astype(np.float64)
+    seqs = None
+    if "cnn-musicnn" in names:
+        from mvemo.features.music import blocks_kind
+
+        seqs = [cache.get(path_of[ex.id], blocks_kind(cfg.backbone))["block_mean"].T for ex in examples]
     return {
         "blocks": blocks,
         "y": np.array([ex.quadrant for ex in examples]),
         "split": [ex.split for ex in examples],
         "ids": [ex.id for ex in examples],
         "examples": examples,
-        "logmel": [a["logmel"] for a in extra],
+        "logmel": [a["logmel"] for a in extra] if "cnn" in names else None,
+        "musicnn_blocks": seqs,
     }
+
+
+def _blocks_only_examples(ds, cache, cfg, *, log=print) -> list:
+    """4Q examples from the musicnn block cache alone (the channels never read the harmony cache).
+
+    Same order and fields the channels use as :func:`mvemo.train.music.load_examples`, for a
+    machine where ``harmony`` features were not extracted.
+    """
+    from mvemo.conversion.quadrant import QUADRANTS, normalize_quadrant
+    from mvemo.features.blocks import BlockFeatures
+    from mvemo.features.music import TrackFeatures, blocks_kind
+    from mvemo.train.music import TrackExample
+
+    examples = []
+    for it in ds.index():
+        if "audio" not in it.media:
+            continue
+        blocks = cache.get(ds.root / it.media["audio"], blocks_kind(cfg.backbone))
+        if blocks is None:
+            continue
+        ex = TrackExample(
+            it.id, "4q_panda2018", it.split or "train", TrackFeatures(BlockFeatures.from_arrays(blocks), None)
+        )
+        ex.quadrant = QUADRANTS.index(normalize_quadrant(it.labels["quadrant"]))
+        examples.append(ex)
+    log(f"harmony features not cached: {len(examples)} 4Q clips read from the musicnn block cache alone")
+    return examples
 
 
 def _logistic(x_train, y_train, c):
@@ -293,6 +376,23 @@ def combine(outs: list[dict], y_train: np.ndarray, *, inner: int, seed: int) -> 
     return sum(w * o["test"] for w, o in zip(weights, outs)), {**info, "weights": [float(w) for w in weights]}
 
 
+def spectro_config(input: str, *, seed: int):
+    """The :class:`mvemo.train.spectro.SpectroConfig` of a network channel (``"logmel"`` or ``"musicnn"``).
+
+    Sized for the CPU budget of issue #19 (10 outer folds in about 25 min on one thread):
+    2 cross-fitting parts, at most 20 epochs.  The musicnn input (753 features per 0.5-s
+    block, 2 blocks per second) is not pooled in time; its crops are 48 blocks (24 s).
+    """
+    from mvemo.train.spectro import SpectroConfig
+
+    if input == "logmel":
+        return SpectroConfig(input="logmel", epochs=20, patience=5, inner=2, seed=seed)
+    return SpectroConfig(
+        input="musicnn", time_pool=1, crop=48, widths=(64, 64), gain_db=0.0, band_shift=0, band_mask=0,
+        time_mask=8, epochs=20, patience=5, inner=2, seed=seed,
+    )  # fmt: skip
+
+
 def _combos(names: list[str]) -> list[tuple[str, ...]]:
     import itertools
 
@@ -315,9 +415,16 @@ def channels_cv(
 
     from mvemo.train.music import stratified_folds
 
-    data = load_channel_data(cfg, log=log)
+    data = load_channel_data(cfg, names=names, log=log)
     y, blocks = data["y"], data["blocks"]
-    xs = {n: np.concatenate([blocks[b] for b in CHANNEL_INPUTS[n]], axis=1) for n in names}
+    xs = {n: np.concatenate([blocks[b] for b in CHANNEL_INPUTS[n]], axis=1) for n in names if n not in NETWORK_CHANNELS}
+    nets = {}
+    for n in names:
+        if n in NETWORK_CHANNELS:
+            from mvemo.train.spectro import pool_time
+
+            spec = spectro_config(NETWORK_CHANNELS[n], seed=0)
+            nets[n] = [pool_time(x, spec.time_pool) for x in data[CHANNEL_INPUTS[n][0]]]
     cs = {n: (cfg.quadrant_linear_c if n == "musicnn" else None) for n in names}
     combos = _combos(names)
     out = {
@@ -328,8 +435,17 @@ def channels_cv(
         "rows": {},
     }
 
+    def one(n, train, test, seed):
+        if n not in NETWORK_CHANNELS:
+            return channel_outputs(xs[n], y, train, test, c=cs[n], inner=inner, seed=seed)
+        from mvemo.train.spectro import crossfit_channel
+
+        o = crossfit_channel(nets[n], y, train, test, config=spectro_config(NETWORK_CHANNELS[n], seed=seed), log=log)
+        log(f"  {n}: early-stopping epochs {o['epochs']}, {o['seconds']:.0f} s")
+        return {**o, "c": None}
+
     def run(train, test, seed):
-        outs = {n: channel_outputs(xs[n], y, train, test, c=cs[n], inner=inner, seed=seed) for n in names}
+        outs = {n: one(n, train, test, seed) for n in names}
         res = {}
         for combo in combos:
             if len(combo) == 1:
@@ -457,6 +573,9 @@ def main() -> None:
         "and the test split; needs --extract-expressive first",
     )
     parser.add_argument("--extract-expressive", action="store_true", help="cache the 4Q clips' expressive features")
+    parser.add_argument(
+        "--extract-logmel", action="store_true", help="cache the 4Q clips' log-mel spectrograms only (for cnn)"
+    )
     parser.add_argument("--table", help="with --channels: write the markdown table here")
     parser.add_argument("--no-test", action="store_true", help="with --channels: skip the fixed test split")
     parser.add_argument("--merge-channels", nargs="+", help="combine --channels results run with different --seeds")
@@ -471,7 +590,7 @@ def main() -> None:
             from mvemo.util import atomic_write
 
             atomic_write(args.table, table + "\n")
-    elif args.channels or args.extract_expressive:
+    elif args.channels or args.extract_expressive or args.extract_logmel:
         from dataclasses import replace
 
         import torch
@@ -481,8 +600,8 @@ def main() -> None:
         torch.set_num_threads(args.threads or 1)
         cfg = TrainConfig.from_toml(args.config)
         cfg = replace(cfg, **{k: v for k, v in {"data_home": args.data_home, "cache_dir": args.cache_dir}.items() if v})
-        if args.extract_expressive:
-            rep = extract_expressive(cfg)
+        if args.extract_expressive or args.extract_logmel:
+            rep = (extract_expressive if args.extract_expressive else extract_logmel)(cfg)
             result = {"computed": rep.computed, "cached": rep.cached, "failed": rep.failed, "seconds": rep.seconds}
         else:
             result = channels_cv(

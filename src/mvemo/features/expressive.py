@@ -37,6 +37,7 @@ __all__ = [
     "EXPRESSIVE_NAMES",
     "EXPRESSIVE_SR",
     "HOP",
+    "LOGMEL_KIND",
     "Notes",
     "PitchTrack",
     "TIMBRE_NAMES",
@@ -44,6 +45,7 @@ __all__ = [
     "expressive_arrays",
     "expressive_features",
     "glides",
+    "logmel_arrays",
     "melody_descriptors",
     "notes_from_pitch",
     "pitch_track",
@@ -682,12 +684,38 @@ def expressive_arrays(y: np.ndarray, sr: int, *, max_duration: float = 30.0) -> 
         :data:`N_MELS` bands x frames at 43.07 frames/s, float16) of the analysed excerpt,
         the input of a spectrogram network.
     """
-    librosa = require("librosa", extra="audio")
     y11, stft = _prepare(y, sr, max_duration=max_duration)
     mag = np.abs(stft)
+    return {"expressive": _expressive(y11, stft), "timbre": timbre_descriptors(mag), "logmel": _logmel(mag)}
+
+
+def _logmel(mag: np.ndarray) -> np.ndarray:
+    librosa = require("librosa", extra="audio")
     mel = librosa.feature.melspectrogram(S=mag**2, sr=EXPRESSIVE_SR, n_mels=N_MELS)
-    return {
-        "expressive": _expressive(y11, stft),
-        "timbre": timbre_descriptors(mag),
-        "logmel": librosa.power_to_db(mel, ref=1.0, top_db=None).astype(np.float16),
-    }
+    return librosa.power_to_db(mel, ref=1.0, top_db=None).astype(np.float16)
+
+
+#: Feature-cache kind of :func:`logmel_arrays` (the log-mel alone, without the slow pitch tracking).
+LOGMEL_KIND = "logmel-v1"
+
+
+def logmel_arrays(y: np.ndarray, sr: int, *, max_duration: float = 30.0) -> dict[str, np.ndarray]:
+    """The ``"logmel"`` entry of :func:`expressive_arrays` alone: no HPSS, no pitch tracking.
+
+    The same excerpt (the central ``max_duration`` seconds), resampling, STFT and mel bands as
+    :func:`expressive_arrays`, so the two caches hold identical spectrograms; it takes a
+    fraction of a second per 30-s clip instead of many seconds.
+
+    Returns
+    -------
+    dict
+        ``{"logmel": (N_MELS, frames) float16}``, dB at 43.07 frames/s.
+
+    Examples
+    --------
+    >>> y = np.sin(2 * np.pi * 440 * np.arange(22050) / 22050).astype(np.float32)
+    >>> logmel_arrays(y, 22050)["logmel"].shape
+    (64, 44)
+    """
+    _, stft = _prepare(y, sr, max_duration=max_duration)
+    return {"logmel": _logmel(np.abs(stft))}
