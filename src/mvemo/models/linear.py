@@ -17,6 +17,7 @@ import numpy as np
 from mvemo.errors import DataError, ParameterError
 
 __all__ = [
+    "class_macro_f1",
     "EnsembleChannel",
     "LinearChannel",
     "SoftmaxLinear",
@@ -220,7 +221,7 @@ class LinearChannel:
 
 
 # --------------------------------------------------------------------------- ensembles of linear channels
-def _macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
+def class_macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
     """Macro-averaged F1 of class indices (a class with no true and no predicted item scores 0)."""
     f1 = []
     for k in range(n_classes):
@@ -288,7 +289,7 @@ def choose_combination(
         if sum(w) > steps:
             continue
         weights = np.array([*w, steps - sum(w)], np.float64) / steps
-        f = _macro_f1(y, sum(wi * o for wi, o in zip(weights, oof)).argmax(1), n_classes)
+        f = class_macro_f1(y, sum(wi * o for wi, o in zip(weights, oof)).argmax(1), n_classes)
         if f > best_avg + 1e-12:
             best_w, best_avg = weights, f
     z = {"member_logp": _log_probs(oof)}
@@ -300,7 +301,7 @@ def choose_combination(
             {"member_logp": z["member_logp"][tr]}, y[tr], inputs=("member_logp",), c=stack_c, n_classes=n_classes
         )
         pred[te] = m.predict_proba({"member_logp": z["member_logp"][te]}).argmax(1)
-    stack_f1 = _macro_f1(y, pred, n_classes)
+    stack_f1 = class_macro_f1(y, pred, n_classes)
     info = {"average_f1": float(best_avg), "stack_f1": float(stack_f1)}
     if stack_f1 > best_avg:
         stacker = fit_softmax_linear(z, y, inputs=("member_logp",), c=stack_c, n_classes=n_classes)

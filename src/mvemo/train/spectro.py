@@ -32,6 +32,7 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
+from mvemo.models.linear import class_macro_f1
 
 torch = require("torch", extra="torch")
 nn = torch.nn
@@ -372,7 +373,7 @@ def fit_spectro(xs, y, *, config: SpectroConfig = SpectroConfig(), n_classes: in
         sched.step()
         logits = torch.from_numpy(_logits_full(net, [zs[i] for i in val_idx]))
         val_loss = float(F.cross_entropy(logits, y_val))
-        val_f1 = _macro_f1(y[val_idx], logits.argmax(1).numpy(), n_classes)
+        val_f1 = class_macro_f1(y[val_idx], logits.argmax(1).numpy(), n_classes)
         history.append({"train_loss": float(np.mean(losses)), "val_loss": val_loss, "val_macro_f1": val_f1})
         if log:
             log(f"epoch {epoch}: train {history[-1]['train_loss']:.3f}, val loss {val_loss:.3f}, F1 {val_f1:.3f}")
@@ -388,15 +389,6 @@ def fit_spectro(xs, y, *, config: SpectroConfig = SpectroConfig(), n_classes: in
         net.load_state_dict(best_state)
     net.eval()
     return SpectroModel(net, mean, std, cfg, best_epoch, history, time.perf_counter() - t0)
-
-
-def _macro_f1(y, est, n_classes) -> float:
-    f1 = []
-    for c in range(n_classes):
-        tp = np.sum((est == c) & (y == c))
-        denom = np.sum(est == c) + np.sum(y == c)
-        f1.append(2 * tp / denom if denom else 0.0)
-    return float(np.mean(f1))
 
 
 def predict_spectro(model: SpectroModel, xs) -> np.ndarray:
