@@ -85,3 +85,20 @@ def test_reliability_diagram_writes_a_figure(tmp_path):
     ece = reliability_diagram(p, y, out, title="test")
     assert out.is_file() and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert ece == pytest.approx(expected_calibration_error(p, y))
+
+
+def test_calibrated_ece_is_the_sampling_floor_of_a_calibrated_model():
+    from mvemo.metrics.calibration import calibrated_ece
+
+    rng = np.random.default_rng(3)
+    p = rng.dirichlet(np.full(4, 0.7), size=120)
+    small_mean, small_p95 = calibrated_ece(p, n_draws=100)
+    # labels drawn from p: the observed ECE of a calibrated model lies around the floor
+    observed = [expected_calibration_error(p, _sample(p, rng)) for _ in range(50)]
+    assert small_mean < small_p95
+    assert abs(np.mean(observed) - small_mean) < 0.02
+    # the floor shrinks with the sample size (about 1 / sqrt(N))
+    big = rng.dirichlet(np.full(4, 0.7), size=4800)
+    assert calibrated_ece(big, n_draws=20)[0] < small_mean / 3
+    with pytest.raises(ParameterError, match="n_draws"):
+        calibrated_ece(p, n_draws=0)

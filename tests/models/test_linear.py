@@ -68,3 +68,22 @@ def test_bad_inputs_are_refused():
         SoftmaxLinear.from_dict({"inputs": ["a"]})
     with pytest.raises(ParameterError, match="scale must be positive"):
         SoftmaxLinear(("a",), np.zeros(2), np.array([1.0, 0.0]), np.zeros((2, 3)), np.zeros(3))
+
+
+def test_channel_temperature_divides_the_logits_and_round_trips():
+    blocks, y = _blocks()
+    m = fit_softmax_linear(blocks, y, inputs=("a", "b"), c=1.0, n_classes=4)
+    net = np.full((len(y), 4), 0.25)
+    hot = LinearChannel(m, 1.0, temperature=2.0)
+    z = m.logits(blocks) / 2.0
+    want = np.exp(z - z.max(1, keepdims=True))
+    np.testing.assert_allclose(hot.blend(net, blocks), want / want.sum(1, keepdims=True))
+    # a higher temperature lowers every top probability; the ranking stays
+    assert np.all(hot.blend(net, blocks).max(1) < m.predict_proba(blocks).max(1))
+    np.testing.assert_array_equal(hot.blend(net, blocks).argmax(1), m.predict_proba(blocks).argmax(1))
+    back = LinearChannel.from_dict(hot.to_dict())
+    assert back.temperature == 2.0
+    old = {k: v for k, v in hot.to_dict().items() if k != "temperature"}  # v3 weights carry none
+    assert LinearChannel.from_dict(old).temperature == 1.0
+    with pytest.raises(ParameterError, match="temperature must be positive"):
+        LinearChannel(m, 1.0, temperature=0.0)

@@ -185,6 +185,23 @@ def test_linear_quadrant_channel_is_fitted_blended_and_cross_validated():
         fit_quadrant_channel([e for e in ex if e.quadrant is None], None, cfg)
 
 
+def test_quadrant_channel_temperature_from_out_of_fold_predictions():
+    from mvemo.train.music import calibrate_quadrant_channel
+
+    ex = _with_track_blocks(_examples(n=64))
+    for e in ex:  # weaker signal, so that the channel is unsure on some tracks
+        if e.quadrant is not None:
+            e.track_blocks["embedding"][0, e.quadrant] -= 5.0
+    cfg = TrainConfig(quadrant_linear_c=100.0)  # weak regularisation: overconfident
+    cal = calibrate_quadrant_channel(ex, None, cfg, folds=4)
+    n4q = sum(e.quadrant is not None for e in ex)
+    assert cal["n"] == n4q and cal["folds"] == 4
+    assert cal["temperature"] > 1.0  # overconfident logits are softened
+    assert cal["ece"] <= cal["ece_raw"] + 1e-9
+    with pytest.raises(DataError, match="4Q training tracks"):
+        calibrate_quadrant_channel([e for e in ex if e.quadrant is not None][:10], None, cfg, folds=4)
+
+
 def test_cross_validation_scores_the_blended_quadrant():
     pytest.importorskip("musicnn", exc_type=ImportError)
     ex = _with_track_blocks(_examples(n=64))

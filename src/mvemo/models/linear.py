@@ -109,9 +109,15 @@ class SoftmaxLinear:
             )
         return x
 
-    def predict_proba(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
-        """Class probabilities, shape ``(N, K)``; rows sum to 1."""
-        z = ((self.design(blocks) - self.mean) / self.scale) @ self.coef + self.intercept
+    def logits(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
+        """Class scores before the softmax, shape ``(N, K)``."""
+        return ((self.design(blocks) - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def predict_proba(self, blocks: dict[str, np.ndarray], *, temperature: float = 1.0) -> np.ndarray:
+        """Class probabilities ``softmax(logits / temperature)``, shape ``(N, K)``; rows sum to 1."""
+        if not temperature > 0:
+            raise ParameterError(f"temperature must be positive, got {temperature!r}")
+        z = self.logits(blocks) / temperature
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -182,26 +188,33 @@ def fit_softmax_linear(
 class LinearChannel:
     """A :class:`SoftmaxLinear` mixed into a network's probabilities of the same classes.
 
-    ``blend(network, blocks) = weight * linear + (1 - weight) * network``.
+    ``blend(network, blocks) = weight * linear_T + (1 - weight) * network``, where ``linear_T``
+    is the linear model's softmax at ``temperature`` (calibration; 1 = as fitted).
 
     Attributes
     ----------
     linear : SoftmaxLinear
     weight : float
         In [0, 1]; 1 = the linear model alone.
+    temperature : float
+        Divides the linear model's logits (> 0); fitted on out-of-fold predictions by
+        :func:`mvemo.train.music.fit_quadrant_channel` (music v4), 1 before.
     """
 
     linear: SoftmaxLinear
     weight: float = 1.0
+    temperature: float = 1.0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.weight <= 1.0:
             raise ParameterError(f"weight must be in [0, 1], got {self.weight!r}")
+        if not self.temperature > 0:
+            raise ParameterError(f"temperature must be positive, got {self.temperature!r}")
 
     def blend(self, network: np.ndarray, blocks: dict[str, np.ndarray]) -> np.ndarray:
         """Mixed probabilities, shape ``(N, K)`` like ``network``."""
         network = np.asarray(network, dtype=np.float64)
-        lin = self.linear.predict_proba(blocks)
+        lin = self.linear.predict_proba(blocks, temperature=self.temperature)
         if lin.shape != network.shape:
             raise ParameterError(
                 f"network probabilities have shape {network.shape}, the linear model gives {lin.shape}"
@@ -209,15 +222,15 @@ class LinearChannel:
         return self.weight * lin + (1.0 - self.weight) * network
 
     def to_dict(self) -> dict:
-        """:meth:`SoftmaxLinear.to_dict` plus ``weight``."""
-        return {**self.linear.to_dict(), "weight": float(self.weight)}
+        """:meth:`SoftmaxLinear.to_dict` plus ``weight`` and ``temperature``."""
+        return {**self.linear.to_dict(), "weight": float(self.weight), "temperature": float(self.temperature)}
 
     @classmethod
     def from_dict(cls, d: dict) -> LinearChannel:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict` (a missing ``temperature``, as in v3 weights, is 1)."""
         if "weight" not in d:
             raise DataError("not a linear-channel entry: no 'weight'")
-        return cls(SoftmaxLinear.from_dict(d), float(d["weight"]))
+        return cls(SoftmaxLinear.from_dict(d), float(d["weight"]), float(np.asarray(d.get("temperature", 1.0))))
 
 
 # --------------------------------------------------------------------------- ensembles of linear channels

@@ -62,6 +62,7 @@ __all__ = [
     "cross_validate",
     "evaluate_model",
     "extract_features",
+    "calibrate_quadrant_channel",
     "fit_quadrant_channel",
     "load_examples",
     "run_training",
@@ -509,6 +510,56 @@ def fit_quadrant_channel(examples: list[TrackExample], musicnn, cfg: TrainConfig
     return LinearChannel(linear, cfg.quadrant_linear_weight)
 
 
+def calibrate_quadrant_channel(
+    examples: list[TrackExample], musicnn, cfg: TrainConfig, *, folds: int = 10, n_bins: int = 15
+) -> dict[str, Any]:
+    """A temperature for the linear quadrant channel from out-of-fold predictions of its training tracks.
+
+    The channel of ``cfg`` is refitted on ``folds - 1`` folds of the 4Q training tracks
+    (:func:`stratified_folds`, seed ``cfg.seed``) and scores the held-out fold, so every
+    training track gets a prediction from a model that did not see it. The temperature
+    minimises the negative log-likelihood of those out-of-fold logits
+    (:func:`mvemo.metrics.calibration.fit_temperature`): far more tracks than the validation
+    split, and none of them used to pick anything else.
+
+    Returns
+    -------
+    dict
+        ``temperature``, ``n`` and the out-of-fold top-label ECE (``n_bins`` equal-width bins)
+        and macro-F1 before (``ece_raw``) and after (``ece``) the temperature.
+    """
+    from mvemo.metrics.calibration import apply_temperature, expected_calibration_error, fit_temperature
+    from mvemo.models.linear import class_macro_f1, fit_softmax_linear
+
+    own = [ex for ex in examples if ex.quadrant is not None]
+    if len(own) < 4 * folds:
+        raise DataError(f"calibrating the quadrant channel needs >= {4 * folds} 4Q training tracks, got {len(own)}")
+    blocks = stack_track_blocks(own, musicnn)
+    y = np.array([ex.quadrant for ex in own])
+    fold_of = stratified_folds(own, folds=folds, seed=cfg.seed)
+    logits = np.empty((len(own), 4))
+    for k in range(folds):
+        fit, held = fold_of != k, fold_of == k
+        linear = fit_softmax_linear(
+            {b: v[fit] for b, v in blocks.items()},
+            y[fit],
+            inputs=cfg.quadrant_linear_inputs,
+            c=cfg.quadrant_linear_c,
+            n_classes=4,
+        )
+        logits[held] = linear.logits({b: v[held] for b, v in blocks.items()})
+    t = fit_temperature(logits, y)
+    raw, cal = apply_temperature(logits, 1.0), apply_temperature(logits, t)
+    return {
+        "temperature": t,
+        "n": len(own),
+        "folds": folds,
+        "ece_raw": expected_calibration_error(raw, y, n_bins=n_bins),
+        "ece": expected_calibration_error(cal, y, n_bins=n_bins),
+        "macro_f1": class_macro_f1(y, raw.argmax(1), 4),
+    }
+
+
 def evaluate_model(
     model, examples: list[TrackExample], *, quadrant_channel=None, musicnn=None, conform: bool = False
 ) -> dict[str, Any]:
@@ -726,6 +777,14 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
             f"inputs {list(cfg.quadrant_linear_inputs)} ({channel.linear.n_features} features)"
         )
     conform = cfg.conform_categories  # TrainConfig ensures a channel then
+    calibration = None
+    if channel is not None and cfg.informative:  # v4: the channel's quadrant probabilities calibrated too
+        calibration = calibrate_quadrant_channel(train, musicnn, cfg)
+        channel = replace(channel, temperature=calibration["temperature"])
+        log(
+            f"quadrant channel temperature (out-of-fold NLL, {calibration['n']} tracks): "
+            f"{calibration['temperature']:.3f}, ECE {calibration['ece_raw']:.3f} -> {calibration['ece']:.3f}"
+        )
     temperature = 1.0
     if cfg.informative:
         from mvemo.train.music_v4 import fit_category_temperature
@@ -734,6 +793,8 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
         log(f"category temperature (validation NLL): {temperature:.3f}")
     name = cfg.model_name or MODEL_NAME
     report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train), "skipped": len(problems)}
+    if calibration is not None:
+        report["quadrant_calibration"] = calibration
     for split, exs in heldout.items():
         for ds in sorted({ex.dataset for ex in exs}):
             part = [ex for ex in exs if ex.dataset == ds]
@@ -763,6 +824,7 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
             "c": cfg.quadrant_linear_c,
             "weight": channel.weight,
             "inputs": list(channel.linear.inputs),
+            "temperature": channel.temperature,
         }
         meta["conform_categories"] = conform
     save_music_model(model, meta, out / f"{name}.pt", quadrant_channel=channel)
