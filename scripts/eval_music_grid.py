@@ -87,10 +87,16 @@ def markdown_table(result: dict, *, split: str) -> str:
     rows = [
         ("4Q D_e, paper reference", "4q_panda2018", ("static", "emotion_distance")),
         ("4Q D_e, informative reference", "4q_panda2018", ("informative", "emotion_distance")),
+        (
+            "4Q D_e, paper reference, predicted intensity set to 0.5",
+            "4q_panda2018",
+            ("static_at_half", "emotion_distance"),
+        ),
         ("4Q category F1, paper", "4q_panda2018", ("static", "category_f1")),
         ("4Q category F1, informative", "4q_panda2018", ("informative", "category_f1")),
         ("Emotify D_e, paper reference", "emotify", ("static", "emotion_distance")),
         ("Emotify D_e, informative reference", "emotify", ("informative", "emotion_distance")),
+        ("Emotify D_e, paper reference, intensity set to 0.5", "emotify", ("static_at_half", "emotion_distance")),
         ("Emotify category F1, paper", "emotify", ("static", "category_f1")),
         ("Emotify category F1, informative", "emotify", ("informative", "category_f1")),
         ("4Q macro-F1 (static quadrant)", "4q_panda2018", ("quadrant", "macro_f1")),
@@ -98,7 +104,9 @@ def markdown_table(result: dict, *, split: str) -> str:
         ("distinct intensity levels", "all", ("intensity_levels",)),
         ("categories used (of 28)", "all", ("categories_used",)),
         ("ECE category (vs informative category)", "all", ("ece_category",)),
+        ("ECE a calibrated model reads at this N: category, mean / 95th pct", "all", ("ece_category_floor",)),
         ("ECE quadrant (4Q)", "all", ("ece_quadrant",)),
+        ("ECE a calibrated model reads at this N: quadrant, mean / 95th pct", "all", ("ece_quadrant_floor",)),
         ("coherent records", "all", ("coherent",)),
     ]
     out = [f"| {split} split | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
@@ -108,7 +116,10 @@ def markdown_table(result: dict, *, split: str) -> str:
             v = result[n].get(ds, {})
             for k in path:
                 v = v.get(k, float("nan")) if isinstance(v, dict) else float("nan")
-            cells.append(f"{v:.3f}" if isinstance(v, float) else str(v))
+            if isinstance(v, (list, tuple)):
+                cells.append(" / ".join(f"{x:.3f}" for x in v))
+            else:
+                cells.append(f"{v:.3f}" if isinstance(v, float) else str(v))
         n_ds = result[names[0]].get(ds, {}).get("n", "?")
         out.append(f"| {label} (n {n_ds}) | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"

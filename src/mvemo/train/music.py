@@ -795,11 +795,25 @@ def run_training(cfg: TrainConfig, *, cv_folds: int = 0, log=print) -> dict[str,
     report: dict[str, Any] = {"model": name, "config": asdict(cfg), "n_train": len(train), "skipped": len(problems)}
     if calibration is not None:
         report["quadrant_calibration"] = calibration
+    if cfg.informative:
+        report["temperature"] = temperature
     for split, exs in heldout.items():
         for ds in sorted({ex.dataset for ex in exs}):
             part = [ex for ex in exs if ex.dataset == ds]
             report.setdefault(split, {})[ds] = evaluate_model(
                 model, part, quadrant_channel=channel, musicnn=musicnn, conform=conform
+            )
+    if cfg.informative:  # v4: the records the predictor writes, scored against both references
+        from mvemo.train.music_v4 import evaluate_grid
+
+        for split, exs in heldout.items():
+            for ds in sorted({ex.dataset for ex in exs}):
+                part = [ex for ex in exs if ex.dataset == ds]
+                report.setdefault("grid", {}).setdefault(split, {})[ds] = evaluate_grid(
+                    model, part, quadrant_channel=channel, musicnn=musicnn, temperature=temperature
+                )
+            report["grid"][split]["all"] = evaluate_grid(
+                model, exs, quadrant_channel=channel, musicnn=musicnn, temperature=temperature
             )
     if cv_folds:
         report["cv_4q"] = cross_validate(examples, cfg, folds=cv_folds, log=log)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
+
 from mvemo.features.music import HARMONY_KIND, blocks_kind
 from mvemo.train.common import LOCAL_KEYS
 
@@ -14,6 +16,23 @@ __all__ = ["model_card"]
 def _scores(u: dict) -> str:
     agree = u.get("quadrant_agreement")
     return f"{u['category_f1']:.3f} / {u['emotion_distance']:.3f}" + ("" if agree is None else f" / {agree:.2f}")
+
+
+_PAPER_TARGETS = [
+    "Weak VA: items without ratings get the VA point of their unified label as the `va` target. The",
+    "`category`/`intensity` targets are the manifests' unified static labels (4Q -> excited/distressed/",
+    "depressed/relaxed at 0.5; Emotify -> the vote-weighted circular mean of the GEMS terms' categories).",
+    "So the category head has effectively seen only a few of the 28 categories, and intensity is",
+    "weakly supervised (0.5 for class-derived labels).",
+]
+_INFORMATIVE_TARGETS = [
+    "Weak VA: items without ratings get the VA point of their unified label as the `va` target. The",
+    "category head and an 11-level intensity head are trained on each item's *informative* soft target",
+    "(`docs/representation.md`, \"Informative labels\"): 4Q clips from their AllMusic mood words inside",
+    "the labelled quadrant (intensity from the words' agreement and `PQuad`), Emotify tracks from the",
+    "raters' GEMS votes (intensity from their agreement), VA clips from the ratings and their spread;",
+    "weighted soft cross-entropy (`mvemo.train.music_v4.informative_loss`).",
+]
 
 
 def model_card(report: dict[str, Any]) -> str:
@@ -49,11 +68,7 @@ def model_card(report: dict[str, Any]) -> str:
         "| PMEmo (4 clips with audio) | all | static V/A [0,1], dynamic V/A | va (static and windows), category, "
         "intensity |",
         "",
-        "Weak VA: items without ratings get the VA point of their unified label as the `va` target. The",
-        "`category`/`intensity` targets are the manifests' unified static labels (4Q -> excited/distressed/",
-        "depressed/relaxed at 0.5; Emotify -> the vote-weighted circular mean of the GEMS terms' categories).",
-        "So the category head has effectively seen only a few of the 28 categories, and intensity is",
-        "weakly supervised (0.5 for class-derived labels).",
+        *(_INFORMATIVE_TARGETS if report["config"].get("informative") else _PAPER_TARGETS),
         "",
         f"Training set: {report['n_train']} tracks. Config: "
         f"`{json.dumps({k: v for k, v in report['config'].items() if k not in LOCAL_KEYS}, default=str)}`.",
@@ -61,7 +76,8 @@ def model_card(report: dict[str, Any]) -> str:
         "## Reproduce",
         "",
         "```bash",
-        "MVEMO_DATA=../shared/data .venv/bin/mvemo train music --config configs/music2emo.toml --cv 10",
+        "MVEMO_DATA=../shared/data .venv/bin/mvemo train music --config "
+        + ("configs/music2emo_v4.toml" if report["config"].get("informative") else "configs/music2emo.toml --cv 10"),
         "```",
         "",
         "## Metrics (held-out splits of the data in ../shared/data)",
@@ -148,6 +164,8 @@ def model_card(report: dict[str, Any]) -> str:
         for seed, r in cv["per_seed"].items():
             lines.append(f"fold seed {seed}: mean macro-F1 {r['mean_macro_f1']:.3f} (std {r['std_macro_f1']:.3f});")
         lines.append(f"mean over seeds {cv['mean_macro_f1']:.3f}.")
+    if "grid" in report:
+        lines += informative_section(report)
     test_gems = report.get("test", {}).get("emotify", {}).get("gems_roc_auc")
     if test_gems:
         lines += [
@@ -170,3 +188,78 @@ def model_card(report: dict[str, Any]) -> str:
         "  dynamic labels with audio to evaluate them.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _f(x, nd: int = 3) -> str:
+    return "" if x is None else f"{x:.{nd}f}"
+
+
+def _reliability_table(bins: dict) -> list[str]:
+    out = ["| confidence bin | n | mean confidence | accuracy |", "|---|---|---|---|"]
+    for lo, hi, n, c, a in zip(bins["lower"], bins["upper"], bins["count"], bins["confidence"], bins["accuracy"]):
+        out.append(f"| ({lo:.2f}, {hi:.2f}] | {n} | {c:.3f} | {a:.3f} |")
+    return out
+
+
+def informative_section(report: dict[str, Any]) -> list[str]:
+    """Card lines for a v4 report's ``grid`` scores (:func:`mvemo.train.music_v4.evaluate_grid`)."""
+    grid = report["grid"]
+    cal = report.get("quadrant_calibration")
+    lines = [
+        "",
+        "## One emotion point, both references (v4)",
+        "",
+        "Every record field comes from one distribution over 28 categories x 11 intensity levels",
+        "(`docs/predict.md`). Scored as the predictor answers (static label of each track) against the",
+        "paper-compatible reference (4Q: the quadrant's word at 0.5; Emotify: the votes' circular mean at",
+        '0.5) and the informative reference (`docs/representation.md`, "Informative labels").',
+        f"Category temperature (validation NLL): {report.get('temperature', 1.0):.3f}"
+        + (
+            f"; quadrant-channel temperature (out-of-fold NLL on {cal['n']} 4Q training tracks): "
+            f"{cal['temperature']:.3f}, out-of-fold ECE {cal['ece_raw']:.3f} -> {cal['ece']:.3f}."
+            if cal
+            else "."
+        ),
+        "",
+        "| split | dataset | n | D_e paper | D_e informative | category F1 paper | category F1 informative "
+        "| 4Q macro-F1 | intensity std | levels | categories |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for split, by_ds in grid.items():
+        for ds, r in by_ds.items():
+            p, i = r.get("static", {}), r.get("informative", {})
+            lines.append(
+                f"| {split} | {ds} | {r['n']} | {_f(p.get('emotion_distance'))} | {_f(i.get('emotion_distance'))} | "
+                f"{_f(p.get('category_f1'))} | {_f(i.get('category_f1'))} | "
+                f"{_f(r.get('quadrant', {}).get('macro_f1'))} | {_f(r['intensity_std'])} | "
+                f"{r['intensity_levels']} | {r['categories_used']} |"
+            )
+    val = grid.get("validation", {}).get("all")
+    if val:
+        levels, counts = np.unique(np.round(val["intensities"], 1), return_counts=True)
+        lines += [
+            "",
+            "**Intensity distribution** (validation, 4Q + Emotify, static): "
+            + ", ".join(f"{lv:.1f}: {c}" for lv, c in zip(levels, counts))
+            + f". Categories used: {', '.join(val['categories'])}.",
+        ]
+        for key, what in (
+            ("category", "category probabilities (vs the informative category)"),
+            ("quadrant", "quadrant probabilities (4Q)"),
+        ):
+            if f"ece_{key}" not in val:
+                continue
+            floor = val.get(f"ece_{key}_floor")
+            lines += [
+                "",
+                f"**Reliability of the {what}**, validation, 15 equal-width bins: ECE {val[f'ece_{key}']:.3f}"
+                + (
+                    f" (a perfectly calibrated model with these predictions reads {floor[0]:.3f} on average at "
+                    f"this N, 95th percentile {floor[1]:.3f}; `mvemo.metrics.calibration.calibrated_ece`)."
+                    if floor
+                    else "."
+                ),
+                "",
+                *_reliability_table(val[f"reliability_{key}"]),
+            ]
+    return lines

@@ -97,15 +97,23 @@ def evaluate_grid(
     -------
     dict
         ``n``; ``static`` and ``informative``: :func:`mvemo.metrics.evaluate` against each
-        reference; ``intensity_std``, ``intensity_levels`` (distinct), ``categories_used``;
+        reference; ``static_at_half``: against the paper reference with every predicted intensity
+        set to 0.5 (the category's share of that D_e); ``intensity_std``, ``intensity_levels`` (distinct), ``categories_used``;
         ``quadrant`` (4Q accuracy and macro-F1, 4Q tracks only); ``ece_category`` (against the
-        informative category), ``ece_quadrant`` (4Q tracks); ``coherent`` (share of coherent
-        records).
+        informative category), ``ece_quadrant`` (4Q tracks), each with its ``*_floor``
+        (:func:`mvemo.metrics.calibration.calibrated_ece`: mean and 95th percentile of the ECE
+        of a calibrated model at this N) and ``reliability_*`` (the non-empty bins of its
+        reliability diagram); ``coherent`` (share of coherent records).
     """
     from mvemo.conversion.point import coherence_problems
     from mvemo.conversion.quadrant import QUADRANTS
     from mvemo.metrics import evaluate
-    from mvemo.metrics.calibration import expected_calibration_error, reliability_diagram
+    from mvemo.metrics.calibration import (
+        calibrated_ece,
+        expected_calibration_error,
+        reliability_bins,
+        reliability_diagram,
+    )
     from mvemo.train.common import quadrant_scores
     from mvemo.train.music import predict_static_with_logits, stack_track_blocks
 
@@ -135,6 +143,15 @@ def evaluate_grid(
                 [est_c[i] for i in keep],
                 a.intensity[keep],
             )
+    # the paper reference puts every track at intensity 0.5: how much of its D_e is intensity
+    keep = [i for i, ex in enumerate(examples) if ex.category is not None]
+    if keep:
+        rep["static_at_half"] = evaluate(
+            [cats[examples[i].category] for i in keep],
+            [examples[i].intensity for i in keep],
+            [est_c[i] for i in keep],
+            np.full(len(keep), 0.5),
+        )
     rep["intensity_std"] = float(np.std(a.intensity))
     rep["intensity_levels"] = int(len(np.unique(np.round(a.intensity, 1))))
     rep["categories_used"] = int(len(set(est_c)))
@@ -153,10 +170,14 @@ def evaluate_grid(
         ref = np.array([ex.quadrant for ex in examples if ex.quadrant is not None])
         rep["quadrant"] = quadrant_scores(ref, a.quadrant[q])
         rep["ece_quadrant"] = expected_calibration_error(a.quadrant_probabilities[q], ref)
+        rep["ece_quadrant_floor"] = calibrated_ece(a.quadrant_probabilities[q])
+        rep["reliability_quadrant"] = _bins_dict(reliability_bins(a.quadrant_probabilities[q], ref))
     inf = np.array([ex.informative is not None for ex in examples])
     if inf.any():
         ref_c = np.array([ex.informative.category_index for ex in examples if ex.informative is not None])
         rep["ece_category"] = expected_calibration_error(a.probabilities[inf], ref_c)
+        rep["ece_category_floor"] = calibrated_ece(a.probabilities[inf])
+        rep["reliability_category"] = _bins_dict(reliability_bins(a.probabilities[inf], ref_c))
         if reliability_png:
             reliability_diagram(
                 a.probabilities[inf], ref_c, reliability_png, title="Music static category probabilities (validation)"
@@ -169,3 +190,16 @@ def evaluate_grid(
                     title="Music static quadrant probabilities (4Q validation)",
                 )
     return rep
+
+
+def _bins_dict(b) -> dict[str, list]:
+    """JSON form of :class:`mvemo.metrics.calibration.ReliabilityBins` (non-empty bins only)."""
+    keep = b.count > 0
+    lo = b.edges[:-1][keep]
+    return {
+        "lower": [round(float(x), 4) for x in lo],
+        "upper": [round(float(x), 4) for x in b.edges[1:][keep]],
+        "count": [int(x) for x in b.count[keep]],
+        "confidence": [round(float(x), 4) for x in b.confidence[keep]],
+        "accuracy": [round(float(x), 4) for x in b.accuracy[keep]],
+    }
