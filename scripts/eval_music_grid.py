@@ -28,6 +28,7 @@ def main() -> None:
     ap.add_argument("--out", default=None)
     ap.add_argument("--png-dir", default=None, help="write reliability diagrams (pooled) here")
     ap.add_argument("--markdown", default=None, help="write a side-by-side Markdown table here")
+    ap.add_argument("--dynamic", action="store_true", help="also the intensities of the dynamic (0.5-s) frames")
     args = ap.parse_args()
 
     from mvemo.predict.music import load_music_model
@@ -62,8 +63,25 @@ def main() -> None:
             temperature=t,
             reliability_png=png,
         )
+        if args.dynamic:  # the intensity of every 0.5-s frame the predictor writes, beside the static ones
+            levels = []
+            for ex in examples:
+                rec = model.predict_features(ex.features, dynamic=True, file=ex.id)
+                levels += [f.label.intensity for f in rec.dynamic if f.label is not None]
+            lv = np.round(np.array(levels), 1)
+            both = np.concatenate([lv, np.round(rep["all"]["intensities"], 1)])
+            rep["dynamic"] = {
+                "frames": len(lv),
+                "intensity_std": float(lv.std()),
+                "intensity_levels": len(np.unique(lv)),
+                "static_and_dynamic_std": float(both.std()),
+                "static_and_dynamic_levels": len(np.unique(both)),
+            }
+            print(f"{model.name} dynamic frames: {rep['dynamic']}")
         result[model.name] = rep
         for ds, r in rep.items():
+            if ds == "dynamic":
+                continue
             s, i = r.get("static", {}), r.get("informative", {})
             print(
                 f"{model.name} {ds} (n {r['n']}): D_e static {s.get('emotion_distance', float('nan')):.3f} "
@@ -103,6 +121,10 @@ def markdown_table(result: dict, *, split: str) -> str:
         ("intensity std (4Q + Emotify)", "all", ("intensity_std",)),
         ("distinct intensity levels", "all", ("intensity_levels",)),
         ("categories used (of 28)", "all", ("categories_used",)),
+        ("dynamic frames: intensity std (--dynamic)", "dynamic", ("intensity_std",)),
+        ("dynamic frames: distinct levels", "dynamic", ("intensity_levels",)),
+        ("static + dynamic: intensity std", "dynamic", ("static_and_dynamic_std",)),
+        ("static + dynamic: distinct levels", "dynamic", ("static_and_dynamic_levels",)),
         ("ECE category (vs informative category)", "all", ("ece_category",)),
         ("ECE a calibrated model reads at this N: category, mean / 95th pct", "all", ("ece_category_floor",)),
         ("ECE quadrant (4Q)", "all", ("ece_quadrant",)),
@@ -120,7 +142,8 @@ def markdown_table(result: dict, *, split: str) -> str:
                 cells.append(" / ".join(f"{x:.3f}" for x in v))
             else:
                 cells.append(f"{v:.3f}" if isinstance(v, float) else str(v))
-        n_ds = result[names[0]].get(ds, {}).get("n", "?")
+        first = result[names[0]].get(ds, {})
+        n_ds = first.get("n", first.get("frames", "?"))
         out.append(f"| {label} (n {n_ds}) | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 
