@@ -12,7 +12,7 @@ Helpers for predictors whose networks do not (yet) answer with a grid directly
 * :func:`grid_of_label`: the grid of a record's label (its 28 probabilities, or one-hot on
   its category, times the level distribution of its valence-arousal radius);
 * :func:`mix_grids`: a weighted mixture of grids (late fusion);
-* :func:`certainty` / :func:`certainty_levels`: the "certainty rule" -- an intensity for a
+* :func:`certainty` / :func:`certainty_levels` / :func:`certainty_grid`: the "certainty rule" -- an intensity for a
   model without a trained intensity, from the agreement of its own category distribution.
 """
 
@@ -29,6 +29,7 @@ from mvemo.representation import CATEGORIES, N_INTENSITY_LEVELS
 
 __all__ = [
     "certainty",
+    "certainty_grid",
     "certainty_levels",
     "conform_grid",
     "grid_of_label",
@@ -281,3 +282,29 @@ def certainty_levels(probabilities: np.ndarray) -> np.ndarray:
     flat = r.reshape(-1)
     out = np.stack([informative_levels(float(v)) for v in flat]) if flat.size else np.zeros((0, N_INTENSITY_LEVELS))
     return out.reshape(r.shape + (N_INTENSITY_LEVELS,))
+
+
+def certainty_grid(grid: np.ndarray) -> np.ndarray:
+    """Grids whose intensity factor is replaced by the certainty rule.
+
+    ``P'[c, i] = p(c) * l_R(i)``: the grid's own category marginal ``p`` times
+    :func:`certainty_levels` of ``p`` (the same levels for every category).  The category,
+    quadrant and both probability tables of the label are unchanged; its intensity becomes
+    :func:`certainty` of its category distribution, on the 0.1 grid.
+
+    Parameters
+    ----------
+    grid : np.ndarray, shape (..., 28, 11)
+
+    Returns
+    -------
+    np.ndarray, shape (..., 28, 11)
+
+    Examples
+    --------
+    >>> g = np.zeros((28, 11)); g[CATEGORIES.index("relaxed"), 5] = 0.5; g[CATEGORIES.index("distressed"), 5] = 0.5
+    >>> float(certainty_grid(g)[:, 0].sum().round(3))  # opposite categories: no certainty
+    1.0
+    """
+    p = normalize_grid(grid).sum(axis=-1)
+    return from_factors(p, certainty_levels(p))
