@@ -8,7 +8,7 @@ several seeds' networks; their outputs are averaged.  A weights file may also ho
 frame-sequence networks (``frame_networks``, :class:`~mvemo.models.symbolic.FrameEmotionNet`);
 their mean is then averaged with the others' with weight ``meta["frame_weight"]``.
 
-Version 2 and 3 files (``symbolic-emopia-vgmidi-v3`` is the default) hold a linear valence x arousal
+Version 2, 3 and 4 files (``symbolic-emopia-vgmidi-v4`` is the default) hold a linear valence x arousal
 model (``linear``, :class:`~mvemo.models.symbolic.TwoFactorLinear`: two logistic regressions
 as numpy arrays over the window statistics and
 :meth:`~mvemo.features.midi.MidiFeatures.valence_features`).  Its 4Q probabilities are
