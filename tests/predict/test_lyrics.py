@@ -253,3 +253,22 @@ def test_dynamic_blend_uses_the_window_lines(bow_model):
     frames = {f["time"]: f["category"] for f in rec["dynamic"]}
     assert frames[3.0] == "excited" and frames[14.0] == "excited"  # 14 s: gap, the preceding line
     assert frames[25.0] == "depressed" and frames[27.5] == "depressed"
+
+
+def test_v3_temperatures_and_certainty_rule(model):
+    """v3: temperatures act on the blended probabilities; the intensity is the certainty of the answer."""
+    from mvemo.conversion.grids import certainty
+
+    text = "Dancing all night long with joy\nGoodbye my love"
+    base = model.predict_lyrics(text)
+    model.meta.update({"quadrant_temperature": 3.0, "category_temperature": 2.0, "intensity_rule": "certainty"})
+    rec = model.predict_lyrics(text)
+    _check_record(rec)
+    qb, qv = base["static"]["quadrant_probabilities"], rec["static"]["quadrant_probabilities"]
+    assert max(qv.values()) < max(qb.values())  # T > 1 softens
+    p = np.array(list(rec["static"]["probabilities"].values()))
+    # the record's probabilities are rounded: the intensity is R on the 0.1 grid, up to that rounding
+    assert abs(rec["static"]["intensity"] - float(certainty(p))) <= 0.05 + 1e-3
+    model.meta["intensity_rule"] = "bogus"
+    with pytest.raises(ParameterError, match="intensity_rule"):
+        model.predict_lyrics(text)

@@ -263,3 +263,39 @@ def test_linear_model_errors(tmp_path):
     save_checkpoint({"name": "x"}, tmp_path / "none.pt", networks=[])
     with pytest.raises(DataError, match="not a symbolic model file"):
         load_symbolic_model(tmp_path / "none.pt")
+
+
+def test_intensity_rules_static_certainty_dynamic_head(tmp_path, tiny_weights):
+    """v4: meta["static_levels"] / meta["dynamic_levels"] pick the level head or the certainty rule."""
+    from mvemo.conversion.grids import certainty
+    from mvemo.errors import ParameterError
+    from mvemo.predict.symbolic import SymbolicEmotionModel
+
+    base = load_symbolic_model(tiny_weights)
+    # a level head that always answers level 9 (0.9)
+    levels = {
+        "mean": np.zeros(len(STAT_NAMES)),
+        "scale": np.ones(len(STAT_NAMES)),
+        "coef": np.zeros((len(STAT_NAMES), 11)),
+        "intercept": np.where(np.arange(11) == 9, 50.0, 0.0),
+    }
+    path = _midi(tmp_path / "r.mid", seconds=8.0)
+
+    def model(static, dynamic):
+        meta = {**base.meta, "static_levels": static, "dynamic_levels": dynamic}
+        return SymbolicEmotionModel("rules", base.networks, meta, [], None, levels)
+
+    m = model("certainty", "head")
+    feats = m.features(path)
+    rec = m.predict(path)
+    s = m._outputs(feats, np.array([0.0]), np.array([feats.duration]), static=True)
+    r = float(certainty(s.grid.sum(-1))[0])
+    assert rec["static"]["intensity"] == pytest.approx(round(r, 1))
+    assert all(f["intensity"] == pytest.approx(0.9) for f in rec["dynamic"])
+    # the other way round
+    rec2 = model("head", "certainty").predict(path)
+    assert rec2["static"]["intensity"] == pytest.approx(0.9)
+    # the probabilities do not depend on the intensity rule
+    assert rec2["static"]["probabilities"] == pytest.approx(rec["static"]["probabilities"])
+    with pytest.raises(ParameterError, match="static_levels"):
+        model("bogus", "head").predict(path)

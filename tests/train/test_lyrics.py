@@ -14,8 +14,9 @@ pytest.importorskip("sklearn")
 
 from mvemo.errors import DataError
 from mvemo.features.lyrics import EMBEDDING_DIM
-from mvemo.predict.lyrics import MODEL_NAME, load_lyrics_model
+from mvemo.predict.lyrics import load_lyrics_model
 from mvemo.train import lyrics as tl
+from mvemo.train.lyrics import MODEL_NAME
 
 WORDS = {
     "happy": "sunshine dance smile joy party bright love laugh",

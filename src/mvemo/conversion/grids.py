@@ -11,7 +11,9 @@ Helpers for predictors whose networks do not (yet) answer with a grid directly
   applied to every intensity level alike;
 * :func:`grid_of_label`: the grid of a record's label (its 28 probabilities, or one-hot on
   its category, times the level distribution of its valence-arousal radius);
-* :func:`mix_grids`: a weighted mixture of grids (late fusion).
+* :func:`mix_grids`: a weighted mixture of grids (late fusion);
+* :func:`certainty` / :func:`certainty_levels` / :func:`certainty_grid`: the "certainty rule" -- an intensity for a
+  model without a trained intensity, from the agreement of its own category distribution.
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from mvemo.conversion.quadrant import category_quadrants, conform_categories
 from mvemo.errors import ParameterError
 from mvemo.representation import CATEGORIES, N_INTENSITY_LEVELS
 
-__all__ = ["level_distribution", "heads_to_grid", "conform_grid", "grid_of_label", "mix_grids"]
+__all__ = [
+    "certainty",
+    "certainty_grid",
+    "certainty_levels",
+    "conform_grid",
+    "grid_of_label",
+    "heads_to_grid",
+    "level_distribution",
+    "mix_grids",
+]
 
 
 def level_distribution(intensity: np.ndarray | float) -> np.ndarray:
@@ -204,3 +215,96 @@ def heads_to_grid(
         x = np.nan_to_num(np.asarray(intensity, dtype=np.float64).reshape(-1), nan=0.5)
         levels = level_distribution(np.clip(x, 0.0, 1.0))
     return from_factors(cat, levels)
+
+
+def certainty(probabilities: np.ndarray) -> np.ndarray:
+    """The agreement of category distributions: their mean resultant length on the circumplex.
+
+    ``R = |sum_c p_c (cos theta_c, sin theta_c)|`` with ``theta_c`` the 28 word angles
+    (:func:`mvemo.representation.default_circumplex`).  MVEmo defines intensity as the
+    *certainty* of the emotion, and the informative targets
+    (:mod:`mvemo.conversion.informative`) measure it as the agreement of a source's words or
+    raters; this is the same statistic of a model's own predictive distribution: 1 when all
+    mass is on one category, near 0 when the mass is spread around the circle (e.g. evenly
+    over opposite categories), and in between when it is spread over neighbouring ones.
+
+    Parameters
+    ----------
+    probabilities : np.ndarray, shape (..., 28)
+        Category probabilities (clipped to >= 0 and normalised here).
+
+    Returns
+    -------
+    np.ndarray, shape (...)
+        ``R`` in [0, 1].
+
+    Raises
+    ------
+    ParameterError
+        For another last dimension, non-finite values or a row without mass.
+
+    Examples
+    --------
+    >>> p = np.zeros(28); p[CATEGORIES.index("happy")] = 1.0
+    >>> round(float(certainty(p)), 6)
+    1.0
+    """
+    from mvemo.representation import default_circumplex
+
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.shape[-1:] != (len(CATEGORIES),) or not np.all(np.isfinite(p)):
+        raise ParameterError(f"category probabilities must be finite with shape (..., 28), got {p.shape}")
+    p = np.clip(p, 0.0, None)
+    total = p.sum(axis=-1)
+    if np.any(total <= 0):
+        raise ParameterError("category probabilities have no mass")
+    rad = np.deg2rad(default_circumplex().angles)
+    x, y = p @ np.cos(rad), p @ np.sin(rad)
+    return np.clip(np.hypot(x, y) / total, 0.0, 1.0)
+
+
+def certainty_levels(probabilities: np.ndarray) -> np.ndarray:
+    """Intensity-level distributions of the certainty rule, shape ``(..., 11)``.
+
+    :func:`certainty` of each category distribution, spread over the 11 levels with
+    :func:`mvemo.conversion.informative.level_distribution` (the rule of the informative
+    targets: mean exactly ``R``), so the label's intensity is ``R`` on the 0.1 grid.
+
+    Examples
+    --------
+    >>> p = np.zeros(28); p[CATEGORIES.index("sad")] = 1.0
+    >>> int(certainty_levels(p).argmax())
+    10
+    """
+    from mvemo.conversion.informative import level_distribution as informative_levels
+
+    r = certainty(probabilities)
+    flat = r.reshape(-1)
+    out = np.stack([informative_levels(float(v)) for v in flat]) if flat.size else np.zeros((0, N_INTENSITY_LEVELS))
+    return out.reshape(r.shape + (N_INTENSITY_LEVELS,))
+
+
+def certainty_grid(grid: np.ndarray) -> np.ndarray:
+    """Grids whose intensity factor is replaced by the certainty rule.
+
+    ``P'[c, i] = p(c) * l_R(i)``: the grid's own category marginal ``p`` times
+    :func:`certainty_levels` of ``p`` (the same levels for every category).  The category,
+    quadrant and both probability tables of the label are unchanged; its intensity becomes
+    :func:`certainty` of its category distribution, on the 0.1 grid.
+
+    Parameters
+    ----------
+    grid : np.ndarray, shape (..., 28, 11)
+
+    Returns
+    -------
+    np.ndarray, shape (..., 28, 11)
+
+    Examples
+    --------
+    >>> g = np.zeros((28, 11)); g[CATEGORIES.index("relaxed"), 5] = 0.5; g[CATEGORIES.index("distressed"), 5] = 0.5
+    >>> float(certainty_grid(g)[:, 0].sum().round(3))  # opposite categories: no certainty
+    1.0
+    """
+    p = normalize_grid(grid).sum(axis=-1)
+    return from_factors(p, certainty_levels(p))

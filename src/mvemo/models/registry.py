@@ -8,13 +8,16 @@ module is cheap (no torch); a model's loader is imported by :func:`load_model`.
 name           loader                              shipped weights
 =============  ==================================  ======================================
 music          mvemo.predict.music                 music2emo-musicnn-msd-v3.safetensors
-symbolic       mvemo.predict.symbolic              symbolic-emopia-vgmidi-v3.safetensors
-lyrics         mvemo.predict.lyrics                lyrics-minilm-lex-bow-v2.safetensors
+symbolic       mvemo.predict.symbolic              symbolic-emopia-vgmidi-v4.safetensors
+lyrics         mvemo.predict.lyrics                lyrics-minilm-lex-bow-v3.safetensors
 video          mvemo.predict.video                 none (colour prior; trained heads load)
 multimodal     mvemo.predict.multimodal            none (late fusion; trained heads load)
 =============  ==================================  ======================================
 
 Every loader takes ``weights`` (None: the shipped model) and returns a :class:`Predictor`.
+The previous versions' files stay in the package (``symbolic-emopia-vgmidi-v3``,
+``lyrics-minilm-lex-bow-v2``: the bases that v4 and v3 are built from); load them by path
+(``mvemo predict --weights symbolic=PATH``).
 
 Examples
 --------
@@ -23,7 +26,7 @@ Examples
 ['music', 'symbolic', 'lyrics', 'video', 'multimodal']
 >>> e = model_entry("symbolic")
 >>> e.model_name, e.version, e.weights
-('symbolic-emopia-vgmidi-v3', 'v3', 'weights/symbolic-emopia-vgmidi-v3.safetensors')
+('symbolic-emopia-vgmidi-v4', 'v4', 'weights/symbolic-emopia-vgmidi-v4.safetensors')
 """
 
 from __future__ import annotations
@@ -129,8 +132,8 @@ MODELS: dict[str, ModelEntry] = {
         ModelEntry(
             "symbolic",
             "mvemo.predict.symbolic:load_symbolic_model",
-            "symbolic-emopia-vgmidi-v3",
-            _weights("symbolic-emopia-vgmidi-v3"),
+            "symbolic-emopia-vgmidi-v4",
+            _weights("symbolic-emopia-vgmidi-v4"),
             "symbolic",
             "mvemo.features.midi.MidiFeatures",
             trainer="mvemo.cli.train_symbolic:command",
@@ -142,8 +145,8 @@ MODELS: dict[str, ModelEntry] = {
         ModelEntry(
             "lyrics",
             "mvemo.predict.lyrics:load_lyrics_model",
-            "lyrics-minilm-lex-bow-v2",
-            _weights("lyrics-minilm-lex-bow-v2"),
+            "lyrics-minilm-lex-bow-v3",
+            _weights("lyrics-minilm-lex-bow-v3"),
             "lyrics",
             "mvemo.io.lyrics.Lyrics or lyrics text",
             trainer="mvemo.cli.train_lyrics:command",

@@ -30,6 +30,12 @@
   model's 11-level head when it has one).  Category, intensity, valence-arousal, quadrant
   and both probability tables all derive from it (:mod:`mvemo.conversion.point`), so they
   agree by construction.
+* **Version 3** (``lyrics-minilm-lex-bow-v3``, the default) keeps v2's heads and bag of words and
+  adds ``meta["quadrant_temperature"]`` and ``meta["category_temperature"]`` (fitted on
+  validation NLL, :mod:`mvemo.train.lyrics_v3`), applied to the blended probabilities before
+  the grid, and ``meta["intensity_rule"] = "certainty"``: the intensity factor of every window
+  is :func:`mvemo.conversion.grids.certainty_grid` of its grid (the mean resultant length of
+  its own category distribution on the circumplex) instead of the intensity head's output.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH, grid_times
-from mvemo.conversion.grids import heads_to_grid
+from mvemo.conversion.grids import certainty_grid, heads_to_grid
 from mvemo.conversion.point import summarize_many
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.lyrics import (
@@ -62,10 +68,12 @@ from mvemo.predict.records import frame, static_label
 from mvemo.records import EmotionFrame, PredictionRecord
 from mvemo.representation import default_circumplex
 
-__all__ = ["MODEL_NAME", "LyricsEmotionModel", "line_windows", "load_lyrics_model"]
+__all__ = ["INTENSITY_RULES", "MODEL_NAME", "LyricsEmotionModel", "line_windows", "load_lyrics_model"]
 
 _ENTRY = model_entry("lyrics")
 MODEL_NAME = _ENTRY.model_name
+#: Where the intensity factor of the grid may come from (``meta["intensity_rule"]``).
+INTENSITY_RULES = ("head", "certainty")
 
 
 def line_windows(
@@ -160,7 +168,16 @@ class LyricsEmotionModel:
         )
         if self.bow is not None and texts is not None:
             p = self.bow.blend(p, texts)
-        return p.replace(grid=heads_to_grid(p.category, p.intensity, quadrant=p.quadrant, levels=p.levels))
+        p = _tempered(p, self.meta)
+        grid = heads_to_grid(p.category, p.intensity, quadrant=p.quadrant, levels=p.levels)
+        rule = self.meta.get("intensity_rule", "head")
+        if rule not in INTENSITY_RULES:
+            raise ParameterError(
+                f"model {self.name}: meta['intensity_rule'] is {rule!r}; choose from {INTENSITY_RULES}"
+            )
+        if rule == "certainty":
+            grid = certainty_grid(grid)
+        return p.replace(grid=grid)
 
     # -- prediction -------------------------------------------------------------------
     def predict_lyrics(
@@ -306,6 +323,20 @@ class LyricsEmotionModel:
     def predict_features(self, features: Lyrics | str, *, dynamic: bool = True) -> PredictionRecord:
         """The record of parsed lyrics (the lyrics model's features are computed from the text)."""
         return self.predict_lyrics(features, dynamic=dynamic)
+
+
+def _tempered(p: HeadOutputs, meta: dict) -> HeadOutputs:
+    """``p`` with ``meta["category_temperature"]`` / ``meta["quadrant_temperature"]`` applied
+    to its (blended) category / quadrant probabilities (absent: unchanged)."""
+    from mvemo.metrics.calibration import apply_temperature
+
+    out = {}
+    for head in ("category", "quadrant"):
+        t = meta.get(f"{head}_temperature")
+        if t is not None:
+            x = np.clip(np.nan_to_num(np.asarray(p.head(head), np.float64)), 1e-12, None)
+            out[head] = apply_temperature(x / x.sum(-1, keepdims=True), float(t), probabilities=True)
+    return p.replace(**out) if out else p
 
 
 def parse_text(text: str) -> Lyrics:

@@ -8,7 +8,7 @@ several seeds' networks; their outputs are averaged.  A weights file may also ho
 frame-sequence networks (``frame_networks``, :class:`~mvemo.models.symbolic.FrameEmotionNet`);
 their mean is then averaged with the others' with weight ``meta["frame_weight"]``.
 
-Version 2 and 3 files (``symbolic-emopia-vgmidi-v3`` is the default) hold a linear valence x arousal
+Version 2, 3 and 4 files (``symbolic-emopia-vgmidi-v4`` is the default) hold a linear valence x arousal
 model (``linear``, :class:`~mvemo.models.symbolic.TwoFactorLinear`: two logistic regressions
 as numpy arrays over the window statistics and
 :meth:`~mvemo.features.midi.MidiFeatures.valence_features`).  Its 4Q probabilities are
@@ -35,7 +35,13 @@ window statistics, :func:`levels_proba`, trained on the informative level distri
 :mod:`mvemo.train.symbolic.informative`), used for the grid's intensity factor instead of the
 networks' scalar intensity, and ``meta["quadrant_temperature"]``: the blended quadrant
 probabilities are tempered (:func:`mvemo.metrics.calibration.apply_temperature`, fitted on
-validation) before they act as the grid's quadrant prior.
+validation) before they act as the grid's quadrant prior.  ``meta["static_levels"]`` and
+``meta["dynamic_levels"]`` say where the intensity factor of the static answer and of the
+0.5-s frames comes from: ``"head"`` (the level head, or the networks' intensity without one;
+the default) or ``"certainty"`` (:func:`mvemo.conversion.grids.certainty_grid`: the mean
+resultant length of the window's own category distribution on the circumplex, MVEmo's
+"intensity is certainty").  ``symbolic-emopia-vgmidi-v4`` answers statically with the
+certainty rule and per frame with the level head (chosen on validation, docs/symbolic.md).
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from typing import Any
 import numpy as np
 
 from mvemo._extras import require
-from mvemo.conversion.grids import heads_to_grid
+from mvemo.conversion.grids import certainty_grid, heads_to_grid
 from mvemo.conversion.quadrant import conform_categories
 from mvemo.errors import DataError, ParameterError
 from mvemo.models.outputs import HeadOutputs
@@ -58,6 +64,7 @@ from mvemo.records import PredictionRecord
 from mvemo.representation import default_circumplex
 
 __all__ = [
+    "LEVEL_RULES",
     "MODEL_NAME",
     "SymbolicEmotionModel",
     "combine_outputs",
@@ -71,6 +78,8 @@ __all__ = [
 
 _ENTRY = model_entry("symbolic")
 MODEL_NAME = _ENTRY.model_name
+#: Where a window's intensity factor may come from (``meta["static_levels"]``, ``meta["dynamic_levels"]``).
+LEVEL_RULES = ("head", "certainty")
 
 
 @dataclass
@@ -101,17 +110,18 @@ class SymbolicEmotionModel:
 
         return midi_features(path)
 
-    def _outputs(self, feats, start: np.ndarray, stop: np.ndarray) -> HeadOutputs:
+    def _outputs(self, feats, start: np.ndarray, stop: np.ndarray, *, static: bool = False) -> HeadOutputs:
         """Head outputs of windows ``[start, stop)``: the mean over the statistics+chord
         networks, averaged (weight ``1 - frame_weight`` / ``frame_weight``) with the mean over
-        the frame-sequence networks when the model has them."""
+        the frame-sequence networks when the model has them.  ``static``: the windows are
+        whole clips (``meta["static_levels"]`` then applies, else ``meta["dynamic_levels"]``)."""
         torch = require("torch", extra="torch")
         stats = feats.window_stats(start, stop)
         lin = None
         if self.linear is not None:
             lin = self.linear.quadrant_proba(linear_blocks(feats, start, stop, self.linear.inputs, stats=stats))
         if not self.networks:
-            return self._finish(combine_outputs(None, lin), stats)
+            return self._finish(combine_outputs(None, lin), stats, static=static)
         families = []
         with torch.no_grad():
             acc: dict[str, np.ndarray] = {}
@@ -147,10 +157,10 @@ class SymbolicEmotionModel:
             linear_weight=float(self.meta.get("linear_weight", 1.0)),
             conform=bool(self.meta.get("conform_categories", False)),
         )
-        return self._finish(out, stats)
+        return self._finish(out, stats, static=static)
 
-    def _finish(self, out: HeadOutputs, stats: np.ndarray) -> HeadOutputs:
-        """Apply the v4 parts (quadrant temperature, level head), then add the grid."""
+    def _finish(self, out: HeadOutputs, stats: np.ndarray, *, static: bool = False) -> HeadOutputs:
+        """Apply the v4 parts (quadrant temperature, level head or certainty rule), then add the grid."""
         t = self.meta.get("quadrant_temperature")
         if t is not None:
             from mvemo.metrics.calibration import apply_temperature
@@ -158,13 +168,20 @@ class SymbolicEmotionModel:
             out = out.replace(
                 quadrant=apply_temperature(np.clip(out.quadrant, 1e-12, None), float(t), probabilities=True)
             )
+        key = "static_levels" if static else "dynamic_levels"
+        rule = self.meta.get(key, "head")
+        if rule not in LEVEL_RULES:
+            raise ParameterError(f"model {self.name}: meta[{key!r}] is {rule!r}; choose from {LEVEL_RULES}")
         if self.levels is not None:
             out = out.replace(levels=levels_proba(self.levels, stats))
-        return _with_grid(out)
+        out = _with_grid(out)
+        if rule == "certainty":
+            out = out.replace(grid=certainty_grid(out.grid))
+        return out
 
     def predict_features(self, feats, *, dynamic: bool = True, file: str = "") -> PredictionRecord:
         """The record of :class:`~mvemo.features.midi.MidiFeatures` (``file``: the record's ``file``)."""
-        s = self._outputs(feats, np.array([0.0]), np.array([max(feats.duration, 1e-3)]))
+        s = self._outputs(feats, np.array([0.0]), np.array([max(feats.duration, 1e-3)]), static=True)
         frames = dynamic_labels(lambda a, b: self._outputs(feats, a, b), feats.duration) if dynamic else []
         return PredictionRecord(
             file=file,

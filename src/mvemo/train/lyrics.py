@@ -70,6 +70,7 @@ from mvemo.train.common import macro_f1, write_report
 from mvemo.train.lyrics_card import model_card  # re-exported: callers import it from here
 
 __all__ = [
+    "MODEL_NAME",
     "LyricsTrainConfig",
     "SongExample",
     "choose_beta",
@@ -82,6 +83,9 @@ __all__ = [
 ]
 
 UNITS_KIND = "lyrics-units-v1"
+#: The model this trainer writes (heads + bag of words).  The shipped ``lyrics-minilm-lex-bow-v3``
+#: is built from it by :mod:`mvemo.train.lyrics_v3` (temperatures, certainty-rule intensity).
+MODEL_NAME = "lyrics-minilm-lex-bow-v2"
 
 
 @dataclass
@@ -559,7 +563,6 @@ def run_training(cfg: LyricsTrainConfig, *, log=print) -> dict[str, Any]:
     """Choose settings on validation, train, score test once, write weights, card and report."""
     from mvemo._extras import require
     from mvemo.models.lyrics import save_lyrics_heads
-    from mvemo.predict.lyrics import MODEL_NAME
 
     torch = require("torch", extra="torch")
     torch.set_num_threads(max(1, int(cfg.threads)))

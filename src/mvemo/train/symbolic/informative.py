@@ -19,7 +19,19 @@ from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH
 from mvemo.conversion.informative import level_distribution
 from mvemo.records import EmotionFrame
 
-__all__ = ["build_v4", "evaluate_model", "fit_soft_softmax", "informative_by_id", "level_examples", "main", "v4_card"]
+__all__ = [
+    "BASE_WEIGHTS",
+    "INTENSITY_GOAL",
+    "build_v4",
+    "choose_level_rules",
+    "evaluate_model",
+    "fit_soft_softmax",
+    "informative_by_id",
+    "level_examples",
+    "main",
+    "meets_intensity_goal",
+    "v4_card",
+]
 
 #: How the v4 candidate is built and measured (``main``).
 CARD_COMMAND = (
@@ -103,8 +115,19 @@ def fit_soft_softmax(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, l2: float, 
     return {"mean": mean, "scale": scale, "coef": coef.detach().numpy(), "intercept": b.detach().numpy()}
 
 
-def _clip_outputs(model, clip, start, stop):
-    return model._outputs(clip.features, np.asarray(start, np.float64), np.asarray(stop, np.float64))
+def _clip_outputs(model, clip, start, stop, *, static: bool = False):
+    return model._outputs(clip.features, np.asarray(start, np.float64), np.asarray(stop, np.float64), static=static)
+
+
+def _intensity_summary(x) -> dict:
+    """std, distinct levels and histogram of intensities on the 0.1 grid."""
+    x = np.round(np.asarray(x, np.float64), 1)
+    vals, counts = np.unique(x, return_counts=True)
+    return {
+        "std": float(np.std(x)),
+        "levels": [float(v) for v in vals],
+        "histogram": {f"{v:.1f}": int(c) for v, c in zip(vals, counts)},
+    }
 
 
 def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=None, tag: str = "") -> dict:
@@ -120,11 +143,11 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
     """
     from mvemo.conversion.point import summarize_many
     from mvemo.metrics import evaluate
-    from mvemo.metrics.calibration import expected_calibration_error, reliability_diagram
+    from mvemo.metrics.calibration import calibrated_ece, expected_calibration_error, reliability_diagram
     from mvemo.representation import CATEGORIES
     from mvemo.train.common import quadrant_report
 
-    static = [_clip_outputs(model, c, [0.0], [max(c.features.duration, 1e-3)]) for c in clips]
+    static = [_clip_outputs(model, c, [0.0], [max(c.features.duration, 1e-3)], static=True) for c in clips]
     grid = np.concatenate([o.grid for o in static])
     a = summarize_many(grid)
     pred_c = [CATEGORIES[k] for k in a.category]
@@ -138,12 +161,14 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
     u = evaluate(ic, ii, pred_c, list(a.intensity))
     rep["informative"] = {"emotion_distance": float(u["emotion_distance"]), "category_f1": float(u["category_f1"])}
     rep["quadrant"] = quadrant_report(truth_q, a.quadrant)
-    rep["static_intensity"] = {"std": float(np.std(a.intensity)), "levels": sorted({float(x) for x in a.intensity})}
+    rep["static_intensity"] = _intensity_summary(a.intensity)
     rep["categories_used"] = len(set(pred_c))
     cat_truth = np.array([c.category for c in clips])
     rep["ece"] = {
         "quadrant": expected_calibration_error(a.quadrant_probabilities, truth_q),
+        "quadrant_floor": calibrated_ece(a.quadrant_probabilities),
         "category": expected_calibration_error(a.probabilities, cat_truth),
+        "category_floor": calibrated_ece(a.probabilities),
     }
     if diagram_dir is not None:
         from pathlib import Path
@@ -179,10 +204,53 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
             "emotion_distance": float(d["emotion_distance"]),
             "category_f1": float(d["category_f1"]),
         }
-        rep["dynamic_intensity"] = {"std": float(np.std(ei)), "levels": sorted(set(ei))}
+        rep["dynamic_intensity"] = _intensity_summary(ei)
         allint = np.concatenate([a.intensity, ei])
         rep["all_intensity"] = {"std": float(np.std(allint)), "n_levels": len(set(allint.tolist()))}
     return rep
+
+
+#: The static intensity goal of issue #16 (std, distinct levels over the validation predictions).
+INTENSITY_GOAL = (0.10, 6)
+#: The packaged weights v4 is built from.
+BASE_WEIGHTS = "weights/symbolic-emopia-vgmidi-v3.safetensors"
+
+
+def meets_intensity_goal(summary: dict) -> bool:
+    """Whether an intensity summary (``std``, ``levels``) meets :data:`INTENSITY_GOAL`."""
+    return summary["std"] >= INTENSITY_GOAL[0] - 1e-12 and len(summary["levels"]) >= INTENSITY_GOAL[1]
+
+
+def choose_level_rules(head: dict, certainty: dict) -> tuple[str, str, dict]:
+    """The static and dynamic intensity rules from the validation reports of two candidates.
+
+    ``head`` and ``certainty`` are :func:`evaluate_model` reports of the same model with every
+    window's intensity from the level head, or from the certainty rule.
+
+    * **dynamic** (``meta["dynamic_levels"]``): the lower D_e against VGMIDI's informative
+      dynamic frames (the only references whose intensity carries information);
+    * **static** (``meta["static_levels"]``): among the rules whose static intensities meet
+      :data:`INTENSITY_GOAL`, the lower informative static D_e (the static references of
+      EMOPIA and VGMIDI are bare quadrants at 0.5, so they cannot choose among spreads on
+      their own); ``"head"`` when neither meets it.
+
+    Returns
+    -------
+    (str, str, dict)
+        The static rule, the dynamic rule and the figures that decided.
+    """
+    cands = {"head": head, "certainty": certainty}
+    dyn = {k: r.get("informative_dynamic", {}).get("emotion_distance", np.inf) for k, r in cands.items()}
+    dynamic = min(dyn, key=lambda k: (dyn[k], k != "head"))
+    ok = {k: r for k, r in cands.items() if meets_intensity_goal(r["static_intensity"])}
+    st = {k: r["informative"]["emotion_distance"] for k, r in ok.items()}
+    static = min(st, key=lambda k: (st[k], k != "head")) if st else "head"
+    why = {
+        "dynamic_informative_emotion_distance": dyn,
+        "static_meets_goal": {k: k in ok for k in cands},
+        "static_informative_emotion_distance": {k: r["informative"]["emotion_distance"] for k, r in cands.items()},
+    }
+    return static, dynamic, why
 
 
 def build_v4(
@@ -195,10 +263,13 @@ def build_v4(
     log=print,
 ) -> dict:
     """Symbolic v4: the base model's networks and linear model, plus an 11-level intensity head
-    fitted on the train split's informative level targets and a quadrant temperature fitted on
-    validation.  Writes ``<out_dir>/<name>.safetensors`` and ``report.json``; returns the report
-    (base and v4 on validation, side by side)."""
+    fitted on the train split's informative level targets, a quadrant temperature fitted on
+    validation, and the static / dynamic intensity rules chosen on validation
+    (:func:`choose_level_rules`).  Writes ``<out_dir>/<name>.safetensors``, ``report.json``,
+    the card and reliability diagrams; returns the report (base and v4 on validation, side by
+    side, and the candidates)."""
     import json
+    from importlib import resources
     from pathlib import Path
 
     from mvemo.metrics.calibration import fit_temperature
@@ -213,6 +284,8 @@ def build_v4(
     x, y, w, _ = level_examples(train, inf)
     log(f"level head: {len(x)} train windows")
     levels = fit_soft_softmax(x, y, w, l2=l2)
+    if base is None:
+        base = str(resources.files("mvemo.models").joinpath(BASE_WEIGHTS))
     old = load_symbolic_model(base)
     out = Path(out_dir)
     report = {
@@ -223,11 +296,25 @@ def build_v4(
     }
     meta = {**old.meta, "name": name, "levels_from": "informative level targets (train split)"}
     mid = SymbolicEmotionModel(name, old.networks, {**meta}, old.frame_networks, old.linear, levels)
-    q = np.concatenate([_clip_outputs(mid, c, [0.0], [max(c.features.duration, 1e-3)]).quadrant for c in val])
+    q = np.concatenate(
+        [_clip_outputs(mid, c, [0.0], [max(c.features.duration, 1e-3)], static=True).quadrant for c in val]
+    )
     t = fit_temperature(np.clip(q, 1e-12, None), np.array([c.quadrant for c in val]), probabilities=True)
     meta["quadrant_temperature"] = float(t)
-    new = SymbolicEmotionModel(name, old.networks, meta, old.frame_networks, old.linear, levels)
     report["quadrant_temperature"] = float(t)
+    cands = {}
+    for rule in ("head", "certainty"):
+        m = {**meta, "static_levels": rule, "dynamic_levels": rule}
+        cands[rule] = evaluate_model(
+            SymbolicEmotionModel(name, old.networks, m, old.frame_networks, old.linear, levels), val, inf
+        )
+        log(f"candidate {rule}: static intensity std {cands[rule]['static_intensity']['std']:.3f}")
+    static, dynamic, why = choose_level_rules(cands["head"], cands["certainty"])
+    log(f"chosen: static intensity from {static!r}, dynamic from {dynamic!r}")
+    meta["static_levels"], meta["dynamic_levels"] = static, dynamic
+    report["candidates"] = cands
+    report["chosen"] = {"static_levels": static, "dynamic_levels": dynamic, **why}
+    new = SymbolicEmotionModel(name, old.networks, meta, old.frame_networks, old.linear, levels)
     report["validation"]["v4"] = evaluate_model(new, val, inf, diagram_dir=out, tag="v4-")
     save_symbolic_model(
         old.networks,
@@ -238,14 +325,16 @@ def build_v4(
         levels=levels,
     )
     report["name"] = name
+    report["command"] = CARD_COMMAND
     atomic_write(out / "report.json", json.dumps(report, indent=1, default=float))
     atomic_write(out / f"{name}.md", v4_card(report, command=CARD_COMMAND))
     return report
 
 
-def v4_card(report: dict, *, command: str) -> str:
+def v4_card(report: dict, *, command: str, image_dir: str = "../../../../docs/img") -> str:
     """Markdown model card of :func:`build_v4`'s report (base and v4 side by side)."""
     b, n = report["validation"]["base"], report["validation"]["v4"]
+    name = report["name"]
 
     def row(label, f):
         return f"| {label} | {f(b)} | {f(n)} |"
@@ -259,22 +348,45 @@ def v4_card(report: dict, *, command: str) -> str:
             d = d.get(k) if isinstance(d, dict) else None
         return "-" if d is None else f"{d:.3f}"
 
+    def ece(d, k):
+        e = d["ece"]
+        if f"{k}_floor" not in e:
+            return f"{e[k]:.3f}"
+        m, p95 = e[f"{k}_floor"]
+        return f"{e[k]:.3f} (floor {m:.3f}, 95th pct {p95:.3f})"
+
+    def hist(d, key):
+        x = d.get(key)
+        return "-" if x is None else ", ".join(f"{k}: {v}" for k, v in x.get("histogram", {}).items())
+
+    ch = report.get("chosen", {})
+    rules = {
+        "head": "the level head",
+        "certainty": "the certainty rule (mean resultant length of the window's category distribution)",
+    }
     lines = [
-        f"# Model card: {report['name']}",
+        f"# Model card: {name}",
         "",
         "MIDI emotion model (static and every 0.5 s), issue #16. Networks and linear valence x arousal",
-        f"model: those of `{report['base']}`, unchanged. New: an 11-level intensity head (softmax regression",
-        "over the window statistics) trained on the informative level distributions of the train split",
-        f"({report['n_train_windows']} windows: VGMIDI's informative dynamic frames, weight 1, and every clip's",
-        f"static target, its informative weight; L2 {report['l2']}), and a quadrant temperature",
-        f"T = {report['quadrant_temperature']:.3f} fitted on validation (NLL). Every record field derives from one",
-        "28 x 11 grid per window (docs/symbolic.md).",
+        f"model: those of `{report['base']}`, unchanged (see its card for the data and test figures). New:",
         "",
-        f"Training/evaluation command: `{command}`",
+        "- an 11-level intensity head (softmax regression over the window statistics) trained on the",
+        f"  informative level distributions of the train split ({report['n_train_windows']} windows: VGMIDI's",
+        "  informative dynamic frames, weight 1, and every clip's static target, its informative weight;",
+        f"  L2 {report['l2']});",
+        f"- a quadrant temperature T = {report['quadrant_temperature']:.3f} fitted on validation (NLL);",
+        f"- the static intensity comes from {rules.get(ch.get('static_levels', 'head'))}, each 0.5-s frame's",
+        f"  from {rules.get(ch.get('dynamic_levels', 'head'))}; chosen on validation: the dynamic rule by",
+        "  D_e against VGMIDI's informative dynamic frames, the static rule among those meeting the",
+        "  intensity goal (std >= 0.10, >= 6 levels) by informative static D_e (table below).",
+        "",
+        "Every record field derives from one 28 x 11 grid per window (docs/symbolic.md).",
+        "",
+        f"Build and evaluation command: `{command}`",
         "",
         f"## Validation ({b['n']} clips: EMOPIA + VGMIDI validation splits)",
         "",
-        f"| metric | {report['base']} | {report['name']} |",
+        f"| metric | {report['base']} | {name} |",
         "|---|---|---|",
         row("paper reference: static D_e", lambda d: g(d, "paper", "emotion_distance")),
         row("paper reference: category F1", lambda d: g(d, "paper", "category_f1")),
@@ -290,15 +402,51 @@ def v4_card(report: dict, *, command: str) -> str:
             lambda d: f"std {d['all_intensity']['std']:.3f}, {d['all_intensity']['n_levels']} levels",
         ),
         row("categories used (static)", lambda d: str(d["categories_used"])),
-        row("ECE quadrant", lambda d: g(d, "ece", "quadrant")),
-        row("ECE category (paper reference)", lambda d: g(d, "ece", "category")),
+        row("ECE quadrant (15 bins)", lambda d: ece(d, "quadrant")),
+        row("ECE category, paper reference (15 bins)", lambda d: ece(d, "category")),
         "",
-        "Reliability diagrams: `v4-reliability-quadrant.png`, `v4-reliability-category.png` (and `base-...`).",
+        "The floor is `mvemo.metrics.calibration.calibrated_ece`: the mean and 95th percentile of the",
+        "ECE that a perfectly calibrated model with the same predictions reads on this many clips",
+        "(labels drawn from its own probabilities, 200 draws). An ECE below the 95th percentile is",
+        "consistent with calibration at this sample size.",
+        "",
+        "Static intensity distribution (validation):",
+        "",
+        f"- {report['base']}: {hist(b, 'static_intensity')}",
+        f"- {name}: {hist(n, 'static_intensity')}",
+        "",
+        "Dynamic intensity distribution (validation VGMIDI frames):",
+        "",
+        f"- {report['base']}: {hist(b, 'dynamic_intensity')}",
+        f"- {name}: {hist(n, 'dynamic_intensity')}",
+        "",
+    ]
+    cands = report.get("candidates")
+    if cands:
+        lines += [
+            "Intensity rule candidates (validation; the same model otherwise):",
+            "",
+            "| rule (static and dynamic) | static intensity | informative static D_e | VGMIDI frames D_e |",
+            "|---|---|---|---|",
+        ]
+        for k, d in cands.items():
+            lines.append(
+                f"| {k} | {lv(d, 'static_intensity')} | {g(d, 'informative', 'emotion_distance')} | "
+                f"{g(d, 'informative_dynamic', 'emotion_distance')} |"
+            )
+        lines.append("")
+    lines += [
+        "Reliability diagrams (validation):",
+        "",
+        f"![quadrant]({image_dir}/{name}-reliability-quadrant.png)",
+        f"![category]({image_dir}/{name}-reliability-category.png)",
         "",
         "## Limits",
         "",
         "- The static informative targets of EMOPIA and VGMIDI are bare quadrants (intensity 0.5): only",
-        "  VGMIDI's dynamic frames teach intensity, so the static intensity varies little.",
+        "  VGMIDI's dynamic frames teach intensity. Against the static references any spread of",
+        "  intensity costs D_e.",
+        "- The certainty rule measures the model's own certainty, not a measured agreement of listeners.",
         "- The category networks are v3's (trained on the paper targets), not retrained on soft targets.",
         "- The quadrant temperature is fitted on the validation split that also reports ECE.",
     ]
@@ -315,7 +463,7 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--out-dir", default="build/symbolic-v4")
-    ap.add_argument("--base", default=None, help="base symbolic weights (default: the shipped model)")
+    ap.add_argument("--base", default=None, help="base symbolic weights (default: the packaged v3)")
     ap.add_argument("--data-home", default=None)
     args = ap.parse_args(argv)
     cfg = SymbolicTrainConfig(datasets=["emopia", "vgmidi"], data_home=args.data_home)

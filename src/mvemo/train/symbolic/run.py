@@ -10,7 +10,6 @@ import numpy as np
 
 from mvemo._extras import require
 from mvemo.errors import DataError, ParameterError
-from mvemo.predict.symbolic import MODEL_NAME
 from mvemo.train.common import public_config, quadrant_report, write_report
 from mvemo.train.symbolic.card import model_card
 from mvemo.train.symbolic.clips import load_clips
@@ -19,7 +18,11 @@ from mvemo.train.symbolic.evaluation import evaluate_network, run_baselines
 from mvemo.train.symbolic.linear import train_linear
 from mvemo.train.symbolic.networks import predict_clips, train_frame_network, train_network
 
-__all__ = ["run_training"]
+__all__ = ["MODEL_NAME", "run_training"]
+
+#: The model this trainer writes (networks + linear model).  The shipped ``symbolic-emopia-vgmidi-v4``
+#: is built from it by :mod:`mvemo.train.symbolic.informative` (level head, temperature, intensity rules).
+MODEL_NAME = "symbolic-emopia-vgmidi-v3"
 
 
 def run_training(cfg: SymbolicTrainConfig, *, log=print) -> dict[str, Any]:
