@@ -87,7 +87,9 @@ def table2(state: dict[str, Any], key: str = "D_e") -> tuple[list[str], list[lis
                 ev = rec.get("eval", {})
                 own.append(ev.get(n, {}).get(key))
                 tot = sum(s["n"] for s in ev.values() if s.get(key) is not None)
-                pooled.append(sum(s[key] * s["n"] for s in ev.values() if s.get(key) is not None) / tot if tot else None)
+                pooled.append(
+                    sum(s[key] * s["n"] for s in ev.values() if s.get(key) is not None) / tot if tot else None
+                )
         body += [own, pooled]
     return head, body
 

@@ -39,6 +39,7 @@ __all__ = [
     "MUSIC_TOKENS",
     "WINDOW_HALF",
     "TokenSet",
+    "assign_splits",
     "build_tokens",
     "load_items",
     "lyrics_tokens",
@@ -47,6 +48,7 @@ __all__ = [
     "music_static_tokens",
     "music_window_tokens",
     "signed_log",
+    "usable",
 ]
 
 MUSIC_TOKENS = 16
@@ -229,6 +231,28 @@ def _holdout(ids: list[str]) -> set[str]:
     return {i for i in ids if zlib.crc32(i.encode()) % 5 == 0}
 
 
+def usable(item: Any, modalities: tuple[str, ...], branch: str = "static") -> bool:
+    """Whether ``item`` has every medium of ``modalities`` and a label of ``branch``."""
+    media_key = {"music": "audio", "lyrics": "lyrics", "midi": "midi", "vision": "video"}
+    encs = {"vision" if m in ("image", "video") else m for m in modalities}
+    if not all(media_key[e] in item.media for e in encs):
+        return False
+    return bool(item.static) if branch == "static" else bool(item.dynamic)
+
+
+def assign_splits(items: list[Any]) -> tuple[dict[str, str], bool]:
+    """``item.id -> train | validation | test`` of one dataset's usable items, and whether the
+    hash hold-out was used (no item in a validation split: every 5th id by hash is held out).
+    The annotator's validation items, which :mod:`mvemo.anno.compare` scores the separate
+    models on.
+    """
+    splits = {it.id: _split_of(it) for it in items}
+    if any(s == "validation" for s in splits.values()):
+        return splits, False
+    hold = _holdout(sorted(splits))
+    return {i: ("validation" if i in hold else s) for i, s in splits.items()}, True
+
+
 def build_tokens(
     items: list[tuple[str, Any, Any]],
     modalities: tuple[str, ...],
@@ -265,24 +289,17 @@ def build_tokens(
         raise DataError(f"targets must be one of {TARGET_MODES}, got {targets!r}")
     circ = default_circumplex()
     encs = sorted({"vision" if m in ("image", "video") else m for m in modalities})
-    media_key = {"music": "audio", "lyrics": "lyrics", "midi": "midi", "vision": "video"}
     notes: list[str] = []
     by_ds: dict[str, list] = {}
     for ds_name, ds, item in items:
-        if not all(media_key[e] in item.media for e in encs):
-            continue
-        if branch == "static" and not item.static:
-            continue
-        if branch == "dynamic" and not item.dynamic:
+        if not usable(item, modalities, branch):
             continue
         by_ds.setdefault(ds_name, []).append((ds, item))
     rng = np.random.default_rng(seed)
     train, val = {}, {}
     for ds_name, rows in by_ds.items():
-        splits = {it.id: _split_of(it) for _, it in rows}
-        if not any(s == "validation" for s in splits.values()):
-            hold = _holdout(sorted(splits))
-            splits = {i: ("validation" if i in hold else s) for i, s in splits.items()}
+        splits, held = assign_splits([it for _, it in rows])
+        if held:
             notes.append(f"{ds_name}: no validation split among usable items; every 5th item by id hash held out")
         tr = [r for r in rows if splits[r[1].id] == "train"]
         va = [r for r in rows if splits[r[1].id] == "validation"]
