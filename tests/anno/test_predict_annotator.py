@@ -235,3 +235,27 @@ def test_annotator_lyrics_dynamic_from_lrc_lines(exported, tmp_path, monkeypatch
     txt = tmp_path / "plain.txt"
     txt.write_text("rain on the platform\nI wait alone\n", encoding="utf-8")
     assert ann.annotate(txt)["dynamic"] == []
+
+
+def test_auto_decides_on_the_informative_reference(tmp_path, monkeypatch):
+    import mvemo.anno.annotate as ann_mod
+
+    # paper reference: the annotator wins music; informative reference: it loses it (and wins lyrics)
+    per = {
+        "q": {"stage": "music", "n": 10, "D_e": 0.2, "D_e_informative": 0.5},
+        "l": {"stage": "lyrics", "n": 10, "D_e": 0.5, "D_e_informative": 0.2},
+    }
+    sep = {
+        "q": {"model": "m", "D_e": 0.3, "D_e_informative": 0.3},
+        "l": {"model": "t", "D_e": 0.3, "D_e_informative": 0.3},
+    }
+    validation = compare_with_separate(per, sep)
+    music = validation["modalities"]["music"]
+    assert music["reference"] == "informative" and (music["annotator_paper"], music["separate_paper"]) == (0.2, 0.3)
+    info = {"name": "x", "static": "x-static.safetensors", "validation": validation}
+    (tmp_path / "x.json").write_text(json.dumps(info), encoding="utf-8")
+    monkeypatch.setattr(ann_mod, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(ann_mod, "SHIPPED", "x")
+    choice = resolve_annotator("auto")
+    assert choice.modalities == frozenset({"lyrics"})
+    assert "informative reference" in choice.reasons["music"] and "0.5000 > 0.3000" in choice.reasons["music"]

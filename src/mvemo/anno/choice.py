@@ -6,8 +6,9 @@
 ``none``      today's per-modality models for everything (the default)
 ``mvanno-cpu``  the shipped annotator for every modality it covers (audio, MIDI, lyrics)
 ``auto``      the shipped annotator only for the modalities where its recorded validation D_e
-              is at most the separate shipped model's (the ``validation`` record of its
-              ``<name>.json``, written by ``scripts/make_mvanno_card.py``)
+              against the informative reference is at most the separate shipped model's on
+              the same items (the ``validation`` record of its ``<name>.json``, written by
+              ``scripts/make_mvanno_card.py``; records without informative numbers: paper)
 PATH          an annotator checkpoint (a run folder of ``mvemo anno train`` or an exported
               ``<name>.json``) for every modality it covers
 ============  ===================================================================================
@@ -30,7 +31,9 @@ __all__ = [
     "STAGE_MODALITY",
     "AnnotatorChoice",
     "AnnotatingRouter",
+    "annotator_per_dataset",
     "compare_with_separate",
+    "comparison_table",
     "resolve_annotator",
 ]
 
@@ -41,70 +44,161 @@ STAGE_MODALITY = {"music": "music", "lyrics": "lyrics", "midi": "symbolic"}
 _CHOICES = ("none", "mvanno-cpu", "auto")
 
 
-def compare_with_separate(
-    per_dataset: dict[str, dict[str, Any]], separate: dict[str, tuple[str, float]]
-) -> dict[str, Any]:
+def annotator_per_dataset(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """MVAnno_static's validation scores per dataset after its last trained static stage.
+
+    Returns ``dataset -> {"stage", "n", "D_e", "D_e_informative"}`` (the last only for runs
+    that recorded it) for the datasets of every trained static stage.
+    """
+    st = state["stages"]
+    order = [n for n in state.get("order", list(st)) if st.get(n, {}).get("status") == "done"]
+    static = [n for n in order if st[n].get("branch") == "static"]
+    if not static:
+        raise DataError("the run has no trained static stage")
+    last = static[-1]
+    out = {}
+    for stage in static:
+        for ds, s in st[last]["eval"].get(stage, {}).get("datasets", {}).items():
+            out[ds] = {"stage": stage, "n": s["n"], "D_e": s["D_e"]}
+            if "D_e_informative" in s:
+                out[ds]["D_e_informative"] = s["D_e_informative"]
+    return out
+
+
+def _separate(ref: Any) -> tuple[str, float, float | None]:
+    """(model, paper D_e, informative D_e or None) of a separate-model entry."""
+    if isinstance(ref, dict):
+        inf = ref.get("D_e_informative")
+        return str(ref["model"]), float(ref["D_e"]), None if inf is None else float(inf)
+    return str(ref[0]), float(ref[1]), None
+
+
+def compare_with_separate(per_dataset: dict[str, dict[str, Any]], separate: dict[str, Any]) -> dict[str, Any]:
     """The ``validation`` record of an exported annotator: D_e per dataset and per modality,
     the annotator beside the separate shipped model on the same validation items.
+
+    The decision (``annotator_better_or_equal``, used by ``--annotator auto``) is on D_e against
+    the informative reference (``reference: "informative"``) when both sides have it for every
+    dataset of the modality, else on the paper reference (``reference: "paper"``).
 
     Parameters
     ----------
     per_dataset : dict
-        ``dataset -> {"stage": str, "n": int, "D_e": float}``: MVAnno_static's validation D_e
-        after its last stage (stages ``music``, ``lyrics``, ``midi``; others are ignored).
+        ``dataset -> {"stage", "n", "D_e", "D_e_informative"?}`` (:func:`annotator_per_dataset`):
+        MVAnno_static's validation D_e after its last stage (stages ``music``, ``lyrics``,
+        ``midi``; others are ignored).
     separate : dict
-        ``dataset -> (model name, D_e)`` of the separate shipped model on the same split.
+        ``dataset -> {"model", "D_e", "D_e_informative"}`` of the separate shipped model on the
+        same split (:func:`mvemo.anno.compare.separate_scores`), or ``(model, paper D_e)``.
 
     Returns
     -------
     dict
-        ``{"datasets": {ds: {...}}, "modalities": {modality: {"n", "annotator", "separate",
-        "separate_model", "datasets", "annotator_better_or_equal"}}}``.  A modality's numbers are
-        the n-weighted means over its datasets that have a separate-model number; a modality
-        without any is absent (``auto`` then keeps the separate model).
+        ``{"datasets": {ds: {...}}, "modalities": {modality: {"n", "reference", "annotator",
+        "separate", "annotator_paper", "separate_paper", "annotator_informative",
+        "separate_informative", "separate_model", "datasets", "annotator_better_or_equal"}}}``.
+        ``annotator``/``separate`` are the deciding reference's numbers: n-weighted means over
+        the modality's datasets that have a separate-model number; a modality without any is
+        absent (``auto`` then keeps the separate model).
 
     Examples
     --------
     >>> r = compare_with_separate(
-    ...     {"a": {"stage": "music", "n": 3, "D_e": 0.2}, "b": {"stage": "music", "n": 1, "D_e": 0.4}},
-    ...     {"a": ("m", 0.3), "b": ("m", 0.1)})
-    >>> r["modalities"]["music"]["annotator"], r["modalities"]["music"]["separate"]
-    (0.25, 0.25)
-    >>> r["modalities"]["music"]["annotator_better_or_equal"]
-    True
+    ...     {"a": {"stage": "music", "n": 3, "D_e": 0.2, "D_e_informative": 0.3},
+    ...      "b": {"stage": "music", "n": 1, "D_e": 0.4, "D_e_informative": 0.1}},
+    ...     {"a": {"model": "m", "D_e": 0.3, "D_e_informative": 0.2},
+    ...      "b": {"model": "m", "D_e": 0.1, "D_e_informative": 0.2}})
+    >>> m = r["modalities"]["music"]
+    >>> m["reference"], m["annotator"], m["separate"], m["annotator_paper"], m["separate_paper"]
+    ('informative', 0.25, 0.2, 0.25, 0.25)
+    >>> m["annotator_better_or_equal"]
+    False
     """
     datasets: dict[str, Any] = {}
-    sums: dict[str, list[Any]] = {}
+    sums: dict[str, dict[str, Any]] = {}
     for ds, row in sorted(per_dataset.items()):
         modality = STAGE_MODALITY.get(str(row["stage"]))
         if modality is None:
             continue
         n, de = int(row["n"]), float(row["D_e"])
+        inf = row.get("D_e_informative")
         entry: dict[str, Any] = {"stage": row["stage"], "modality": modality, "n": n, "annotator": round(de, 4)}
+        if inf is not None:
+            entry["annotator_informative"] = round(float(inf), 4)
         ref = separate.get(ds)
         if ref is not None:
-            entry.update(separate_model=ref[0], separate=round(float(ref[1]), 4))
-            acc = sums.setdefault(modality, [0, 0.0, 0.0, set(), []])
-            acc[0] += n
-            acc[1] += n * de
-            acc[2] += n * float(ref[1])
-            acc[3].add(ref[0])
-            acc[4].append(ds)
+            model, sp, si = _separate(ref)
+            entry.update(separate_model=model, separate=round(sp, 4))
+            if si is not None:
+                entry["separate_informative"] = round(si, 4)
+            acc = sums.setdefault(modality, {"n": 0, "ap": 0.0, "sp": 0.0, "ai": 0.0, "si": 0.0, "inf": True})
+            acc.setdefault("models", set()).add(model)
+            acc.setdefault("names", []).append(ds)
+            acc["n"] += n
+            acc["ap"] += n * de
+            acc["sp"] += n * sp
+            if inf is None or si is None:
+                acc["inf"] = False
+            else:
+                acc["ai"] += n * float(inf)
+                acc["si"] += n * si
         datasets[ds] = entry
     modalities = {}
-    for modality, (n, a, s, models, names) in sorted(sums.items()):
+    for modality, acc in sorted(sums.items()):
+        n = acc["n"]
         if n == 0:
             continue
-        ann, sep = round(a / n, 4), round(s / n, 4)
-        modalities[modality] = {
+        rec: dict[str, Any] = {
             "n": n,
-            "annotator": ann,
-            "separate": sep,
-            "separate_model": ", ".join(sorted(models)),
-            "datasets": names,
-            "annotator_better_or_equal": bool(ann <= sep),
+            "annotator_paper": round(acc["ap"] / n, 4),
+            "separate_paper": round(acc["sp"] / n, 4),
         }
+        if acc["inf"]:
+            rec.update(annotator_informative=round(acc["ai"] / n, 4), separate_informative=round(acc["si"] / n, 4))
+        ref = "informative" if acc["inf"] else "paper"
+        ann, sep = rec[f"annotator_{ref}"], rec[f"separate_{ref}"]
+        rec.update(
+            reference=ref,
+            annotator=ann,
+            separate=sep,
+            separate_model=", ".join(sorted(acc["models"])),
+            datasets=acc["names"],
+            annotator_better_or_equal=bool(ann <= sep),
+        )
+        modalities[modality] = rec
     return {"datasets": datasets, "modalities": modalities}
+
+
+def comparison_table(validation: dict[str, Any]) -> str:
+    """Markdown table of a :func:`compare_with_separate` record: per modality, then per dataset."""
+
+    def f(x: Any) -> str:
+        return "-" if x is None else f"{float(x):.4f}"
+
+    lines = [
+        "| modality | datasets | n | annotator D_e (informative) | separate D_e (informative) | "
+        "annotator D_e (paper) | separate D_e (paper) | separate model | decided on | default |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m, r in validation["modalities"].items():
+        who = "annotator" if r["annotator_better_or_equal"] else "separate model"
+        lines.append(
+            f"| {m} | {' + '.join(r['datasets'])} | {r['n']} | {f(r.get('annotator_informative'))} | "
+            f"{f(r.get('separate_informative'))} | {f(r['annotator_paper'])} | {f(r['separate_paper'])} | "
+            f"{r['separate_model']} | {r['reference']} | {who} |"
+        )
+    lines += [
+        "",
+        "| dataset | stage | n | annotator D_e (informative) | separate D_e (informative) | "
+        "annotator D_e (paper) | separate D_e (paper) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for ds, r in validation["datasets"].items():
+        lines.append(
+            f"| {ds} | {r['stage']} | {r['n']} | {f(r.get('annotator_informative'))} | "
+            f"{f(r.get('separate_informative'))} | {f(r['annotator'])} | {f(r.get('separate'))} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -180,8 +274,8 @@ def resolve_annotator(spec: str) -> AnnotatorChoice:
             better = float(r["annotator"]) <= float(r["separate"])
             op = "<=" if better else ">"
             reasons[m] = (
-                f"validation D_e {float(r['annotator']):.4f} {op} {float(r['separate']):.4f} of "
-                f"{r['separate_model']}, n={r['n']}"
+                f"validation D_e ({r.get('reference', 'paper')} reference) {float(r['annotator']):.4f} {op} "
+                f"{float(r['separate']):.4f} of {r['separate_model']}, n={r['n']}"
             )
             if better:
                 chosen.add(m)

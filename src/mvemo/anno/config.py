@@ -6,6 +6,7 @@ Layout of the TOML file (``configs/mvanno.toml`` is the shipped example)::
     out_dir = "build/mvanno"
     seed = 0
     fork_from = "video_static"      # the static stage the dynamic branch starts from
+    targets = "informative"         # or "paper": what the head trains on (mvemo.anno.targets)
 
     [optimizer]                     # overrides of the paper's defaults, for every stage
     lr = 1e-3
@@ -178,6 +179,7 @@ class CurriculumConfig:
     optimizer_reason: str = ""
     backend_options: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
+    targets: str = "informative"
 
     def __post_init__(self) -> None:
         names = [s.name for s in self.stages]
@@ -190,6 +192,10 @@ class CurriculumConfig:
             raise ParameterError(f"fork_from = {self.fork_from!r} names no stage (stages: {names})")
         if self.fork_from in names and self.stage(self.fork_from).branch != "static":
             raise ParameterError(f"fork_from = {self.fork_from!r} must be a static stage")
+        from mvemo.anno.targets import TARGET_MODES
+
+        if self.targets not in TARGET_MODES:
+            raise ParameterError(f"targets must be one of {TARGET_MODES}, got {self.targets!r}")
         if int(self.checkpoint_every) < 1:
             raise ParameterError(f"checkpoint_every must be >= 1, got {self.checkpoint_every}")
 
@@ -243,6 +249,7 @@ _TOP = {
     "optimizer",
     "stage",
     "backend_options",
+    "targets",
 }
 _STAGE = {
     "name",
@@ -326,7 +333,16 @@ def load_config(path: str | Path, **overrides: Any) -> CurriculumConfig:
         )
     top = {
         k: raw[k]
-        for k in ("backend", "out_dir", "seed", "fork_from", "data_home", "checkpoint_every", "backend_options")
+        for k in (
+            "backend",
+            "out_dir",
+            "seed",
+            "fork_from",
+            "data_home",
+            "checkpoint_every",
+            "backend_options",
+            "targets",
+        )
         if k in raw
     }
     top.update({k: v for k, v in overrides.items() if v is not None})

@@ -8,6 +8,10 @@ per-dataset D_e, as Markdown, CSV or LaTeX (the formats of ``mvemo bench report`
 * **Forgetting matrix** per branch: row = after stage, column = validation data of an
   earlier (or the same) stage, cell = D_e.
 * **Per dataset**: D_e per validation dataset after its stage and after the branch's last stage.
+
+Each D_e table comes twice: against the paper-compatible reference (``D_e``, comparable with
+MVEmo's Table II) and against the informative reference (``D_e_informative``, the items'
+``informative`` labels of issue #16; runs recorded before it have only the first).
 """
 
 from __future__ import annotations
@@ -22,7 +26,21 @@ from mvemo.anno.checkpoint import read_json
 from mvemo.bench.report import FORMATS, _fmt, _latex_escape
 from mvemo.errors import DataError, ParameterError
 
-__all__ = ["forgetting", "format_report", "load_state", "per_dataset", "render_table", "table2"]
+__all__ = ["REFERENCES", "forgetting", "format_report", "load_state", "per_dataset", "render_table", "table2"]
+
+#: Recorded D_e keys of the two references, with their names in the report.
+REFERENCES = {"D_e": "paper reference", "D_e_informative": "informative reference"}
+
+
+def _key(key: str) -> str:
+    if key not in REFERENCES:
+        raise ParameterError(f"reference key must be one of {list(REFERENCES)}, got {key!r}")
+    return key
+
+
+def _has(state: dict[str, Any], key: str) -> bool:
+    """Whether any stage recorded D_e under ``key``."""
+    return any(key in ev for rec in state["stages"].values() for ev in rec.get("eval", {}).values())
 
 
 def load_state(path: str | Path) -> dict[str, Any]:
@@ -47,8 +65,9 @@ def _lineage(state: dict[str, Any], name: str) -> list[str]:
     return out[::-1]
 
 
-def table2(state: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the Table II form."""
+def table2(state: dict[str, Any], key: str = "D_e") -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the Table II form (``key``: ``D_e`` or ``D_e_informative``)."""
+    key = _key(key)
     order = _order(state)
     head = ["branch", "D_e on"] + order
     body = []
@@ -66,17 +85,18 @@ def table2(state: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
                 pooled.append(rec["status"])
             else:
                 ev = rec.get("eval", {})
-                own.append(ev.get(n, {}).get("D_e"))
-                tot = sum(s["n"] for s in ev.values() if s.get("D_e") is not None)
+                own.append(ev.get(n, {}).get(key))
+                tot = sum(s["n"] for s in ev.values() if s.get(key) is not None)
                 pooled.append(
-                    sum(s["D_e"] * s["n"] for s in ev.values() if s.get("D_e") is not None) / tot if tot else None
+                    sum(s[key] * s["n"] for s in ev.values() if s.get(key) is not None) / tot if tot else None
                 )
         body += [own, pooled]
     return head, body
 
 
-def forgetting(state: dict[str, Any], branch: str) -> tuple[list[str], list[list[Any]]]:
+def forgetting(state: dict[str, Any], branch: str, key: str = "D_e") -> tuple[list[str], list[list[Any]]]:
     """Header and rows of one branch's forgetting matrix (trained stages only)."""
+    key = _key(key)
     done = [n for n in _order(state) if state["stages"][n]["status"] == "done"]
     rows = [n for n in done if state["stages"][n].get("branch") == branch]
     cols: list[str] = []
@@ -85,12 +105,13 @@ def forgetting(state: dict[str, Any], branch: str) -> tuple[list[str], list[list
             if m in done and m not in cols:
                 cols.append(m)
     head = [f"{branch}: after \\ data of"] + cols
-    body = [[n] + [state["stages"][n].get("eval", {}).get(c, {}).get("D_e") for c in cols] for n in rows]
+    body = [[n] + [state["stages"][n].get("eval", {}).get(c, {}).get(key) for c in cols] for n in rows]
     return head, body
 
 
-def per_dataset(state: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+def per_dataset(state: dict[str, Any], key: str = "D_e") -> tuple[list[str], list[list[Any]]]:
     """D_e per validation dataset after its own stage and after the branch's last trained stage."""
+    key = _key(key)
     order = _order(state)
     done = [n for n in order if state["stages"][n]["status"] == "done"]
     last = {
@@ -108,7 +129,7 @@ def per_dataset(state: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
             mine = state["stages"][n]["eval"].get(n, {}).get("datasets", {})
             final = state["stages"][fin]["eval"].get(n, {}).get("datasets", {})
             for ds, s in mine.items():
-                body.append([b, n, ds, s["n"], s["D_e"], fin, final.get(ds, {}).get("D_e")])
+                body.append([b, n, ds, s["n"], s.get(key), fin, final.get(ds, {}).get(key)])
     return head, body
 
 
@@ -151,12 +172,18 @@ def format_report(state: dict[str, Any], *, fmt: str = "md") -> str:
         for n in _order(state)
         if state["stages"][n]["status"] == "skipped"
     ]
-    tables = [("Table II form: validation D_e after each stage", *table2(state))]
-    for b in ("static", "dynamic"):
-        head, body = forgetting(state, b)
-        if body:
-            tables.append((f"Forgetting matrix ({b} branch): D_e on each stage's validation data", head, body))
-    tables.append(("Validation D_e per dataset", *per_dataset(state)))
+    keys = [k for k in REFERENCES if k == "D_e" or _has(state, k)]
+    tables = []
+    for k in keys:
+        ref = REFERENCES[k]
+        tables.append((f"Table II form: validation D_e after each stage ({ref})", *table2(state, k)))
+        for b in ("static", "dynamic"):
+            head, body = forgetting(state, b, k)
+            if body:
+                tables.append(
+                    (f"Forgetting matrix ({b} branch): D_e on each stage's validation data ({ref})", head, body)
+                )
+        tables.append((f"Validation D_e per dataset ({ref})", *per_dataset(state, k)))
     for title, head, body in tables:
         text = render_table(head, body, fmt=fmt, caption=title)
         if fmt == "md":

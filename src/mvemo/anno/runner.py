@@ -12,7 +12,8 @@ For each stage in order (:meth:`CurriculumConfig.order`):
    Batches and dropout depend only on (seed, stage, step), so a resumed stage continues
    exactly where it stopped.
 4. The final weights go to ``stages/<name>/model.safetensors``; the model is then evaluated
-   on the validation data of every trained stage of its lineage (D_e per dataset), which
+   on the validation data of every trained stage of its lineage (D_e per dataset, against
+   the paper reference ``D_e`` and the informative reference ``D_e_informative``), which
    gives the Table II row and the forgetting matrix (:mod:`mvemo.anno.report`).
 
 Progress and results are kept in ``state.json``; a rerun skips finished stages.
@@ -121,8 +122,19 @@ def _load_state(cfg: CurriculumConfig) -> dict[str, Any]:
             raise DataError(
                 f"{path} was written by backend {state.get('backend')!r}, not {cfg.backend!r}; use another out_dir"
             )
+        if state.get("targets", cfg.targets) != cfg.targets:
+            raise DataError(
+                f"{path} was trained on {state['targets']!r} targets, the config says {cfg.targets!r}; use another out_dir"
+            )
+        state.setdefault("targets", cfg.targets)
         return state
-    return {"backend": cfg.backend, "config": cfg.source, "stages": {}, "order": [s.name for s in cfg.order()]}
+    return {
+        "backend": cfg.backend,
+        "config": cfg.source,
+        "targets": cfg.targets,
+        "stages": {},
+        "order": [s.name for s in cfg.order()],
+    }
 
 
 def _save_state(cfg: CurriculumConfig, state: dict[str, Any]) -> None:
@@ -137,6 +149,13 @@ def _steps(stage: StageConfig, n_train: int) -> int:
 
 def _split(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+def _pool(per: dict[str, dict[str, Any]], key: str, n: int) -> float | None:
+    """n-weighted mean of ``key`` over datasets (datasets without it count with their paper D_e)."""
+    if not n:
+        return None
+    return sum(s.get(key, s["D_e"]) * s["n"] for s in per.values() if s["n"]) / n
 
 
 def run_curriculum(
@@ -287,8 +306,9 @@ def run_curriculum(
                 continue
             per = {ds: backend.evaluate(model, v) for ds, v in got.val.items()}
             n = sum(s["n"] for s in per.values())
-            pooled = (sum(s["D_e"] * s["n"] for s in per.values() if s["n"]) / n) if n else None
-            scores[name] = {"D_e": pooled, "n": n, "datasets": per}
+            scores[name] = {"D_e": _pool(per, "D_e", n), "n": n, "datasets": per}
+            if any("D_e_informative" in s for s in per.values()):
+                scores[name]["D_e_informative"] = _pool(per, "D_e_informative", n)
         seconds = time.perf_counter() - t0
         meta = {
             "stage": stage.name,
@@ -318,8 +338,12 @@ def run_curriculum(
         _save_state(cfg, state)
         own = scores.get(stage.name, {}).get("D_e")
         log(
-            f"    {stage.name}: done in {seconds:.0f} s; val D_e "
-            + ", ".join(f"{n} {s['D_e']:.4f}" for n, s in scores.items() if s["D_e"] is not None)
+            f"    {stage.name}: done in {seconds:.0f} s; val D_e (paper / informative) "
+            + ", ".join(
+                f"{n} {s['D_e']:.4f} / {s.get('D_e_informative', float('nan')):.4f}"
+                for n, s in scores.items()
+                if s["D_e"] is not None
+            )
             + ("" if own is not None else " (no validation data)")
         )
     state["wall_seconds_last_run"] = round(time.perf_counter() - t_run, 1)

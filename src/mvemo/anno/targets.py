@@ -1,9 +1,15 @@
 """Training targets of MVAnno's unified head: soft distributions over the (28, 11) grid.
 
-:func:`label_targets` is the ONE place that turns a unified label into a target, so the
-informative targets (``mvemo.conversion.informative``, issue #16) can replace it at merge.
+Two kinds of target (the curriculum's ``targets`` setting, :mod:`mvemo.anno.config`):
 
-Until then the target of a label ``(category c, intensity i)`` spreads a little mass around
+* ``informative`` (the default): an item's informative soft target
+  (``item.informative``, :class:`mvemo.conversion.informative.InformativeTarget`, issue #16;
+  :func:`informative_static_target`, and :func:`informative_frame_target` for the 0.5-s
+  frames of its ``dynamic`` list), with its training weight; items or frames without one fall
+  back to :func:`label_targets`.
+* ``paper``: :func:`label_targets` of the paper-compatible unified label for everything.
+
+The target of a label ``(category c, intensity i)`` spreads a little mass around
 its cell: over the categories of the label's quadrant by a Gaussian of the angular distance
 between word angles (``sigma_deg``), over levels by a Gaussian of the level distance (``sigma_level``); the
 label's own cell keeps the most mass, so :func:`mvemo.conversion.point.summarize` of a
@@ -21,7 +27,17 @@ from mvemo.conversion.quadrant import category_quadrants
 from mvemo.errors import ParameterError
 from mvemo.representation import default_circumplex, intensity_level
 
-__all__ = ["SIGMA_DEG", "SIGMA_LEVEL", "label_targets"]
+__all__ = [
+    "SIGMA_DEG",
+    "SIGMA_LEVEL",
+    "TARGET_MODES",
+    "informative_frame_target",
+    "informative_static_target",
+    "label_targets",
+]
+
+#: Values of the curriculum's ``targets`` setting.
+TARGET_MODES = ("informative", "paper")
 
 SIGMA_DEG = 8.0  # spread over neighbouring categories' word angles, degrees
 SIGMA_LEVEL = 0.6  # spread over intensity levels, in levels (0.1 each)
@@ -77,3 +93,41 @@ def label_targets(
     grid = pc[:, :, None] * pl[:, None, :]
     grid /= grid.sum(axis=(1, 2), keepdims=True)
     return grid.astype(np.float32), np.ones(len(cats), dtype=np.float32)
+
+
+def informative_static_target(record: dict | None) -> tuple[np.ndarray, float, int, int] | None:
+    """Soft target, weight, category index and intensity level of an ``item.informative`` dict.
+
+    Returns None for an item without one (``record`` empty or None).
+
+    Examples
+    --------
+    >>> from mvemo.conversion.informative import from_quadrant
+    >>> t, w, c, lv = informative_static_target(from_quadrant("Q3").to_dict())
+    >>> t.shape, w, lv
+    ((28, 11), 0.5, 5)
+    """
+    if not record:
+        return None
+    from mvemo.conversion.informative import InformativeTarget
+
+    inf = InformativeTarget.from_dict(record)
+    level = int(np.asarray(intensity_level(np.float64(inf.intensity))).reshape(-1)[0])
+    return inf.soft().astype(np.float32), float(inf.weight), inf.category_index, level
+
+
+def informative_frame_target(frame: dict | None) -> tuple[np.ndarray, float, int, int] | None:
+    """The same for one frame of ``item.informative["dynamic"]``
+    (``{"time", "category", "intensity", "agreement", "kappa"}``, rule of
+    :func:`mvemo.conversion.informative.dynamic_from_va`); weight 1, direction the category's
+    word angle (frames keep no angle).  None for a missing frame.
+    """
+    if not frame:
+        return None
+    from mvemo.conversion.informative import soft_target
+
+    circ = default_circumplex()
+    c = circ.index(str(frame["category"]))
+    t = soft_target(float(circ.angles[c]), float(frame["agreement"]), float(frame["kappa"]), c)
+    level = int(np.asarray(intensity_level(np.float64(frame["intensity"]))).reshape(-1)[0])
+    return t.astype(np.float32), 1.0, c, level

@@ -208,6 +208,7 @@ class CpuBackend:
             max_items=stage.max_items,
             seed=cfg.seed,
             log=log,
+            targets=cfg.targets,
         )
         notes = [f"data absent: {a}" for a in absent] + notes
         n = sum(len(t) for t in train.values())
@@ -242,17 +243,29 @@ class CpuBackend:
         return CpuTrainer(model, stage, data, seed=seed, replay=replay)
 
     def evaluate(self, model: MVAnnoNet, val: cd.TokenSet) -> dict[str, float]:
-        """D_e (mean over samples of each sample's mean over its examples), n samples."""
+        """D_e (mean over samples of each sample's mean over its examples), n samples.
+
+        ``D_e`` is against the paper-compatible reference (comparable with MVEmo's Table II),
+        ``D_e_informative`` against the informative reference (``item.informative``; the paper
+        label for examples without one); ``n_informative`` counts examples that have one.
+        """
         probs = predict_grid(model, val.tokens, val.pad)
         pts = summarize_many(probs)
-        d = emotion_distance(
-            val.ref_category,
-            val.ref_level,
-            pts.category.astype(np.int64),
-            np.asarray(intensity_level(pts.intensity), dtype=np.int64),
-        )
-        per = np.array([d[val.group == g].mean() for g in np.unique(val.group)])
-        return {"D_e": float(per.mean()), "n": len(per), "n_examples": len(d)}
+        cat = pts.category.astype(np.int64)
+        lev = np.asarray(intensity_level(pts.intensity), dtype=np.int64)
+        groups = np.unique(val.group)
+        out: dict[str, float] = {}
+        for key, ref in (("D_e", "paper"), ("D_e_informative", "informative")):
+            rc, rl = val.references(ref)
+            d = emotion_distance(rc, rl, cat, lev)
+            out[key] = float(np.array([d[val.group == g].mean() for g in groups]).mean())
+        inf = val.informative
+        return {
+            **out,
+            "n": len(groups),
+            "n_examples": len(cat),
+            "n_informative": int(inf.sum()) if inf is not None else 0,
+        }
 
 
 def _batch(tokens: dict[str, np.ndarray], pad: dict[str, np.ndarray], rows: np.ndarray):

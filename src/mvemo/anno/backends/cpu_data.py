@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from mvemo.anno.targets import label_targets
+from mvemo.anno.targets import TARGET_MODES, informative_frame_target, informative_static_target, label_targets
 from mvemo.errors import DataError, MvemoError
 from mvemo.features.blocks import BlockFeatures
 from mvemo.representation import default_circumplex, intensity_level
@@ -39,6 +39,7 @@ __all__ = [
     "MUSIC_TOKENS",
     "WINDOW_HALF",
     "TokenSet",
+    "assign_splits",
     "build_tokens",
     "load_items",
     "lyrics_tokens",
@@ -47,6 +48,7 @@ __all__ = [
     "music_static_tokens",
     "music_window_tokens",
     "signed_log",
+    "usable",
 ]
 
 MUSIC_TOKENS = 16
@@ -153,6 +155,11 @@ class TokenSet:
         Sample of each example (dynamic windows of one clip share it).
     ids : list of str
         Item id per group.
+    inf_category, inf_level : np.ndarray (N,) int or None
+        The informative reference (``item.informative``, issue #16) of each example; the paper
+        reference (``ref_*``) where an example has none.  None: the same as ``ref_*``.
+    informative : np.ndarray (N,) bool or None
+        Whether each example has an informative target.
     """
 
     tokens: dict[str, np.ndarray]
@@ -163,6 +170,17 @@ class TokenSet:
     ref_level: np.ndarray
     group: np.ndarray
     ids: list[str] = field(default_factory=list)
+    inf_category: np.ndarray | None = None
+    inf_level: np.ndarray | None = None
+    informative: np.ndarray | None = None
+
+    def references(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """(category, level) per example of the ``paper`` or ``informative`` reference."""
+        if kind == "paper" or self.inf_category is None or self.inf_level is None:
+            return self.ref_category, self.ref_level
+        if kind != "informative":
+            raise ValueError(f"reference must be 'paper' or 'informative', got {kind!r}")
+        return self.inf_category, self.inf_level
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -213,6 +231,28 @@ def _holdout(ids: list[str]) -> set[str]:
     return {i for i in ids if zlib.crc32(i.encode()) % 5 == 0}
 
 
+def usable(item: Any, modalities: tuple[str, ...], branch: str = "static") -> bool:
+    """Whether ``item`` has every medium of ``modalities`` and a label of ``branch``."""
+    media_key = {"music": "audio", "lyrics": "lyrics", "midi": "midi", "vision": "video"}
+    encs = {"vision" if m in ("image", "video") else m for m in modalities}
+    if not all(media_key[e] in item.media for e in encs):
+        return False
+    return bool(item.static) if branch == "static" else bool(item.dynamic)
+
+
+def assign_splits(items: list[Any]) -> tuple[dict[str, str], bool]:
+    """``item.id -> train | validation | test`` of one dataset's usable items, and whether the
+    hash hold-out was used (no item in a validation split: every 5th id by hash is held out).
+    The annotator's validation items, which :mod:`mvemo.anno.compare` scores the separate
+    models on.
+    """
+    splits = {it.id: _split_of(it) for it in items}
+    if any(s == "validation" for s in splits.values()):
+        return splits, False
+    hold = _holdout(sorted(splits))
+    return {i: ("validation" if i in hold else s) for i, s in splits.items()}, True
+
+
 def build_tokens(
     items: list[tuple[str, Any, Any]],
     modalities: tuple[str, ...],
@@ -222,6 +262,7 @@ def build_tokens(
     max_items: int | None,
     seed: int,
     log: Callable[[str], None],
+    targets: str = "informative",
 ) -> tuple[dict[str, TokenSet], dict[str, TokenSet], list[str]]:
     """Train and validation token sets (validation per dataset) of items having every modality.
 
@@ -234,6 +275,9 @@ def build_tokens(
     features : ``features(modality, dataset_loader, item, branch)`` -> tokens (static) or
         ``(tokens, pad)`` for the given times (dynamic); raises ``MvemoError`` when absent.
     max_items : cap on training items per dataset (random, seeded)
+    targets : ``informative`` (the item's informative soft target where it has one, else
+        :func:`~mvemo.anno.targets.label_targets`) or ``paper`` (always ``label_targets``).
+        Both references are kept for evaluation either way.
 
     Returns
     -------
@@ -241,26 +285,21 @@ def build_tokens(
     val : dict of dataset -> TokenSet
     notes : list of str
     """
+    if targets not in TARGET_MODES:
+        raise DataError(f"targets must be one of {TARGET_MODES}, got {targets!r}")
     circ = default_circumplex()
     encs = sorted({"vision" if m in ("image", "video") else m for m in modalities})
-    media_key = {"music": "audio", "lyrics": "lyrics", "midi": "midi", "vision": "video"}
     notes: list[str] = []
     by_ds: dict[str, list] = {}
     for ds_name, ds, item in items:
-        if not all(media_key[e] in item.media for e in encs):
-            continue
-        if branch == "static" and not item.static:
-            continue
-        if branch == "dynamic" and not item.dynamic:
+        if not usable(item, modalities, branch):
             continue
         by_ds.setdefault(ds_name, []).append((ds, item))
     rng = np.random.default_rng(seed)
     train, val = {}, {}
     for ds_name, rows in by_ds.items():
-        splits = {it.id: _split_of(it) for _, it in rows}
-        if not any(s == "validation" for s in splits.values()):
-            hold = _holdout(sorted(splits))
-            splits = {i: ("validation" if i in hold else s) for i, s in splits.items()}
+        splits, held = assign_splits([it for _, it in rows])
+        if held:
             notes.append(f"{ds_name}: no validation split among usable items; every 5th item by id hash held out")
         tr = [r for r in rows if splits[r[1].id] == "train"]
         va = [r for r in rows if splits[r[1].id] == "validation"]
@@ -269,15 +308,16 @@ def build_tokens(
             notes.append(f"{ds_name}: {max_items} of {len(tr)} training items (max_items)")
             tr = [tr[i] for i in keep]
         for part, out in ((tr, train), (va, val)):
-            got = _collect(part, encs, branch, features, circ, notes, ds_name)
+            got = _collect(part, encs, branch, features, circ, notes, ds_name, targets)
             if got is not None:
                 out[ds_name] = got
     return train, val, notes
 
 
-def _collect(rows, encs, branch, features, circ, notes, ds_name) -> TokenSet | None:
+def _collect(rows, encs, branch, features, circ, notes, ds_name, targets="informative") -> TokenSet | None:
     seqs = {e: [] for e in encs}
     cats, ints, groups, ids = [], [], [], []
+    infs: list = []  # per example: (soft target, weight, category, level) or None
     failed = 0
     for ds, item in rows:
         try:
@@ -288,6 +328,7 @@ def _collect(rows, encs, branch, features, circ, notes, ds_name) -> TokenSet | N
                 cats.append(circ.index(item.static.category))
                 ints.append(float(item.static.intensity))
                 groups.append(len(ids))
+                infs.append(informative_static_target(item.informative))
             else:
                 frames = [f for f in item.dynamic if f.category is not None]
                 times = np.array([f.time for f in frames], dtype=np.float64)
@@ -299,6 +340,10 @@ def _collect(rows, encs, branch, features, circ, notes, ds_name) -> TokenSet | N
                 cats += [circ.index(f.category) for f in frames]
                 ints += [float(f.intensity) for f in frames]
                 groups += [len(ids)] * len(frames)
+                inf_frames = {
+                    round(float(fr["time"]) * 2): fr for fr in ((item.informative or {}).get("dynamic") or ())
+                }
+                infs += [informative_frame_target(inf_frames.get(round(float(f.time) * 2))) for f in frames]
         except MvemoError as exc:
             failed += 1
             if failed <= 3:
@@ -312,16 +357,31 @@ def _collect(rows, encs, branch, features, circ, notes, ds_name) -> TokenSet | N
     tokens, pad = {}, {}
     for e in encs:
         tokens[e], pad[e] = _pad_stack(seqs[e], seqs[e][0].shape[-1])
-    targets, weights = label_targets(cats, ints)
+    grid, weights = label_targets(cats, ints)
+    ref_level = np.asarray(intensity_level(np.asarray(ints)), dtype=np.int64).reshape(-1)
+    has = np.array([x is not None for x in infs], dtype=bool)
+    inf_cat, inf_level = np.asarray(cats, dtype=np.int64).copy(), ref_level.copy()
+    for j in np.flatnonzero(has):
+        soft, w, c, lv = infs[j]
+        inf_cat[j], inf_level[j] = c, lv
+        if targets == "informative":
+            grid[j], weights[j] = soft, w
+    notes.append(
+        f"{ds_name}: {int(has.sum())} of {len(cats)} examples have an informative target"
+        + (" (trained on it; the others on the paper label)" if targets == "informative" else " (not trained on)")
+    )
     return TokenSet(
         tokens,
         pad,
-        targets,
+        grid,
         weights,
         np.asarray(cats),
-        np.asarray(intensity_level(np.asarray(ints))),
+        ref_level,
         np.asarray(groups),
         ids,
+        inf_cat,
+        inf_level,
+        has,
     )
 
 
@@ -345,4 +405,7 @@ def concat(sets: list[TokenSet]) -> TokenSet:
         np.concatenate([s.ref_level for s in sets]),
         np.concatenate([s.group + o for s, o in zip(sets, offs)]),
         [i for s in sets for i in s.ids],
+        np.concatenate([s.references("informative")[0] for s in sets]),
+        np.concatenate([s.references("informative")[1] for s in sets]),
+        np.concatenate([s.informative if s.informative is not None else np.zeros(len(s), bool) for s in sets]),
     )
