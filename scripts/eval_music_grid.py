@@ -76,6 +76,7 @@ def main() -> None:
                 "intensity_levels": len(np.unique(lv)),
                 "static_and_dynamic_std": float(both.std()),
                 "static_and_dynamic_levels": len(np.unique(both)),
+                "static_and_dynamic_n": len(both),
             }
             print(f"{model.name} dynamic frames: {rep['dynamic']}")
         result[model.name] = rep
@@ -143,7 +144,7 @@ def markdown_table(result: dict, *, split: str) -> str:
             else:
                 cells.append(f"{v:.3f}" if isinstance(v, float) else str(v))
         first = result[names[0]].get(ds, {})
-        n_ds = first.get("n", first.get("frames", "?"))
+        n_ds = first.get("n", first.get("static_and_dynamic_n" if path[0].startswith("static_and") else "frames", "?"))
         out.append(f"| {label} (n {n_ds}) | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 

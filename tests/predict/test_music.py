@@ -27,7 +27,7 @@ def _write_tone(path, seconds, sr=22050, amp=0.3):
 
 def test_record_schema_static_and_dynamic(model, tmp_path):
     rec = model.predict(_write_tone(tmp_path / "c_major.wav", 8.0))
-    assert rec["model"] == "music2emo-musicnn-msd-v3" and rec["file"].endswith("c_major.wav")
+    assert rec["model"] == "music2emo-musicnn-msd-v4" and rec["file"].endswith("c_major.wav")
     s = rec["static"]
     assert s["category"] in CATEGORIES and s["intensity"] in [i / 10 for i in range(11)]
     assert set(s["probabilities"]) == set(CATEGORIES) and abs(sum(s["probabilities"].values()) - 1) < 1e-3

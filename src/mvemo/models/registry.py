@@ -7,7 +7,7 @@ module is cheap (no torch); a model's loader is imported by :func:`load_model`.
 =============  ==================================  ======================================
 name           loader                              shipped weights
 =============  ==================================  ======================================
-music          mvemo.predict.music                 music2emo-musicnn-msd-v3.safetensors
+music          mvemo.predict.music                 music2emo-musicnn-msd-v4.safetensors
 symbolic       mvemo.predict.symbolic              symbolic-emopia-vgmidi-v4.safetensors
 lyrics         mvemo.predict.lyrics                lyrics-minilm-lex-bow-v3.safetensors
 video          mvemo.predict.video                 none (colour prior; trained heads load)
@@ -15,8 +15,9 @@ multimodal     mvemo.predict.multimodal            none (late fusion; trained he
 =============  ==================================  ======================================
 
 Every loader takes ``weights`` (None: the shipped model) and returns a :class:`Predictor`.
-The previous versions' files stay in the package (``symbolic-emopia-vgmidi-v3``,
-``lyrics-minilm-lex-bow-v2``: the bases that v4 and v3 are built from); load them by path
+The previous versions' files stay in the package (``music2emo-musicnn-msd-v3``, the v3 music
+model the v4 tables compare with; ``symbolic-emopia-vgmidi-v3``, ``lyrics-minilm-lex-bow-v2``:
+the bases that symbolic v4 and lyrics v3 are built from); load them by path
 (``mvemo predict --weights symbolic=PATH``).
 
 Examples
@@ -56,7 +57,7 @@ class ModelEntry:
     loader : str
         ``"module:function"``; ``function(weights=None)`` returns a :class:`Predictor`.
     model_name : str
-        The shipped (or default) model's name, with its version (``music2emo-musicnn-msd-v3``).
+        The shipped (or default) model's name, with its version (``music2emo-musicnn-msd-v4``).
     weights : str or None
         The shipped weights file, relative to the ``mvemo.models`` package (None: none shipped).
     modality : str
@@ -119,8 +120,8 @@ MODELS: dict[str, ModelEntry] = {
         ModelEntry(
             "music",
             "mvemo.predict.music:load_music_model",
-            "music2emo-musicnn-msd-v3",
-            _weights("music2emo-musicnn-msd-v3"),
+            "music2emo-musicnn-msd-v4",
+            _weights("music2emo-musicnn-msd-v4"),
             "music",
             "mvemo.features.music.TrackFeatures (musicnn blocks + harmony)",
             trainer="mvemo.cli.train:music",

@@ -98,6 +98,13 @@ def model_card(report: dict[str, Any]) -> str:
                 f"{f(rep.get('gems_mean_roc_auc'))} | {f(u.get('category_f1'))} | "
                 f"{f(u.get('emotion_distance'))} |"
             )
+    if "grid" in report:
+        lines += [
+            "",
+            "The category F1 and D_e columns above score the raw heads (argmax category, scalar "
+            "intensity); the records come from one grid per answer and are scored in "
+            '"One emotion point, both references" below.',
+        ]
     cfg = report.get("config", {})
     if cfg.get("quadrant_linear_c", 0) > 0:
         lines += [
@@ -117,11 +124,13 @@ def model_card(report: dict[str, Any]) -> str:
                 lines.append(f"{split} accuracy {q['accuracy']:.3f}, macro-F1 {q['macro_f1']:.3f}" + end)
         on = bool(cfg.get("conform_categories"))
         other = "unified_conform_" + ("off" if on else "on")
+        # With the grid answer (informative runs) the category is conformed to the quadrant inside
+        # the grid, so the heads-level comparison below would describe no output.
         rows = [
             (split, ds, rep["unified"], rep[other])
             for split in ("validation", "test")
             for ds, rep in report.get(split, {}).items()
-            if other in rep
+            if other in rep and "grid" not in report
         ]
         if rows:
             lines += [
