@@ -32,6 +32,20 @@ def _shipped(path: str) -> dict[str, dict]:
         ) from exc
 
 
+def spread_table(annotator: dict[str, dict], separate: dict[str, dict]) -> str:
+    """Markdown rows of intensity std / levels / categories, annotator beside the separate model."""
+
+    def cell(r: dict | None) -> str:
+        if not r or "intensity_std" not in r:
+            return "-"
+        return f"{r['intensity_std']:.3f} / {r['intensity_levels']} / {r['categories_used']}"
+
+    rows = ["| dataset | n | MVAnno_static | separate model |", "|---|---|---|---|"]
+    for ds in sorted(set(annotator) & set(separate)):
+        rows.append(f"| {ds} | {annotator[ds]['n']} | {cell(annotator[ds])} | {cell(separate[ds])} |")
+    return "\n".join(rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("run")
@@ -76,6 +90,7 @@ def main() -> None:
             "validation number on these clips (its card: too few dynamic labels to evaluate)."
         )
     n_train = {n: st[n].get("n_train") for n in order}
+    spread = spread_table(annotator_per_dataset(state), shipped)
     card = f"""# Model card: {SHIPPED}
 
 **What it is.** MVAnno on the CPU (`mvanno-cpu` backend, docs/mvanno.md): mvemo's frozen encoders
@@ -127,6 +142,11 @@ the "decided on" column; lower is better):
 
 {comparison_table(validation)}
 {dyn_line}
+
+**Label spread** (validation, static labels, same items; issue #16's measures of how much of the
+label space the answers use: intensity std / distinct intensity levels / categories used):
+
+{spread}
 
 ## Limits
 

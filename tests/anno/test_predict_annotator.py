@@ -106,7 +106,8 @@ def test_auto_follows_the_shipped_record_not_a_fixed_list():
     rec = json.loads((WEIGHTS_DIR / f"{SHIPPED}.json").read_text())["validation"]["modalities"]
     choice = resolve_annotator("auto")
     for m in ANNOTATOR_MODALITIES:
-        assert (m in choice.modalities) == (rec[m]["annotator"] <= rec[m]["separate"]), m
+        wanted = rec[m]["annotator"] <= rec[m]["separate"] and rec[m].get("labels_informative", True)
+        assert (m in choice.modalities) == wanted, m
         assert f"{rec[m]['annotator']:.4f}" in choice.reasons[m]
     assert resolve_annotator("none").modalities == frozenset()
     assert resolve_annotator("mvanno-cpu").modalities == frozenset(ANNOTATOR_MODALITIES)
@@ -259,3 +260,53 @@ def test_auto_decides_on_the_informative_reference(tmp_path, monkeypatch):
     choice = resolve_annotator("auto")
     assert choice.modalities == frozenset({"lyrics"})
     assert "informative reference" in choice.reasons["music"] and "0.5000 > 0.3000" in choice.reasons["music"]
+
+
+def test_annotator_per_dataset_carries_the_label_spread():
+    from mvemo.anno.choice import annotator_per_dataset
+
+    spread = {"intensity_std": 0.01, "intensity_levels": 2, "categories_used": 4}
+    state = {
+        "order": ["music", "midi"],
+        "stages": {
+            "music": {"status": "done", "branch": "static", "eval": {}},
+            "midi": {
+                "status": "done",
+                "branch": "static",
+                "eval": {
+                    "music": {"datasets": {"q": {"n": 5, "D_e": 0.3, "D_e_informative": 0.4, **spread}}},
+                    "midi": {"datasets": {"e": {"n": 3, "D_e": 0.2}}},
+                },
+            },
+        },
+    }
+    got = annotator_per_dataset(state)
+    assert got["q"] == {"stage": "music", "n": 5, "D_e": 0.3, "D_e_informative": 0.4, **spread}
+    assert got["e"] == {"stage": "midi", "n": 3, "D_e": 0.2}
+
+
+def test_auto_refuses_an_annotator_whose_intensity_is_constant(tmp_path, monkeypatch):
+    import mvemo.anno.annotate as ann_mod
+
+    flat = {"intensity_std": 0.0, "intensity_levels": 1, "categories_used": 11}
+    wide = {"intensity_std": 0.15, "intensity_levels": 8, "categories_used": 11}
+    per = {
+        "q": {"stage": "music", "n": 10, "D_e": 0.2, "D_e_informative": 0.2, **flat},
+        "l": {"stage": "lyrics", "n": 10, "D_e": 0.2, "D_e_informative": 0.2, **wide},
+    }
+    sep = {
+        "q": {"model": "m", "D_e": 0.3, "D_e_informative": 0.3},
+        "l": {"model": "t", "D_e": 0.3, "D_e_informative": 0.3},
+    }
+    validation = compare_with_separate(per, sep)
+    music, lyrics = validation["modalities"]["music"], validation["modalities"]["lyrics"]
+    assert music["labels_informative"] is False and music["annotator_better_or_equal"] is False
+    assert (music["annotator_intensity_std"], music["annotator_intensity_levels"]) == (0.0, 1)
+    assert lyrics["labels_informative"] is True and lyrics["annotator_better_or_equal"] is True
+    info = {"name": "x", "static": "x-static.safetensors", "validation": validation}
+    (tmp_path / "x.json").write_text(json.dumps(info), encoding="utf-8")
+    monkeypatch.setattr(ann_mod, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(ann_mod, "SHIPPED", "x")
+    choice = resolve_annotator("auto")
+    assert choice.modalities == frozenset({"lyrics"})
+    assert "below the floor" in choice.reasons["music"]

@@ -123,6 +123,7 @@ def test_evaluate_scores_both_references():
     ts = synthetic_set("music", 12, 0)
     r = be.evaluate(model, ts)
     assert r["D_e"] == pytest.approx(r["D_e_informative"]) and r["n_informative"] == 0
+    assert 1 <= r["categories_used"] <= 28 and 1 <= r["intensity_levels"] <= 11 and r["intensity_std"] >= 0
     ts.inf_category = (ts.ref_category + 14) % 28  # the opposite side of the circle
     ts.inf_level = ts.ref_level.copy()
     ts.informative = np.ones(len(ts), bool)

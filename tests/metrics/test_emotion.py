@@ -4,7 +4,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mvemo.errors import ParameterError
-from mvemo.metrics import category_prf, emotion_distance, evaluate, intensity_prf, precision_recall_f1, validate
+from mvemo.metrics import (
+    category_prf,
+    emotion_distance,
+    evaluate,
+    intensity_prf,
+    label_spread,
+    precision_recall_f1,
+    validate,
+)
 from mvemo.representation import CATEGORIES, default_circumplex
 
 CIRC = default_circumplex()
@@ -92,3 +100,15 @@ def test_evaluate_perfect_and_all_invalid():
     s = evaluate(["sad", "calm"], [0.5, 0.5], [None, None], [None, None])
     assert s["category_recall"] == 0.0 and s["error_rate"] == 1.0 and np.isnan(s["emotion_distance"])
     assert intensity_prf(np.array([3, 3]), np.array([3, 4])) == pytest.approx((0.5, 0.25, 1 / 3))
+
+
+def test_label_spread_counts_levels_on_the_grid_and_refuses_mismatched_lengths():
+    got = label_spread([3, 3, 5, 7], [0.5, 0.52, 0.7, 0.9])
+    assert got["intensity_levels"] == 3  # 0.5 and 0.52 share the 0.5 level
+    assert got["categories_used"] == 3
+    assert got["intensity_std"] == pytest.approx(np.std([0.5, 0.52, 0.7, 0.9]))
+    flat = label_spread(["sad"] * 5, [0.5] * 5)
+    assert flat == {"intensity_std": 0.0, "intensity_levels": 1, "categories_used": 1}
+    assert label_spread([], [])["categories_used"] == 0
+    with pytest.raises(ParameterError, match="2 categories but 3 intensities"):
+        label_spread(["sad", "happy"], [0.1, 0.2, 0.3])

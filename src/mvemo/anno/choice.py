@@ -9,6 +9,8 @@
               against the informative reference is at most the separate shipped model's on
               the same items (the ``validation`` record of its ``<name>.json``, written by
               ``scripts/make_mvanno_card.py``; records without informative numbers: paper)
+              *and* its labels carry information: :data:`MIN_INTENSITY_STD` and
+              :data:`MIN_INTENSITY_LEVELS` (issue #16's floor for every shipped model)
 PATH          an annotator checkpoint (a run folder of ``mvemo anno train`` or an exported
               ``<name>.json``) for every modality it covers
 ============  ===================================================================================
@@ -42,13 +44,19 @@ ANNOTATOR_MODALITIES = ("music", "symbolic", "lyrics")
 #: Curriculum stage -> router modality of its validation data.
 STAGE_MODALITY = {"music": "music", "lyrics": "lyrics", "midi": "symbolic"}
 _CHOICES = ("none", "mvanno-cpu", "auto")
+#: The label-information floor an annotator must meet, per modality, to replace a separate model
+#: under ``auto`` (issue #16's goal for every shipped model; a constant intensity would otherwise
+#: win on D_e against references whose intensity sits near 0.5).
+MIN_INTENSITY_STD = 0.10
+MIN_INTENSITY_LEVELS = 6
 
 
 def annotator_per_dataset(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """MVAnno_static's validation scores per dataset after its last trained static stage.
 
     Returns ``dataset -> {"stage", "n", "D_e", "D_e_informative"}`` (the last only for runs
-    that recorded it) for the datasets of every trained static stage.
+    that recorded it; likewise the :func:`mvemo.metrics.label_spread` keys) for the datasets of
+    every trained static stage.
     """
     st = state["stages"]
     order = [n for n in state.get("order", list(st)) if st.get(n, {}).get("status") == "done"]
@@ -60,8 +68,9 @@ def annotator_per_dataset(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for stage in static:
         for ds, s in st[last]["eval"].get(stage, {}).get("datasets", {}).items():
             out[ds] = {"stage": stage, "n": s["n"], "D_e": s["D_e"]}
-            if "D_e_informative" in s:
-                out[ds]["D_e_informative"] = s["D_e_informative"]
+            for key in ("D_e_informative", "intensity_std", "intensity_levels", "categories_used"):
+                if key in s:
+                    out[ds][key] = s[key]
     return out
 
 
@@ -79,7 +88,10 @@ def compare_with_separate(per_dataset: dict[str, dict[str, Any]], separate: dict
 
     The decision (``annotator_better_or_equal``, used by ``--annotator auto``) is on D_e against
     the informative reference (``reference: "informative"``) when both sides have it for every
-    dataset of the modality, else on the paper reference (``reference: "paper"``).
+    dataset of the modality, else on the paper reference (``reference: "paper"``); where the
+    annotator's label spread was recorded (:func:`mvemo.metrics.label_spread` per dataset), it
+    must also reach :data:`MIN_INTENSITY_STD` (n-weighted mean over the datasets) and
+    :data:`MIN_INTENSITY_LEVELS` (most levels in one dataset) (``labels_informative``).
 
     Parameters
     ----------
@@ -96,7 +108,8 @@ def compare_with_separate(per_dataset: dict[str, dict[str, Any]], separate: dict
     dict
         ``{"datasets": {ds: {...}}, "modalities": {modality: {"n", "reference", "annotator",
         "separate", "annotator_paper", "separate_paper", "annotator_informative",
-        "separate_informative", "separate_model", "datasets", "annotator_better_or_equal"}}}``.
+        "separate_informative", "separate_model", "datasets", "annotator_intensity_std"?,
+        "annotator_intensity_levels"?, "labels_informative", "annotator_better_or_equal"}}}``.
         ``annotator``/``separate`` are the deciding reference's numbers: n-weighted means over
         the modality's datasets that have a separate-model number; a modality without any is
         absent (``auto`` then keeps the separate model).
@@ -136,6 +149,11 @@ def compare_with_separate(per_dataset: dict[str, dict[str, Any]], separate: dict
             acc.setdefault("names", []).append(ds)
             acc["n"] += n
             acc["ap"] += n * de
+            if "intensity_std" in row and acc.get("spread", True):
+                acc["std"] = acc.get("std", 0.0) + n * float(row["intensity_std"])
+                acc["levels"] = max(acc.get("levels", 0), int(row["intensity_levels"]))
+            else:
+                acc["spread"] = False
             acc["sp"] += n * sp
             if inf is None or si is None:
                 acc["inf"] = False
@@ -157,13 +175,18 @@ def compare_with_separate(per_dataset: dict[str, dict[str, Any]], separate: dict
             rec.update(annotator_informative=round(acc["ai"] / n, 4), separate_informative=round(acc["si"] / n, 4))
         ref = "informative" if acc["inf"] else "paper"
         ann, sep = rec[f"annotator_{ref}"], rec[f"separate_{ref}"]
+        informative = True
+        if acc.get("spread", True) and "std" in acc:
+            rec.update(annotator_intensity_std=round(acc["std"] / n, 4), annotator_intensity_levels=acc["levels"])
+            informative = rec["annotator_intensity_std"] >= MIN_INTENSITY_STD and acc["levels"] >= MIN_INTENSITY_LEVELS
         rec.update(
+            labels_informative=informative,
             reference=ref,
             annotator=ann,
             separate=sep,
             separate_model=", ".join(sorted(acc["models"])),
             datasets=acc["names"],
-            annotator_better_or_equal=bool(ann <= sep),
+            annotator_better_or_equal=bool(ann <= sep and informative),
         )
         modalities[modality] = rec
     return {"datasets": datasets, "modalities": modalities}
@@ -182,6 +205,11 @@ def comparison_table(validation: dict[str, Any]) -> str:
     ]
     for m, r in validation["modalities"].items():
         who = "annotator" if r["annotator_better_or_equal"] else "separate model"
+        if not r.get("labels_informative", True):
+            who += (
+                " (annotator's intensity std "
+                + f"{r['annotator_intensity_std']:.3f}, {r['annotator_intensity_levels']} level(s))"
+            )
         lines.append(
             f"| {m} | {' + '.join(r['datasets'])} | {r['n']} | {f(r.get('annotator_informative'))} | "
             f"{f(r.get('separate_informative'))} | {f(r['annotator_paper'])} | {f(r['separate_paper'])} | "
@@ -271,13 +299,19 @@ def resolve_annotator(spec: str) -> AnnotatorChoice:
             if r is None:
                 reasons[m] = f"no validation D_e recorded in {shipped.name}"
                 continue
-            better = float(r["annotator"]) <= float(r["separate"])
-            op = "<=" if better else ">"
+            lower = float(r["annotator"]) <= float(r["separate"])
+            informative = bool(r.get("labels_informative", True))
             reasons[m] = (
-                f"validation D_e ({r.get('reference', 'paper')} reference) {float(r['annotator']):.4f} {op} "
-                f"{float(r['separate']):.4f} of {r['separate_model']}, n={r['n']}"
+                f"validation D_e ({r.get('reference', 'paper')} reference) {float(r['annotator']):.4f} "
+                f"{'<=' if lower else '>'} {float(r['separate']):.4f} of {r['separate_model']}, n={r['n']}"
             )
-            if better:
+            if not informative:
+                reasons[m] += (
+                    f"; but the annotator's intensity std {float(r['annotator_intensity_std']):.3f} over "
+                    f"{r['annotator_intensity_levels']} level(s) is below the floor ({MIN_INTENSITY_STD}, "
+                    f"{MIN_INTENSITY_LEVELS} levels)"
+                )
+            if lower and informative:
                 chosen.add(m)
         return AnnotatorChoice(spec, shipped if chosen else None, frozenset(chosen), reasons)
     p = Path(spec)

@@ -54,10 +54,11 @@ def reference_labels(item: Any, reference: str) -> tuple[str, float]:
 
 
 def score_labels(items: list, predicted: list[tuple[str, float]]) -> dict[str, float]:
-    """``n``, ``D_e`` (paper reference) and ``D_e_informative`` of predicted static labels."""
-    from mvemo.metrics import evaluate
+    """``n``, ``D_e`` (paper reference), ``D_e_informative`` and the
+    :func:`mvemo.metrics.label_spread` of predicted static labels."""
+    from mvemo.metrics import evaluate, label_spread
 
-    out: dict[str, float] = {"n": len(items)}
+    out: dict[str, float] = {"n": len(items), **label_spread([c for c, _ in predicted], [i for _, i in predicted])}
     pc, pi = [c for c, _ in predicted], [float(i) for _, i in predicted]
     for key, ref in (("D_e", "paper"), ("D_e_informative", "informative")):
         truth = [reference_labels(it, ref) for it in items]
@@ -97,6 +98,7 @@ def _music(datasets, data_home, log) -> dict[str, dict[str, Any]]:
             "n_annotator_items": len(want[ds]),
             "D_e": float(r["static"]["emotion_distance"]),
             "D_e_informative": float(r["informative"]["emotion_distance"]),
+            **{k: r[k] for k in ("intensity_std", "intensity_levels", "categories_used")},
         }
         log(f"music {ds}: {out[ds]}")
     return out

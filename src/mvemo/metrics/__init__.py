@@ -13,6 +13,7 @@ from mvemo.metrics.emotion import (
     emotion_distance,
     evaluate,
     intensity_prf,
+    label_spread,
     precision_recall_f1,
     validate,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "evaluate_files",
     "group_codes",
     "intensity_prf",
+    "label_spread",
     "parse_response",
     "parse_responses",
     "precision_recall_f1",

@@ -44,6 +44,7 @@ __all__ = [
     "category_prf",
     "intensity_prf",
     "evaluate",
+    "label_spread",
 ]
 
 Average = Literal["macro", "weighted", "micro"]
@@ -320,4 +321,39 @@ def evaluate(
         "error_rate": n_invalid / len(rc),
         "n": len(rc),
         "n_invalid": n_invalid,
+    }
+
+
+def label_spread(categories: Sequence | np.ndarray, intensities: Sequence | np.ndarray) -> dict[str, float | int]:
+    """How much of the label space a set of predicted labels uses.
+
+    Parameters
+    ----------
+    categories : array_like, shape (N,)
+        Predicted categories (names or indices; only their distinct values are counted).
+    intensities : array_like, shape (N,)
+        Predicted intensities in [0, 1].
+
+    Returns
+    -------
+    dict
+        ``intensity_std`` (population standard deviation), ``intensity_levels`` (distinct values
+        on the 0.1 grid) and ``categories_used`` (distinct categories); NaN / 0 for an empty set.
+
+    Examples
+    --------
+    >>> s = label_spread(["sad", "sad", "happy"], [0.5, 0.5, 0.8])
+    >>> round(s["intensity_std"], 4), s["intensity_levels"], s["categories_used"]
+    (0.1414, 2, 2)
+    """
+    x = np.asarray(intensities, dtype=np.float64).reshape(-1)
+    cats = list(np.asarray(categories).reshape(-1).tolist())
+    if len(cats) != x.size:
+        raise ParameterError(f"{len(cats)} categories but {x.size} intensities")
+    if x.size == 0:
+        return {"intensity_std": float("nan"), "intensity_levels": 0, "categories_used": 0}
+    return {
+        "intensity_std": float(x.std()),
+        "intensity_levels": int(len(np.unique(np.round(x, 1)))),
+        "categories_used": int(len(set(cats))),
     }

@@ -28,7 +28,7 @@ _PAPER_TARGETS = [
 _INFORMATIVE_TARGETS = [
     "Weak VA: items without ratings get the VA point of their unified label as the `va` target. The",
     "category head and an 11-level intensity head are trained on each item's *informative* soft target",
-    "(`docs/representation.md`, \"Informative labels\"): 4Q clips from their AllMusic mood words inside",
+    '(`docs/representation.md`, "Informative labels"): 4Q clips from their AllMusic mood words inside',
     "the labelled quadrant (intensity from the words' agreement and `PQuad`), Emotify tracks from the",
     "raters' GEMS votes (intensity from their agreement), VA clips from the ratings and their spread;",
     "weighted soft cross-entropy (`mvemo.train.music_v4.informative_loss`).",

@@ -107,7 +107,7 @@ def evaluate_grid(
     """
     from mvemo.conversion.point import coherence_problems
     from mvemo.conversion.quadrant import QUADRANTS
-    from mvemo.metrics import evaluate
+    from mvemo.metrics import evaluate, label_spread
     from mvemo.metrics.calibration import (
         calibrated_ece,
         expected_calibration_error,
@@ -152,9 +152,7 @@ def evaluate_grid(
             [est_c[i] for i in keep],
             np.full(len(keep), 0.5),
         )
-    rep["intensity_std"] = float(np.std(a.intensity))
-    rep["intensity_levels"] = int(len(np.unique(np.round(a.intensity, 1))))
-    rep["categories_used"] = int(len(set(est_c)))
+    rep.update(label_spread(est_c, a.intensity))
     rep["categories"] = sorted(set(est_c))
     rep["intensities"] = np.round(a.intensity, 1).tolist()
     rep["coherent"] = float(

@@ -29,7 +29,7 @@ from mvemo.conversion.point import summarize_many
 from mvemo.errors import DataError, ParameterError
 from mvemo.features.blocks import BlockFeatures
 from mvemo.features.cache import FeatureCache
-from mvemo.metrics.emotion import emotion_distance
+from mvemo.metrics.emotion import emotion_distance, label_spread
 from mvemo.representation import intensity_level
 from mvemo.util import cache_root
 
@@ -248,6 +248,8 @@ class CpuBackend:
         ``D_e`` is against the paper-compatible reference (comparable with MVEmo's Table II),
         ``D_e_informative`` against the informative reference (``item.informative``; the paper
         label for examples without one); ``n_informative`` counts examples that have one.
+        ``intensity_std``, ``intensity_levels`` and ``categories_used`` describe the predicted
+        labels of all examples (:func:`mvemo.metrics.label_spread`).
         """
         probs = predict_grid(model, val.tokens, val.pad)
         pts = summarize_many(probs)
@@ -262,6 +264,7 @@ class CpuBackend:
         inf = val.informative
         return {
             **out,
+            **label_spread(cat, pts.intensity),
             "n": len(groups),
             "n_examples": len(cat),
             "n_informative": int(inf.sum()) if inf is not None else 0,
