@@ -24,7 +24,8 @@ linear quadrant channel alone (``quadrant_linear_*``), with the full CV's fold a
 the config's seed (and others with ``--seeds``): with ``quadrant_linear_weight = 1`` that is
 exactly the model's static quadrant output, in seconds instead of hours.  ``--channels`` is the
 issue #19 comparison: the v3 channel (``musicnn``), logistic regressions on the expressive
-descriptors (``expressive``) and on those plus timbre statistics (``handcrafted``), every
+descriptors (``expressive``) and on those plus timbre statistics (``handcrafted``), a small
+dense network on the ``handcrafted`` inputs (``dense``, Louro et al. 2024's dense branch), every
 combination (weighted average or stacking, chosen by inner CV on the training folds only), paired
 per-fold differences against v3, and the fixed test split (fit on ``train``).  ``cnn`` (a CNN on
 the clips' log-mel spectrograms) and ``cnn-musicnn`` (a 1-D CNN on the musicnn front-end block
