@@ -238,9 +238,18 @@ def test_annotator_lyrics_dynamic_from_lrc_lines(exported, tmp_path, monkeypatch
     assert ann.annotate(txt)["dynamic"] == []
 
 
-def test_auto_decides_on_the_informative_reference(tmp_path, monkeypatch):
+def _auto_with_record(tmp_path, monkeypatch, validation):
+    """``resolve_annotator("auto")`` with a shipped annotator whose record is ``validation``."""
     import mvemo.anno.annotate as ann_mod
 
+    info = {"name": "x", "static": "x-static.safetensors", "validation": validation}
+    (tmp_path / "x.json").write_text(json.dumps(info), encoding="utf-8")
+    monkeypatch.setattr(ann_mod, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(ann_mod, "SHIPPED", "x")
+    return resolve_annotator("auto")
+
+
+def test_auto_decides_on_the_informative_reference(tmp_path, monkeypatch):
     # paper reference: the annotator wins music; informative reference: it loses it (and wins lyrics)
     per = {
         "q": {"stage": "music", "n": 10, "D_e": 0.2, "D_e_informative": 0.5},
@@ -253,11 +262,7 @@ def test_auto_decides_on_the_informative_reference(tmp_path, monkeypatch):
     validation = compare_with_separate(per, sep)
     music = validation["modalities"]["music"]
     assert music["reference"] == "informative" and (music["annotator_paper"], music["separate_paper"]) == (0.2, 0.3)
-    info = {"name": "x", "static": "x-static.safetensors", "validation": validation}
-    (tmp_path / "x.json").write_text(json.dumps(info), encoding="utf-8")
-    monkeypatch.setattr(ann_mod, "WEIGHTS_DIR", tmp_path)
-    monkeypatch.setattr(ann_mod, "SHIPPED", "x")
-    choice = resolve_annotator("auto")
+    choice = _auto_with_record(tmp_path, monkeypatch, validation)
     assert choice.modalities == frozenset({"lyrics"})
     assert "informative reference" in choice.reasons["music"] and "0.5000 > 0.3000" in choice.reasons["music"]
 
@@ -286,8 +291,6 @@ def test_annotator_per_dataset_carries_the_label_spread():
 
 
 def test_auto_refuses_an_annotator_whose_intensity_is_constant(tmp_path, monkeypatch):
-    import mvemo.anno.annotate as ann_mod
-
     flat = {"intensity_std": 0.0, "intensity_levels": 1, "categories_used": 11}
     wide = {"intensity_std": 0.15, "intensity_levels": 8, "categories_used": 11}
     per = {
@@ -303,10 +306,6 @@ def test_auto_refuses_an_annotator_whose_intensity_is_constant(tmp_path, monkeyp
     assert music["labels_informative"] is False and music["annotator_better_or_equal"] is False
     assert (music["annotator_intensity_std"], music["annotator_intensity_levels"]) == (0.0, 1)
     assert lyrics["labels_informative"] is True and lyrics["annotator_better_or_equal"] is True
-    info = {"name": "x", "static": "x-static.safetensors", "validation": validation}
-    (tmp_path / "x.json").write_text(json.dumps(info), encoding="utf-8")
-    monkeypatch.setattr(ann_mod, "WEIGHTS_DIR", tmp_path)
-    monkeypatch.setattr(ann_mod, "SHIPPED", "x")
-    choice = resolve_annotator("auto")
+    choice = _auto_with_record(tmp_path, monkeypatch, validation)
     assert choice.modalities == frozenset({"lyrics"})
     assert "below the floor" in choice.reasons["music"]

@@ -49,3 +49,20 @@ def test_category_temperature_recovers_a_known_sharpening():
     y = np.array([rng.choice(28, p=p / p.sum()) for p in true])
     t = fit_category_temperature(apply_temperature(logits, 1.0), quad, y, t_q=1.0)
     assert abs(t - 0.5) < 0.08
+
+
+def test_shipped_cards_are_what_their_reports_write():
+    """The lyrics v3 and symbolic v4 cards regenerate byte for byte from the reports shipped beside them."""
+    import json
+    from importlib import resources
+
+    from mvemo.train.lyrics_v3 import v3_card
+    from mvemo.train.symbolic.informative import CARD_COMMAND, v4_card
+
+    weights = resources.files("mvemo.models") / "weights"
+    for name, card in (
+        ("lyrics-minilm-lex-bow-v3", v3_card),
+        ("symbolic-emopia-vgmidi-v4", lambda r: v4_card(r, command=CARD_COMMAND)),
+    ):
+        report = json.loads((weights / f"{name}.json").read_text(encoding="utf-8"))
+        assert card(report) == (weights / f"{name}.md").read_text(encoding="utf-8"), name

@@ -331,19 +331,7 @@ def load_config(path: str | Path, **overrides: Any) -> CurriculumConfig:
                 l2sp=float(st.get("l2sp", 0.0)),
             )
         )
-    top = {
-        k: raw[k]
-        for k in (
-            "backend",
-            "out_dir",
-            "seed",
-            "fork_from",
-            "data_home",
-            "checkpoint_every",
-            "backend_options",
-            "targets",
-        )
-        if k in raw
-    }
+    # every top-level key but the tables read above is a CurriculumConfig field of the same name
+    top = {k: raw[k] for k in sorted(_TOP - {"optimizer", "stage"}) if k in raw}
     top.update({k: v for k, v in overrides.items() if v is not None})
     return CurriculumConfig(stages=tuple(stages), optimizer=base, optimizer_reason=reason, source=str(path), **top)

@@ -30,6 +30,16 @@ from typing import Any
 
 import numpy as np
 
+from mvemo.train.card_parts import (
+    ECE_FLOOR_TEXT,
+    fmt_at,
+    fmt_ece,
+    fmt_histogram,
+    fmt_levels,
+    intensity_summary,
+    reliability_lines,
+)
+
 __all__ = ["CARD_COMMAND", "build_v3", "evaluate_lyrics_model", "fit_category_temperature", "main", "v3_card"]
 
 #: How lyrics v3 is built and measured (:func:`main`).
@@ -101,15 +111,6 @@ def _outputs(model, examples, *, raw: bool = False):
         meta.update(saved)
 
 
-def _intensity_summary(x: np.ndarray) -> dict[str, Any]:
-    vals, counts = np.unique(np.round(np.asarray(x, np.float64), 1), return_counts=True)
-    return {
-        "std": float(np.std(x)),
-        "n_levels": len(vals),
-        "histogram": {f"{v:.1f}": int(c) for v, c in zip(vals, counts)},
-    }
-
-
 def evaluate_lyrics_model(model, examples, informative: dict[str, dict], *, diagram_dir=None, tag: str = "") -> dict:
     """Validation metrics of a lyrics model on song-level ``examples`` (both references).
 
@@ -147,7 +148,7 @@ def evaluate_lyrics_model(model, examples, informative: dict[str, dict], *, diag
     has_q = np.array([ex.quadrant is not None for ex in examples])
     tq = np.array([ex.quadrant if ex.quadrant is not None else -1 for ex in examples])
     rep["quadrant"] = quadrant_report(tq[has_q], a.quadrant[has_q])
-    rep["static_intensity"] = _intensity_summary(a.intensity)
+    rep["static_intensity"] = intensity_summary(a.intensity)
     rep["categories_used"] = len(set(pred_c))
     cat_truth = np.array([ex.category for ex in examples])
     qp, cp = a.quadrant_probabilities[has_q], a.probabilities
@@ -228,17 +229,7 @@ def v3_card(report: dict, *, image_dir: str = "../../../../docs/img") -> str:
     def row(label, f):
         return f"| {label} | {f(b)} | {f(n)} |"
 
-    def g(d, *ks):
-        for k in ks:
-            d = d.get(k) if isinstance(d, dict) else None
-        return "-" if d is None else f"{d:.3f}"
-
-    def ece(d, k):
-        m, p95 = d["ece"][f"{k}_floor"]
-        return f"{d['ece'][k]:.3f} (floor {m:.3f}, 95th pct {p95:.3f})"
-
-    def hist(d):
-        return ", ".join(f"{k}: {v}" for k, v in d["static_intensity"]["histogram"].items())
+    g, ece = fmt_at, fmt_ece
 
     name = report["name"]
     lines = [
@@ -274,29 +265,19 @@ def v3_card(report: dict, *, image_dir: str = "../../../../docs/img") -> str:
         row("informative reference: category F1", lambda d: g(d, "informative", "category_f1")),
         row("4Q macro-F1", lambda d: g(d, "quadrant", "macro_f1")),
         row("4Q accuracy", lambda d: g(d, "quadrant", "accuracy")),
-        row(
-            "static intensity",
-            lambda d: f"std {d['static_intensity']['std']:.3f}, {d['static_intensity']['n_levels']} levels",
-        ),
+        row("static intensity", lambda d: fmt_levels(d, "static_intensity")),
         row("categories used", lambda d: str(d["categories_used"])),
         row("ECE quadrant (15 bins)", lambda d: ece(d, "quadrant")),
         row("ECE category, paper reference (15 bins)", lambda d: ece(d, "category")),
         "",
-        "The floor is `mvemo.metrics.calibration.calibrated_ece`: the mean and 95th percentile of the",
-        "ECE that a perfectly calibrated model with the same predictions reads on this many songs",
-        "(labels drawn from its own probabilities, 200 draws). An ECE below the 95th percentile is",
-        "consistent with calibration at this sample size.",
+        *(t.format(what="songs") for t in ECE_FLOOR_TEXT),
         "",
         "Intensity distribution (validation, static):",
         "",
-        f"- {report['base']}: {hist(b)}",
-        f"- {name}: {hist(n)}",
+        f"- {report['base']}: {fmt_histogram(b, 'static_intensity')}",
+        f"- {name}: {fmt_histogram(n, 'static_intensity')}",
         "",
-        "Reliability diagrams (validation):",
-        "",
-        f"![quadrant]({image_dir}/{name}-reliability-quadrant.png)",
-        f"![category]({image_dir}/{name}-reliability-category.png)",
-        "",
+        *reliability_lines(name, image_dir),
         "## Limits",
         "",
         "- The temperatures are fitted on the validation split that also reports the ECE.",

@@ -18,6 +18,15 @@ from mvemo._extras import require
 from mvemo.conversion.dynamic import WINDOW_HALF_WIDTH
 from mvemo.conversion.informative import level_distribution
 from mvemo.records import EmotionFrame
+from mvemo.train.card_parts import (
+    ECE_FLOOR_TEXT,
+    fmt_at,
+    fmt_ece,
+    fmt_histogram,
+    fmt_levels,
+    intensity_summary,
+    reliability_lines,
+)
 
 __all__ = [
     "BASE_WEIGHTS",
@@ -119,17 +128,6 @@ def _clip_outputs(model, clip, start, stop, *, static: bool = False):
     return model._outputs(clip.features, np.asarray(start, np.float64), np.asarray(stop, np.float64), static=static)
 
 
-def _intensity_summary(x) -> dict:
-    """std, distinct levels and histogram of intensities on the 0.1 grid."""
-    x = np.round(np.asarray(x, np.float64), 1)
-    vals, counts = np.unique(x, return_counts=True)
-    return {
-        "std": float(np.std(x)),
-        "levels": [float(v) for v in vals],
-        "histogram": {f"{v:.1f}": int(c) for v, c in zip(vals, counts)},
-    }
-
-
 def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=None, tag: str = "") -> dict:
     """Validation metrics of a symbolic model on ``clips`` (both references).
 
@@ -161,7 +159,7 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
     u = evaluate(ic, ii, pred_c, list(a.intensity))
     rep["informative"] = {"emotion_distance": float(u["emotion_distance"]), "category_f1": float(u["category_f1"])}
     rep["quadrant"] = quadrant_report(truth_q, a.quadrant)
-    rep["static_intensity"] = _intensity_summary(a.intensity)
+    rep["static_intensity"] = intensity_summary(a.intensity)
     rep["categories_used"] = len(set(pred_c))
     cat_truth = np.array([c.category for c in clips])
     rep["ece"] = {
@@ -204,7 +202,7 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
             "emotion_distance": float(d["emotion_distance"]),
             "category_f1": float(d["category_f1"]),
         }
-        rep["dynamic_intensity"] = _intensity_summary(ei)
+        rep["dynamic_intensity"] = intensity_summary(ei)
         allint = np.concatenate([a.intensity, ei])
         rep["all_intensity"] = {"std": float(np.std(allint)), "n_levels": len(set(allint.tolist()))}
     return rep
@@ -339,25 +337,7 @@ def v4_card(report: dict, *, command: str, image_dir: str = "../../../../docs/im
     def row(label, f):
         return f"| {label} | {f(b)} | {f(n)} |"
 
-    def lv(d, key):
-        x = d.get(key)
-        return "-" if x is None else f"std {x['std']:.3f}, {len(x['levels'])} levels"
-
-    def g(d, *ks):
-        for k in ks:
-            d = d.get(k) if isinstance(d, dict) else None
-        return "-" if d is None else f"{d:.3f}"
-
-    def ece(d, k):
-        e = d["ece"]
-        if f"{k}_floor" not in e:
-            return f"{e[k]:.3f}"
-        m, p95 = e[f"{k}_floor"]
-        return f"{e[k]:.3f} (floor {m:.3f}, 95th pct {p95:.3f})"
-
-    def hist(d, key):
-        x = d.get(key)
-        return "-" if x is None else ", ".join(f"{k}: {v}" for k, v in x.get("histogram", {}).items())
+    lv, g, ece, hist = fmt_levels, fmt_at, fmt_ece, fmt_histogram
 
     ch = report.get("chosen", {})
     rules = {
@@ -405,10 +385,7 @@ def v4_card(report: dict, *, command: str, image_dir: str = "../../../../docs/im
         row("ECE quadrant (15 bins)", lambda d: ece(d, "quadrant")),
         row("ECE category, paper reference (15 bins)", lambda d: ece(d, "category")),
         "",
-        "The floor is `mvemo.metrics.calibration.calibrated_ece`: the mean and 95th percentile of the",
-        "ECE that a perfectly calibrated model with the same predictions reads on this many clips",
-        "(labels drawn from its own probabilities, 200 draws). An ECE below the 95th percentile is",
-        "consistent with calibration at this sample size.",
+        *(t.format(what="clips") for t in ECE_FLOOR_TEXT),
         "",
         "Static intensity distribution (validation):",
         "",
@@ -436,11 +413,7 @@ def v4_card(report: dict, *, command: str, image_dir: str = "../../../../docs/im
             )
         lines.append("")
     lines += [
-        "Reliability diagrams (validation):",
-        "",
-        f"![quadrant]({image_dir}/{name}-reliability-quadrant.png)",
-        f"![category]({image_dir}/{name}-reliability-category.png)",
-        "",
+        *reliability_lines(name, image_dir),
         "## Limits",
         "",
         "- The static informative targets of EMOPIA and VGMIDI are bare quadrants (intensity 0.5): only",
