@@ -31,6 +31,7 @@ def main() -> None:
     ap.add_argument("--dynamic", action="store_true", help="also the intensities of the dynamic (0.5-s) frames")
     args = ap.parse_args()
 
+    from mvemo.metrics import label_spread
     from mvemo.predict.music import load_music_model
     from mvemo.train.music import TrainConfig, build_bank, load_examples
     from mvemo.train.music_v4 import evaluate_grid
@@ -63,25 +64,19 @@ def main() -> None:
             temperature=t,
             reliability_png=png,
         )
-        if args.dynamic:  # the intensity of every 0.5-s frame the predictor writes, beside the static ones
-            levels = []
+        if args.dynamic:  # the label of every 0.5-s frame the predictor writes, beside the static ones
+            frames = []
             for ex in examples:
                 rec = model.predict_features(ex.features, dynamic=True, file=ex.id)
-                levels += [f.label.intensity for f in rec.dynamic if f.label is not None]
-            lv = np.round(np.array(levels), 1)
-            both = np.concatenate([lv, np.round(rep["all"]["intensities"], 1)])
-            rep["dynamic"] = {
-                "frames": len(lv),
-                "intensity_std": float(lv.std()),
-                "intensity_levels": len(np.unique(lv)),
-                "static_and_dynamic_std": float(both.std()),
-                "static_and_dynamic_levels": len(np.unique(both)),
-                "static_and_dynamic_n": len(both),
-            }
-            print(f"{model.name} dynamic frames: {rep['dynamic']}")
+                frames += [(f.label.category, f.label.intensity) for f in rec.dynamic if f.label is not None]
+            ints = [i for _, i in frames]
+            rep["dynamic"] = {"n": len(frames), **label_spread([c for c, _ in frames], ints)}
+            both = ints + list(rep["all"]["intensities"])
+            rep["static_and_dynamic"] = {"n": len(both), **label_spread(None, both)}
+            print(f"{model.name} dynamic frames: {rep['dynamic']}; with the static labels: {rep['static_and_dynamic']}")
         result[model.name] = rep
         for ds, r in rep.items():
-            if ds == "dynamic":
+            if ds not in args.datasets and ds != "all":
                 continue
             s, i = r.get("static", {}), r.get("informative", {})
             print(
@@ -124,8 +119,8 @@ def markdown_table(result: dict, *, split: str) -> str:
         ("categories used (of 28)", "all", ("categories_used",)),
         ("dynamic frames: intensity std (--dynamic)", "dynamic", ("intensity_std",)),
         ("dynamic frames: distinct levels", "dynamic", ("intensity_levels",)),
-        ("static + dynamic: intensity std", "dynamic", ("static_and_dynamic_std",)),
-        ("static + dynamic: distinct levels", "dynamic", ("static_and_dynamic_levels",)),
+        ("static + dynamic: intensity std", "static_and_dynamic", ("intensity_std",)),
+        ("static + dynamic: distinct levels", "static_and_dynamic", ("intensity_levels",)),
         ("ECE category (vs informative category)", "all", ("ece_category",)),
         ("ECE a calibrated model reads at this N: category, mean / 95th pct", "all", ("ece_category_floor",)),
         ("ECE quadrant (4Q)", "all", ("ece_quadrant",)),
@@ -143,8 +138,7 @@ def markdown_table(result: dict, *, split: str) -> str:
                 cells.append(" / ".join(f"{x:.3f}" for x in v))
             else:
                 cells.append(f"{v:.3f}" if isinstance(v, float) else str(v))
-        first = result[names[0]].get(ds, {})
-        n_ds = first.get("n", first.get("static_and_dynamic_n" if path[0].startswith("static_and") else "frames", "?"))
+        n_ds = result[names[0]].get(ds, {}).get("n", "?")
         out.append(f"| {label} (n {n_ds}) | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 

@@ -110,5 +110,6 @@ def test_label_spread_counts_levels_on_the_grid_and_refuses_mismatched_lengths()
     flat = label_spread(["sad"] * 5, [0.5] * 5)
     assert flat == {"intensity_std": 0.0, "intensity_levels": 1, "categories_used": 1}
     assert label_spread([], [])["categories_used"] == 0
+    assert label_spread(None, [0.5, 0.52, 0.7, 0.9]) == {k: v for k, v in got.items() if k != "categories_used"}
     with pytest.raises(ParameterError, match="2 categories but 3 intensities"):
         label_spread(["sad", "happy"], [0.1, 0.2, 0.3])

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mvemo.errors import DataError, ParameterError
+from mvemo.metrics.emotion import LABEL_SPREAD_KEYS
 
 __all__ = [
     "ANNOTATOR_MODALITIES",
@@ -68,7 +69,7 @@ def annotator_per_dataset(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for stage in static:
         for ds, s in st[last]["eval"].get(stage, {}).get("datasets", {}).items():
             out[ds] = {"stage": stage, "n": s["n"], "D_e": s["D_e"]}
-            for key in ("D_e_informative", "intensity_std", "intensity_levels", "categories_used"):
+            for key in ("D_e_informative", *LABEL_SPREAD_KEYS):
                 if key in s:
                     out[ds][key] = s[key]
     return out
@@ -144,16 +145,26 @@ def compare_with_separate(per_dataset: dict[str, dict[str, Any]], separate: dict
             entry.update(separate_model=model, separate=round(sp, 4))
             if si is not None:
                 entry["separate_informative"] = round(si, 4)
-            acc = sums.setdefault(modality, {"n": 0, "ap": 0.0, "sp": 0.0, "ai": 0.0, "si": 0.0, "inf": True})
-            acc.setdefault("models", set()).add(model)
-            acc.setdefault("names", []).append(ds)
+            acc = sums.setdefault(
+                modality,
+                {
+                    "n": 0,
+                    "ap": 0.0,
+                    "sp": 0.0,
+                    "ai": 0.0,
+                    "si": 0.0,
+                    "inf": True,
+                    "models": set(),
+                    "names": [],
+                    "spread": [],
+                },
+            )
+            acc["models"].add(model)
+            acc["names"].append(ds)
             acc["n"] += n
             acc["ap"] += n * de
-            if "intensity_std" in row and acc.get("spread", True):
-                acc["std"] = acc.get("std", 0.0) + n * float(row["intensity_std"])
-                acc["levels"] = max(acc.get("levels", 0), int(row["intensity_levels"]))
-            else:
-                acc["spread"] = False
+            # (n, intensity std, levels) of the annotator's labels; None where not recorded
+            acc["spread"].append((n, row["intensity_std"], row["intensity_levels"]) if "intensity_std" in row else None)
             acc["sp"] += n * sp
             if inf is None or si is None:
                 acc["inf"] = False
@@ -176,9 +187,11 @@ def compare_with_separate(per_dataset: dict[str, dict[str, Any]], separate: dict
         ref = "informative" if acc["inf"] else "paper"
         ann, sep = rec[f"annotator_{ref}"], rec[f"separate_{ref}"]
         informative = True
-        if acc.get("spread", True) and "std" in acc:
-            rec.update(annotator_intensity_std=round(acc["std"] / n, 4), annotator_intensity_levels=acc["levels"])
-            informative = rec["annotator_intensity_std"] >= MIN_INTENSITY_STD and acc["levels"] >= MIN_INTENSITY_LEVELS
+        if None not in acc["spread"]:  # every dataset recorded its spread
+            std = round(sum(k * float(sd) for k, sd, _ in acc["spread"]) / n, 4)
+            levels = max(int(lv) for _, _, lv in acc["spread"])
+            rec.update(annotator_intensity_std=std, annotator_intensity_levels=levels)
+            informative = std >= MIN_INTENSITY_STD and levels >= MIN_INTENSITY_LEVELS
         rec.update(
             labels_informative=informative,
             reference=ref,

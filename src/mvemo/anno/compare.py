@@ -58,8 +58,8 @@ def score_labels(items: list, predicted: list[tuple[str, float]]) -> dict[str, f
     :func:`mvemo.metrics.label_spread` of predicted static labels."""
     from mvemo.metrics import evaluate, label_spread
 
-    out: dict[str, float] = {"n": len(items), **label_spread([c for c, _ in predicted], [i for _, i in predicted])}
     pc, pi = [c for c, _ in predicted], [float(i) for _, i in predicted]
+    out: dict[str, float] = {"n": len(items), **label_spread(pc, pi)}
     for key, ref in (("D_e", "paper"), ("D_e_informative", "informative")):
         truth = [reference_labels(it, ref) for it in items]
         out[key] = float(evaluate([c for c, _ in truth], [i for _, i in truth], pc, pi)["emotion_distance"])
@@ -69,6 +69,7 @@ def score_labels(items: list, predicted: list[tuple[str, float]]) -> dict[str, f
 def _music(datasets, data_home, log) -> dict[str, dict[str, Any]]:
     import numpy as np
 
+    from mvemo.metrics import LABEL_SPREAD_KEYS
     from mvemo.predict.music import load_music_model
     from mvemo.train.music import TrainConfig, build_bank, load_examples
     from mvemo.train.music_v4 import evaluate_grid
@@ -98,7 +99,7 @@ def _music(datasets, data_home, log) -> dict[str, dict[str, Any]]:
             "n_annotator_items": len(want[ds]),
             "D_e": float(r["static"]["emotion_distance"]),
             "D_e_informative": float(r["informative"]["emotion_distance"]),
-            **{k: r[k] for k in ("intensity_std", "intensity_levels", "categories_used")},
+            **{k: r[k] for k in LABEL_SPREAD_KEYS},
         }
         log(f"music {ds}: {out[ds]}")
     return out

@@ -8,6 +8,7 @@
 
 from mvemo.metrics.dynamic import evaluate_dynamic, group_codes
 from mvemo.metrics.emotion import (
+    LABEL_SPREAD_KEYS,
     METRIC_NAMES,
     category_prf,
     emotion_distance,
@@ -21,6 +22,7 @@ from mvemo.metrics.files import evaluate_files
 from mvemo.metrics.response import ParsedResponse, error_rate, parse_response, parse_responses
 
 __all__ = [
+    "LABEL_SPREAD_KEYS",
     "METRIC_NAMES",
     "ParsedResponse",
     "category_prf",

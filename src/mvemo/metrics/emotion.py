@@ -45,6 +45,7 @@ __all__ = [
     "intensity_prf",
     "evaluate",
     "label_spread",
+    "LABEL_SPREAD_KEYS",
 ]
 
 Average = Literal["macro", "weighted", "micro"]
@@ -324,13 +325,20 @@ def evaluate(
     }
 
 
-def label_spread(categories: Sequence | np.ndarray, intensities: Sequence | np.ndarray) -> dict[str, float | int]:
+#: Keys of :func:`label_spread`'s result, in order.
+LABEL_SPREAD_KEYS: tuple[str, ...] = ("intensity_std", "intensity_levels", "categories_used")
+
+
+def label_spread(
+    categories: Sequence | np.ndarray | None, intensities: Sequence | np.ndarray
+) -> dict[str, float | int]:
     """How much of the label space a set of predicted labels uses.
 
     Parameters
     ----------
-    categories : array_like, shape (N,)
+    categories : array_like, shape (N,), or None
         Predicted categories (names or indices; only their distinct values are counted).
+        None: intensities only (no ``categories_used`` in the result).
     intensities : array_like, shape (N,)
         Predicted intensities in [0, 1].
 
@@ -347,13 +355,14 @@ def label_spread(categories: Sequence | np.ndarray, intensities: Sequence | np.n
     (0.1414, 2, 2)
     """
     x = np.asarray(intensities, dtype=np.float64).reshape(-1)
+    out: dict[str, float | int] = {
+        "intensity_std": float(x.std()) if x.size else float("nan"),
+        "intensity_levels": int(len(np.unique(np.round(x, 1)))),
+    }
+    if categories is None:
+        return out
     cats = list(np.asarray(categories).reshape(-1).tolist())
     if len(cats) != x.size:
         raise ParameterError(f"{len(cats)} categories but {x.size} intensities")
-    if x.size == 0:
-        return {"intensity_std": float("nan"), "intensity_levels": 0, "categories_used": 0}
-    return {
-        "intensity_std": float(x.std()),
-        "intensity_levels": int(len(np.unique(np.round(x, 1)))),
-        "categories_used": int(len(set(cats))),
-    }
+    out["categories_used"] = int(len(set(cats)))
+    return out

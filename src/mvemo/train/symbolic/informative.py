@@ -203,8 +203,7 @@ def evaluate_model(model, clips, informative: dict[str, dict], *, diagram_dir=No
             "category_f1": float(d["category_f1"]),
         }
         rep["dynamic_intensity"] = intensity_summary(ei)
-        allint = np.concatenate([a.intensity, ei])
-        rep["all_intensity"] = {"std": float(np.std(allint)), "n_levels": len(set(allint.tolist()))}
+        rep["all_intensity"] = intensity_summary(np.concatenate([a.intensity, ei]))
     return rep
 
 
